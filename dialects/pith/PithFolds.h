@@ -1,0 +1,24 @@
+//===- PithFolds.h - Folding helpers of pith ops ----------------*- C++ -*-===//
+//
+// Part of pith. Helpers that the folders generated from PithOps.td call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PITH_DIALECTS_PITH_PITHFOLDS_H
+#define PITH_DIALECTS_PITH_PITHFOLDS_H
+
+#include "mlir/IR/OpDefinition.h"
+
+#include <cmath>
+
+namespace mlir::pith::detail {
+
+/// Folds a float function of one constant operand by evaluating `fn` in
+/// double precision and rounding to the element type; null if `operand` is
+/// not a small dense constant.
+OpFoldResult foldFloatMath(Attribute operand, Type resultType,
+                           double (*fn)(double));
+
+} // namespace mlir::pith::detail
+
+#endif // PITH_DIALECTS_PITH_PITHFOLDS_H

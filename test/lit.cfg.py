@@ -1,0 +1,24 @@
+# -*- Python -*-
+# lit configuration of pith's lit suites (dialects, passes, import, target,
+# e2e, docs).
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "pith"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.pith_obj_root, "test")
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "Inputs"]
+
+config.substitutions.append(("%pith_src_root", config.pith_src_root))
+config.substitutions.append(("%pith_obj_root", config.pith_obj_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(
+    ["pith-opt"], [config.pith_tools_dir, config.llvm_tools_dir]
+)
