@@ -214,6 +214,23 @@ static Attribute foldArithmetic(ArrayRef<Attribute> operands, Type resultType,
       });
 }
 
+/// `value` in double precision.
+static double toDouble(const APFloat &value) {
+  APFloat wide = value;
+  bool losesInfo = false;
+  wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
+               &losesInfo);
+  return wide.convertToDouble();
+}
+
+/// `value` rounded to nearest even in `semantics`.
+static APFloat fromDouble(double value, const llvm::fltSemantics &semantics) {
+  APFloat result(value);
+  bool losesInfo = false;
+  result.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+  return result;
+}
+
 /// True if `attr` is a constant whose every element is `value` (and, for
 /// zero, a positive zero).
 static bool isSplatOf(Attribute attr, int64_t value) {
@@ -241,14 +258,7 @@ OpFoldResult mlir::pith::detail::foldFloatMath(Attribute operand,
   return foldArithmetic(
       operand, resultType,
       [fn](ArrayRef<APFloat> values) -> std::optional<APFloat> {
-        const llvm::fltSemantics &semantics = values[0].getSemantics();
-        APFloat wide = values[0];
-        bool losesInfo = false;
-        wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-                     &losesInfo);
-        APFloat result(fn(wide.convertToDouble()));
-        result.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
-        return result;
+        return fromDouble(fn(toDouble(values[0])), values[0].getSemantics());
       },
       nullptr);
 }
@@ -401,10 +411,8 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> {
-        // Exact only where both sides are doubles; otherwise leave it.
-        if (&v[0].getSemantics() != &APFloat::IEEEdouble())
-          return std::nullopt;
-        return APFloat(std::pow(v[0].convertToDouble(), v[1].convertToDouble()));
+        return fromDouble(std::pow(toDouble(v[0]), toDouble(v[1])),
+                          v[0].getSemantics());
       },
       nullptr);
 }

@@ -152,6 +152,62 @@ func.func @unary() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xi32>, tensor<3xf32
 
 // -----
 
+// Float functions are evaluated in double precision and rounded to the
+// element type.
+// CHECK-LABEL: func.func @math
+func.func @math() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
+                      tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>,
+                      tensor<2xf32>, tensor<2xf32>, tensor<2xf16>, tensor<2xf32>,
+                      tensor<2xi32>, tensor<2xi1>, tensor<2xi32>) {
+  %x = pith.constant dense<[0.25, 1.0, 4.0]> : tensor<3xf32>
+  %z = pith.constant dense<[0.0, -0.5]> : tensor<2xf32>
+  // CHECK-DAG: dense<[-1.38629436, 0.000000e+00, 1.38629436]> : tensor<3xf32>
+  %0 = pith.log %x : tensor<3xf32>
+  // CHECK-DAG: dense<[5.000000e-01, 1.000000e+00, 2.000000e+00]> : tensor<3xf32>
+  %1 = pith.sqrt %x : tensor<3xf32>
+  // CHECK-DAG: dense<[2.000000e+00, 1.000000e+00, 5.000000e-01]> : tensor<3xf32>
+  %2 = pith.rsqrt %x : tensor<3xf32>
+  // CHECK-DAG: dense<[4.000000e+00, 1.000000e+00, 2.500000e-01]> : tensor<3xf32>
+  %3 = pith.reciprocal %x : tensor<3xf32>
+  // CHECK-DAG: dense<[0.000000e+00, -0.462117165]> : tensor<2xf32>
+  %4 = pith.tanh %z : tensor<2xf32>
+  // CHECK-DAG: dense<[5.000000e-01, 0.377540678]> : tensor<2xf32>
+  %5 = pith.sigmoid %z : tensor<2xf32>
+  // CHECK-DAG: dense<[0.000000e+00, -0.520499885]> : tensor<2xf32>
+  %6 = pith.erf %z : tensor<2xf32>
+  // CHECK-DAG: dense<[0.000000e+00, -0.47942555]> : tensor<2xf32>
+  %7 = pith.sin %z : tensor<2xf32>
+  // CHECK-DAG: dense<[1.000000e+00, 0.87758255]> : tensor<2xf32>
+  %8 = pith.cos %z : tensor<2xf32>
+  // CHECK-DAG: dense<[0.000000e+00, -1.000000e+00]> : tensor<2xf32>
+  %9 = pith.floor %z : tensor<2xf32>
+  // pow in f16: 2^3 and 3^2.
+  %b = pith.constant dense<[2.0, 3.0]> : tensor<2xf16>
+  %e = pith.constant dense<[3.0, 2.0]> : tensor<2xf16>
+  // CHECK-DAG: dense<[8.000000e+00, 9.000000e+00]> : tensor<2xf16>
+  %10 = pith.pow %b, %e : (tensor<2xf16>, tensor<2xf16>) -> tensor<2xf16>
+  // CHECK-DAG: dense<[0.000000e+00, -5.000000e-01]> : tensor<2xf32>
+  %11 = pith.min %z, %z : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  %m = pith.constant dense<[12, -1]> : tensor<2xi32>
+  %n = pith.constant dense<[10, 6]> : tensor<2xi32>
+  // CHECK-DAG: dense<[8, 6]> : tensor<2xi32>
+  %12 = pith.and %m, %n : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  %t = pith.constant dense<[true, false]> : tensor<2xi1>
+  %f = pith.constant dense<false> : tensor<2xi1>
+  // CHECK-DAG: dense<[true, false]> : tensor<2xi1>
+  %13 = pith.or %t, %f : (tensor<2xi1>, tensor<2xi1>) -> tensor<2xi1>
+  // CHECK-DAG: dense<[10, -1]> : tensor<2xi32>
+  %14 = pith.min %m, %n : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
+  // CHECK-NOT: pith.{{[a-z_]+}} %
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14
+      : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
+        tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>,
+        tensor<2xf32>, tensor<2xf32>, tensor<2xf16>, tensor<2xf32>,
+        tensor<2xi32>, tensor<2xi1>, tensor<2xi32>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @compare_and_where
 func.func @compare_and_where(%x: tensor<3xf32>, %y: tensor<3xf32>)
     -> (tensor<3xi1>, tensor<3xi1>, tensor<3xi64>, tensor<3xf32>, tensor<3xf32>) {
