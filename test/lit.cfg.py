@@ -9,7 +9,7 @@ from lit.llvm import llvm_config
 
 config.name = "pith"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.pith_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "unit", "Inputs"]
@@ -20,5 +20,7 @@ config.substitutions.append(("%pith_obj_root", config.pith_obj_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["pith-opt"], [config.pith_tools_dir, config.llvm_tools_dir]
+    ["pith-opt", "pith-import-onnx"], [config.pith_tools_dir, config.llvm_tools_dir]
 )
+# The project venv's python, which has onnx, for tests that write models.
+config.substitutions.append(("%python", config.python_executable))

@@ -247,10 +247,9 @@ static bool isSplatOf(Attribute attr, int64_t value) {
   return false;
 }
 
-/// `value` if it has `type`, else null: folding must not change types.
-static OpFoldResult ifTyped(Value value, Type type) {
-  return value.getType() == type ? OpFoldResult(value) : OpFoldResult();
-}
+/// Whether `value` can replace a result of `type`: folding must not change
+/// types (x * 1 may broadcast x).
+static bool sameType(Value value, Type type) { return value.getType() == type; }
 
 OpFoldResult mlir::pith::detail::foldFloatMath(Attribute operand,
                                                Type resultType,
@@ -300,6 +299,13 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  return foldArithmetic(adaptor.getInput(), getType(), nullptr,
+                        [](ArrayRef<APInt> v, bool) -> std::optional<APInt> {
+                          return ~v[0];
+                        });
+}
+
 OpFoldResult ClampOp::fold(FoldAdaptor adaptor) {
   if (!getMinAttr() && !getMaxAttr())
     return getInput();
@@ -336,10 +342,10 @@ OpFoldResult ClampOp::fold(FoldAdaptor adaptor) {
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   // x + 0 is x for integers; for floats only x + (-0.0) is, which is rare.
   if (getType().getElementType().isInteger()) {
-    if (isSplatOf(adaptor.getRhs(), 0))
-      return ifTyped(getLhs(), getType());
-    if (isSplatOf(adaptor.getLhs(), 0))
-      return ifTyped(getRhs(), getType());
+    if (isSplatOf(adaptor.getRhs(), 0) && sameType(getLhs(), getType()))
+      return getLhs();
+    if (isSplatOf(adaptor.getLhs(), 0) && sameType(getRhs(), getType()))
+      return getRhs();
   }
   return foldArithmetic(
       adaptor.getOperands(), getType(),
@@ -350,8 +356,8 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
-  if (isSplatOf(adaptor.getRhs(), 0))
-    return ifTyped(getLhs(), getType());
+  if (isSplatOf(adaptor.getRhs(), 0) && sameType(getLhs(), getType()))
+    return getLhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> { return v[0] - v[1]; },
@@ -361,10 +367,10 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  if (isSplatOf(adaptor.getRhs(), 1))
-    return ifTyped(getLhs(), getType());
-  if (isSplatOf(adaptor.getLhs(), 1))
-    return ifTyped(getRhs(), getType());
+  if (isSplatOf(adaptor.getRhs(), 1) && sameType(getLhs(), getType()))
+    return getLhs();
+  if (isSplatOf(adaptor.getLhs(), 1) && sameType(getRhs(), getType()))
+    return getRhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> { return v[0] * v[1]; },
@@ -374,8 +380,8 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  if (isSplatOf(adaptor.getRhs(), 1))
-    return ifTyped(getLhs(), getType());
+  if (isSplatOf(adaptor.getRhs(), 1) && sameType(getLhs(), getType()))
+    return getLhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> { return v[0] / v[1]; },
@@ -406,8 +412,8 @@ OpFoldResult RemOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
-  if (isSplatOf(adaptor.getRhs(), 1))
-    return ifTyped(getLhs(), getType());
+  if (isSplatOf(adaptor.getRhs(), 1) && sameType(getLhs(), getType()))
+    return getLhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> {
@@ -419,7 +425,7 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
-    return ifTyped(getLhs(), getType());
+    return getLhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> {
@@ -433,7 +439,7 @@ OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs())
-    return ifTyped(getLhs(), getType());
+    return getLhs();
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](ArrayRef<APFloat> v) -> std::optional<APFloat> {
@@ -511,8 +517,10 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   if (auto condition =
           dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition())) {
-    return ifTyped(condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse(),
-                   getType());
+    Value chosen =
+        condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
+    if (sameType(chosen, getType()))
+      return chosen;
   }
   return foldElementwise(adaptor.getOperands(), getType(),
                          [](ArrayRef<Attribute> elements) {
@@ -622,7 +630,7 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1)
-    return ifTyped(getInputs().front(), getType());
+    return getInputs().front();
   SmallVector<SmallVector<Attribute>> values;
   for (Attribute operand : adaptor.getInputs()) {
     DenseElementsAttr dense = smallDense(operand);

@@ -111,7 +111,9 @@ def Pith_SiluOp : Pith_UnaryOp<"silu", Pith_FloatTensor,
                                "sigmoid linear unit, x * sigmoid(x)">;
 def Pith_HardSwishOp : Pith_UnaryOp<"hard_swish", Pith_FloatTensor,
                                     "x * max(0, min(1, x/6 + 1/2))">;
-def Pith_NotOp : Pith_UnaryOp<"not", Pith_BoolTensor, "logical negation">;
+def Pith_NotOp : Pith_UnaryOp<"not", Pith_BoolTensor, "logical negation"> {
+  let hasFolder = 1;
+}
 
 def Pith_GeluOp : Pith_UnaryOp<"gelu", Pith_FloatTensor,
                                "Gaussian error linear unit"> {
@@ -257,8 +259,8 @@ def Pith_CastOp : Pith_Op<"cast", [Pure, SameOperandsAndResultShape]> {
     float rounds to nearest; integer to integer sign- or zero-extends by the
     source's signedness, or truncates. Any nonzero value casts to `true`.
   }];
-  let arguments = (ins StaticShapeTensorOf<[Pith_Numeric, I1]>:$input);
-  let results = (outs StaticShapeTensorOf<[Pith_Numeric, I1]>:$output);
+  let arguments = (ins StaticShapeTensorOf<[Pith_Numeric, I1, Pith_QuantStorage]>:$input);
+  let results = (outs StaticShapeTensorOf<[Pith_Numeric, I1, Pith_QuantStorage]>:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasFolder = 1;
 }
@@ -342,11 +344,11 @@ def Pith_ConvOp : Pith_Op<"conv",
 class Pith_PoolOp<string mnemonic, string doc> : Pith_Op<mnemonic,
     [Pure, Pith_InferTypes]> {
   let summary = doc;
-  let arguments = (ins Pith_FloatTensor:$input,
+  let arguments = (ins Pith_NumericTensor:$input,
                        DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs Pith_FloatTensor:$output);
+  let results = (outs Pith_NumericTensor:$output);
   let assemblyFormat =
       "$input attr-dict `:` functional-type(operands, results)";
   let extraClassDefinition = [{
@@ -374,6 +376,7 @@ def Pith_AvgPoolOp : Pith_PoolOp<"avg_pool", "Average over sliding windows"> {
     the number of positions inside the input. Attributes as for
     `pith.max_pool`.
   }];
+  let results = (outs Pith_FloatTensor:$output);
   let arguments = (ins Pith_FloatTensor:$input,
                        DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
