@@ -23,4 +23,4 @@ llvm_config.add_tool_substitutions(
     ["pith-opt", "pith-import-onnx"], [config.pith_tools_dir, config.llvm_tools_dir]
 )
 # The project venv's python, which has onnx, for tests that write models.
-config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%venv_python", config.pith_python))

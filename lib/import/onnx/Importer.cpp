@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -206,8 +207,9 @@ ModelImporter::orderNodes(const onnx::GraphProto &graph,
     if (pending[index] != 0)
       cycle.push_back(nodeLabel(graph.node(index), index));
   }
-  return emitError(modelLoc) << "the graph has a cycle through nodes "
-                             << quotedList(cycle);
+  return emitError(modelLoc)
+         << "the graph has a cycle; these nodes cannot be ordered: "
+         << quotedList(cycle);
 }
 
 FailureOr<SmallVector<Type>> ModelImporter::inputTypes(
@@ -340,7 +342,8 @@ LogicalResult ModelImporter::importNode(const onnx::NodeProto &node,
   llvm::StringRef domain = domainOf(node);
   const Rule *rule = getRules().lookup(domain, node.op_type());
   NodeContext ctx(builder, values, node, *opsetOf(domain), loc);
-  if (failed(checkRequiredInputs(ctx, domain)) || failed(rule->import(ctx)))
+  if (failed(checkRequiredInputs(ctx, domain)) || failed(rule->import(ctx)) ||
+      ctx.hasFailed())
     return failure();
   SmallVector<std::string> unused = ctx.unusedAttributes();
   if (!unused.empty()) {
@@ -399,6 +402,10 @@ LogicalResult ModelImporter::checkOutput(const onnx::ValueInfoProto &info,
 
 OwningOpRef<ModuleOp> ModelImporter::import(onnx::ModelProto &model) {
   context.loadDialect<mlir::pith::PithDialect, func::FuncDialect>();
+  // Errors name the node; a dump of the pith op would only add noise.
+  bool printOps = context.shouldPrintOpOnDiagnostic();
+  context.printOpOnDiagnostic(false);
+  llvm::scope_exit restore([&] { context.printOpOnDiagnostic(printOps); });
   if (!model.has_graph()) {
     emitError(modelLoc, "the model has no graph");
     return {};

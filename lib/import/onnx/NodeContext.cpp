@@ -210,6 +210,7 @@ std::optional<double> NodeContext::constantScalar(unsigned i,
 //===----------------------------------------------------------------------===//
 
 InFlightDiagnostic NodeContext::emitError() {
+  failedBefore = true;
   return mlir::emitError(location) << opType() << ": ";
 }
 

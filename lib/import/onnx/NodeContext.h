@@ -111,8 +111,11 @@ public:
   // Diagnostics
   //===--------------------------------------------------------------------===//
 
-  /// An error at the node, starting with the op type.
+  /// An error at the node, starting with the op type. The node then fails
+  /// to import, whatever its rule returns.
   mlir::InFlightDiagnostic emitError();
+  /// Whether an error was reported at the node.
+  bool hasFailed() const { return failedBefore; }
   /// Emits an error and returns failure.
   mlir::LogicalResult error(const llvm::Twine &message);
   /// Normalizes an ONNX axis (negative counts from the end) for `rank`.
