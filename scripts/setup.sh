@@ -14,6 +14,7 @@ cd "$root"
 packages=(
   # Compiler infrastructure: LLVM/MLIR 22 with lit, FileCheck and tools.
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  libclang-rt-22-dev
   libomp-22-dev
   # Build.
   cmake ninja-build ccache

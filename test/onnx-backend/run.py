@@ -9,6 +9,10 @@ outputs) joins when pith generates code. Writes a per-op table to
 docs/conformance.md and ends with "N passed, N failed, N skipped".
 
     test/onnx-backend/run.py [--cases DIR] [--build BUILD] [--output FILE]
+                             [--expect TABLE]
+
+It fails (exit 1) if the importer crashes on any case, or, with --expect,
+if fewer cases pass than the given table records.
 """
 
 from __future__ import annotations
@@ -129,8 +133,16 @@ def import_case(importer: pathlib.Path, model_path: pathlib.Path) -> tuple[bool,
                             capture_output=True, text=True, timeout=120)
     if result.returncode == 0:
         return True, ""
-    lines = [line for line in result.stderr.splitlines() if "error" in line]
-    message = (lines[0] if lines else result.stderr.strip() or f"exit code {result.returncode}")
+    if result.returncode < 0:
+        return False, f"CRASH (signal {-result.returncode})"
+    lines = result.stderr.splitlines()
+    errors = [i for i, line in enumerate(lines) if "error" in line]
+    if not errors:
+        return False, result.stderr.strip() or f"exit code {result.returncode}"
+    message = lines[errors[0]]
+    if message.endswith(":") and errors[0] + 1 < len(lines):
+        # A list follows (unsupported operators): give its first entry.
+        message += " " + lines[errors[0] + 1].strip()
     return False, message.replace(str(model_path), "model.onnx")
 
 
@@ -144,6 +156,8 @@ def main() -> int:
     parser.add_argument("--filter", default="", help="regex on case names")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--verbose", action="store_true", help="print every failure")
+    parser.add_argument("--expect", type=pathlib.Path,
+                        help="a conformance table whose pass count must not drop")
     args = parser.parse_args()
 
     cases_dir = args.cases
@@ -198,8 +212,20 @@ def main() -> int:
 
     if output:
         write_table(output, cases_dir, per_op, first_failure, counts)
+    crashes = sorted(name for name, (_, _, detail) in results.items()
+                     if detail.startswith("CRASH"))
+    for name in crashes:
+        print(f"error: the importer crashed on {name}", file=sys.stderr)
+    status = 1 if crashes else 0
+    if args.expect:
+        match = re.search(r"\*\*(\d+) passed", args.expect.read_text())
+        expected = int(match.group(1)) if match else 0
+        if counts["passed"] < expected:
+            print(f"error: {counts['passed']} cases pass, {args.expect} records "
+                  f"{expected}", file=sys.stderr)
+            status = 1
     print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
-    return 0
+    return status
 
 
 def write_table(path: pathlib.Path, cases_dir: pathlib.Path,

@@ -317,21 +317,29 @@ FailureOr<SmallVector<Type>> ModelImporter::inputTypes(
   return types;
 }
 
-/// Checks that every input the op's ONNX schema requires is given (rules
-/// read optional inputs only where they may be absent).
+/// Checks that every input the op requires is given, as its ONNX schema
+/// or else its rule says (rules read optional inputs only where they may
+/// be absent).
 static LogicalResult checkRequiredInputs(NodeContext &ctx,
-                                         llvm::StringRef domain) {
+                                         llvm::StringRef domain,
+                                         const Rule &rule) {
+  const onnx::NodeProto &node = ctx.node();
+  auto given = [&](size_t i) {
+    return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
+  };
   const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
       ctx.opType().str(), ctx.opset(), domain.str());
-  if (!schema)
-    return success();
-  const onnx::NodeProto &node = ctx.node();
-  for (auto [i, formal] : llvm::enumerate(schema->inputs())) {
-    bool given = static_cast<int>(i) < node.input_size() && !node.input(i).empty();
-    if (formal.GetOption() == onnx::OpSchema::Single && !given) {
-      return ctx.error("input " + llvm::Twine(i) + " ('" + formal.GetName() +
-                       "') is required");
+  if (schema) {
+    for (auto [i, formal] : llvm::enumerate(schema->inputs())) {
+      if (formal.GetOption() == onnx::OpSchema::Single && !given(i)) {
+        return ctx.error("input " + llvm::Twine(i) + " ('" +
+                         formal.GetName() + "') is required");
+      }
     }
+  }
+  for (unsigned i = 0; i < rule.requiredInputs; ++i) {
+    if (!given(i))
+      return ctx.error("input " + llvm::Twine(i) + " is required");
   }
   return success();
 }
@@ -342,7 +350,8 @@ LogicalResult ModelImporter::importNode(const onnx::NodeProto &node,
   llvm::StringRef domain = domainOf(node);
   const Rule *rule = getRules().lookup(domain, node.op_type());
   NodeContext ctx(builder, values, node, *opsetOf(domain), loc);
-  if (failed(checkRequiredInputs(ctx, domain)) || failed(rule->import(ctx)) ||
+  if (failed(checkRequiredInputs(ctx, domain, *rule)) ||
+      failed(rule->import(ctx)) ||
       ctx.hasFailed())
     return failure();
   SmallVector<std::string> unused = ctx.unusedAttributes();

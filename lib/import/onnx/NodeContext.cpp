@@ -210,7 +210,7 @@ std::optional<double> NodeContext::constantScalar(unsigned i,
 //===----------------------------------------------------------------------===//
 
 InFlightDiagnostic NodeContext::emitError() {
-  failedBefore = true;
+  reportedError = true;
   return mlir::emitError(location) << opType() << ": ";
 }
 
@@ -236,6 +236,7 @@ bool NodeContext::checkOperands(const OperationState &state) {
   if (llvm::all_of(state.operands, [](Value v) { return v; }))
     return true;
   emitError() << "a required input is missing";
+  fail();
   return false;
 }
 

@@ -115,7 +115,7 @@ public:
   /// to import, whatever its rule returns.
   mlir::InFlightDiagnostic emitError();
   /// Whether an error was reported at the node.
-  bool hasFailed() const { return failedBefore; }
+  bool hasFailed() const { return reportedError; }
   /// Emits an error and returns failure.
   mlir::LogicalResult error(const llvm::Twine &message);
   /// Normalizes an ONNX axis (negative counts from the end) for `rank`.
@@ -191,9 +191,9 @@ private:
   /// node, and folds it. Returns its (possibly folded) results, or nothing
   /// if it is invalid.
   llvm::SmallVector<mlir::Value> finish(mlir::OperationState &state);
-  /// Records a failure; returns null.
+  /// Records that creating an op failed (and was reported); returns null.
   mlir::Value fail() {
-    failedBefore = true;
+    failedBefore = reportedError = true;
     return {};
   }
   static mlir::Value single(llvm::ArrayRef<mlir::Value> results) {
@@ -207,7 +207,10 @@ private:
   mlir::Location location;
   llvm::StringSet<> usedAttributes;
   llvm::SmallVector<bool> usedInputs;
+  /// An op could not be created: later creations return null.
   bool failedBefore = false;
+  /// An error was reported: the node fails.
+  bool reportedError = false;
 };
 
 } // namespace pith::importer

@@ -30,13 +30,16 @@ struct Rule {
   RuleFn import;
   /// The first opset of the domain that has the op.
   int64_t sinceVersion;
+  /// How many leading inputs the op requires. ONNX's schemas say this for
+  /// the ops they know; this covers ops newer than Debian's onnx library.
+  unsigned requiredInputs;
 };
 
 class RuleTable {
 public:
   void add(llvm::StringRef domain, llvm::StringRef opType, RuleFn import,
-           int64_t sinceVersion = 1) {
-    rules[key(domain, opType)] = Rule{import, sinceVersion};
+           int64_t sinceVersion = 1, unsigned requiredInputs = 1) {
+    rules[key(domain, opType)] = Rule{import, sinceVersion, requiredInputs};
   }
   const Rule *lookup(llvm::StringRef domain, llvm::StringRef opType) const {
     auto it = rules.find(key(domain, opType));

@@ -97,8 +97,8 @@ LogicalResult importGemm(NodeContext &ctx) {
 } // namespace
 
 void addContractionRules(RuleTable &table) {
-  table.add(kDefaultDomain, "MatMul", importMatMul);
-  table.add(kDefaultDomain, "Gemm", importGemm);
+  table.add(kDefaultDomain, "MatMul", importMatMul, 1, 2);
+  table.add(kDefaultDomain, "Gemm", importGemm, 1, 2);
 }
 
 } // namespace pith::importer

@@ -380,7 +380,7 @@ void addElementwiseRules(RuleTable &table) {
   table.add(d, "Gelu", importGelu, 20);
   table.add(d, "ThresholdedRelu", importThresholdedRelu, 10);
   table.add(d, "Shrink", importShrink, 9);
-  table.add(d, "PRelu", importPRelu);
+  table.add(d, "PRelu", importPRelu, 1, 2);
   table.add(d, "Clip", importClip);
   table.add(d, "IsNaN", importIsNaN, 9);
   table.add(d, "IsInf", importIsInf, 10);
@@ -388,34 +388,34 @@ void addElementwiseRules(RuleTable &table) {
   table.add(d, "Identity", importIdentity);
   table.add(d, "Dropout", importDropout);
 
-  table.add(d, "Add", binary<AddOp>);
-  table.add(d, "Sub", binary<SubOp>);
-  table.add(d, "Mul", binary<MulOp>);
-  table.add(d, "Div", binary<DivOp>);
-  table.add(d, "Pow", importPow);
-  table.add(d, "Mod", importMod, 10);
-  table.add(d, "And", binary<AndOp>);
-  table.add(d, "Or", binary<OrOp>);
-  table.add(d, "Xor", binary<XorOp>);
-  table.add(d, "BitwiseAnd", binary<AndOp>, 18);
-  table.add(d, "BitwiseOr", binary<OrOp>, 18);
-  table.add(d, "BitwiseXor", binary<XorOp>, 18);
+  table.add(d, "Add", binary<AddOp>, 1, 2);
+  table.add(d, "Sub", binary<SubOp>, 1, 2);
+  table.add(d, "Mul", binary<MulOp>, 1, 2);
+  table.add(d, "Div", binary<DivOp>, 1, 2);
+  table.add(d, "Pow", importPow, 1, 2);
+  table.add(d, "Mod", importMod, 10, 2);
+  table.add(d, "And", binary<AndOp>, 1, 2);
+  table.add(d, "Or", binary<OrOp>, 1, 2);
+  table.add(d, "Xor", binary<XorOp>, 1, 2);
+  table.add(d, "BitwiseAnd", binary<AndOp>, 18, 2);
+  table.add(d, "BitwiseOr", binary<OrOp>, 18, 2);
+  table.add(d, "BitwiseXor", binary<XorOp>, 18, 2);
   table.add(d, "BitwiseNot", importBitwiseNot, 18);
-  table.add(d, "Equal", comparison<CompareKind::EQ>);
-  table.add(d, "Less", comparison<CompareKind::LT>);
-  table.add(d, "LessOrEqual", comparison<CompareKind::LE>, 12);
-  table.add(d, "Greater", comparison<CompareKind::GT>);
-  table.add(d, "GreaterOrEqual", comparison<CompareKind::GE>, 12);
+  table.add(d, "Equal", comparison<CompareKind::EQ>, 1, 2);
+  table.add(d, "Less", comparison<CompareKind::LT>, 1, 2);
+  table.add(d, "LessOrEqual", comparison<CompareKind::LE>, 12, 2);
+  table.add(d, "Greater", comparison<CompareKind::GT>, 1, 2);
+  table.add(d, "GreaterOrEqual", comparison<CompareKind::GE>, 12, 2);
   table.add(d, "Where", [](NodeContext &ctx) {
     return ctx.setOutput(0, ctx.create<WhereOp>(ctx.input(0), ctx.input(1),
                                                 ctx.input(2)));
-  }, 9);
+  }, 9, 3);
   table.add(d, "Max", variadic<MaxOp>);
   table.add(d, "Min", variadic<MinOp>);
   table.add(d, "Sum", variadic<AddOp>);
   table.add(d, "Mean", importMean);
   table.add(d, "Cast", importCast);
-  table.add(d, "CastLike", importCastLike, 15);
+  table.add(d, "CastLike", importCastLike, 15, 2);
 }
 
 } // namespace pith::importer

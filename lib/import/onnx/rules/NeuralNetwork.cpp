@@ -387,15 +387,15 @@ Value buildConv(NodeContext &ctx, Value x, Value w, Value bias) {
 
 void addNeuralNetworkRules(RuleTable &table) {
   llvm::StringRef d = kDefaultDomain;
-  table.add(d, "Conv", importConv);
+  table.add(d, "Conv", importConv, 1, 2);
   table.add(d, "MaxPool", importPool<MaxPoolOp>);
   table.add(d, "AveragePool", importPool<AvgPoolOp>);
   table.add(d, "GlobalAveragePool", importGlobalPool<ReduceKind::Mean>);
   table.add(d, "GlobalMaxPool", importGlobalPool<ReduceKind::Max>);
-  table.add(d, "BatchNormalization", importBatchNormalization);
-  table.add(d, "LayerNormalization", importLayerNormalization, 17);
-  table.add(d, "InstanceNormalization", importInstanceNormalization);
-  table.add(d, "GroupNormalization", importGroupNormalization, 18);
+  table.add(d, "BatchNormalization", importBatchNormalization, 1, 5);
+  table.add(d, "LayerNormalization", importLayerNormalization, 17, 2);
+  table.add(d, "InstanceNormalization", importInstanceNormalization, 1, 3);
+  table.add(d, "GroupNormalization", importGroupNormalization, 18, 3);
   table.add(d, "LpNormalization", importLpNormalization);
   table.add(d, "MeanVarianceNormalization", importMeanVarianceNormalization,
             9);

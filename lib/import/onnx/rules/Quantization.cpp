@@ -52,6 +52,8 @@ std::optional<Granularity> readGranularity(NodeContext &ctx, Value data,
     result.scale = ctx.reshape(scale, {});
     if (zeroPoint)
       result.zeroPoint = ctx.reshape(zeroPoint, {});
+    if (!result.scale || (zeroPoint && !result.zeroPoint))
+      return std::nullopt;
     return result;
   }
   std::optional<int64_t> axis = ctx.normalizeAxis(axisAttr, rank);
@@ -85,6 +87,8 @@ Value quantize(NodeContext &ctx, Value x, Value scale, Value zeroPoint,
   Type floatType = typeOf(g->scale).getElementType();
   if (typeOf(x).getElementType() != floatType)
     x = ctx.castTo(x, floatType);
+  if (!x)
+    return {};
   return ctx.createTyped<QuantizeOp>(typeOf(x).clone(storage), x, g->scale,
                                      g->zeroPoint, g->axis, g->blockSize);
 }
@@ -206,6 +210,8 @@ LogicalResult importQLinearConv(NodeContext &ctx) {
     // The int32 bias is in units of x_scale * w_scale, zero point 0.
     Type floatType = typeOf(x).getElementType();
     Value scale = ctx.create<MulOp>(ctx.input(1), ctx.input(4));
+    if (!scale)
+      return failure();
     bias = ctx.create<MulOp>(ctx.castTo(ctx.input(8), floatType),
                              ctx.reshape(scale, {typeOf(scale).getNumElements()}));
     bias = ctx.expandTo(bias, typeOf(ctx.input(8)).getShape());
@@ -313,13 +319,13 @@ LogicalResult importMatMulNBits(NodeContext &ctx) {
 
 void addQuantizationRules(RuleTable &table) {
   llvm::StringRef d = kDefaultDomain;
-  table.add(d, "QuantizeLinear", importQuantizeLinear, 10);
-  table.add(d, "DequantizeLinear", importDequantizeLinear, 10);
+  table.add(d, "QuantizeLinear", importQuantizeLinear, 10, 2);
+  table.add(d, "DequantizeLinear", importDequantizeLinear, 10, 2);
   table.add(d, "DynamicQuantizeLinear", importDynamicQuantizeLinear, 11);
-  table.add(d, "MatMulInteger", importMatMulInteger, 10);
-  table.add(d, "QLinearMatMul", importQLinearMatMul, 10);
-  table.add(d, "QLinearConv", importQLinearConv, 10);
-  table.add(kMicrosoftDomain, "MatMulNBits", importMatMulNBits);
+  table.add(d, "MatMulInteger", importMatMulInteger, 10, 2);
+  table.add(d, "QLinearMatMul", importQLinearMatMul, 10, 8);
+  table.add(d, "QLinearConv", importQLinearConv, 10, 8);
+  table.add(kMicrosoftDomain, "MatMulNBits", importMatMulNBits, 1, 3);
 }
 
 } // namespace pith::importer

@@ -651,7 +651,7 @@ LogicalResult importOneHot(NodeContext &ctx) {
 
 void addTensorRules(RuleTable &table) {
   llvm::StringRef d = kDefaultDomain;
-  table.add(d, "Reshape", importReshape, 5);
+  table.add(d, "Reshape", importReshape, 5, 2);
   table.add(d, "Flatten", importFlatten);
   table.add(d, "Squeeze", importSqueeze);
   table.add(d, "Unsqueeze", importUnsqueeze);
@@ -659,20 +659,20 @@ void addTensorRules(RuleTable &table) {
   table.add(d, "Concat", importConcat);
   table.add(d, "Split", importSplit);
   table.add(d, "Slice", importSlice);
-  table.add(d, "Gather", importGather);
-  table.add(d, "Expand", importExpand, 8);
+  table.add(d, "Gather", importGather, 1, 2);
+  table.add(d, "Expand", importExpand, 8, 2);
   table.add(d, "Pad", importPad);
   table.add(d, "Shape", importShape);
   table.add(d, "Size", importSize);
   table.add(d, "ConstantOfShape", importConstantOfShape, 9);
-  table.add(d, "Constant", importConstant);
-  table.add(d, "Range", importRange, 11);
-  table.add(d, "Tile", importTile, 6);
+  table.add(d, "Constant", importConstant, 1, /*requiredInputs=*/0);
+  table.add(d, "Range", importRange, 11, 3);
+  table.add(d, "Tile", importTile, 6, 2);
   table.add(d, "DepthToSpace", importDepthToSpace);
   table.add(d, "SpaceToDepth", importSpaceToDepth);
   table.add(d, "Trilu", importTrilu, 14);
   table.add(d, "EyeLike", importEyeLike, 9);
-  table.add(d, "OneHot", importOneHot, 11);
+  table.add(d, "OneHot", importOneHot, 11, 3);
 }
 
 } // namespace pith::importer
