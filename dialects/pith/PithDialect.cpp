@@ -8,8 +8,6 @@
 
 #include "dialects/pith/PithOps.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/DialectImplementation.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::pith;
@@ -17,17 +15,10 @@ using namespace mlir::pith;
 #include "dialects/pith/PithDialect.cpp.inc"
 #include "dialects/pith/PithEnums.cpp.inc"
 
-#define GET_ATTRDEF_CLASSES
-#include "dialects/pith/PithAttrs.cpp.inc"
-
 void PithDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/pith/PithOps.cpp.inc"
-      >();
-  addAttributes<
-#define GET_ATTRDEF_LIST
-#include "dialects/pith/PithAttrs.cpp.inc"
       >();
 }
 

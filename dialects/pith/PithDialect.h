@@ -1,6 +1,6 @@
 //===- PithDialect.h - The pith dialect -------------------------*- C++ -*-===//
 //
-// Part of pith. The dialect class and its attributes.
+// Part of pith. The dialect class and its enums.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,8 +12,5 @@
 
 #include "dialects/pith/PithDialect.h.inc"
 #include "dialects/pith/PithEnums.h.inc"
-
-#define GET_ATTRDEF_CLASSES
-#include "dialects/pith/PithAttrs.h.inc"
 
 #endif // PITH_DIALECTS_PITH_PITHDIALECT_H

@@ -29,7 +29,6 @@ def Pith_Dialect : Dialect {
     every op is free of side effects, so the graph can be folded, fused and
     rewritten by compression passes before it is lowered to linalg.
   }];
-  let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
 }
 

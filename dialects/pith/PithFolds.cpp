@@ -214,6 +214,19 @@ static Attribute foldArithmetic(ArrayRef<Attribute> operands, Type resultType,
       });
 }
 
+/// The integer elements of a small constant, as int64.
+static SmallVector<int64_t> indexValues(DenseElementsAttr indices) {
+  return llvm::map_to_vector(indices.getValues<APInt>(),
+                             [](const APInt &v) { return v.getSExtValue(); });
+}
+
+/// An index into an axis of `extent` as the folders read it: negative ones
+/// count from the end, out-of-range ones clamp.
+static int64_t clampIndex(int64_t index, int64_t extent) {
+  return std::clamp<int64_t>(index < 0 ? index + extent : index, 0,
+                             extent - 1);
+}
+
 /// `value` in double precision.
 static double toDouble(const APFloat &value) {
   APFloat wide = value;
@@ -728,23 +741,73 @@ OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   SmallVector<int64_t> inputStrides = rowMajorStrides(inputShape);
   SmallVector<int64_t> indexStrides =
       rowMajorStrides(getIndices().getType().getShape());
-  auto indexValues = llvm::map_to_vector(
-      indices.getValues<APInt>(), [](const APInt &v) { return v.getSExtValue(); });
+  SmallVector<int64_t> selectedIndices = indexValues(indices);
   int64_t extent = inputShape[axis];
   size_t indexRank = indexStrides.size();
   return remapConstant(input, getType(), [&](ArrayRef<int64_t> position) {
     int64_t indexPosition = 0;
     for (auto [j, stride] : llvm::enumerate(indexStrides))
       indexPosition += position[axis + j] * stride;
-    int64_t selected = indexValues[indexPosition];
-    if (selected < 0)
-      selected += extent;
-    selected = std::clamp<int64_t>(selected, 0, extent - 1);
-    int64_t index = selected * inputStrides[axis];
+    int64_t index =
+        clampIndex(selectedIndices[indexPosition], extent) * inputStrides[axis];
     for (int64_t dim = 0; dim < axis; ++dim)
       index += position[dim] * inputStrides[dim];
     for (size_t dim = axis + 1; dim < inputShape.size(); ++dim)
       index += position[dim + indexRank - 1] * inputStrides[dim];
+    return index;
+  });
+}
+
+OpFoldResult GatherElementsOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = smallDense(adaptor.getInput());
+  DenseElementsAttr indices = smallDense(adaptor.getIndices());
+  if (!input || !indices)
+    return {};
+  auto axis = static_cast<int64_t>(getAxis());
+  ArrayRef<int64_t> inputShape = getInput().getType().getShape();
+  SmallVector<int64_t> inputStrides = rowMajorStrides(inputShape);
+  SmallVector<int64_t> indexStrides =
+      rowMajorStrides(getIndices().getType().getShape());
+  SmallVector<int64_t> selected = indexValues(indices);
+  return remapConstant(input, getType(), [&](ArrayRef<int64_t> position) {
+    int64_t indexPosition = 0, index = 0;
+    for (auto [dim, coordinate] : llvm::enumerate(position)) {
+      indexPosition += coordinate * indexStrides[dim];
+      if (static_cast<int64_t>(dim) != axis)
+        index += coordinate * inputStrides[dim];
+    }
+    return index + clampIndex(selected[indexPosition], inputShape[axis]) *
+                       inputStrides[axis];
+  });
+}
+
+OpFoldResult GatherNdOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr input = smallDense(adaptor.getInput());
+  DenseElementsAttr indices = smallDense(adaptor.getIndices());
+  if (!input || !indices)
+    return {};
+  auto batchDims = static_cast<int64_t>(getBatchDims());
+  ArrayRef<int64_t> inputShape = getInput().getType().getShape();
+  SmallVector<int64_t> inputStrides = rowMajorStrides(inputShape);
+  ArrayRef<int64_t> indexShape = getIndices().getType().getShape();
+  int64_t depth = indexShape.back();
+  SmallVector<int64_t> indexStrides = rowMajorStrides(indexShape);
+  SmallVector<int64_t> coordinates = indexValues(indices);
+  int64_t tupleAxes = indexShape.size() - 1;
+  return remapConstant(input, getType(), [&](ArrayRef<int64_t> position) {
+    // position = indices' leading axes, then the slice's axes.
+    int64_t tuple = 0, index = 0;
+    for (int64_t dim = 0; dim < tupleAxes; ++dim)
+      tuple += position[dim] * indexStrides[dim];
+    for (int64_t dim = 0; dim < batchDims; ++dim)
+      index += position[dim] * inputStrides[dim];
+    for (int64_t k = 0; k < depth; ++k) {
+      int64_t axis = batchDims + k;
+      index += clampIndex(coordinates[tuple + k], inputShape[axis]) *
+               inputStrides[axis];
+    }
+    for (size_t dim = tupleAxes; dim < position.size(); ++dim)
+      index += position[dim] * inputStrides[batchDims + depth + dim - tupleAxes];
     return index;
   });
 }

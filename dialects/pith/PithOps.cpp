@@ -611,6 +611,53 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
+                                                 std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  auto axis = static_cast<int64_t>(adaptor.getAxis());
+  if (failed(checkAxis(loc, axis, input.getRank())))
+    return failure();
+  bool fits = indices.getRank() == input.getRank();
+  for (int64_t dim = 0; fits && dim < input.getRank(); ++dim)
+    fits = dim == axis || indices.getDimSize(dim) <= input.getDimSize(dim);
+  if (!fits) {
+    return emitOptionalError(loc, "indices ", indices,
+                             " must have the rank of ", input,
+                             " and no larger extents outside axis ", axis);
+  }
+  types.push_back(indices.clone(input.getElementType()));
+  return success();
+}
+
+LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &types) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  RankedTensorType indices = tensorType(adaptor.getIndices());
+  auto batchDims = static_cast<int64_t>(adaptor.getBatchDims());
+  if (indices.getRank() < 1)
+    return emitOptionalError(loc, "indices must have rank 1 or more");
+  int64_t depth = indices.getShape().back();
+  if (batchDims < 0 || batchDims >= indices.getRank() ||
+      batchDims + depth > input.getRank()) {
+    return emitOptionalError(loc, "batch_dims ", batchDims, " and ", depth,
+                             " coordinates do not fit input ", input);
+  }
+  if (input.getShape().take_front(batchDims) !=
+      indices.getShape().take_front(batchDims)) {
+    return emitOptionalError(loc, "the first ", batchDims,
+                             " axes of input and indices must match");
+  }
+  SmallVector<int64_t> shape(indices.getShape().drop_back());
+  llvm::append_range(shape, input.getShape().drop_front(batchDims + depth));
+  types.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
 LogicalResult ExpandOp::verify() {
   RankedTensorType input = getInput().getType();
   RankedTensorType output = getOutput().getType();

@@ -592,6 +592,44 @@ def Pith_GatherOp : Pith_Op<"gather", [Pure, Pith_InferTypes]> {
   let hasFolder = 1;
 }
 
+def Pith_GatherElementsOp : Pith_Op<"gather_elements", [Pure, Pith_InferTypes]> {
+  let summary = "Takes elements of a tensor at per-element indices along an axis";
+  let description = [{
+    `indices` has the input's rank and, but for `axis`, extents no larger
+    than the input's; the result has its shape. Result element `p` is the
+    input element at `p` with its `axis` coordinate replaced by
+    `indices[p]` (negative indices count from the end; indices outside
+    `[-d, d)` are clamped).
+
+    ```mlir
+    %t = pith.gather_elements %x[%i] {axis = 1 : i64} : (tensor<1x512xi64>, tensor<1x128xi64>) -> tensor<1x128xi64>
+    ```
+  }];
+  let arguments = (ins Pith_Tensor:$input, Pith_IndexTensor:$indices,
+                       I64Attr:$axis);
+  let results = (outs Pith_Tensor:$output);
+  let assemblyFormat =
+      "$input `[` $indices `]` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
+def Pith_GatherNdOp : Pith_Op<"gather_nd", [Pure, Pith_InferTypes]> {
+  let summary = "Takes slices of a tensor at multi-dimensional indices";
+  let description = [{
+    The last axis of `indices` holds k coordinates into the input's axes
+    `batch_dims` to `batch_dims + k - 1`; the leading `batch_dims` axes of
+    input and indices match and index each other. The result is
+    `indices.shape[:-1] + input.shape[batch_dims + k:]`. Negative
+    coordinates count from the end; coordinates out of range are clamped.
+  }];
+  let arguments = (ins Pith_Tensor:$input, Pith_IndexTensor:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs Pith_Tensor:$output);
+  let assemblyFormat =
+      "$input `[` $indices `]` attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+}
+
 def Pith_ExpandOp : Pith_Op<"expand", [Pure]> {
   let summary = "Broadcasts a tensor to a larger shape";
   let description = [{

@@ -19,10 +19,12 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include "onnx/defs/parser.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "onnx/defs/schema.h"
 
 #include <climits>
@@ -530,17 +532,15 @@ OwningOpRef<ModuleOp> importOnnxBuffer(MLIRContext &context,
                          << status.ErrorMessage();
       return {};
     }
-  } else {
-    if (data.size() > static_cast<size_t>(INT_MAX)) {
-      emitError(fileLoc) << "the model is larger than protobuf's 2 GB limit; "
-                            "store its weights as external data";
-      return {};
-    }
-    if (!model.ParseFromArray(data.data(), static_cast<int>(data.size()))) {
-      emitError(fileLoc) << "not a valid ONNX model: the protobuf is corrupt "
-                            "or truncated";
-      return {};
-    }
+  } else if (data.size() > static_cast<size_t>(INT_MAX)) {
+    emitError(fileLoc) << "the model is larger than protobuf's 2 GB limit; "
+                          "store its weights as external data";
+    return {};
+  } else if (!model.ParseFromArray(data.data(),
+                                   static_cast<int>(data.size()))) {
+    emitError(fileLoc) << "not a valid ONNX model: the protobuf is corrupt "
+                          "or truncated";
+    return {};
   }
   return importer::ModelImporter(context, name, options).import(model);
 }
@@ -548,15 +548,43 @@ OwningOpRef<ModuleOp> importOnnxBuffer(MLIRContext &context,
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &context,
                                      llvm::StringRef path,
                                      const OnnxImportOptions &options) {
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    emitError(FileLineColLoc::get(&context, path, 0, 0))
-        << "cannot read the model: " << buffer.getError().message();
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  if (options.textFormat) {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getFile(path);
+    if (!buffer) {
+      emitError(fileLoc) << "cannot read the model: "
+                         << buffer.getError().message();
+      return {};
+    }
+    return importOnnxBuffer(context, (*buffer)->getBuffer(), path, options);
+  }
+  // Protobuf reads the file in pieces: the weights inline in it are held
+  // once, in the parsed model, from which import takes them over.
+  uint64_t size = 0;
+  int fd = -1;
+  if (std::error_code ec = llvm::sys::fs::file_size(path, size)) {
+    emitError(fileLoc) << "cannot read the model: " << ec.message();
     return {};
   }
-  return importOnnxBuffer(context, (*buffer)->getBuffer(), path, options);
+  if (size > static_cast<uint64_t>(INT_MAX)) {
+    emitError(fileLoc) << "the model is larger than protobuf's 2 GB limit; "
+                          "store its weights as external data";
+    return {};
+  }
+  if (std::error_code ec = llvm::sys::fs::openFileForRead(path, fd)) {
+    emitError(fileLoc) << "cannot read the model: " << ec.message();
+    return {};
+  }
+  google::protobuf::io::FileInputStream stream(fd);
+  stream.SetCloseOnDelete(true);
+  onnx::ModelProto model;
+  if (!model.ParseFromZeroCopyStream(&stream)) {
+    emitError(fileLoc) << "not a valid ONNX model: the protobuf is corrupt "
+                          "or truncated";
+    return {};
+  }
+  return importer::ModelImporter(context, path, options).import(model);
 }
 
 void printImportDiagnostic(llvm::raw_ostream &os, mlir::Diagnostic &diag) {

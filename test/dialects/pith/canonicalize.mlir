@@ -303,6 +303,26 @@ func.func @data_movement() -> (tensor<3x2xi64>, tensor<2xi64>, tensor<4xi64>, te
 
 // -----
 
+// CHECK-LABEL: func.func @gathers
+func.func @gathers() -> (tensor<2x2xi64>, tensor<2xi64>, tensor<2x2xi64>) {
+  %m = pith.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi64>
+  // Per element: row 0 takes columns 2 and 0, row 1 columns -1 (the last) and 1.
+  // CHECK-DAG: pith.constant dense<{{\[}}[3, 1], [6, 5]]> : tensor<2x2xi64>
+  %i = pith.constant dense<[[2, 0], [-1, 1]]> : tensor<2x2xi64>
+  %0 = pith.gather_elements %m[%i] {axis = 1 : i64} : (tensor<2x3xi64>, tensor<2x2xi64>) -> tensor<2x2xi64>
+  // Coordinate pairs: (1, 2) and (0, 0).
+  // CHECK-DAG: pith.constant dense<[6, 1]> : tensor<2xi64>
+  %p = pith.constant dense<[[1, 2], [0, 0]]> : tensor<2x2xi64>
+  %1 = pith.gather_nd %m[%p] : (tensor<2x3xi64>, tensor<2x2xi64>) -> tensor<2xi64>
+  // Rows by batch: row 0 takes column 1, row 1 column 2 -- as slices [1, 1].
+  // CHECK-DAG: pith.constant dense<{{\[}}[2, 2], [6, 6]]> : tensor<2x2xi64>
+  %b = pith.constant dense<[[[1], [1]], [[2], [2]]]> : tensor<2x2x1xi64>
+  %2 = pith.gather_nd %m[%b] {batch_dims = 1 : i64} : (tensor<2x3xi64>, tensor<2x2x1xi64>) -> tensor<2x2xi64>
+  return %0, %1, %2 : tensor<2x2xi64>, tensor<2xi64>, tensor<2x2xi64>
+}
+
+// -----
+
 // Chains of reshapes and transposes collapse.
 // CHECK-LABEL: func.func @chains
 func.func @chains(%x: tensor<2x3x4xf32>) -> (tensor<4x6xf32>, tensor<4x2x3xf32>) {

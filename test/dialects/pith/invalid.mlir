@@ -562,6 +562,46 @@ func.func @gather_float_indices(%x: tensor<4x4xf32>, %i: tensor<2xf32>) {
 
 // -----
 
+func.func @gather_elements_axis(%x: tensor<4x4xf32>, %i: tensor<4x4xi64>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = pith.gather_elements %x[%i] {axis = 2 : i64} : (tensor<4x4xf32>, tensor<4x4xi64>) -> tensor<4x4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_elements_extent(%x: tensor<4x4xf32>, %i: tensor<2x5xi64>) {
+  // expected-error @+1 {{indices 'tensor<2x5xi64>' must have the rank of 'tensor<4x4xf32>' and no larger extents outside axis 0}}
+  %0 = pith.gather_elements %x[%i] {axis = 0 : i64} : (tensor<4x4xf32>, tensor<2x5xi64>) -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_scalar_indices(%x: tensor<4x4xf32>, %i: tensor<i64>) {
+  // expected-error @+1 {{indices must have rank 1 or more}}
+  %0 = pith.gather_nd %x[%i] : (tensor<4x4xf32>, tensor<i64>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_depth(%x: tensor<4x4xf32>, %i: tensor<2x3xi64>) {
+  // expected-error @+1 {{batch_dims 0 and 3 coordinates do not fit input 'tensor<4x4xf32>'}}
+  %0 = pith.gather_nd %x[%i] : (tensor<4x4xf32>, tensor<2x3xi64>) -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_nd_batch(%x: tensor<4x4xf32>, %i: tensor<3x1xi64>) {
+  // expected-error @+1 {{the first 1 axes of input and indices must match}}
+  %0 = pith.gather_nd %x[%i] {batch_dims = 1 : i64} : (tensor<4x4xf32>, tensor<3x1xi64>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
 func.func @expand_not_broadcast(%x: tensor<3xf32>) {
   // expected-error @+1 {{cannot broadcast 'tensor<3xf32>' to 'tensor<2x4xf32>'}}
   %0 = pith.expand %x : tensor<3xf32> to tensor<2x4xf32>

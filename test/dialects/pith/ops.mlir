@@ -203,6 +203,14 @@ func.func @data_movement(%x: tensor<1x128x384xf32>, %ids: tensor<1x128xi64>,
   %6 = pith.slice %x {starts = array<i64: 0, 127, 0>, limits = array<i64: 1, -1, 384>, steps = array<i64: 1, -1, 1>} : (tensor<1x128x384xf32>) -> tensor<1x128x384xf32>
   // CHECK: pith.gather %{{.*}}[%{{.*}}] {axis = 0 : i64} : (tensor<30522x384xf32>, tensor<1x128xi64>) -> tensor<1x128x384xf32>
   %7 = pith.gather %table[%ids] {axis = 0 : i64} : (tensor<30522x384xf32>, tensor<1x128xi64>) -> tensor<1x128x384xf32>
+  // CHECK: pith.gather_elements %{{.*}}[%{{.*}}] {axis = 1 : i64} : (tensor<30522x384xf32>, tensor<1x128xi64>) -> tensor<1x128xf32>
+  %ge = pith.gather_elements %table[%ids] {axis = 1 : i64} : (tensor<30522x384xf32>, tensor<1x128xi64>) -> tensor<1x128xf32>
+  // CHECK: pith.gather_nd %{{.*}}[%{{.*}}] : (tensor<1x128x384xf32>, tensor<1x128x2xi64>) -> tensor<1x128x384xf32>
+  %nd_indices = pith.constant dense<0> : tensor<1x128x2xi64>
+  %nd = pith.gather_nd %x[%nd_indices] : (tensor<1x128x384xf32>, tensor<1x128x2xi64>) -> tensor<1x128x384xf32>
+  // CHECK: pith.gather_nd %{{.*}}[%{{.*}}] {batch_dims = 1 : i64} : (tensor<1x128x384xf32>, tensor<1x5x1xi64>) -> tensor<1x5x384xf32>
+  %bi = pith.constant dense<0> : tensor<1x5x1xi64>
+  %nb = pith.gather_nd %x[%bi] {batch_dims = 1 : i64} : (tensor<1x128x384xf32>, tensor<1x5x1xi64>) -> tensor<1x5x384xf32>
   // CHECK: pith.expand %{{.*}} : tensor<3x1xi32> to tensor<2x3x4xi32>
   %8 = pith.expand %v : tensor<3x1xi32> to tensor<2x3x4xi32>
   // CHECK: pith.pad constant %{{.*}} {pads = array<i64: 0, 1, 2, 0, 1, 2>, value = -1.000000e+00 : f64} : (tensor<1x128x384xf32>) -> tensor<1x130x388xf32>

@@ -323,6 +323,25 @@ LogicalResult importGather(NodeContext &ctx) {
                                                static_cast<uint64_t>(*axis)));
 }
 
+LogicalResult importGatherElements(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  std::optional<int64_t> axis =
+      ctx.normalizeAxis(ctx.intAttr("axis", 0), typeOf(x).getRank());
+  if (!axis)
+    return failure();
+  return ctx.setOutput(0, ctx.create<GatherElementsOp>(
+                              x, ctx.input(1), static_cast<uint64_t>(*axis)));
+}
+
+LogicalResult importGatherND(NodeContext &ctx) {
+  int64_t batchDims = ctx.opset() >= 12 ? ctx.intAttr("batch_dims", 0) : 0;
+  if (batchDims < 0)
+    return ctx.error("batch_dims must not be negative");
+  return ctx.setOutput(0, ctx.create<GatherNdOp>(
+                              ctx.input(0), ctx.input(1),
+                              static_cast<uint64_t>(batchDims)));
+}
+
 LogicalResult importExpand(NodeContext &ctx) {
   Value x = ctx.input(0);
   std::optional<SmallVector<int64_t>> shape = ctx.constantInts(1, "the shape");
@@ -660,6 +679,8 @@ void addTensorRules(RuleTable &table) {
   table.add(d, "Split", importSplit);
   table.add(d, "Slice", importSlice);
   table.add(d, "Gather", importGather, 1, 2);
+  table.add(d, "GatherElements", importGatherElements, 11, 2);
+  table.add(d, "GatherND", importGatherND, 11, 2);
   table.add(d, "Expand", importExpand, 8, 2);
   table.add(d, "Pad", importPad);
   table.add(d, "Shape", importShape);
