@@ -18,26 +18,26 @@ fi
 echo "demo: building pith (incremental)"
 cmake --build --preset default >/dev/null
 
-model=examples/mlp/mlp.mlir
-opt=build/bin/pith-opt
+model=examples/mlp/mlp.onnx
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-
 count() { grep -c "$1" "$2" || true; }
 
 echo
-echo "demo: model $model ($(wc -c <"$model") bytes, weights in dialect resources)"
-"$opt" "$model" -o "$out/verified.mlir"
-echo "  [ok] parse and verify: $(count 'pith\.' "$out/verified.mlir") pith ops," \
-  "$(count 'pith.matmul' "$out/verified.mlir") matmul, $(count 'pith.add' "$out/verified.mlir") add"
+echo "demo: model $model ($(wc -c <"$model") bytes, ONNX opset 20)"
+build/bin/pith-import-onnx "$model" --input-shape x=1x64 -o "$out/imported.mlir"
+echo "  [ok] import: $(count 'pith\.' "$out/imported.mlir") pith ops," \
+  "$(count 'pith.matmul' "$out/imported.mlir") matmul + $(count 'pith.add' "$out/imported.mlir") add," \
+  "weights in dialect resources"
 
-"$opt" "$model" --pith-fuse-linear --canonicalize -o "$out/fused.mlir"
-echo "  [ok] pith-fuse-linear, canonicalize: $(count 'pith.linear' "$out/fused.mlir") linear layers," \
-  "weights transposed to [N, K] at compile time"
+build/bin/pith-opt "$out/imported.mlir" --pith-fuse-linear --canonicalize \
+  -o "$out/fused.mlir"
+echo "  [ok] pith-fuse-linear, canonicalize: $(count 'pith.linear' "$out/fused.mlir")" \
+  "linear layers, weights transposed to [N, K] at compile time"
 echo
-"$opt" "$out/fused.mlir" --mlir-elide-resource-strings-if-larger=16 |
+build/bin/pith-opt "$out/fused.mlir" --mlir-elide-resource-strings-if-larger=16 |
   sed -n '/func.func/,/^  }/p'
 echo
-echo "demo: the pipeline stops here. Not built yet: ONNX import (issue 3),"
-echo "      lowering, code generation and the .pith package (issue 4),"
-echo "      compression passes (issue 5), the NVPTX target (issue 6)."
+echo "demo: the pipeline stops here. Not built yet: lowering, code generation"
+echo "      and the .pith package (issue 4), compression passes (issue 5), the"
+echo "      NVPTX target (issue 6)."

@@ -7,9 +7,19 @@
 //===----------------------------------------------------------------------===//
 
 #include "pith/Compiler.h"
+#include "pith/Import.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <map>
+#include <vector>
 
 #include <stdexcept>
 
@@ -33,6 +43,46 @@ std::string runPipeline(const std::string &source,
   return std::move(*output);
 }
 
+std::string importOnnx(const std::string &path,
+                       const std::map<std::string, std::vector<int64_t>>
+                           &inputShapes,
+                       bool text) {
+  pith::OnnxImportOptions options;
+  options.textFormat = text;
+  for (const auto &[name, shape] : inputShapes)
+    options.inputShapes[name] = llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+
+  std::string errors;
+  std::vector<std::string> warnings;
+  std::string output;
+  {
+    nb::gil_scoped_release release;
+    mlir::DialectRegistry registry;
+    pith::registerDialects(registry);
+    mlir::MLIRContext context(registry);
+    context.getDiagEngine().registerHandler([&](mlir::Diagnostic &diag) {
+      std::string message;
+      llvm::raw_string_ostream os(message);
+      pith::printImportDiagnostic(os, diag);
+      if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+        warnings.push_back(message);
+      else
+        errors += message;
+    });
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        pith::importOnnxFile(context, path, options);
+    if (module && succeeded(mlir::verify(*module))) {
+      llvm::raw_string_ostream os(output);
+      module->print(os);
+    }
+  }
+  for (const std::string &warning : warnings)
+    PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 1);
+  if (output.empty())
+    throw CompileError("cannot import " + path + ":\n" + errors);
+  return output;
+}
+
 } // namespace
 
 NB_MODULE(_compiler, m) {
@@ -46,4 +96,11 @@ NB_MODULE(_compiler, m) {
         "Parses MLIR text, runs a pass pipeline on its module (e.g. "
         "'canonicalize,pith-fuse-linear') and returns the printed result. "
         "Raises CompileError with every diagnostic on failure.");
+  m.def("import_onnx", &importOnnx, nb::arg("path"),
+        nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
+        nb::arg("text") = false,
+        "Imports an ONNX model file into the pith dialect and returns it as "
+        "MLIR text. input_shapes fixes symbolic dimensions, e.g. "
+        "{'input_ids': [1, 128]}; text reads ONNX's textual syntax. Warnings "
+        "become UserWarnings; errors raise CompileError naming the node.");
 }
