@@ -700,17 +700,21 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType() &&
       llvm::all_of(getSteps(), [](int64_t step) { return step == 1; }))
     return getInput();
-  DenseElementsAttr input = smallDense(adaptor.getInput());
-  if (!input)
-    return {};
   SmallVector<int64_t> strides =
       rowMajorStrides(getInput().getType().getShape());
-  return remapConstant(input, getType(), [&](ArrayRef<int64_t> position) {
+  auto sourceIndex = [&](ArrayRef<int64_t> position) {
     int64_t index = 0;
     for (auto [dim, stride] : llvm::enumerate(strides))
       index += (getStarts()[dim] + position[dim] * getSteps()[dim]) * stride;
     return index;
-  });
+  };
+  // Slicing a weight (e.g. flipping a kernel) is done once, here.
+  if (auto resource =
+          dyn_cast_if_present<DenseResourceElementsAttr>(adaptor.getInput()))
+    return remapResource(resource, getType(), sourceIndex, "_sliced");
+  if (DenseElementsAttr input = smallDense(adaptor.getInput()))
+    return remapConstant(input, getType(), sourceIndex);
+  return {};
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {

@@ -435,6 +435,26 @@ static LogicalResult inferArgReduceResult(MLIRContext *context,
   return success();
 }
 
+LogicalResult TopKOp::inferReturnTypes(MLIRContext *context,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  RankedTensorType input = tensorType(adaptor.getInput());
+  auto axis = static_cast<int64_t>(adaptor.getAxis());
+  auto k = static_cast<int64_t>(adaptor.getK());
+  if (failed(checkAxis(loc, axis, input.getRank())))
+    return failure();
+  if (k < 0 || k > input.getDimSize(axis)) {
+    return emitOptionalError(loc, "k = ", k, " is not within the extent ",
+                             input.getDimSize(axis), " of axis ", axis);
+  }
+  SmallVector<int64_t> shape(input.getShape());
+  shape[axis] = k;
+  types.push_back(input.clone(shape));
+  types.push_back(RankedTensorType::get(shape, IntegerType::get(context, 64)));
+  return success();
+}
+
 /// Shared by softmax and log_softmax (see Pith_SoftmaxLikeOp in PithOps.td).
 static LogicalResult verifySoftmaxAxis(Operation *op, uint64_t axis) {
   return checkAxis(op->getLoc(), static_cast<int64_t>(axis),

@@ -98,6 +98,7 @@ def Pith_SigmoidOp : Pith_MathOp<"sigmoid", "logistic sigmoid, 1/(1+e^-x)",
                                  "1.0 / (1.0 + std::exp(-x))">;
 def Pith_ErfOp : Pith_MathOp<"erf", "Gauss error function", "std::erf(x)">;
 def Pith_SinOp : Pith_MathOp<"sin", "sine", "std::sin(x)">;
+def Pith_AtanOp : Pith_MathOp<"atan", "arc tangent", "std::atan(x)">;
 def Pith_CosOp : Pith_MathOp<"cos", "cosine", "std::cos(x)">;
 def Pith_FloorOp : Pith_MathOp<"floor", "rounding toward negative infinity",
                                "std::floor(x)">;
@@ -433,6 +434,26 @@ class Pith_ArgReduceOp<string mnemonic, string doc>
 
 def Pith_ArgMaxOp : Pith_ArgReduceOp<"arg_max", "largest element">;
 def Pith_ArgMinOp : Pith_ArgReduceOp<"arg_min", "smallest element">;
+
+def Pith_TopKOp : Pith_Op<"top_k", [Pure, Pith_InferTypes]> {
+  let summary = "The k largest (or smallest) elements along an axis";
+  let description = [{
+    Returns, along `axis`, the `k` largest elements (`largest`) or the `k`
+    smallest, and their `i64` indices; with `sorted` in order, best first.
+    Equal elements keep their order (the lower index first). The results
+    have the input's shape with extent `k` along `axis`.
+
+    ```mlir
+    %v, %i = pith.top_k %x {axis = 1 : i64, k = 5 : i64} : (tensor<1x1000xf32>) -> (tensor<1x5xf32>, tensor<1x5xi64>)
+    ```
+  }];
+  let arguments = (ins Pith_NumericTensor:$input, I64Attr:$k, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$largest,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs Pith_NumericTensor:$values,
+                      StaticShapeTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
 
 class Pith_SoftmaxLikeOp<string mnemonic, string doc>
     : Pith_Op<mnemonic, [Pure, SameOperandsAndResultType]> {

@@ -17,6 +17,7 @@ const RuleTable &getRules() {
     addReductionRules(rules);
     addTensorRules(rules);
     addQuantizationRules(rules);
+    addResizeRules(rules);
     return rules;
   }();
   return table;

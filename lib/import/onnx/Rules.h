@@ -73,6 +73,7 @@ void addNeuralNetworkRules(RuleTable &table);
 void addReductionRules(RuleTable &table);
 void addTensorRules(RuleTable &table);
 void addQuantizationRules(RuleTable &table);
+void addResizeRules(RuleTable &table);
 
 } // namespace pith::importer
 

@@ -158,7 +158,7 @@ func.func @unary() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xi32>, tensor<3xf32
 func.func @math() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
                       tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>,
                       tensor<2xf32>, tensor<2xf32>, tensor<2xf16>, tensor<2xf32>,
-                      tensor<2xi32>, tensor<2xi1>, tensor<2xi32>) {
+                      tensor<2xi32>, tensor<2xi1>, tensor<2xi32>, tensor<2xf32>) {
   %x = pith.constant dense<[0.25, 1.0, 4.0]> : tensor<3xf32>
   %z = pith.constant dense<[0.0, -0.5]> : tensor<2xf32>
   // CHECK-DAG: dense<[-1.38629436, 0.000000e+00, 1.38629436]> : tensor<3xf32>
@@ -179,6 +179,8 @@ func.func @math() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
   %7 = pith.sin %z : tensor<2xf32>
   // CHECK-DAG: dense<[1.000000e+00, 0.87758255]> : tensor<2xf32>
   %8 = pith.cos %z : tensor<2xf32>
+  // CHECK-DAG: dense<[0.000000e+00, -0.463647604]> : tensor<2xf32>
+  %atan = pith.atan %z : tensor<2xf32>
   // CHECK-DAG: dense<[0.000000e+00, -1.000000e+00]> : tensor<2xf32>
   %9 = pith.floor %z : tensor<2xf32>
   // pow in f16: 2^3 and 3^2.
@@ -199,11 +201,11 @@ func.func @math() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
   // CHECK-DAG: dense<[10, -1]> : tensor<2xi32>
   %14 = pith.min %m, %n : (tensor<2xi32>, tensor<2xi32>) -> tensor<2xi32>
   // CHECK-NOT: pith.{{[a-z_]+}} %
-  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %atan
       : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>,
         tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>,
         tensor<2xf32>, tensor<2xf32>, tensor<2xf16>, tensor<2xf32>,
-        tensor<2xi32>, tensor<2xi1>, tensor<2xi32>
+        tensor<2xi32>, tensor<2xi1>, tensor<2xi32>, tensor<2xf32>
 }
 
 // -----

@@ -362,6 +362,22 @@ func.func @arg_min_result(%x: tensor<4x4xf32>) {
 
 // -----
 
+func.func @top_k_axis(%x: tensor<4x4xf32>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0:2 = pith.top_k %x {axis = 2 : i64, k = 1 : i64} : (tensor<4x4xf32>) -> (tensor<4x1xf32>, tensor<4x1xi64>)
+  return
+}
+
+// -----
+
+func.func @top_k_k(%x: tensor<4x4xf32>) {
+  // expected-error @+1 {{k = 5 is not within the extent 4 of axis 1}}
+  %0:2 = pith.top_k %x {axis = 1 : i64, k = 5 : i64} : (tensor<4x4xf32>) -> (tensor<4x5xf32>, tensor<4x5xi64>)
+  return
+}
+
+// -----
+
 func.func @softmax_axis(%x: tensor<4x4xf32>) {
   // expected-error @+1 {{axis 2 is out of range for rank 2}}
   %0 = pith.softmax %x {axis = 2 : i64} : tensor<4x4xf32>

@@ -45,6 +45,8 @@ func.func @unary(%x: tensor<4xf32>, %i: tensor<4xi32>, %b: tensor<4xi1>) {
   %12 = pith.sin %x : tensor<4xf32>
   // CHECK: pith.cos
   %13 = pith.cos %x : tensor<4xf32>
+  // CHECK: pith.atan
+  %atan = pith.atan %x : tensor<4xf32>
   // CHECK: pith.floor
   %14 = pith.floor %x : tensor<4xf32>
   // CHECK: pith.ceil
@@ -166,6 +168,10 @@ func.func @reductions(%x: tensor<1x128x384xf32>, %g: tensor<384xf32>,
   %3 = pith.arg_max %x {axis = 2 : i64} : (tensor<1x128x384xf32>) -> tensor<1x128xi64>
   // CHECK: pith.arg_min %{{.*}} {axis = 0 : i64, keepdims = true, select_last_index = true} : (tensor<1x128x384xf32>) -> tensor<1x128x384xi64>
   %4 = pith.arg_min %x {axis = 0 : i64, keepdims = true, select_last_index = true} : (tensor<1x128x384xf32>) -> tensor<1x128x384xi64>
+  // CHECK: pith.top_k %{{.*}} {axis = 2 : i64, k = 5 : i64} : (tensor<1x128x384xf32>) -> (tensor<1x128x5xf32>, tensor<1x128x5xi64>)
+  %tv, %ti = pith.top_k %x {axis = 2 : i64, k = 5 : i64} : (tensor<1x128x384xf32>) -> (tensor<1x128x5xf32>, tensor<1x128x5xi64>)
+  // CHECK: pith.top_k %{{.*}} {axis = 0 : i64, k = 1 : i64, largest = false, sorted = false}
+  %bv, %bi = pith.top_k %x {axis = 0 : i64, k = 1 : i64, largest = false, sorted = false} : (tensor<1x128x384xf32>) -> (tensor<1x128x384xf32>, tensor<1x128x384xi64>)
   // CHECK: pith.softmax %{{.*}} {axis = 2 : i64} : tensor<1x128x384xf32>
   %5 = pith.softmax %x {axis = 2 : i64} : tensor<1x128x384xf32>
   // CHECK: pith.log_softmax %{{.*}} {axis = 1 : i64} : tensor<1x128x384xf32>

@@ -115,6 +115,17 @@ LogicalResult importAtanh(NodeContext &ctx) {
                                             scalarLike(ctx, x, 0.5)));
 }
 
+/// asin x = atan(x / sqrt(1 - x^2)); acos x = pi/2 - asin x.
+template <bool complement> LogicalResult importArcSine(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  Value cosine = ctx.create<SqrtOp>(ctx.create<SubOp>(
+      scalarLike(ctx, x, 1.0), ctx.create<MulOp>(x, x)));
+  Value angle = ctx.create<AtanOp>(ctx.create<DivOp>(x, cosine));
+  if (complement)
+    angle = ctx.create<SubOp>(scalarLike(ctx, x, M_PI / 2), angle);
+  return ctx.setOutput(0, angle);
+}
+
 LogicalResult importIsNaN(NodeContext &ctx) {
   Value x = ctx.input(0);
   return ctx.setOutput(0, ctx.create<CompareOp>(CompareKind::NE, x, x));
@@ -360,6 +371,9 @@ void addElementwiseRules(RuleTable &table) {
   table.add(d, "Sin", unary<SinOp>, 7);
   table.add(d, "Cos", unary<CosOp>, 7);
   table.add(d, "Tan", importTan, 7);
+  table.add(d, "Atan", unary<AtanOp>, 7);
+  table.add(d, "Asin", importArcSine<false>, 7);
+  table.add(d, "Acos", importArcSine<true>, 7);
   table.add(d, "Sinh", hyperbolic<SubOp>, 9);
   table.add(d, "Cosh", hyperbolic<AddOp>, 9);
   table.add(d, "Asinh", inverseHyperbolic<1>, 9);

@@ -82,6 +82,125 @@ LogicalResult importConv(NodeContext &ctx) {
       0, buildConv(ctx, ctx.input(0), ctx.input(1), ctx.input(2)));
 }
 
+/// ConvTranspose as a convolution: the input spread out by the strides
+/// (zeros between its elements), padded so that every output sees the whole
+/// kernel, and convolved with the kernel flipped and its channel axes
+/// swapped, stride 1. A constant kernel is rearranged at import.
+LogicalResult importConvTranspose(NodeContext &ctx) {
+  Value x = ctx.input(0), w = ctx.input(1);
+  RankedTensorType input = typeOf(x), weight = typeOf(w);
+  int64_t rank = input.getRank();
+  if (rank < 3 || weight.getRank() != rank)
+    return ctx.error("X must be [N, C, D1..Dk] and W [C, M/group, K1..Kk]");
+  int64_t spatial = rank - 2;
+  int64_t groups = ctx.intAttr("group", 1);
+  int64_t channels = input.getDimSize(1);
+  if (groups < 1 || channels % groups != 0 || weight.getDimSize(0) != channels)
+    return ctx.error("W must have the input's channels, a multiple of group");
+  SmallVector<int64_t> kernel(weight.getShape().drop_front(2));
+  if (std::optional<SmallVector<int64_t>> given = ctx.intsAttr("kernel_shape");
+      given && *given != kernel)
+    return ctx.error("kernel_shape does not match the weight's shape");
+  auto listOr = [&](llvm::StringRef name, size_t size, int64_t fill) {
+    return ctx.intsAttr(name).value_or(SmallVector<int64_t>(size, fill));
+  };
+  SmallVector<int64_t> strides = listOr("strides", spatial, 1);
+  SmallVector<int64_t> dilations = listOr("dilations", spatial, 1);
+  SmallVector<int64_t> pads = listOr("pads", 2 * spatial, 0);
+  SmallVector<int64_t> outputPadding = listOr("output_padding", spatial, 0);
+  std::optional<SmallVector<int64_t>> outputShape = ctx.intsAttr("output_shape");
+  std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
+  if (strides.size() != static_cast<size_t>(spatial) ||
+      dilations.size() != static_cast<size_t>(spatial) ||
+      pads.size() != static_cast<size_t>(2 * spatial) ||
+      outputPadding.size() != static_cast<size_t>(spatial) ||
+      (outputShape && outputShape->size() != static_cast<size_t>(spatial)))
+    return ctx.error("strides, dilations, output_padding and output_shape "
+                     "need one entry per spatial axis, pads two");
+  if (autoPad != "NOTSET" && autoPad != "VALID" && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return ctx.error("auto_pad '" + autoPad + "' is not supported");
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (strides[i] < 1 || dilations[i] < 1)
+      return ctx.error("strides and dilations must be positive");
+    int64_t full = strides[i] * (input.getDimSize(2 + i) - 1) +
+                   outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1;
+    if (autoPad == "VALID") {
+      pads[i] = pads[spatial + i] = 0;
+    } else if (outputShape || autoPad != "NOTSET") {
+      // A wanted output extent fixes the total padding, split evenly.
+      int64_t wanted = outputShape ? (*outputShape)[i]
+                                   : input.getDimSize(2 + i) * strides[i];
+      int64_t total = full - wanted;
+      int64_t half = total / 2;
+      bool upper = autoPad == "SAME_UPPER";
+      pads[i] = upper ? half : total - half;
+      pads[spatial + i] = upper ? total - half : half;
+    }
+  }
+
+  // Spread the input: [.., D, ..] -> [.., D, 1, ..] -> padded to [.., D, s, ..]
+  // -> [.., D * s, ..], then cut to (D - 1) * s + 1.
+  SmallVector<int64_t> unit, spreadPads(4 * spatial + 4, 0), spreadShape;
+  SmallVector<int64_t> begin(rank, 0), limit, steps(rank, 1);
+  unit = {input.getDimSize(0), channels};
+  spreadShape = unit;
+  limit = unit;
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t extent = input.getDimSize(2 + i);
+    unit.append({extent, 1});
+    spreadPads[2 + 2 * i + 1 + (2 * spatial + 2)] = strides[i] - 1;
+    spreadShape.push_back(extent * strides[i]);
+    limit.push_back((extent - 1) * strides[i] + 1);
+  }
+  Value spread = ctx.create<PadOp>(ctx.reshape(x, unit), spreadPads,
+                                   PadMode::Constant, APFloat(0.0));
+  spread = ctx.create<SliceOp>(ctx.reshape(spread, spreadShape), begin, limit,
+                               steps);
+
+  // Pad by the kernel's reach less the given padding; negative is a crop.
+  SmallVector<int64_t> grow(2 * rank, 0), cropBegin(rank, 0);
+  SmallVector<int64_t> cropLimit(limit);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t reach = (kernel[i] - 1) * dilations[i];
+    int64_t before = reach - pads[i];
+    int64_t after = reach - pads[spatial + i] + outputPadding[i];
+    grow[2 + i] = std::max<int64_t>(before, 0);
+    grow[rank + 2 + i] = std::max<int64_t>(after, 0);
+    cropBegin[2 + i] = std::max<int64_t>(-before, 0);
+    cropLimit[2 + i] -= std::max<int64_t>(-after, 0);
+    if (cropBegin[2 + i] > cropLimit[2 + i])
+      return ctx.error("pads exceed the output");
+  }
+  Value padded = ctx.create<PadOp>(
+      ctx.create<SliceOp>(spread, cropBegin, cropLimit, steps), grow,
+      PadMode::Constant, APFloat(0.0));
+
+  // The kernel [C, M/g, K..] as a convolution's [M, C/g, K..], flipped.
+  int64_t perGroupOut = weight.getDimSize(1);
+  SmallVector<int64_t> grouped = {groups, channels / groups, perGroupOut};
+  llvm::append_range(grouped, kernel);
+  SmallVector<int64_t> swap = {0, 2, 1};
+  llvm::append_range(swap, llvm::seq<int64_t>(3, rank + 1));
+  SmallVector<int64_t> convShape = {groups * perGroupOut, channels / groups};
+  llvm::append_range(convShape, kernel);
+  Value swapped =
+      ctx.reshape(ctx.transpose(ctx.reshape(w, grouped), swap), convShape);
+  SmallVector<int64_t> flipStart(rank, 0), flipLimit(convShape),
+      flipSteps(rank, 1);
+  for (int64_t i = 0; i < spatial; ++i) {
+    flipStart[2 + i] = kernel[i] - 1;
+    flipLimit[2 + i] = -1;
+    flipSteps[2 + i] = -1;
+  }
+  Value flipped = ctx.create<SliceOp>(swapped, flipStart, flipLimit, flipSteps);
+  return ctx.setOutput(
+      0, ctx.create<ConvOp>(padded, flipped, ctx.input(2),
+                            SmallVector<int64_t>(spatial, 1),
+                            SmallVector<int64_t>(2 * spatial, 0), dilations,
+                            groups));
+}
+
 template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
   constexpr bool isAverage = std::is_same_v<PoolOp, AvgPoolOp>;
   Value x = ctx.input(0);
@@ -177,6 +296,61 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
   return ctx.setOutput(
       0, ctx.createTyped<LayerNormOp>(type, x, scale, bias, ctx.i64(*axis),
                                       ctx.f64(epsilon)));
+}
+
+/// RMSNormalization: x / sqrt(mean(x^2) + epsilon) * scale over the axes
+/// from `axis` on.
+LogicalResult importRMSNormalization(NodeContext &ctx) {
+  ctx.ignoreAttribute("stash_type");
+  Value x = ctx.input(0);
+  int64_t rank = typeOf(x).getRank();
+  std::optional<int64_t> axis =
+      ctx.normalizeAxis(ctx.intAttr("axis", -1), rank);
+  float epsilon = ctx.floatAttr("epsilon", 1e-5f);
+  if (!axis)
+    return failure();
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, rank));
+  Value meanSquare = ctx.create<ReduceOp>(
+      ReduceKind::Mean, ctx.create<MulOp>(x, x), axes, true);
+  Value inverse = ctx.create<RsqrtOp>(
+      ctx.create<AddOp>(meanSquare, scalarLike(ctx, x, epsilon)));
+  return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<MulOp>(x, inverse),
+                                            ctx.input(1)));
+}
+
+/// LpPool: (sum over each window of |x|^p)^(1/p), the sum an average pool
+/// (padding included) times the window size.
+LogicalResult importLpPool(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  if (typeOf(x).getRank() < 3)
+    return ctx.error("X must be [N, C, D1..Dk]");
+  std::optional<SmallVector<int64_t>> kernel = ctx.intsAttr("kernel_shape");
+  if (!kernel)
+    return ctx.error("kernel_shape is required");
+  int64_t p = ctx.intAttr("p", 2);
+  if (p < 1)
+    return ctx.error("p must be positive");
+  std::optional<Window> window =
+      readWindow(ctx, typeOf(x), *kernel, /*hasDilations=*/ctx.opset() >= 18);
+  if (!window)
+    return failure();
+  bool ceilMode = ctx.opset() >= 18 && ctx.intAttr("ceil_mode", 0);
+  Value magnitude = ctx.create<AbsOp>(x);
+  Value powered = p == 1   ? magnitude
+                  : p == 2 ? ctx.create<MulOp>(x, x)
+                           : ctx.create<PowOp>(magnitude, scalarLike(ctx, x, p));
+  int64_t windowSize = 1;
+  for (int64_t extent : *kernel)
+    windowSize *= extent;
+  Value sum = ctx.create<MulOp>(
+      ctx.create<AvgPoolOp>(powered, *kernel, window->strides, window->pads,
+                            window->dilations, ceilMode,
+                            /*count_include_pad=*/true),
+      scalarLike(ctx, x, windowSize));
+  Value root = p == 1   ? sum
+               : p == 2 ? ctx.create<SqrtOp>(sum)
+                        : ctx.create<PowOp>(sum, scalarLike(ctx, x, 1.0 / p));
+  return ctx.setOutput(0, root);
 }
 
 /// Normalizes `x` over `axes` to zero mean and unit variance.
@@ -388,6 +562,7 @@ Value buildConv(NodeContext &ctx, Value x, Value w, Value bias) {
 void addNeuralNetworkRules(RuleTable &table) {
   llvm::StringRef d = kDefaultDomain;
   table.add(d, "Conv", importConv, 1, 2);
+  table.add(d, "ConvTranspose", importConvTranspose, 1, 2);
   table.add(d, "MaxPool", importPool<MaxPoolOp>);
   table.add(d, "AveragePool", importPool<AvgPoolOp>);
   table.add(d, "GlobalAveragePool", importGlobalPool<ReduceKind::Mean>);
@@ -400,6 +575,8 @@ void addNeuralNetworkRules(RuleTable &table) {
   table.add(d, "MeanVarianceNormalization", importMeanVarianceNormalization,
             9);
   table.add(d, "LRN", importLRN);
+  table.add(d, "RMSNormalization", importRMSNormalization, 23, 2);
+  table.add(d, "LpPool", importLpPool, 2);
   table.add(d, "Softmax", importSoftmax<SoftmaxOp>);
   table.add(d, "LogSoftmax", importSoftmax<LogSoftmaxOp>);
   table.add(d, "Hardmax", importHardmax);

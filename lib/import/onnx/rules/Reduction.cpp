@@ -70,6 +70,33 @@ template <typename OpTy> LogicalResult importArgReduce(NodeContext &ctx) {
                           ctx.intAttr("select_last_index", 0) != 0));
 }
 
+/// TopK: k is an attribute before opset 10, an input since.
+LogicalResult importTopK(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  std::optional<int64_t> axis = ctx.normalizeAxis(
+      ctx.intAttr("axis", -1), cast<RankedTensorType>(x.getType()).getRank());
+  int64_t k = 0;
+  if (ctx.opset() < 10) {
+    k = ctx.intAttr("k", -1);
+  } else {
+    std::optional<SmallVector<int64_t>> given = ctx.constantInts(1, "k");
+    if (!given || given->size() != 1)
+      return given ? ctx.error("k must hold one value") : failure();
+    k = given->front();
+  }
+  if (!axis)
+    return failure();
+  Value values = ctx.create<TopKOp>(x, k, static_cast<uint64_t>(*axis),
+                                    ctx.intAttr("largest", 1) != 0,
+                                    ctx.intAttr("sorted", 1) != 0);
+  if (!values)
+    return failure();
+  Operation *topK = values.getDefiningOp();
+  if (failed(ctx.setOutput(1, topK->getResult(1))))
+    return failure();
+  return ctx.setOutput(0, values);
+}
+
 } // namespace
 
 void addReductionRules(RuleTable &table) {
@@ -86,6 +113,7 @@ void addReductionRules(RuleTable &table) {
   table.add(d, "ReduceLogSum", importReduce<ReduceKind::Sum, 18, true>);
   table.add(d, "ArgMax", importArgReduce<ArgMaxOp>);
   table.add(d, "ArgMin", importArgReduce<ArgMinOp>);
+  table.add(d, "TopK", importTopK);
 }
 
 } // namespace pith::importer

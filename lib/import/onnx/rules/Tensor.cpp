@@ -571,6 +571,44 @@ LogicalResult importSpaceToDepth(NodeContext &ctx) {
   return ctx.setOutput(0, ctx.reshape(blocks, {n, c * b * b, h, w}));
 }
 
+/// CumSum: the running sum along an axis, as a product with a triangular
+/// matrix of ones (exact for integers; the axis moved last and back).
+LogicalResult importCumSum(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  RankedTensorType type = typeOf(x);
+  std::optional<double> axisValue = ctx.constantScalar(1, "axis");
+  if (!axisValue)
+    return failure();
+  int64_t rank = std::max<int64_t>(type.getRank(), 1);
+  std::optional<int64_t> axis =
+      ctx.normalizeAxis(static_cast<int64_t>(*axisValue), rank);
+  if (!axis)
+    return failure();
+  bool exclusive = ctx.intAttr("exclusive", 0);
+  bool reverse = ctx.intAttr("reverse", 0);
+  if (type.getRank() == 0)
+    return ctx.setOutput(0, exclusive ? ctx.create<SubOp>(x, x) : x);
+  // Rows [..., n] times T[j, i] = (j <= i), or <, >=, > for the variants.
+  SmallVector<int64_t> permutation =
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+  std::swap(permutation[*axis], permutation.back());
+  Value rows = ctx.transpose(x, permutation);
+  int64_t n = type.getDimSize(*axis);
+  if (type.getRank() == 1)
+    rows = ctx.reshape(rows, {1, n});
+  auto iota = llvm::to_vector(llvm::seq<int64_t>(0, n));
+  Value from = i64Constant(ctx, {n, 1}, iota);
+  Value to = i64Constant(ctx, {1, n}, iota);
+  CompareKind kind = reverse ? (exclusive ? CompareKind::GT : CompareKind::GE)
+                             : (exclusive ? CompareKind::LT : CompareKind::LE);
+  Value triangle = ctx.castTo(ctx.create<CompareOp>(kind, from, to),
+                              type.getElementType());
+  Value sums = ctx.create<MatmulOp>(rows, triangle);
+  if (type.getRank() == 1)
+    sums = ctx.reshape(sums, {n});
+  return ctx.setOutput(0, ctx.transpose(sums, permutation));
+}
+
 /// A constant [rows, columns] i1 mask, true where `keep(row, column)`.
 Value maskConstant(NodeContext &ctx, int64_t rows, int64_t columns,
                    function_ref<bool(int64_t, int64_t)> keep) {
@@ -692,6 +730,7 @@ void addTensorRules(RuleTable &table) {
   table.add(d, "DepthToSpace", importDepthToSpace);
   table.add(d, "SpaceToDepth", importSpaceToDepth);
   table.add(d, "Trilu", importTrilu, 14);
+  table.add(d, "CumSum", importCumSum, 11, 2);
   table.add(d, "EyeLike", importEyeLike, 9);
   table.add(d, "OneHot", importOneHot, 11, 3);
 }
