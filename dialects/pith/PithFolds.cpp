@@ -99,7 +99,10 @@ remapConstant(DenseElementsAttr source, ShapedType resultType,
                                   source.getSplatValue<Attribute>());
   auto values = llvm::to_vector(source.getValues<Attribute>());
   return buildConstant(resultType, [&](ArrayRef<int64_t> position) {
-    return values[sourceIndex(position)];
+    int64_t index = sourceIndex(position);
+    // Out of range only for invalid IR, which is not folded.
+    bool inRange = index >= 0 && index < static_cast<int64_t>(values.size());
+    return inRange ? values[index] : Attribute();
   });
 }
 

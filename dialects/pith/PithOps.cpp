@@ -53,6 +53,18 @@ static LogicalResult checkAxis(std::optional<Location> loc, int64_t axis,
   return success();
 }
 
+/// Checks that a gather along `axis` of `input` has something to take when
+/// it has indices to take it at.
+static LogicalResult checkGatherSource(std::optional<Location> loc,
+                                       RankedTensorType input, int64_t axis,
+                                       RankedTensorType indices) {
+  if (input.getDimSize(axis) == 0 && indices.getNumElements() != 0) {
+    return emitOptionalError(loc, "cannot gather from the empty axis ", axis,
+                             " of ", input);
+  }
+  return success();
+}
+
 /// Checks that every element of `values` is at least `minimum`.
 static LogicalResult checkAtLeast(std::optional<Location> loc,
                                   ArrayRef<int64_t> values, int64_t minimum,
@@ -622,7 +634,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   RankedTensorType input = tensorType(adaptor.getInput());
   RankedTensorType indices = tensorType(adaptor.getIndices());
   auto axis = static_cast<int64_t>(adaptor.getAxis());
-  if (failed(checkAxis(loc, axis, input.getRank())))
+  if (failed(checkAxis(loc, axis, input.getRank())) ||
+      failed(checkGatherSource(loc, input, axis, indices)))
     return failure();
   SmallVector<int64_t> shape(input.getShape().take_front(axis));
   llvm::append_range(shape, indices.getShape());
@@ -641,6 +654,8 @@ LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
   if (failed(checkAxis(loc, axis, input.getRank())))
     return failure();
   bool fits = indices.getRank() == input.getRank();
+  if (fits && failed(checkGatherSource(loc, input, axis, indices)))
+    return failure();
   for (int64_t dim = 0; fits && dim < input.getRank(); ++dim)
     fits = dim == axis || indices.getDimSize(dim) <= input.getDimSize(dim);
   if (!fits) {
@@ -671,6 +686,10 @@ LogicalResult GatherNdOp::inferReturnTypes(MLIRContext *,
       indices.getShape().take_front(batchDims)) {
     return emitOptionalError(loc, "the first ", batchDims,
                              " axes of input and indices must match");
+  }
+  for (int64_t axis = batchDims; axis < batchDims + depth; ++axis) {
+    if (failed(checkGatherSource(loc, input, axis, indices)))
+      return failure();
   }
   SmallVector<int64_t> shape(indices.getShape().drop_back());
   llvm::append_range(shape, input.getShape().drop_front(batchDims + depth));

@@ -570,6 +570,14 @@ func.func @gather_axis(%x: tensor<4x4xf32>, %i: tensor<2xi64>) {
 
 // -----
 
+func.func @gather_empty_axis(%x: tensor<0x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{cannot gather from the empty axis 0 of 'tensor<0x4xf32>'}}
+  %0 = pith.gather %x[%i] {axis = 0 : i64} : (tensor<0x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
 func.func @gather_float_indices(%x: tensor<4x4xf32>, %i: tensor<2xf32>) {
   // expected-error @+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer or 64-bit signless integer values}}
   %0 = pith.gather %x[%i] {axis = 0 : i64} : (tensor<4x4xf32>, tensor<2xf32>) -> tensor<2x4xf32>
