@@ -9,10 +9,17 @@
 #ifndef PITH_PASSES_PASSES_H
 #define PITH_PASSES_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace mlir {
 class RewritePatternSet;
+class TypeConverter;
 } // namespace mlir
 
 namespace mlir::pith {
@@ -23,8 +30,24 @@ namespace mlir::pith {
 /// Patterns that turn matmul (+ add) with a constant weight into linear.
 void populateFuseLinearPatterns(RewritePatternSet &patterns);
 
+/// Patterns that lower every pith op to linalg, tensor, arith and math,
+/// converting types with `converter` (pith's unsigned types to signless).
+void populatePithToLinalgPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// Options of the CPU pipeline.
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {};
+
+/// The CPU pipeline: from the pith dialect to the LLVM dialect, public
+/// functions with a C interface. Today it lowers to scalar loops, the
+/// correct baseline that tiling, vectorization and OpenMP will speed up.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers the named pipelines (`pith-cpu-pipeline`).
+void registerPithPipelines();
 
 } // namespace mlir::pith
 

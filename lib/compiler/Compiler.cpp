@@ -32,6 +32,7 @@ void pith::registerDialects(mlir::DialectRegistry &registry) {
 void pith::registerPasses() {
   mlir::registerAllPasses();
   mlir::pith::registerPithPasses();
+  mlir::pith::registerPithPipelines();
 }
 
 llvm::Expected<std::string> pith::runPipeline(llvm::StringRef source,

@@ -1,0 +1,440 @@
+//===- ContractionToLinalg.cpp - pith contractions and windows to linalg --===//
+//
+// Part of pith. matmul and linear become linalg contractions (named ops
+// where the shapes allow, a linalg.generic with broadcasting batch maps
+// otherwise); conv and the pools become one linalg.generic each over the
+// output and window dimensions, after a tensor.pad of the input, with the
+// group structure in the affine maps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/pith/PithOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include <limits>
+
+namespace mlir::pith::lowering {
+namespace {
+
+RankedTensorType typeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+bool isFloat(Type type) { return isa<FloatType>(type); }
+
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value y,
+                         Value acc) {
+  if (isFloat(acc.getType()))
+    return arith::AddFOp::create(b, loc, acc,
+                                 arith::MulFOp::create(b, loc, x, y));
+  return arith::AddIOp::create(b, loc, acc,
+                               arith::MulIOp::create(b, loc, x, y));
+}
+
+Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
+  return linalg::FillOp::create(b, loc,
+                                scalar(b, loc, type.getElementType(), 0),
+                                emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// A contraction as a linalg.generic over `dims` loops whose last is the
+/// reduction; the maps place each operand.
+Value contraction(OpBuilder &b, Location loc, RankedTensorType resultType,
+                  Value lhs, Value rhs, ArrayRef<AffineMap> maps,
+                  ArrayRef<utils::IteratorType> iterators) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{lhs, rhs}, zeroFilled(b, loc, resultType),
+      maps, iterators, [](OpBuilder &b, Location loc, ValueRange args) {
+        linalg::YieldOp::create(
+            b, loc, multiplyAccumulate(b, loc, args[0], args[1], args[2]));
+      });
+  return generic.getResult(0);
+}
+
+struct MatmulLowering : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    RankedTensorType lhsType = typeOf(lhs), rhsType = typeOf(rhs);
+    int64_t rank = type.getRank();
+    if (rank == 2) {
+      rewriter.replaceOp(op, linalg::MatmulOp::create(
+                                 rewriter, loc, type, ValueRange{lhs, rhs},
+                                 zeroFilled(rewriter, loc, type))
+                                 .getResult(0));
+      return success();
+    }
+    if (rank == 3 && lhsType.getRank() == 3 && rhsType.getRank() == 3 &&
+        lhsType.getDimSize(0) == rhsType.getDimSize(0)) {
+      rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
+                                 rewriter, loc, type, ValueRange{lhs, rhs},
+                                 zeroFilled(rewriter, loc, type))
+                                 .getResult(0));
+      return success();
+    }
+    // Broadcasting batch dimensions: loops (batch..., m, n, k).
+    MLIRContext *context = rewriter.getContext();
+    int64_t batch = rank - 2;
+    ArrayRef<int64_t> batchShape = type.getShape().drop_back(2);
+    auto operandMap = [&](RankedTensorType operand, bool isLhs) {
+      AffineMap batchMap =
+          broadcastMap(context, batchShape, operand.getShape().drop_back(2));
+      SmallVector<AffineExpr> exprs;
+      for (AffineExpr expr : batchMap.getResults())
+        exprs.push_back(expr);
+      AffineExpr m = getAffineDimExpr(batch, context);
+      AffineExpr n = getAffineDimExpr(batch + 1, context);
+      AffineExpr k = getAffineDimExpr(batch + 2, context);
+      exprs.append(isLhs ? SmallVector<AffineExpr>{m, k}
+                         : SmallVector<AffineExpr>{k, n});
+      return AffineMap::get(rank + 1, 0, exprs, context);
+    };
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t dim = 0; dim < rank; ++dim)
+      outExprs.push_back(getAffineDimExpr(dim, context));
+    SmallVector<AffineMap> maps = {
+        operandMap(lhsType, true), operandMap(rhsType, false),
+        AffineMap::get(rank + 1, 0, outExprs, context)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    rewriter.replaceOp(
+        op, contraction(rewriter, loc, type, lhs, rhs, maps, iterators));
+    return success();
+  }
+};
+
+/// linear: x [..., K] as [M, K] times Wᵀ ([N, K], read transposed by the
+/// map), plus the bias.
+struct LinearLowering : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    RankedTensorType weightType = typeOf(adaptor.getWeight());
+    int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+    int64_t m = type.getNumElements() / std::max<int64_t>(n, 1);
+    Value rows = reshapeTo(rewriter, loc, adaptor.getInput(), {m, k});
+    AffineExpr dm = getAffineDimExpr(0, context),
+               dn = getAffineDimExpr(1, context),
+               dk = getAffineDimExpr(2, context);
+    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
+                                   AffineMap::get(3, 0, {dn, dk}, context),
+                                   AffineMap::get(3, 0, {dm, dn}, context)};
+    SmallVector<utils::IteratorType> iterators = {
+        utils::IteratorType::parallel, utils::IteratorType::parallel,
+        utils::IteratorType::reduction};
+    auto matrixType = type.clone({m, n});
+    Value product = contraction(rewriter, loc, matrixType, rows,
+                                adaptor.getWeight(), maps, iterators);
+    if (Value bias = adaptor.getBias()) {
+      product =
+          elementwise(rewriter, loc, matrixType, ValueRange{product, bias},
+                      [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                        return arith::AddFOp::create(b, loc, v[0], v[1]);
+                      });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, type.getShape()));
+    return success();
+  }
+};
+
+/// `input` padded by `pads` ([begins..., ends...] of its spatial axes) with
+/// `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> pads, Value value) {
+  if (llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
+    return input;
+  RankedTensorType type = typeOf(input);
+  int64_t spatial = type.getRank() - 2;
+  SmallVector<int64_t> low = {0, 0}, high = {0, 0}, shape(type.getShape());
+  for (int64_t i = 0; i < spatial; ++i) {
+    low.push_back(pads[i]);
+    high.push_back(pads[spatial + i]);
+    shape[2 + i] += pads[i] + pads[spatial + i];
+  }
+  return tensor::PadOp::create(b, loc, type.clone(shape), input,
+                               getAsIndexOpFoldResult(b.getContext(), low),
+                               getAsIndexOpFoldResult(b.getContext(), high),
+                               value);
+}
+
+/// The loop dimensions of a sliding-window op: output dims, then window
+/// dims. Returns the input map over spatial positions o*stride + w*dilation.
+SmallVector<AffineExpr>
+windowPositions(MLIRContext *context, int64_t firstOutput, int64_t firstWindow,
+                ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  SmallVector<AffineExpr> exprs;
+  for (size_t i = 0; i < strides.size(); ++i) {
+    exprs.push_back(getAffineDimExpr(firstOutput + i, context) * strides[i] +
+                    getAffineDimExpr(firstWindow + i, context) * dilations[i]);
+  }
+  return exprs;
+}
+
+/// conv: loops (n, f, o..., c, k...), reading input position
+/// o*stride + k*dilation. With groups, channels split into (group, channel)
+/// axes of reshaped operands, loops (n, g, f, o..., c, k...), so that every
+/// indexing map stays a projection linalg can invert.
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Value weight = adaptor.getWeight();
+    RankedTensorType weightType = typeOf(weight);
+    int64_t spatial = type.getRank() - 2;
+    auto groups = static_cast<int64_t>(op.getGroups());
+    bool grouped = groups > 1;
+    int64_t channelsPerGroup = weightType.getDimSize(1);
+    int64_t filtersPerGroup = weightType.getDimSize(0) / groups;
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                             scalar(rewriter, loc, type.getElementType(), 0));
+    RankedTensorType resultType = type;
+    if (grouped) {
+      auto split = [&](ArrayRef<int64_t> shape, int64_t axis, int64_t inner) {
+        SmallVector<int64_t> result(shape.take_front(axis));
+        result.append({groups, inner});
+        llvm::append_range(result, shape.drop_front(axis + 1));
+        return result;
+      };
+      input = reshapeTo(rewriter, loc, input,
+                        split(typeOf(input).getShape(), 1, channelsPerGroup));
+      weight = reshapeTo(rewriter, loc, weight,
+                         split(weightType.getShape(), 0, filtersPerGroup));
+      resultType = type.clone(split(type.getShape(), 1, filtersPerGroup));
+    }
+    // Loop dims: n, [g,] f, o_1..o_k, c, w_1..w_k.
+    int64_t lead = grouped ? 3 : 2;
+    int64_t loops = lead + 2 * spatial + 1;
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+    AffineExpr n = dim(0), f = dim(lead - 1), c = dim(lead + spatial);
+    SmallVector<AffineExpr> groupExprs;
+    if (grouped)
+      groupExprs.push_back(dim(1));
+    SmallVector<AffineExpr> inputExprs = {n};
+    llvm::append_range(inputExprs, groupExprs);
+    inputExprs.push_back(c);
+    llvm::append_range(inputExprs,
+                       windowPositions(context, lead, lead + spatial + 1,
+                                       op.getStrides(), op.getDilations()));
+    SmallVector<AffineExpr> weightExprs(groupExprs);
+    weightExprs.append({f, c});
+    SmallVector<AffineExpr> outputExprs = {n};
+    llvm::append_range(outputExprs, groupExprs);
+    outputExprs.push_back(f);
+    for (int64_t i = 0; i < spatial; ++i) {
+      weightExprs.push_back(dim(lead + spatial + 1 + i));
+      outputExprs.push_back(dim(lead + i));
+    }
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(loops, 0, inputExprs, context),
+        AffineMap::get(loops, 0, weightExprs, context),
+        AffineMap::get(loops, 0, outputExprs, context)};
+    SmallVector<utils::IteratorType> iterators(lead + spatial,
+                                               utils::IteratorType::parallel);
+    iterators.append(1 + spatial, utils::IteratorType::reduction);
+    Value result =
+        contraction(rewriter, loc, resultType, input, weight, maps, iterators);
+    if (grouped)
+      result = reshapeTo(rewriter, loc, result, type.getShape());
+    if (Value bias = adaptor.getBias()) {
+      SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+      biasShape[0] = type.getDimSize(1);
+      result = elementwise(
+          rewriter, loc, type,
+          ValueRange{result, reshapeTo(rewriter, loc, bias, biasShape)},
+          [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+            return arith::AddFOp::create(b, loc, v[0], v[1]);
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// A pool's linalg.generic: loops (n, c, o..., w...), the window's shape
+/// given by a kernel-shaped dummy input (as linalg's named pools do).
+Value pool(OpBuilder &b, Location loc, RankedTensorType resultType,
+           Value padded, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+           ArrayRef<int64_t> dilations, Value init,
+           function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  MLIRContext *context = b.getContext();
+  int64_t spatial = kernel.size();
+  int64_t loops = 2 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)};
+  llvm::append_range(
+      inputExprs, windowPositions(context, 2, 2 + spatial, strides, dilations));
+  SmallVector<AffineExpr> windowExprs, outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    windowExprs.push_back(dim(2 + spatial + i));
+    outputExprs.push_back(dim(2 + i));
+  }
+  Value window =
+      tensor::EmptyOp::create(b, loc, kernel, resultType.getElementType());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0, inputExprs, context),
+      AffineMap::get(loops, 0, windowExprs, context),
+      AffineMap::get(loops, 0, outputExprs, context)};
+  SmallVector<utils::IteratorType> iterators(2 + spatial,
+                                             utils::IteratorType::parallel);
+  iterators.append(spatial, utils::IteratorType::reduction);
+  Value filled =
+      linalg::FillOp::create(b, loc, init, emptyTensor(b, loc, resultType))
+          .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, ValueRange{padded, window}, filled, maps, iterators,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        linalg::YieldOp::create(b, loc, combine(b, loc, args[2], args[0]));
+      });
+  return generic.getResult(0);
+}
+
+struct MaxPoolLowering : OpConversionPattern<MaxPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MaxPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type element = type.getElementType();
+    bool unsignedInput = isUnsigned(op.getInput().getType());
+    Value lowest;
+    if (auto floatType = dyn_cast<FloatType>(element)) {
+      lowest = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getFloatAttr(
+              floatType, APFloat::getInf(floatType.getFloatSemantics(), true)));
+    } else {
+      unsigned width = element.getIntOrFloatBitWidth();
+      lowest = arith::ConstantOp::create(
+          rewriter, loc,
+          rewriter.getIntegerAttr(
+              element, unsignedInput ? APInt::getMinValue(width)
+                                     : APInt::getSignedMinValue(width)));
+    }
+    // Padding never wins; neither do positions past the end in ceil mode.
+    SmallVector<int64_t> pads =
+        ceilModePads(op.getInput().getType(), type, op.getKernel(),
+                     op.getStrides(), op.getPads(), op.getDilations());
+    Value padded = padSpatial(rewriter, loc, adaptor.getInput(), pads, lowest);
+    Value result =
+        pool(rewriter, loc, type, padded, op.getKernel(), op.getStrides(),
+             op.getDilations(), lowest,
+             [&](OpBuilder &b, Location loc, Value acc, Value v) -> Value {
+               if (isFloat(v.getType()))
+                 return arith::MaximumFOp::create(b, loc, acc, v);
+               return unsignedInput
+                          ? Value(arith::MaxUIOp::create(b, loc, acc, v))
+                          : Value(arith::MaxSIOp::create(b, loc, acc, v));
+             });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// Pads, with the end pads grown so that every window of a ceil-mode
+  /// output lies in the padded input.
+  static SmallVector<int64_t>
+  ceilModePads(RankedTensorType input, RankedTensorType output,
+               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations) {
+    int64_t spatial = kernel.size();
+    SmallVector<int64_t> result(pads);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t needed = (output.getDimSize(2 + i) - 1) * strides[i] +
+                       dilations[i] * (kernel[i] - 1) + 1;
+      int64_t have = input.getDimSize(2 + i) + pads[i] + pads[spatial + i];
+      result[spatial + i] += std::max<int64_t>(0, needed - have);
+    }
+    return result;
+  }
+};
+
+struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(AvgPoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type =
+        cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    RankedTensorType inputType = op.getInput().getType();
+    Type element = type.getElementType();
+    ArrayRef<int64_t> kernel = op.getKernel(), strides = op.getStrides(),
+                      pads = op.getPads(), dilations = op.getDilations();
+    SmallVector<int64_t> grown = MaxPoolLowering::ceilModePads(
+        inputType, type, kernel, strides, pads, dilations);
+    Value padded = padSpatial(rewriter, loc, adaptor.getInput(), grown,
+                              scalar(rewriter, loc, element, 0));
+    Value sum =
+        pool(rewriter, loc, type, padded, kernel, strides, dilations,
+             scalar(rewriter, loc, element, 0),
+             [](OpBuilder &b, Location loc, Value acc, Value v) -> Value {
+               return arith::AddFOp::create(b, loc, acc, v);
+             });
+    // The divisor of each output position: the window's positions inside
+    // the input (or inside the padded input, with count_include_pad),
+    // computed here from the static shapes.
+    int64_t spatial = kernel.size();
+    SmallVector<int64_t> outputShape(type.getShape().drop_front(2));
+    SmallVector<Attribute> counts;
+    int64_t total = 1;
+    for (int64_t extent : outputShape)
+      total *= extent;
+    for (int64_t flat = 0; flat < total; ++flat) {
+      int64_t count = 1, rest = flat;
+      for (int64_t i = spatial - 1; i >= 0; --i) {
+        int64_t o = rest % outputShape[i];
+        rest /= outputShape[i];
+        int64_t low = op.getCountIncludePad() ? -pads[i] : 0;
+        int64_t high = inputType.getDimSize(2 + i) +
+                       (op.getCountIncludePad() ? pads[spatial + i] : 0);
+        int64_t inside = 0;
+        for (int64_t w = 0; w < kernel[i]; ++w) {
+          int64_t position = o * strides[i] + w * dilations[i] - pads[i];
+          inside += position >= low && position < high;
+        }
+        count *= inside;
+      }
+      counts.push_back(FloatAttr::get(element, std::max<int64_t>(count, 1)));
+    }
+    auto countType = RankedTensorType::get(outputShape, element);
+    Value divisor = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(countType, counts));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, type, ValueRange{sum, divisor},
+                        [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                          return arith::DivFOp::create(b, loc, v[0], v[1]);
+                        }));
+    return success();
+  }
+};
+
+} // namespace
+
+void populateContractionPatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering, LinearLowering, ConvLowering, MaxPoolLowering,
+               AvgPoolLowering>(converter, patterns.getContext());
+}
+
+} // namespace mlir::pith::lowering

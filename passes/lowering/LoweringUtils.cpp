@@ -1,0 +1,148 @@
+//===- LoweringUtils.cpp - Shared pieces of pith-lower-to-linalg ----------===//
+//
+// Part of pith.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/LoweringUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+
+namespace mlir::pith::lowering {
+
+PithTypeConverter::PithTypeConverter() {
+  addConversion([](Type type) { return type; });
+  addConversion([](IntegerType type) -> Type {
+    if (type.isUnsigned())
+      return IntegerType::get(type.getContext(), type.getWidth());
+    return type;
+  });
+  addConversion([this](RankedTensorType type) -> Type {
+    return type.clone(convertType(type.getElementType()));
+  });
+}
+
+Type elementTypeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.getElementType();
+  return type;
+}
+
+bool isUnsigned(Type type) { return elementTypeOf(type).isUnsignedInteger(); }
+
+Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value scalar(OpBuilder &builder, Location loc, Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc,
+                                     builder.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> resultShape,
+                       ArrayRef<int64_t> operandShape) {
+  size_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [axis, extent] : llvm::enumerate(operandShape)) {
+    size_t resultAxis = offset + axis;
+    exprs.push_back(extent == 1 && resultShape[resultAxis] != 1
+                        ? getAffineConstantExpr(0, context)
+                        : getAffineDimExpr(resultAxis, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value elementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ScalarBody body) {
+  MLIRContext *context = builder.getContext();
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    maps.push_back(broadcastMap(
+        context, shape, cast<RankedTensorType>(input.getType()).getShape()));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), context));
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, inputs, emptyTensor(builder, loc, resultType),
+      maps, iterators, [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        Value result = body(b, bodyLoc, args.drop_back());
+        linalg::YieldOp::create(b, bodyLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value reshapeTo(OpBuilder &builder, Location loc, Value value,
+                ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getShape() == shape)
+    return value;
+  // Through rank 1: a collapse and an expand, both always valid.
+  auto reassociation = [](int64_t rank) {
+    ReassociationIndices all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    return SmallVector<ReassociationIndices>{all};
+  };
+  Value flat = value;
+  if (type.getRank() != 1) {
+    flat = type.getRank() == 0
+               ? tensor::ExpandShapeOp::create(
+                     builder, loc, type.clone({1}), value,
+                     SmallVector<ReassociationIndices>{})
+                     .getResult()
+               : tensor::CollapseShapeOp::create(builder, loc, value,
+                                                 reassociation(type.getRank()))
+                     .getResult();
+  }
+  auto target = type.clone(shape);
+  if (shape.size() == 1)
+    return flat;
+  if (shape.empty())
+    return tensor::CollapseShapeOp::create(builder, loc, target, flat,
+                                           SmallVector<ReassociationIndices>{});
+  return tensor::ExpandShapeOp::create(builder, loc, target, flat,
+                                       reassociation(shape.size()));
+}
+
+Value transposeTo(OpBuilder &builder, Location loc, Value value,
+                  ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (llvm::equal(permutation, llvm::seq<int64_t>(0, permutation.size())))
+    return value;
+  SmallVector<int64_t> shape;
+  for (int64_t axis : permutation)
+    shape.push_back(type.getDimSize(axis));
+  Value init = emptyTensor(builder, loc, type.clone(shape));
+  return linalg::TransposeOp::create(builder, loc, value, init, permutation)
+      .getResult()[0];
+}
+
+Value reduce(OpBuilder &builder, Location loc, Value input,
+             ArrayRef<int64_t> axes, Value init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (auto [axis, extent] : llvm::enumerate(type.getShape())) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(axis)))
+      shape.push_back(extent);
+  }
+  auto resultType = type.clone(shape);
+  Value filled = linalg::FillOp::create(builder, loc, init,
+                                        emptyTensor(builder, loc, resultType))
+                     .getResult(0);
+  auto reduction = linalg::ReduceOp::create(
+      builder, loc, input, filled, axes,
+      [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        linalg::YieldOp::create(b, bodyLoc,
+                                combine(b, bodyLoc, args[1], args[0]));
+      });
+  return reduction.getResult(0);
+}
+
+} // namespace mlir::pith::lowering

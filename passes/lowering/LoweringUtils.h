@@ -1,0 +1,80 @@
+//===- LoweringUtils.h - Shared pieces of pith-lower-to-linalg --*- C++ -*-===//
+//
+// Part of pith. The type conversion and the builders every family of
+// pith-to-linalg patterns uses.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PITH_PASSES_LOWERING_LOWERINGUTILS_H
+#define PITH_PASSES_LOWERING_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::pith::lowering {
+
+/// pith's unsigned element types (ui8, ui4, ...) become signless: arith and
+/// linalg work on signless integers, and each pattern picks the unsigned
+/// arithmetic from the pith op's own types.
+class PithTypeConverter : public TypeConverter {
+public:
+  PithTypeConverter();
+};
+
+/// Whether `type`'s element type is an unsigned integer (before conversion).
+bool isUnsigned(Type type);
+
+/// `type`'s element type, as a scalar.
+Type elementTypeOf(Type type);
+
+/// An empty tensor of `type`, for a result to be written into.
+Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+Value scalar(OpBuilder &builder, Location loc, Type type, double value);
+
+/// The map from an elementwise loop nest over `resultShape` to an operand
+/// of `operandShape` that numpy-broadcasts to it: trailing axes align, and
+/// an extent of 1 against a larger one reads index 0.
+AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> resultShape,
+                       ArrayRef<int64_t> operandShape);
+
+/// A linalg.generic over the elements of `resultType` whose inputs
+/// broadcast to it; `body` computes one result element from one element of
+/// each input.
+using ScalarBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange /*elements*/)>;
+Value elementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
+                  ValueRange inputs, ScalarBody body);
+
+/// `value` (of a tensor type) reshaped to `shape`, same elements.
+Value reshapeTo(OpBuilder &builder, Location loc, Value value,
+                ArrayRef<int64_t> shape);
+
+/// `value` permuted so that result axis i is input axis permutation[i].
+Value transposeTo(OpBuilder &builder, Location loc, Value value,
+                  ArrayRef<int64_t> permutation);
+
+/// A reduction of `input` over `axes` into a tensor of the remaining axes,
+/// starting from `init` and combining with `combine(accumulator, element)`.
+Value reduce(OpBuilder &builder, Location loc, Value input,
+             ArrayRef<int64_t> axes, Value init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+
+// Pattern families (one file each).
+void populateElementwisePatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateDataMovementPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
+void populateContractionPatterns(const TypeConverter &converter,
+                                 RewritePatternSet &patterns);
+void populateReductionPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns);
+void populateQuantizationPatterns(const TypeConverter &converter,
+                                  RewritePatternSet &patterns);
+
+} // namespace mlir::pith::lowering
+
+#endif // PITH_PASSES_LOWERING_LOWERINGUTILS_H

@@ -1,0 +1,421 @@
+//===- ReductionToLinalg.cpp - pith reductions and norms to linalg --------===//
+//
+// Part of pith. Reductions become linalg.reduce (kept axes reshaped back
+// in with keepdims); arg_max/arg_min and top_k track indices in
+// linalg.generic reductions; softmax and the normalizations are built from
+// reductions and broadcasting elementwise ops, in the numerically stable
+// forms (max subtracted before exp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/pith/PithOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "passes/lowering/LoweringUtils.h"
+
+#include <limits>
+
+namespace mlir::pith::lowering {
+namespace {
+
+RankedTensorType typeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+bool isFloat(Type type) { return isa<FloatType>(type); }
+
+/// The smallest (or largest) value of an element type, the identity of max
+/// (or min).
+Value extreme(OpBuilder &b, Location loc, Type type, bool lowest,
+              bool isUnsigned) {
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(floatType,
+                       APFloat::getInf(floatType.getFloatSemantics(), lowest)));
+  }
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value = isUnsigned ? (lowest ? APInt::getMinValue(width)
+                                     : APInt::getMaxValue(width))
+                           : (lowest ? APInt::getSignedMinValue(width)
+                                     : APInt::getSignedMaxValue(width));
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::AddFOp::create(b, loc, x, y))
+                              : Value(arith::AddIOp::create(b, loc, x, y));
+}
+Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+  return isFloat(x.getType()) ? Value(arith::MulFOp::create(b, loc, x, y))
+                              : Value(arith::MulIOp::create(b, loc, x, y));
+}
+Value maxOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isFloat(x.getType()))
+    return arith::MaximumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MaxUIOp::create(b, loc, x, y))
+                    : Value(arith::MaxSIOp::create(b, loc, x, y));
+}
+Value minOf(OpBuilder &b, Location loc, Value x, Value y, bool isUnsigned) {
+  if (isFloat(x.getType()))
+    return arith::MinimumFOp::create(b, loc, x, y);
+  return isUnsigned ? Value(arith::MinUIOp::create(b, loc, x, y))
+                    : Value(arith::MinSIOp::create(b, loc, x, y));
+}
+
+/// The shape of `type` with `axes` kept as extent 1.
+SmallVector<int64_t> keptShape(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape(type.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return shape;
+}
+
+/// A reduction of `x` over `axes` of the given kind, with the reduced axes
+/// kept (as extent 1) when `keep`.
+Value reduceKind(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
+                 ReduceKind kind, bool keep, bool isUnsigned) {
+  RankedTensorType type = typeOf(x);
+  Type element = type.getElementType();
+  int64_t count = 1;
+  for (int64_t axis : axes)
+    count *= type.getDimSize(axis);
+  auto sum = [&](Value input) {
+    return reduce(b, loc, input, axes, scalar(b, loc, element, 0),
+                  [](OpBuilder &b, Location loc, Value acc, Value v) {
+                    return add(b, loc, acc, v);
+                  });
+  };
+  auto squareOf = [&](Value input) {
+    return elementwise(b, loc, typeOf(input), input,
+                       [](OpBuilder &b, Location loc, ValueRange v) {
+                         return mul(b, loc, v[0], v[0]);
+                       });
+  };
+  auto map = [&](Value input, auto fn) {
+    return elementwise(b, loc, typeOf(input), input,
+                       [&](OpBuilder &b, Location loc, ValueRange v) {
+                         return fn(b, loc, v[0]);
+                       });
+  };
+  Value result;
+  switch (kind) {
+  case ReduceKind::Sum:
+    result = sum(x);
+    break;
+  case ReduceKind::Mean:
+    result = map(sum(x), [&](OpBuilder &b, Location loc, Value v) -> Value {
+      Value n = scalar(b, loc, element, count);
+      if (isFloat(element))
+        return arith::DivFOp::create(b, loc, v, n);
+      return isUnsigned ? Value(arith::DivUIOp::create(b, loc, v, n))
+                        : Value(arith::DivSIOp::create(b, loc, v, n));
+    });
+    break;
+  case ReduceKind::Max:
+  case ReduceKind::Min: {
+    bool isMax = kind == ReduceKind::Max;
+    result =
+        reduce(b, loc, x, axes, extreme(b, loc, element, isMax, isUnsigned),
+               [&](OpBuilder &b, Location loc, Value acc, Value v) {
+                 return isMax ? maxOf(b, loc, acc, v, isUnsigned)
+                              : minOf(b, loc, acc, v, isUnsigned);
+               });
+    break;
+  }
+  case ReduceKind::Prod:
+    result = reduce(b, loc, x, axes, scalar(b, loc, element, 1),
+                    [](OpBuilder &b, Location loc, Value acc, Value v) {
+                      return mul(b, loc, acc, v);
+                    });
+    break;
+  case ReduceKind::L1:
+    result = sum(map(x, [&](OpBuilder &b, Location loc, Value v) -> Value {
+      if (isFloat(element))
+        return math::AbsFOp::create(b, loc, v);
+      return isUnsigned ? v : Value(math::AbsIOp::create(b, loc, v));
+    }));
+    break;
+  case ReduceKind::SumSquare:
+    result = sum(squareOf(x));
+    break;
+  case ReduceKind::L2:
+    result =
+        map(sum(squareOf(x)), [](OpBuilder &b, Location loc, Value v) -> Value {
+          return math::SqrtOp::create(b, loc, v);
+        });
+    break;
+  case ReduceKind::LogSumExp: {
+    // log(sum(exp(x - m))) + m with m the maximum.
+    Value peak = reduceKind(b, loc, x, axes, ReduceKind::Max, true, false);
+    Value shifted =
+        elementwise(b, loc, type, ValueRange{x, peak},
+                    [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                      return math::ExpOp::create(
+                          b, loc, arith::SubFOp::create(b, loc, v[0], v[1]));
+                    });
+    Value logSum =
+        map(sum(shifted), [](OpBuilder &b, Location loc, Value v) -> Value {
+          return math::LogOp::create(b, loc, v);
+        });
+    result = elementwise(
+        b, loc, typeOf(logSum),
+        ValueRange{logSum, reshapeTo(b, loc, peak, typeOf(logSum).getShape())},
+        [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+          return arith::AddFOp::create(b, loc, v[0], v[1]);
+        });
+    break;
+  }
+  }
+  return keep ? reshapeTo(b, loc, result, keptShape(type, axes)) : result;
+}
+
+struct ReduceLowering : OpConversionPattern<ReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = reduceKind(rewriter, op.getLoc(), adaptor.getInput(),
+                              op.getAxes(), op.getKind(), op.getKeepdims(),
+                              isUnsigned(op.getInput().getType()));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, op.getLoc(), result, op.getType().getShape()));
+    return success();
+  }
+};
+
+/// arg_max / arg_min: a reduction over `axis` carrying (best value, index).
+template <typename OpTy, bool isMax>
+struct ArgReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    RankedTensorType type = typeOf(x);
+    auto axis = static_cast<int64_t>(op.getAxis());
+    bool unsignedInput = isUnsigned(op.getInput().getType());
+    bool last = op.getSelectLastIndex();
+    int64_t rank = type.getRank();
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (dim != axis) {
+        shape.push_back(type.getDimSize(dim));
+        outExprs.push_back(rewriter.getAffineDimExpr(dim));
+      }
+    }
+    auto valueType = type.clone(shape);
+    auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
+    Value bestInit =
+        linalg::FillOp::create(
+            rewriter, loc,
+            extreme(rewriter, loc, type.getElementType(), isMax, unsignedInput),
+            emptyTensor(rewriter, loc, valueType))
+            .getResult(0);
+    Value indexInit =
+        linalg::FillOp::create(rewriter, loc,
+                               scalar(rewriter, loc, rewriter.getI64Type(), 0),
+                               emptyTensor(rewriter, loc, indexType))
+            .getResult(0);
+    auto outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   outMap, outMap};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, x,
+        ValueRange{bestInit, indexInit}, maps, iterators,
+        [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+          Value element = args[0], best = args[1], bestIndex = args[2];
+          Value index = arith::IndexCastOp::create(
+              b, bodyLoc, b.getI64Type(),
+              linalg::IndexOp::create(b, bodyLoc, b.getI64IntegerAttr(axis)));
+          Value better;
+          if (isFloat(element.getType())) {
+            auto predicate = isMax ? (last ? arith::CmpFPredicate::OGE
+                                           : arith::CmpFPredicate::OGT)
+                                   : (last ? arith::CmpFPredicate::OLE
+                                           : arith::CmpFPredicate::OLT);
+            better =
+                arith::CmpFOp::create(b, bodyLoc, predicate, element, best);
+          } else {
+            using P = arith::CmpIPredicate;
+            P predicate = isMax ? (last ? (unsignedInput ? P::uge : P::sge)
+                                        : (unsignedInput ? P::ugt : P::sgt))
+                                : (last ? (unsignedInput ? P::ule : P::sle)
+                                        : (unsignedInput ? P::ult : P::slt));
+            better =
+                arith::CmpIOp::create(b, bodyLoc, predicate, element, best);
+          }
+          // The first element always replaces the initial extreme.
+          Value first =
+              arith::CmpIOp::create(b, bodyLoc, arith::CmpIPredicate::eq, index,
+                                    scalar(b, bodyLoc, b.getI64Type(), 0));
+          better = arith::OrIOp::create(b, bodyLoc, better, first);
+          linalg::YieldOp::create(
+              b, bodyLoc,
+              ValueRange{
+                  arith::SelectOp::create(b, bodyLoc, better, element, best),
+                  arith::SelectOp::create(b, bodyLoc, better, index,
+                                          bestIndex)});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1),
+                                     op.getType().getShape()));
+    return success();
+  }
+};
+
+/// softmax and log_softmax along one axis, with the maximum subtracted.
+template <typename OpTy, bool logarithm>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    RankedTensorType type = typeOf(x);
+    SmallVector<int64_t> axes = {static_cast<int64_t>(op.getAxis())};
+    Value peak =
+        reduceKind(rewriter, loc, x, axes, ReduceKind::Max, true, false);
+    Value shifted =
+        elementwise(rewriter, loc, type, ValueRange{x, peak},
+                    [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                      return arith::SubFOp::create(b, loc, v[0], v[1]);
+                    });
+    Value exps =
+        elementwise(rewriter, loc, type, shifted,
+                    [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                      return math::ExpOp::create(b, loc, v[0]);
+                    });
+    Value total =
+        reduceKind(rewriter, loc, exps, axes, ReduceKind::Sum, true, false);
+    Value result = elementwise(
+        rewriter, loc, type,
+        logarithm ? ValueRange{shifted, total} : ValueRange{exps, total},
+        [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+          if (logarithm)
+            return arith::SubFOp::create(b, loc, v[0],
+                                         math::LogOp::create(b, loc, v[1]));
+          return arith::DivFOp::create(b, loc, v[0], v[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// (x - mean) * rsqrt(variance + epsilon) over `axes`, the statistics kept.
+Value standardize(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
+                  double epsilon) {
+  RankedTensorType type = typeOf(x);
+  Value mean = reduceKind(b, loc, x, axes, ReduceKind::Mean, true, false);
+  Value centered =
+      elementwise(b, loc, type, ValueRange{x, mean},
+                  [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                    return arith::SubFOp::create(b, loc, v[0], v[1]);
+                  });
+  Value variance =
+      reduceKind(b, loc, centered, axes, ReduceKind::SumSquare, true, false);
+  int64_t count = 1;
+  for (int64_t axis : axes)
+    count *= type.getDimSize(axis);
+  return elementwise(
+      b, loc, type, ValueRange{centered, variance},
+      [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+        Type element = v[0].getType();
+        Value meanSquare =
+            arith::DivFOp::create(b, loc, v[1], scalar(b, loc, element, count));
+        Value inverse = math::RsqrtOp::create(
+            b, loc,
+            arith::AddFOp::create(b, loc, meanSquare,
+                                  scalar(b, loc, element, epsilon)));
+        return arith::MulFOp::create(b, loc, v[0], inverse);
+      });
+}
+
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    RankedTensorType type = typeOf(x);
+    auto axes = llvm::to_vector(
+        llvm::seq<int64_t>(static_cast<int64_t>(op.getAxis()), type.getRank()));
+    Value y =
+        standardize(rewriter, loc, x, axes, op.getEpsilon().convertToDouble());
+    SmallVector<Value> operands = {y};
+    if (adaptor.getScale())
+      operands.push_back(adaptor.getScale());
+    if (adaptor.getBias())
+      operands.push_back(adaptor.getBias());
+    bool hasScale = static_cast<bool>(adaptor.getScale());
+    bool hasBias = static_cast<bool>(adaptor.getBias());
+    if (hasScale || hasBias) {
+      y = elementwise(rewriter, loc, type, operands,
+                      [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                        Value result = v[0];
+                        if (hasScale)
+                          result = arith::MulFOp::create(b, loc, result, v[1]);
+                        if (hasBias)
+                          result = arith::AddFOp::create(b, loc, result,
+                                                         v[hasScale ? 2 : 1]);
+                        return result;
+                      });
+    }
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = typeOf(adaptor.getInput());
+    // The statistics, [C], broadcast along axis 1.
+    SmallVector<int64_t> channelShape(type.getRank() - 1, 1);
+    channelShape[0] = type.getDimSize(1);
+    auto perChannel = [&](Value value) {
+      return reshapeTo(rewriter, loc, value, channelShape);
+    };
+    double epsilon = op.getEpsilon().convertToDouble();
+    Value result = elementwise(
+        rewriter, loc, type,
+        ValueRange{adaptor.getInput(), perChannel(adaptor.getScale()),
+                   perChannel(adaptor.getBias()), perChannel(adaptor.getMean()),
+                   perChannel(adaptor.getVariance())},
+        [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+          Type element = v[0].getType();
+          Value inverse = math::RsqrtOp::create(
+              b, loc,
+              arith::AddFOp::create(b, loc, v[4],
+                                    scalar(b, loc, element, epsilon)));
+          Value centered = arith::SubFOp::create(b, loc, v[0], v[3]);
+          Value scaled = arith::MulFOp::create(
+              b, loc, centered, arith::MulFOp::create(b, loc, inverse, v[1]));
+          return arith::AddFOp::create(b, loc, scaled, v[2]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateReductionPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns) {
+  patterns.add<ReduceLowering, ArgReduceLowering<ArgMaxOp, true>,
+               ArgReduceLowering<ArgMinOp, false>,
+               SoftmaxLowering<SoftmaxOp, false>,
+               SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering,
+               BatchNormLowering>(converter, patterns.getContext());
+}
+
+} // namespace mlir::pith::lowering

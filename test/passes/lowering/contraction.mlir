@@ -1,0 +1,122 @@
+// RUN: pith-opt %s --pith-lower-to-linalg --split-input-file | FileCheck %s
+
+// A 2-D matmul is linalg.matmul on a zero-filled accumulator.
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK: %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x4xf32>)
+  // CHECK: linalg.matmul ins(%arg0, %arg1 : tensor<2x3xf32>, tensor<3x4xf32>) outs(%[[FILL]] : tensor<2x4xf32>)
+  %0 = pith.matmul %a, %b : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// Batched and broadcast matmuls are contractions over (batch, m, n, k).
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @batch_matmul
+func.func @batch_matmul(%a: tensor<5x2x3xf32>, %b: tensor<3x4xf32>) -> tensor<5x2x4xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+  // CHECK: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
+  // CHECK: %[[P:.*]] = arith.mulf %[[X]], %[[Y]] : f32
+  // CHECK: arith.addf %[[ACC]], %[[P]] : f32
+  %0 = pith.matmul %a, %b : (tensor<5x2x3xf32>, tensor<3x4xf32>) -> tensor<5x2x4xf32>
+  return %0 : tensor<5x2x4xf32>
+}
+
+// -----
+
+// linear reads the [N, K] weight as stored: x[m, k] * w[n, k], then the
+// bias broadcast over rows.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[Y:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[BIAS:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @linear
+func.func @linear(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  // CHECK: %[[MM:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[W]], #[[Y]]], iterator_types = ["parallel", "parallel", "reduction"]}
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BIAS]], #{{.*}}]
+  // CHECK-SAME: ins(%[[MM]], %arg2 : tensor<2x4xf32>, tensor<4xf32>)
+  // CHECK: arith.addf
+  %0 = pith.linear %x, %w, %b : (tensor<2x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// conv pads its input, then contracts over (n, f, oh, ow, c, kh, kw),
+// reading input position o * stride + k * dilation.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
+// CHECK-DAG: #[[F:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  // CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
+  // CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[F]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+  // CHECK-SAME: ins(%[[PAD]], %arg1
+  // CHECK: %[[BIAS:.*]] = tensor.expand_shape %arg2 {{.*}} : tensor<4xf32> into tensor<4x1x1xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%[[CONV]], %[[BIAS]]
+  %0 = pith.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Groups split the channel axes of input, weight and output into (group,
+// channel), so every map stays a projection.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>
+// CHECK-DAG: #[[F:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func.func @depthwise
+func.func @depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[F]], #[[OUT]]]
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%{{.*}} : tensor<1x4x1x8x8xf32>)
+  // CHECK: tensor<1x4x8x8xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// max_pool pads with -inf and takes the maximum over a window given by a
+// kernel-shaped empty tensor.
+// CHECK-LABEL: func.func @max_pool
+func.func @max_pool(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+  // CHECK: tensor.pad
+  // CHECK: tensor.yield %[[NEGINF]]
+  // CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %[[WINDOW]] : tensor<1x2x10x10xf32>, tensor<3x3xf32>)
+  // CHECK: arith.maximumf
+  %0 = pith.max_pool %x {kernel = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// avg_pool sums, then divides by the window's size at each output position;
+// with ceil_mode the last windows hang over the edge and count less.
+// CHECK-LABEL: func.func @avg_pool_ceil
+func.func @avg_pool_ceil(%y: tensor<1x8x5x5xf32>) -> tensor<1x8x3x3xf32> {
+  // CHECK: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 1, 1]
+  // CHECK: arith.addf
+  // CHECK: arith.constant dense<{{\[}}[4.000000e+00, 4.000000e+00, 2.000000e+00], [4.000000e+00, 4.000000e+00, 2.000000e+00], [2.000000e+00, 2.000000e+00, 1.000000e+00]]> : tensor<3x3xf32>
+  // CHECK: arith.divf
+  %1 = pith.avg_pool %y {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : (tensor<1x8x5x5xf32>) -> tensor<1x8x3x3xf32>
+  return %1 : tensor<1x8x3x3xf32>
+}
+
+// -----
+
+// With count_include_pad, padding counts toward the divisor.
+// CHECK-LABEL: func.func @avg_pool_count_pad
+func.func @avg_pool_count_pad(%y: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: arith.constant dense<9.000000e+00> : tensor<4x4xf32>
+  %1 = pith.avg_pool %y {kernel = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, count_include_pad = true} : (tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
+  return %1 : tensor<1x1x4x4xf32>
+}
