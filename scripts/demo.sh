@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #===- scripts/demo.sh - pith's main job on the bundled example ----------===#
 #
-# Compiles the bundled example model as far as pith's pipeline goes today,
-# shows what each stage did, and says where the pipeline stops.
+# Compiles the bundled example ONNX model for this machine, runs the
+# package, and compares it with ONNX Runtime in the same run: the
+# package's size, the largest difference of the outputs, and latency.
 #
 #===----------------------------------------------------------------------===#
 set -euo pipefail
@@ -21,23 +22,17 @@ cmake --build --preset default >/dev/null
 model=examples/mlp/mlp.onnx
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-count() { grep -c "$1" "$2" || true; }
 
 echo
-echo "demo: model $model ($(wc -c <"$model") bytes, ONNX opset 20)"
-build/bin/pith-import-onnx "$model" --input-shape x=1x64 -o "$out/imported.mlir"
-echo "  [ok] import: $(count 'pith\.' "$out/imported.mlir") pith ops," \
-  "$(count 'pith.matmul' "$out/imported.mlir") matmul + $(count 'pith.add' "$out/imported.mlir") add," \
-  "weights in dialect resources"
+echo "demo: compiling $model ($(wc -c <"$model") bytes) for this CPU"
+build/bin/pith-compile "$model" --input-shape x=1x64 -o "$out/mlp.pith" --progress 2>&1 |
+  sed -n '1p;/lower-to-linalg/p;/outline-weights/p;/export-entry/p;$p' | sed 's/^/  /'
+echo "  package: $(wc -c <"$out/mlp.pith") bytes (weights mapped in place, code loaded from memory)"
 
-build/bin/pith-opt "$out/imported.mlir" --pith-fuse-linear --canonicalize \
-  -o "$out/fused.mlir"
-echo "  [ok] pith-fuse-linear, canonicalize: $(count 'pith.linear' "$out/fused.mlir")" \
-  "linear layers, weights transposed to [N, K] at compile time"
 echo
-build/bin/pith-opt "$out/fused.mlir" --mlir-elide-resource-strings-if-larger=16 |
-  sed -n '/func.func/,/^  }/p'
+echo "demo: running it (pith-run, random input)"
+build/bin/pith-run "$out/mlp.pith" --random-inputs --output-dir "$out" | sed 's/^/  /'
+
 echo
-echo "demo: the pipeline stops here. Not built yet: lowering, code generation"
-echo "      and the .pith package (issue 4), compression passes (issue 5), the"
-echo "      NVPTX target (issue 6)."
+echo "demo: against ONNX Runtime, same inputs, same process"
+PYTHONPATH="$root/build/python" .venv/bin/python scripts/demo.py "$model" "$out/mlp.pith"

@@ -56,4 +56,8 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   echo "$want" >"$stamp"
 fi
 
+# The venv imports pith from the build tree (build/python/pith).
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$root/build/python" >"$site/pith-build.pth"
+
 echo "setup: ready (LLVM $(/usr/lib/llvm-22/bin/llvm-config --version), $(.venv/bin/python --version))"

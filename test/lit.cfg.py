@@ -20,7 +20,8 @@ config.substitutions.append(("%pith_obj_root", config.pith_obj_root))
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    ["pith-opt", "pith-import-onnx"], [config.pith_tools_dir, config.llvm_tools_dir]
+    ["pith-opt", "pith-import-onnx", "pith-compile", "pith-run", "pith-bench"],
+    [config.pith_tools_dir, config.llvm_tools_dir],
 )
 # The project venv's python, which has onnx, for tests that write models.
 config.substitutions.append(("%venv_python", config.pith_python))

@@ -43,14 +43,15 @@ std::string runPipeline(const std::string &source,
   return std::move(*output);
 }
 
-std::string importOnnx(const std::string &path,
-                       const std::map<std::string, std::vector<int64_t>>
-                           &inputShapes,
-                       bool text) {
+std::string
+importOnnx(const std::string &path,
+           const std::map<std::string, std::vector<int64_t>> &inputShapes,
+           bool text) {
   pith::OnnxImportOptions options;
   options.textFormat = text;
   for (const auto &[name, shape] : inputShapes)
-    options.inputShapes[name] = llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+    options.inputShapes[name] =
+        llvm::SmallVector<int64_t>(shape.begin(), shape.end());
 
   std::string errors;
   std::vector<std::string> warnings;
@@ -83,14 +84,50 @@ std::string importOnnx(const std::string &path,
   return output;
 }
 
+void compileFile(
+    const std::string &input, const std::string &output,
+    const std::string &target, const std::string &emit,
+    const std::map<std::string, std::vector<int64_t>> &inputShapes) {
+  pith::CompileOptions options;
+  options.target = target;
+  if (emit == "package")
+    options.emit = pith::EmitKind::Package;
+  else if (emit == "mlir")
+    options.emit = pith::EmitKind::Mlir;
+  else if (emit == "llvm")
+    options.emit = pith::EmitKind::LLVMIR;
+  else if (emit == "obj")
+    options.emit = pith::EmitKind::Object;
+  else
+    throw nb::value_error(
+        ("emit must be one of package, mlir, llvm, obj; got '" + emit + "'")
+            .c_str());
+  for (const auto &[name, shape] : inputShapes)
+    options.import.inputShapes[name] =
+        llvm::SmallVector<int64_t>(shape.begin(), shape.end());
+  std::vector<std::string> warnings;
+  options.warning = [&](llvm::StringRef message) {
+    warnings.push_back(message.str());
+  };
+  llvm::Error error = llvm::Error::success();
+  {
+    nb::gil_scoped_release release;
+    error = pith::compileFile(input, output, options);
+  }
+  for (const std::string &warning : warnings)
+    PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 1);
+  if (error)
+    throw CompileError(llvm::toString(std::move(error)));
+}
+
 } // namespace
 
 NB_MODULE(_compiler, m) {
   m.doc() = "The pith compiler (parsing, passes, pipelines).";
   pith::registerPasses();
   nb::exception<CompileError>(m, "CompileError", PyExc_RuntimeError);
-  m.def("version", [] { return pith::getVersion().str(); },
-        "pith's version.");
+  m.def(
+      "version", [] { return pith::getVersion().str(); }, "pith's version.");
   m.def("run_pipeline", &runPipeline, nb::arg("source"),
         nb::arg("pipeline") = "",
         "Parses MLIR text, runs a pass pipeline on its module (e.g. "
@@ -103,4 +140,11 @@ NB_MODULE(_compiler, m) {
         "MLIR text. input_shapes fixes symbolic dimensions, e.g. "
         "{'input_ids': [1, 128]}; text reads ONNX's textual syntax. Warnings "
         "become UserWarnings; errors raise CompileError naming the node.");
+  m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
+        nb::arg("target") = "host", nb::arg("emit") = "package",
+        nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
+        "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
+        "dialect) for a CPU target and writes `emit` (package, mlir, llvm "
+        "or obj) to `output`. Warnings become UserWarnings; errors raise "
+        "CompileError with every diagnostic.");
 }

@@ -1,0 +1,371 @@
+//===- Compile.cpp - From a model file to a package -----------------------===//
+//
+// Part of pith. compileFile: import (ONNX or the pith dialect), the CPU
+// pipeline, LLVM code generation, and the .pith package around the code.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pith/Compiler.h"
+
+#include "lib/package/Package.h"
+#include "lib/target/cpu/CpuTarget.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "passes/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+namespace pith {
+namespace {
+
+namespace fb = package::fb;
+
+llvm::Error error(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+/// Reports each top-level pass of the pipeline as a step.
+class ProgressInstrumentation : public PassInstrumentation {
+public:
+  ProgressInstrumentation(const CompileOptions &options, unsigned &step,
+                          unsigned steps)
+      : options(options), step(step), steps(steps) {}
+
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (!isa<ModuleOp>(op))
+      return;
+    llvm::StringRef name = pass->getArgument();
+    options.progress(++step, steps, name.empty() ? pass->getName() : name);
+  }
+
+private:
+  const CompileOptions &options;
+  unsigned &step;
+  unsigned steps;
+};
+
+/// The package dtype of a tensor element type, if it has one.
+std::optional<fb::DType> dtypeOf(Type type) {
+  if (type.isF32())
+    return fb::DType::F32;
+  if (type.isF64())
+    return fb::DType::F64;
+  if (type.isF16())
+    return fb::DType::F16;
+  if (type.isBF16())
+    return fb::DType::BF16;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return std::nullopt;
+  if (integer.getWidth() == 1)
+    return fb::DType::Bool;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 8:
+    return isUnsigned ? fb::DType::U8 : fb::DType::I8;
+  case 16:
+    return isUnsigned ? fb::DType::U16 : fb::DType::I16;
+  case 32:
+    return isUnsigned ? fb::DType::U32 : fb::DType::I32;
+  case 64:
+    return isUnsigned ? fb::DType::U64 : fb::DType::I64;
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The entry point's inputs and outputs, taken before lowering: names from
+/// `pith.name`, types as the model declares them (unsigned included).
+llvm::Error readSignature(ModuleOp module, std::string &entry,
+                          std::vector<package::TensorSpec> &inputs,
+                          std::vector<package::TensorSpec> &outputs) {
+  llvm::SmallVector<func::FuncOp> publics;
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      publics.push_back(func);
+  if (publics.size() != 1)
+    return error("the model must have exactly one public function, its entry "
+                 "point; it has " +
+                 llvm::Twine(publics.size()));
+  func::FuncOp func = publics.front();
+  entry = func.getSymName().str();
+
+  auto describe = [&](Type type, Attribute name, llvm::StringRef kind,
+                      unsigned index,
+                      std::vector<package::TensorSpec> &specs) -> llvm::Error {
+    std::string label = kind.str() + " " + std::to_string(index);
+    if (auto text = dyn_cast_or_null<StringAttr>(name))
+      label = kind.str() + " '" + text.getValue().str() + "'";
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::string typeText;
+    llvm::raw_string_ostream(typeText) << type;
+    if (!tensor || !tensor.hasStaticShape())
+      return error(label + " has type " + typeText +
+                   "; compiled models need static shapes (--input-shape "
+                   "fixes an input's)");
+    std::optional<fb::DType> dtype = dtypeOf(tensor.getElementType());
+    if (!dtype)
+      return error(label + " has type " + typeText +
+                   ", whose element type a package cannot hold");
+    package::TensorSpec spec;
+    spec.name = isa_and_nonnull<StringAttr>(name)
+                    ? cast<StringAttr>(name).getValue().str()
+                    : kind.str() + std::to_string(index);
+    spec.dtype = *dtype;
+    spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    specs.push_back(std::move(spec));
+    return llvm::Error::success();
+  };
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    if (llvm::Error failure =
+            describe(func.getArgument(i).getType(),
+                     func.getArgAttr(i, "pith.name"), "input", i, inputs))
+      return failure;
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    if (llvm::Error failure =
+            describe(func.getResultTypes()[i],
+                     func.getResultAttr(i, "pith.name"), "output", i, outputs))
+      return failure;
+  return llvm::Error::success();
+}
+
+/// The weights the pipeline outlined, in the order of the entry point's
+/// arguments, with their bytes (owned by the context). Removes the
+/// attributes that described them, which LLVM IR has no use for.
+llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
+                        std::vector<package::WeightSpec> &weights) {
+  auto graph =
+      module.lookupSymbol<LLVM::LLVMFuncOp>(("pith_graph_" + entry).str());
+  if (!graph)
+    return error("the pipeline left no entry point 'pith_graph_" + entry + "'");
+  auto values = module->getAttrOfType<DictionaryAttr>("pith.weights");
+  for (unsigned i = 0; i < graph.getNumArguments(); ++i) {
+    graph.removeArgAttr(i, "pith.name");
+    auto name =
+        dyn_cast_or_null<StringAttr>(graph.removeArgAttr(i, "pith.weight"));
+    if (!name)
+      continue;
+    auto value = values ? values.getAs<ElementsAttr>(name) : ElementsAttr();
+    if (!value)
+      return error("weight '" + name.getValue() + "' has no value");
+    auto type = cast<RankedTensorType>(value.getType());
+    package::WeightSpec weight;
+    weight.tensor.name = name.getValue().str();
+    weight.tensor.dtype = *dtypeOf(type.getElementType());
+    weight.tensor.shape.assign(type.getShape().begin(), type.getShape().end());
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob)
+        return error("weight '" + name.getValue() + "' has no data");
+      llvm::ArrayRef<char> data = blob->getData();
+      weight.bytes = std::string_view(data.data(), data.size());
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+      llvm::ArrayRef<char> data = dense.getRawData();
+      weight.bytes = std::string_view(data.data(), data.size());
+    } else {
+      return error("weight '" + name.getValue() +
+                   "' is held in an attribute pith cannot read");
+    }
+    weights.push_back(std::move(weight));
+  }
+  module->removeAttr("pith.weights");
+  return llvm::Error::success();
+}
+
+/// Emits `module`'s object code into a temporary file and links it into a
+/// shared object, whose bytes come back.
+llvm::Expected<std::string> buildSharedObject(llvm::Module &module,
+                                              const CpuTarget &target) {
+  llvm::SmallString<128> objectPath, libraryPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("pith-model", "o", objectPath))
+    return error("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("pith-model", "so", libraryPath))
+    return error("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeLibrary(libraryPath);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (ec)
+      return error("cannot write '" + objectPath + "': " + ec.message());
+    if (llvm::Error failure = emitObject(module, target, os))
+      return std::move(failure);
+  }
+  if (llvm::Error failure = linkSharedObject(objectPath, libraryPath))
+    return std::move(failure);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library =
+      llvm::MemoryBuffer::getFile(libraryPath);
+  if (!library)
+    return error("cannot read '" + libraryPath +
+                 "': " + library.getError().message());
+  return (*library)->getBuffer().str();
+}
+
+} // namespace
+
+llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
+                        const CompileOptions &options) {
+  llvm::Expected<CpuTarget> target = resolveCpuTarget(options.target);
+  if (!target)
+    return target.takeError();
+  bool hostArchitecture =
+      llvm::Triple(target->triple).getArch() ==
+      llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  if (options.emit == EmitKind::Package && !hostArchitecture)
+    return error("target '" + target->name +
+                 "' is for another architecture: compile it to an object "
+                 "(--emit=obj); packages are for this machine's");
+
+  DialectRegistry registry;
+  registerDialects(registry);
+  MLIRContext context(registry);
+  // Users read diagnostics against their model, not against the IR.
+  context.printOpOnDiagnostic(false);
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  context.getDiagEngine().registerHandler([&](Diagnostic &diag) {
+    if (diag.getSeverity() == DiagnosticSeverity::Warning && options.warning) {
+      std::string message;
+      llvm::raw_string_ostream os(message);
+      printImportDiagnostic(os, diag);
+      options.warning(llvm::StringRef(message).rtrim());
+      return;
+    }
+    printImportDiagnostic(diagnosticStream, diag);
+  });
+  auto fail = [&](const llvm::Twine &what) {
+    std::string message = what.str();
+    if (!diagnostics.empty())
+      message += ":\n" + llvm::StringRef(diagnostics).rtrim().str();
+    return error(message);
+  };
+
+  bool isMlir = inputPath.ends_with(".mlir") || inputPath.ends_with(".mlirbc");
+  mlir::PassManager pm(&context);
+  mlir::pith::buildCpuPipeline(pm, mlir::pith::CpuPipelineOptions());
+  unsigned steps = 1 + pm.size() + (options.emit == EmitKind::Mlir ? 0 : 1) +
+                   (options.emit == EmitKind::Package ? 2 : 0) +
+                   (options.emit == EmitKind::Object ? 1 : 0);
+  unsigned step = 0;
+  auto report = [&](llvm::StringRef what) {
+    if (options.progress)
+      options.progress(++step, steps, what);
+  };
+
+  report(isMlir ? "parse" : "import");
+  OwningOpRef<ModuleOp> module;
+  if (isMlir) {
+    if (!llvm::sys::fs::exists(inputPath))
+      return error("cannot open '" + inputPath + "': no such file");
+    llvm::SourceMgr sourceMgr;
+    module =
+        parseSourceFile<ModuleOp>(inputPath, sourceMgr, ParserConfig(&context));
+  } else {
+    OnnxImportOptions importOptions = options.import;
+    importOptions.textFormat |= inputPath.ends_with(".onnxtxt");
+    if (importOptions.textFormat) {
+      llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> text =
+          llvm::MemoryBuffer::getFile(inputPath);
+      if (!text)
+        return error("cannot open '" + inputPath +
+                     "': " + text.getError().message());
+      module = importOnnxBuffer(context, (*text)->getBuffer(), inputPath,
+                                importOptions);
+    } else {
+      module = importOnnxFile(context, inputPath, importOptions);
+    }
+  }
+  if (!module || failed(verify(*module)))
+    return fail("cannot " + llvm::Twine(isMlir ? "parse '" : "import '") +
+                inputPath + "'");
+
+  package::PackageSpec spec;
+  if (llvm::Error failure =
+          readSignature(*module, spec.entry, spec.inputs, spec.outputs))
+    return failure;
+
+  if (options.progress)
+    pm.addInstrumentation(
+        std::make_unique<ProgressInstrumentation>(options, step, steps));
+  (void)applyPassManagerCLOptions(pm);
+  if (failed(pm.run(*module)))
+    return fail("cannot compile '" + inputPath + "'");
+
+  auto openOutput = [&](bool binary)
+      -> llvm::Expected<std::unique_ptr<llvm::ToolOutputFile>> {
+    std::error_code ec;
+    auto file = std::make_unique<llvm::ToolOutputFile>(
+        outputPath, ec,
+        binary ? llvm::sys::fs::OF_None : llvm::sys::fs::OF_Text);
+    if (ec)
+      return error("cannot write '" + outputPath + "': " + ec.message());
+    return std::move(file);
+  };
+
+  if (options.emit == EmitKind::Mlir) {
+    llvm::Expected<std::unique_ptr<llvm::ToolOutputFile>> output =
+        openOutput(false);
+    if (!output)
+      return output.takeError();
+    module->print((*output)->os());
+    (*output)->keep();
+    return llvm::Error::success();
+  }
+
+  if (llvm::Error failure = takeWeights(*module, spec.entry, spec.weights))
+    return failure;
+  report("translate to LLVM IR and optimize");
+  llvm::LLVMContext llvmContext;
+  llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
+      translateToLLVMIR(*module, llvmContext, *target);
+  if (!llvmModule)
+    return fail(llvm::toString(llvmModule.takeError()));
+
+  if (options.emit == EmitKind::LLVMIR || options.emit == EmitKind::Object) {
+    if (options.emit == EmitKind::Object)
+      report("generate code");
+    llvm::Expected<std::unique_ptr<llvm::ToolOutputFile>> output =
+        openOutput(options.emit == EmitKind::Object);
+    if (!output)
+      return output.takeError();
+    if (options.emit == EmitKind::LLVMIR)
+      (*llvmModule)->print((*output)->os(), nullptr);
+    else if (llvm::Error failure =
+                 emitObject(**llvmModule, *target, (*output)->os()))
+      return failure;
+    (*output)->keep();
+    return llvm::Error::success();
+  }
+
+  report("generate code and link");
+  llvm::Expected<std::string> sharedObject =
+      buildSharedObject(**llvmModule, *target);
+  if (!sharedObject)
+    return sharedObject.takeError();
+  report("write the package");
+  spec.producer = "pith " + getVersion().str();
+  spec.target = {target->name, target->triple, target->cpu, target->features};
+  spec.sharedObject = *sharedObject;
+  spec.entry = "pith_entry_" + spec.entry;
+  std::string message;
+  if (!package::writePackage(spec, outputPath.str(), message))
+    return error(message);
+  return llvm::Error::success();
+}
+
+} // namespace pith

@@ -1,0 +1,197 @@
+//===- RuntimeModule.cpp - pith._runtime: compiled models in python -------===//
+//
+// Part of pith. nanobind bindings of the runtime's C API (pith/runtime.h),
+// without LLVM or MLIR. Arrays are passed by pointer: inputs are read in
+// place and outputs written in place, with the GIL released while the
+// model runs, so python threads can run one model at once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pith/runtime.h"
+
+#include <nanobind/nanobind.h>
+#include <nanobind/ndarray.h>
+#include <nanobind/stl/pair.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace nb = nanobind;
+
+namespace {
+
+/// A runtime error: the status's message, and its code as `code`.
+struct ModelError : std::runtime_error {
+  ModelError(pith_status_code code, const std::string &message)
+      : std::runtime_error(message), code(code) {}
+  pith_status_code code;
+};
+
+void check(pith_status *status) {
+  if (!status)
+    return;
+  pith_status_code code = pith_status_get_code(status);
+  std::string message = pith_status_get_message(status);
+  pith_status_free(status);
+  throw ModelError(code, message);
+}
+
+using Signature = std::tuple<std::string, std::string, std::vector<int64_t>>;
+
+Signature describe(const pith_tensor_info &info) {
+  return {info.name, pith_dtype_name(info.dtype),
+          std::vector<int64_t>(info.shape, info.shape + info.rank)};
+}
+
+/// The pith dtype of a DLPack dtype, or -1.
+int dtypeOf(nb::dlpack::dtype dtype) {
+  using Code = nb::dlpack::dtype_code;
+  auto code = static_cast<Code>(dtype.code);
+  if (dtype.lanes != 1)
+    return -1;
+  switch (code) {
+  case Code::Float:
+    return dtype.bits == 32   ? PITH_F32
+           : dtype.bits == 64 ? PITH_F64
+           : dtype.bits == 16 ? PITH_F16
+                              : -1;
+  case Code::Bfloat:
+    return dtype.bits == 16 ? PITH_BF16 : -1;
+  case Code::Int:
+    return dtype.bits == 8    ? PITH_I8
+           : dtype.bits == 16 ? PITH_I16
+           : dtype.bits == 32 ? PITH_I32
+           : dtype.bits == 64 ? PITH_I64
+                              : -1;
+  case Code::UInt:
+    return dtype.bits == 8    ? PITH_U8
+           : dtype.bits == 16 ? PITH_U16
+           : dtype.bits == 32 ? PITH_U32
+           : dtype.bits == 64 ? PITH_U64
+                              : -1;
+  case Code::Bool:
+    return dtype.bits == 8 ? PITH_BOOL : -1;
+  default:
+    return -1;
+  }
+}
+
+// Inputs may be read-only arrays; outputs must be writable.
+using InputArray = nb::ndarray<nb::ro, nb::device::cpu>;
+using OutputArray = nb::ndarray<nb::device::cpu>;
+
+/// The runtime's view of a C-contiguous array (checked by the caller).
+template <typename Array>
+pith_tensor view(const std::string &name, Array &array,
+                 std::vector<int64_t> &shape) {
+  shape.assign(array.shape_ptr(), array.shape_ptr() + array.ndim());
+  int dtype = dtypeOf(array.dtype());
+  if (dtype < 0)
+    throw ModelError(PITH_SIGNATURE_MISMATCH,
+                     "array '" + name +
+                         "' has an element type pith does "
+                         "not support");
+  return {nullptr,
+          static_cast<pith_dtype>(dtype),
+          shape.size(),
+          shape.data(),
+          const_cast<void *>(static_cast<const void *>(array.data())),
+          array.nbytes()};
+}
+
+class Model {
+public:
+  explicit Model(const std::string &path) {
+    check(pith_model_load(path.c_str(), &model));
+  }
+  ~Model() { pith_model_free(model); }
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+
+  std::vector<Signature> inputs() const {
+    std::vector<Signature> result;
+    for (size_t i = 0; i < pith_model_input_count(model); ++i)
+      result.push_back(describe(*pith_model_input(model, i)));
+    return result;
+  }
+  std::vector<Signature> outputs() const {
+    std::vector<Signature> result;
+    for (size_t i = 0; i < pith_model_output_count(model); ++i)
+      result.push_back(describe(*pith_model_output(model, i)));
+    return result;
+  }
+  std::string target() const { return pith_model_target(model); }
+  std::string cpu() const { return pith_model_cpu(model); }
+  std::string producer() const { return pith_model_producer(model); }
+  size_t weightBytes() const { return pith_model_weight_bytes(model); }
+
+  /// Runs on arrays given in signature order, C-contiguous; outputs are
+  /// written in place.
+  void invoke(std::vector<InputArray> inputs,
+              std::vector<OutputArray> outputs) const {
+    auto signatures = [](const std::vector<Signature> &all) {
+      std::vector<std::string> names;
+      for (const Signature &signature : all)
+        names.push_back(std::get<0>(signature));
+      return names;
+    };
+    std::vector<std::string> inputNames = signatures(this->inputs());
+    std::vector<std::string> outputNames = signatures(this->outputs());
+    if (inputs.size() != inputNames.size() ||
+        outputs.size() != outputNames.size())
+      throw ModelError(PITH_INVALID_ARGUMENT,
+                       "expected " + std::to_string(inputNames.size()) +
+                           " inputs and " + std::to_string(outputNames.size()) +
+                           " outputs");
+    std::vector<std::vector<int64_t>> shapes(inputs.size() + outputs.size());
+    std::vector<pith_tensor> inputViews, outputViews;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      inputViews.push_back(view(inputNames[i], inputs[i], shapes[i]));
+    for (size_t i = 0; i < outputs.size(); ++i)
+      outputViews.push_back(
+          view(outputNames[i], outputs[i], shapes[inputs.size() + i]));
+    pith_status *status;
+    {
+      nb::gil_scoped_release release;
+      status = pith_model_invoke(model, inputViews.data(), inputViews.size(),
+                                 outputViews.data(), outputViews.size());
+    }
+    check(status);
+  }
+
+private:
+  pith_model *model = nullptr;
+};
+
+} // namespace
+
+NB_MODULE(_runtime, m) {
+  m.doc() = "The pith runtime: load and run compiled .pith packages.";
+  // The module keeps the exception type alive; the translator only
+  // borrows it. Each error carries the runtime's status code as `code`.
+  static nb::handle errorType =
+      nb::exception<ModelError>(m, "ModelError", PyExc_RuntimeError);
+  nb::register_exception_translator(
+      [](const std::exception_ptr &pointer, void *) {
+        try {
+          std::rethrow_exception(pointer);
+        } catch (const ModelError &failure) {
+          nb::object instance = errorType(failure.what());
+          instance.attr("code") = static_cast<int>(failure.code);
+          PyErr_SetObject(errorType.ptr(), instance.ptr());
+        }
+      });
+  nb::class_<Model>(m, "Model")
+      .def(nb::init<const std::string &>(), nb::arg("path"))
+      .def_prop_ro("inputs", &Model::inputs)
+      .def_prop_ro("outputs", &Model::outputs)
+      .def_prop_ro("target", &Model::target)
+      .def_prop_ro("cpu", &Model::cpu)
+      .def_prop_ro("producer", &Model::producer)
+      .def_prop_ro("weight_bytes", &Model::weightBytes)
+      .def("invoke", &Model::invoke, nb::arg("inputs"), nb::arg("outputs"));
+}

@@ -1,0 +1,110 @@
+"""End to end: models compiled for this CPU give ONNX Runtime's numbers.
+
+Tolerance, every test: each fp32 output element within 1e-4 relative of
+ONNX Runtime's, or within 1e-4 of the output's largest magnitude for
+elements near zero (np.testing.assert_allclose with rtol=1e-4 and
+atol=1e-4 * max|expected|).
+"""
+
+import os
+import pathlib
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+
+import e2e_models
+import pith
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RTOL = 1e-4
+
+
+def reference(model, feeds):
+    """ONNX Runtime's outputs, by name, on one thread."""
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    data = model if isinstance(model, (str, pathlib.Path)) else model.SerializeToString()
+    session = ort.InferenceSession(str(data) if isinstance(data, pathlib.Path) else data,
+                                   options, providers=["CPUExecutionProvider"])
+    names = [output.name for output in session.get_outputs()]
+    return dict(zip(names, session.run(names, feeds)))
+
+
+def assert_matches(compiled, model, feeds):
+    expected = reference(model, feeds)
+    actual = compiled.run(feeds)
+    assert actual.keys() == expected.keys()
+    for name, want in expected.items():
+        got = actual[name]
+        assert got.dtype == want.dtype and got.shape == want.shape, name
+        np.testing.assert_allclose(got, want, rtol=RTOL, atol=RTOL * np.abs(want).max(),
+                                   err_msg=f"output '{name}'")
+
+
+def random_inputs(compiled, seed=0):
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for info in compiled.inputs:
+        if info.dtype.kind == "f":
+            feeds[info.name] = rng.standard_normal(info.shape).astype(info.dtype)
+        else:
+            feeds[info.name] = rng.integers(0, 2, info.shape).astype(info.dtype)
+    return feeds
+
+
+def test_generated_mlp():
+    model = e2e_models.mlp(batch=4)
+    compiled = pith.compile(model)
+    assert [i.shape for i in compiled.inputs] == [(4, 64)]
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
+def test_generated_cnn():
+    model = e2e_models.cnn()
+    compiled = pith.compile(model)
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
+def test_generated_encoder_block():
+    model = e2e_models.encoder_block()
+    compiled = pith.compile(model)
+    feeds = random_inputs(compiled)
+    feeds["mask"][:, -5:] = 0  # padding at the end
+    assert_matches(compiled, model, feeds)
+
+
+def test_bundled_example():
+    model = ROOT / "examples" / "mlp" / "mlp.onnx"
+    with pytest.warns(UserWarning, match="taken as 1"):
+        compiled = pith.compile(model)
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
+# Real PyTorch exports (torch.onnx, dynamo and TorchScript exporters) of a
+# small BERT and a small CNN; see scripts/export_models.py.
+@pytest.mark.filterwarnings("ignore:.*is taken as 1")
+@pytest.mark.parametrize("name", ["tiny-bert-opset17", "tiny-bert-opset18", "tiny-cnn-opset17"])
+def test_pytorch_export(name):
+    model = ROOT / "test" / "import" / "models" / f"{name}.onnx"
+    shapes = {"input_ids": [1, 16], "attention_mask": [1, 16]} if "bert" in name else {}
+    compiled = pith.compile(model, input_shapes=shapes)
+    feeds = random_inputs(compiled)
+    if "input_ids" in feeds:
+        feeds["input_ids"] = np.random.default_rng(1).integers(0, 64, (1, 16))
+        feeds["attention_mask"] = np.ones((1, 16), np.int64)
+        feeds["attention_mask"][:, 12:] = 0
+    assert_matches(compiled, model, feeds)
+
+
+def test_minilm():
+    """all-MiniLM-L6-v2 with its trained weights, where
+    scripts/export-models.sh has exported it (it is not in the repository)."""
+    model = pathlib.Path(os.environ.get("PITH_BUILD_DIR", ROOT / "build")) / "models" / "minilm-l6.onnx"
+    if not model.exists():
+        pytest.skip(f"{model} is absent; scripts/export-models.sh exports it")
+    compiled = pith.compile(model, input_shapes={"input_ids": [1, 128], "attention_mask": [1, 128]})
+    rng = np.random.default_rng(2)
+    feeds = {"input_ids": rng.integers(1000, 30000, (1, 128)), "attention_mask": np.ones((1, 128), np.int64)}
+    feeds["attention_mask"][:, 100:] = 0
+    assert_matches(compiled, model, feeds)

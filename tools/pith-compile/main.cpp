@@ -1,0 +1,108 @@
+//===- main.cpp - pith-compile: a model in, a deployable artifact out -----===//
+//
+// Part of pith. Compiles an ONNX model (or a module in the pith dialect)
+// ahead of time for a CPU target, into a .pith package or, for a look
+// inside, the LLVM-dialect MLIR, LLVM IR or an object file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "pith/Compiler.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/WithColor.h"
+
+#include <chrono>
+
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.onnx|model.mlir>"),
+                                      cl::Required);
+static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::Required);
+static cl::opt<std::string>
+    target("target",
+           cl::desc("CPU to compile for: host (default), x86-64-v3, "
+                    "x86-64-v4, znver4, sapphirerapids, aarch64 (objects)"),
+           cl::init("host"));
+static cl::opt<pith::EmitKind>
+    emit("emit", cl::desc("What to write"), cl::init(pith::EmitKind::Package),
+         cl::values(
+             clEnumValN(pith::EmitKind::Package, "package",
+                        "A .pith package for pith-run, pith-bench and python"),
+             clEnumValN(pith::EmitKind::Mlir, "mlir",
+                        "The module after the CPU pipeline (LLVM dialect)"),
+             clEnumValN(pith::EmitKind::LLVMIR, "llvm", "Optimized LLVM IR"),
+             clEnumValN(pith::EmitKind::Object, "obj", "An object file")));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Shape of a graph input, e.g. input_ids=1x128; "
+                         "fixes its symbolic dimensions (repeatable)"),
+                cl::value_desc("name=DxD..."));
+static cl::opt<bool> progress("progress",
+                              cl::desc("Print each step as it starts (the "
+                                       "default on a terminal)"));
+static cl::opt<bool> quiet("quiet", cl::desc("Print errors only"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "pith-compile: compile a model ahead of time\n\n"
+      "  pith-compile model.onnx -o model.pith\n"
+      "  pith-compile model.onnx --target=x86-64-v4 --emit=obj -o model.o\n");
+
+  auto fail = [](const llvm::Twine &message) {
+    llvm::WithColor::error(llvm::errs(), "pith-compile") << message << "\n";
+    return 1;
+  };
+
+  pith::CompileOptions options;
+  options.target = target;
+  options.emit = emit;
+  for (const std::string &spec : inputShapes)
+    if (llvm::Error error = pith::parseInputShape(spec, options.import))
+      return fail(llvm::toString(std::move(error)));
+
+  // On a terminal the current step overwrites one line; with --progress
+  // each step gets its own, with the time since the start.
+  bool terminal = llvm::sys::Process::StandardErrIsDisplayed();
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start)
+        .count();
+  };
+  if (!quiet && (progress || terminal)) {
+    options.progress = [&](unsigned step, unsigned steps,
+                           llvm::StringRef what) {
+      llvm::errs() << llvm::format("%s[%2u/%u %6.2fs] %s",
+                                   progress ? "" : "\r\033[K", step, steps,
+                                   seconds(), what.str().c_str())
+                   << (progress ? "\n" : "");
+      llvm::errs().flush();
+    };
+  }
+  options.warning = [&](llvm::StringRef message) {
+    if (!quiet)
+      llvm::errs() << (progress || !terminal ? "" : "\r\033[K") << message
+                   << "\n";
+  };
+
+  llvm::Error error = pith::compileFile(inputPath, outputPath, options);
+  if (options.progress && !progress)
+    llvm::errs() << "\r\033[K";
+  if (error)
+    return fail(llvm::toString(std::move(error)));
+  if (!quiet && (progress || terminal))
+    llvm::errs() << llvm::format("pith-compile: wrote %s in %.2fs\n",
+                                 outputPath.c_str(), seconds());
+  return 0;
+}
