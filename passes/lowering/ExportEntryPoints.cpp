@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/SymbolTable.h"
@@ -26,6 +27,18 @@ struct ExportEntryPointsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // A function the LLVM conversion left alone has a signature it could
+    // not lower to bare pointers.
+    bool unlowered = false;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      func.emitError("cannot export '")
+          << func.getName()
+          << "': its signature could not be lowered to buffer pointers "
+             "(zero-sized tensors have no buffer)";
+      unlowered = true;
+    }
+    if (unlowered)
+      return signalPassFailure();
     SymbolTable symbols(module);
     llvm::SmallVector<LLVM::LLVMFuncOp> graphs;
     for (auto func : module.getOps<LLVM::LLVMFuncOp>())

@@ -122,9 +122,10 @@ class Model:
                         f"{_describe(info.dtype, info.shape)}, got "
                         f"{_describe(value.dtype, value.shape)}"
                     )
-                value = np.ascontiguousarray(value)
+                # np.require keeps 0-d arrays 0-d (ascontiguousarray does not).
+                value = np.require(value, requirements="C")
             else:
-                value = np.ascontiguousarray(np.asarray(value, dtype=info.dtype))
+                value = np.require(np.asarray(value, dtype=info.dtype), requirements="C")
                 if value.shape != info.shape:
                     raise ModelError(
                         f"input '{info.name}' must be "

@@ -132,3 +132,19 @@ def test_compile_in_memory_model():
     assert model.path is None
     a = np.array([-1, 0, 1], np.float32)
     np.testing.assert_allclose(model.run(a=a)["b"], 1 / (1 + np.exp(-a)), rtol=1e-6)
+
+
+def test_scalar_inputs_stay_scalar():
+    pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Mul", ["a", "s"], ["b"])], "g",
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, [3]),
+         helper.make_tensor_value_info("s", TensorProto.FLOAT, [])],
+        [helper.make_tensor_value_info("b", TensorProto.FLOAT, [3])])
+    model = pith.compile(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
+    assert model.inputs[1].shape == ()
+    a = np.array([1, 2, 3], np.float32)
+    np.testing.assert_array_equal(model.run(a=a, s=np.float32(2))["b"], 2 * a)
+    np.testing.assert_array_equal(model.run(a=a, s=np.array(2, np.float32))["b"], 2 * a)

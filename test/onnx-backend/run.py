@@ -4,15 +4,18 @@
 Runs every case of a directory of ONNX backend tests (`<case>/model.onnx`
 plus `test_data_set_*/`), by default the node tests of the installed `onnx`
 package (generated into the build tree on first use). Stage 1 imports each
-model with pith-import-onnx; stage 2 (compiling, running and comparing
-outputs) joins when pith generates code. Writes a per-op table to
-docs/conformance.md and ends with "N passed, N failed, N skipped".
+model with pith-import-onnx; stage 2 compiles each imported model for this
+CPU with pith-compile, runs it with pith-run on the case's inputs and
+compares the outputs with the expected ones (rtol 1e-3, atol 1e-7, as the
+ONNX backend test runner does; integers and booleans exactly). Writes a
+per-op table to docs/conformance.md and ends with each stage's "N passed,
+N failed, N skipped".
 
     test/onnx-backend/run.py [--cases DIR] [--build BUILD] [--output FILE]
-                             [--expect TABLE]
+                             [--expect TABLE] [--stage 1|2]
 
-It fails (exit 1) if the importer crashes on any case, or, with --expect,
-if fewer cases pass than the given table records.
+It fails (exit 1) if a tool crashes on any case, or, with --expect, if
+fewer cases pass either stage than the given table records.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import onnx
+from onnx import numpy_helper
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -52,13 +57,17 @@ STATIC_OPERANDS = {
 }
 
 
+# Bumped when the generated files change, so that old trees are rewritten.
+GENERATOR_VERSION = 2
+
+
 def generate_node_cases(directory: pathlib.Path) -> None:
     """Writes the onnx package's node tests as backend test directories."""
-    from onnx import numpy_helper
     from onnx.backend.test.case.node import collect_testcases
 
     stamp = directory / "onnx-version"
-    if stamp.exists() and stamp.read_text() == onnx.__version__:
+    version = f"{onnx.__version__} (generator {GENERATOR_VERSION})"
+    if stamp.exists() and stamp.read_text() == version:
         return
     print(f"generating the ONNX {onnx.__version__} node tests into {directory}")
     for case in collect_testcases(None):
@@ -69,10 +78,15 @@ def generate_node_cases(directory: pathlib.Path) -> None:
         inputs, outputs = case.data_sets[0]
         for kind, values in (("input", inputs), ("output", outputs)):
             for i, value in enumerate(values):
-                if hasattr(value, "dtype"):
+                # Values are arrays, or TensorProtos for types numpy lacks.
+                if isinstance(value, onnx.TensorProto):
+                    tensor = value
+                elif hasattr(value, "dtype"):
                     tensor = numpy_helper.from_array(value)
-                    (data_dir / f"{kind}_{i}.pb").write_bytes(tensor.SerializeToString())
-    stamp.write_text(onnx.__version__)
+                else:
+                    continue
+                (data_dir / f"{kind}_{i}.pb").write_bytes(tensor.SerializeToString())
+    stamp.write_text(version)
 
 
 def skip_reason(model: onnx.ModelProto) -> str | None:
@@ -128,13 +142,11 @@ def op_of(name: str, model: onnx.ModelProto, ops_by_test: dict[str, str]) -> str
     return nodes[0].op_type if len(nodes) == 1 else "(models)"
 
 
-def import_case(importer: pathlib.Path, model_path: pathlib.Path) -> tuple[bool, str]:
-    result = subprocess.run([str(importer), str(model_path), "-o", os.devnull],
-                            capture_output=True, text=True, timeout=120)
-    if result.returncode == 0:
-        return True, ""
+def failure(result: subprocess.CompletedProcess, tool: str,
+            model_path: pathlib.Path) -> str:
+    """The first error line of a failed tool run."""
     if result.returncode < 0:
-        return False, f"CRASH (signal {-result.returncode})"
+        return f"CRASH of {tool} (signal {-result.returncode})"
     lines = result.stderr.splitlines()
     errors = [i for i, line in enumerate(lines) if "error" in line]
     if not errors:
@@ -143,7 +155,86 @@ def import_case(importer: pathlib.Path, model_path: pathlib.Path) -> tuple[bool,
     if message.endswith(":") and errors[0] + 1 < len(lines):
         # A list follows (unsupported operators): give its first entry.
         message += " " + lines[errors[0] + 1].strip()
-    return False, message.replace(str(model_path), "model.onnx")
+    return message.replace(str(model_path), "model.onnx")
+
+
+def import_case(build: pathlib.Path, model_path: pathlib.Path) -> tuple[bool, str]:
+    result = subprocess.run([str(build / "bin" / "pith-import-onnx"), str(model_path),
+                             "-o", os.devnull], capture_output=True, text=True, timeout=120)
+    if result.returncode == 0:
+        return True, ""
+    return False, failure(result, "pith-import-onnx", model_path)
+
+
+def output_file_name(name: str) -> str:
+    """The file pith-run writes an output to (as tools/pith-run does)."""
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return ("_" + safe if not safe or safe.startswith(".") else safe) + ".npy"
+
+
+def compare(name: str, expected: np.ndarray, actual: np.ndarray) -> str | None:
+    """Why `actual` is not `expected`, or None."""
+    if actual.shape != expected.shape:
+        return f"output '{name}' has shape {actual.shape}, expected {expected.shape}"
+    if actual.dtype != expected.dtype:
+        return f"output '{name}' has type {actual.dtype}, expected {expected.dtype}"
+    if expected.dtype.kind in "biu":
+        wrong = np.flatnonzero(actual != expected)
+        if wrong.size:
+            i = wrong[0]
+            return (f"output '{name}' differs at {wrong.size} of {expected.size} "
+                    f"elements, first [{i}]: {actual.flat[i]} vs {expected.flat[i]}")
+        return None
+    with np.errstate(invalid="ignore"):
+        close = np.isclose(actual, expected, rtol=1e-3, atol=1e-7, equal_nan=True)
+    if close.all():
+        return None
+    i = np.flatnonzero(~close)[0]
+    return (f"output '{name}' differs at {(~close).sum()} of {expected.size} elements, "
+            f"first [{i}]: {actual.flat[i]:.6g} vs {expected.flat[i]:.6g}")
+
+
+def run_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
+             work: pathlib.Path) -> tuple[str, str]:
+    """Stage 2 of one case: ("compile" | "numerics" | "passed", detail)."""
+    model = onnx.load(str(model_path), load_external_data=False)
+    scratch = work / case.name
+    scratch.mkdir(parents=True, exist_ok=True)
+    package = scratch / "model.pith"
+    result = subprocess.run([str(build / "bin" / "pith-compile"), str(model_path), "-o",
+                             str(package), "--quiet"], capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        return "compile", failure(result, "pith-compile", model_path)
+
+    # Inputs by their position in the original model, which the test data
+    # files are numbered by.
+    data = case / "test_data_set_0"
+    original = onnx.load(str(case / "model.onnx"), load_external_data=False)
+    positions = {value.name: i for i, value in enumerate(original.graph.input)}
+    initializers = {tensor.name for tensor in model.graph.initializer}
+    command = [str(build / "bin" / "pith-run"), str(package), "--quiet",
+               "--output-dir", str(scratch)]
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        array = numpy_helper.to_array(onnx.TensorProto.FromString(
+            (data / f"input_{positions[value.name]}.pb").read_bytes()))
+        path = scratch / f"input_{positions[value.name]}.npy"
+        # np.require keeps 0-d arrays 0-d (np.ascontiguousarray does not).
+        np.save(path, np.require(array, requirements="C"))
+        command += ["--input", f"{value.name}=@{path}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        return "numerics", failure(result, "pith-run", model_path)
+    for i, value in enumerate(model.graph.output):
+        expected = numpy_helper.to_array(onnx.TensorProto.FromString(
+            (data / f"output_{i}.pb").read_bytes()))
+        actual = np.load(scratch / output_file_name(value.name))
+        problem = compare(value.name, expected, actual)
+        if problem:
+            return "numerics", problem
+    return "passed", ""
 
 
 def main() -> int:
@@ -157,7 +248,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     parser.add_argument("--expect", type=pathlib.Path,
-                        help="a conformance table whose pass count must not drop")
+                        help="a conformance table whose pass counts must not drop")
+    parser.add_argument("--stage", type=int, choices=(1, 2), default=2,
+                        help="stop after import (1) or also compile and run (2, default)")
     args = parser.parse_args()
 
     cases_dir = args.cases
@@ -166,10 +259,11 @@ def main() -> int:
         cases_dir = args.build / "onnx-backend" / "node"
         generate_node_cases(cases_dir)
         output = output or ROOT / "docs" / "conformance.md"
-    importer = args.build / "bin" / "pith-import-onnx"
-    if not importer.exists():
-        print(f"error: {importer} does not exist; build pith first", file=sys.stderr)
-        return 2
+    for tool in ("pith-import-onnx", "pith-compile", "pith-run"):
+        if not (args.build / "bin" / tool).exists():
+            print(f"error: {args.build / 'bin' / tool} does not exist; build pith first",
+                  file=sys.stderr)
+            return 2
 
     cases = sorted(d for d in cases_dir.iterdir()
                    if (d / "model.onnx").exists() and re.search(args.filter, d.name))
@@ -180,30 +274,57 @@ def main() -> int:
 
     work = args.build / "onnx-backend" / "frozen"
     work.mkdir(parents=True, exist_ok=True)
-    results: dict[str, tuple[str, str, str]] = {}  # name -> (op, status, detail)
+    runs = args.build / "onnx-backend" / "runs"
+    # name -> (op, import status, stage 2 status, detail); stage 2 status is
+    # "passed", "compile" or "numerics" (where it failed), or "" if not run.
+    results: dict[str, list[str]] = {}
     to_run = []
     for case in cases:
         model = models[case.name]
         op = op_of(case.name, model, ops_by_test)
         reason = skip_reason(model)
         if reason:
-            results[case.name] = (op, "skipped", reason)
+            results[case.name] = [op, "skipped", "", reason]
         else:
             to_run.append((case, op, freeze_static_operands(case, model, work)))
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-        futures = {pool.submit(import_case, importer, path): (case, op)
+        futures = {pool.submit(import_case, args.build, path): (case, op, path)
                    for case, op, path in to_run}
+        imported = []
         for future in concurrent.futures.as_completed(futures):
-            case, op = futures[future]
+            case, op, path = futures[future]
             ok, detail = future.result()
-            results[case.name] = (op, "passed" if ok else "failed", detail)
+            results[case.name] = [op, "passed" if ok else "failed", "", detail]
+            if ok:
+                imported.append((case, path))
+        if args.stage == 2:
+            futures = {pool.submit(run_case, args.build, case, path, runs): case
+                       for case, path in imported}
+            for future in concurrent.futures.as_completed(futures):
+                case = futures[future]
+                try:
+                    stage, detail = future.result()
+                except subprocess.TimeoutExpired as timeout:
+                    stage, detail = "numerics", f"timed out: {timeout.cmd[0]}"
+                except (OSError, ValueError) as error:
+                    # Test data this runner cannot read or write as .npy
+                    # (missing files, bfloat16).
+                    stage, detail = "numerics", f"test data: {error}"
+                results[case.name][2:] = [stage, detail]
 
-    counts = collections.Counter(status for _, status, _ in results.values())
+    counts = collections.Counter(entry[1] for entry in results.values())
+    run_counts = collections.Counter()
+    if args.stage == 2:
+        for _, imported_status, stage, _ in results.values():
+            run_counts["skipped" if imported_status == "skipped" else
+                       "passed" if stage == "passed" else "failed"] += 1
     per_op: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     first_failure: dict[str, str] = {}
-    for name, (op, status, detail) in sorted(results.items()):
+    for name, (op, status, stage, detail) in sorted(results.items()):
         per_op[op][status] += 1
-        if status == "failed":
+        if stage:
+            per_op[op]["stage 2 " + stage] += 1
+        if status == "failed" or stage in ("compile", "numerics"):
             first_failure.setdefault(op, f"{name}: {detail}")
             if args.verbose:
                 print(f"FAIL {name}: {detail}")
@@ -211,26 +332,37 @@ def main() -> int:
             first_failure.setdefault(op, f"skipped: {detail}")
 
     if output:
-        write_table(output, cases_dir, per_op, first_failure, counts)
-    crashes = sorted(name for name, (_, _, detail) in results.items()
-                     if detail.startswith("CRASH"))
+        write_table(output, per_op, first_failure, counts, run_counts)
+    crashes = sorted(name for name, entry in results.items()
+                     if entry[3].startswith("CRASH"))
     for name in crashes:
-        print(f"error: the importer crashed on {name}", file=sys.stderr)
+        print(f"error: {results[name][3]} on {name}", file=sys.stderr)
     status = 1 if crashes else 0
     if args.expect:
-        match = re.search(r"\*\*(\d+) passed", args.expect.read_text())
-        expected = int(match.group(1)) if match else 0
-        if counts["passed"] < expected:
-            print(f"error: {counts['passed']} cases pass, {args.expect} records "
-                  f"{expected}", file=sys.stderr)
-            status = 1
-    print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+        text = args.expect.read_text()
+        for stage, pattern, got in (
+                ("import", r"Stage 1, import: \*\*(\d+) passed", counts["passed"]),
+                ("run", r"Stage 2, run: \*\*(\d+) passed", run_counts["passed"])):
+            if stage == "run" and args.stage == 1:
+                continue
+            match = re.search(pattern, text)
+            expected = int(match.group(1)) if match else 0
+            if got < expected:
+                print(f"error: {got} cases pass {stage}, {args.expect} records "
+                      f"{expected}", file=sys.stderr)
+                status = 1
+    print(f"stage 1, import: {counts['passed']} passed, {counts['failed']} failed, "
+          f"{counts['skipped']} skipped")
+    if args.stage == 2:
+        print(f"stage 2, run: {run_counts['passed']} passed, {run_counts['failed']} failed, "
+              f"{run_counts['skipped']} skipped")
     return status
 
 
-def write_table(path: pathlib.Path, cases_dir: pathlib.Path,
-                per_op: dict[str, collections.Counter], notes: dict[str, str],
-                counts: collections.Counter) -> None:
+def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
+                notes: dict[str, str], counts: collections.Counter,
+                run_counts: collections.Counter) -> None:
+    total = sum(counts.values())
     lines = [
         "# ONNX conformance",
         "",
@@ -238,27 +370,41 @@ def write_table(path: pathlib.Path, cases_dir: pathlib.Path,
         f"`onnx` {onnx.__version__}; do not edit by hand.",
         "",
         "Stage 1 imports each test model with `pith-import-onnx`. Stage 2",
-        "(compile, run, compare outputs) starts when pith generates code.",
-        "Skipped cases use values pith does not support by design (sequences,",
-        "maps, optionals, strings) or training-only domains. Operands pith",
-        "needs at compile time (shapes, axes, pads, ...) that a case feeds",
-        "from a graph input are frozen to the value in its test data.",
+        "compiles each imported model for this CPU (`pith-compile`), runs it",
+        "on the case's inputs (`pith-run`) and compares the outputs with the",
+        "expected ones: floats within rtol 1e-3 and atol 1e-7, as the ONNX",
+        "backend test runner does, integers and booleans exactly. Skipped",
+        "cases use values pith does not support by design (sequences, maps,",
+        "optionals, strings, floats under 16 bits) or training-only domains.",
+        "Operands pith needs at compile time (shapes, axes, pads, ...) that a",
+        "case feeds from a graph input are frozen to the value in its test",
+        "data.",
         "",
-        f"**{counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped** (of {sum(counts.values())} cases)",
+        f"Stage 1, import: **{counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped** (of {total} cases)",
         "",
+    ]
+    if run_counts:
+        lines += [f"Stage 2, run: **{run_counts['passed']} passed, {run_counts['failed']} "
+                  f"failed, {run_counts['skipped']} skipped** (of {total} cases)", ""]
+    lines += [
         "| op | cases | import | compile | numerics | first problem |",
-        "|---|---:|---:|---|---|---|",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for op in sorted(per_op, key=str.lower):
         c = per_op[op]
-        total = sum(c.values())
-        run = c["passed"] + c["failed"]
-        imported = f"{c['passed']}/{run}" if run else "skipped"
+        cases = sum(c[s] for s in ("passed", "failed", "skipped"))
+        tried = c["passed"] + c["failed"]
+        imported = f"{c['passed']}/{tried}" if tried else "skipped"
+        compiled = numerics = "–"
+        if run_counts and c["passed"]:
+            built = c["passed"] - c["stage 2 compile"]
+            compiled = f"{built}/{c['passed']}"
+            numerics = f"{c['stage 2 passed']}/{built}" if built else "–"
         note = notes.get(op, "").replace("|", "\\|")
         if len(note) > 110:
             note = note[:107] + "..."
-        lines.append(f"| {op} | {total} | {imported} | – | – | {note} |")
+        lines.append(f"| {op} | {cases} | {imported} | {compiled} | {numerics} | {note} |")
     path.write_text("\n".join(lines) + "\n")
 
 

@@ -27,3 +27,10 @@ llvm.func internal @helper() {
 llvm.func @f(%x: i64) -> i64 {
   llvm.return %x : i64
 }
+
+// -----
+
+// expected-error @+1 {{cannot export 'main': its signature could not be lowered to buffer pointers}}
+func.func @main(%x: memref<2x0xf32>) {
+  return
+}

@@ -177,8 +177,7 @@ std::optional<SmallVector<int64_t>>
 NodeContext::constantInts(unsigned i, llvm::StringRef what) {
   DenseElementsAttr dense = constantOf(input(i));
   if (!dense || !dense.getElementType().isInteger()) {
-    emitError() << what << " (input " << i
-                << ") must be an integer constant";
+    emitError() << what << " (input " << i << ") must be an integer constant";
     return std::nullopt;
   }
   return llvm::map_to_vector(dense.getValues<APInt>(), [&](const APInt &v) {
@@ -265,14 +264,19 @@ Value NodeContext::constant(ElementsAttr value) {
   return ConstantOp::create(opBuilder, location, value.getType(), value);
 }
 
+Value NodeContext::scalarLike(Value like, double value) {
+  return like ? scalar(cast<ShapedType>(like.getType()).getElementType(), value)
+              : Value();
+}
+
 Value NodeContext::scalar(Type elementType, double value) {
   auto type = RankedTensorType::get({}, elementType);
   if (isa<FloatType>(elementType))
     return constant(DenseElementsAttr::get(
         type, FloatAttr::get(elementType, value).getValue()));
   return constant(DenseElementsAttr::get(
-      type, IntegerAttr::get(elementType, static_cast<int64_t>(value))
-                .getValue()));
+      type,
+      IntegerAttr::get(elementType, static_cast<int64_t>(value)).getValue()));
 }
 
 Value NodeContext::reshape(Value value, ArrayRef<int64_t> shape) {

@@ -137,10 +137,10 @@ public:
     OpTy::build(builder(), state, mlir::Type(), std::forward<Args>(args)...);
     llvm::SmallVector<mlir::Type> types;
     if (!checkOperands(state) ||
-        failed(OpTy::inferReturnTypes(
-            context(), location, state.operands,
-            state.attributes.getDictionary(context()),
-            state.getRawProperties(), state.regions, types)))
+        failed(OpTy::inferReturnTypes(context(), location, state.operands,
+                                      state.attributes.getDictionary(context()),
+                                      state.getRawProperties(), state.regions,
+                                      types)))
       return fail();
     state.types.assign(types.begin(), types.end());
     return single(finish(state));
@@ -178,6 +178,9 @@ public:
   mlir::Value constant(mlir::ElementsAttr value);
   /// A rank-0 constant of `elementType` holding `value`.
   mlir::Value scalar(mlir::Type elementType, double value);
+  /// A rank-0 constant of `like`'s element type (it broadcasts against
+  /// `like`); null if `like` is.
+  mlir::Value scalarLike(mlir::Value like, double value);
   /// Shorthands for the data movement most rules need.
   mlir::Value reshape(mlir::Value value, llvm::ArrayRef<int64_t> shape);
   mlir::Value castTo(mlir::Value value, mlir::Type elementType);

@@ -23,11 +23,6 @@ Type elementTypeOf(Value value) {
   return value ? cast<ShapedType>(value.getType()).getElementType() : Type();
 }
 
-/// A rank-0 constant `number` of `like`'s element type; it broadcasts.
-Value scalarLike(NodeContext &ctx, Value like, double number) {
-  return like ? ctx.scalar(elementTypeOf(like), number) : Value();
-}
-
 template <typename OpTy> LogicalResult unary(NodeContext &ctx) {
   return ctx.setOutput(0, ctx.create<OpTy>(ctx.input(0)));
 }
@@ -60,7 +55,7 @@ LogicalResult importMean(NodeContext &ctx) {
   for (unsigned i = 1; i < ctx.numInputs(); ++i)
     sum = ctx.create<AddOp>(sum, ctx.input(i));
   return ctx.setOutput(
-      0, ctx.create<DivOp>(sum, scalarLike(ctx, sum, ctx.numInputs())));
+      0, ctx.create<DivOp>(sum, ctx.scalarLike(sum, ctx.numInputs())));
 }
 
 //===----------------------------------------------------------------------===//
@@ -76,15 +71,14 @@ LogicalResult importTan(NodeContext &ctx) {
 LogicalResult importSoftsign(NodeContext &ctx) {
   Value x = ctx.input(0);
   Value denominator =
-      ctx.create<AddOp>(ctx.create<AbsOp>(x), scalarLike(ctx, x, 1.0));
+      ctx.create<AddOp>(ctx.create<AbsOp>(x), ctx.scalarLike(x, 1.0));
   return ctx.setOutput(0, ctx.create<DivOp>(x, denominator));
 }
 
 LogicalResult importMish(NodeContext &ctx) {
   Value x = ctx.input(0);
   return ctx.setOutput(
-      0, ctx.create<MulOp>(
-             x, ctx.create<TanhOp>(ctx.create<SoftplusOp>(x))));
+      0, ctx.create<MulOp>(x, ctx.create<TanhOp>(ctx.create<SoftplusOp>(x))));
 }
 
 /// sinh and cosh from exponentials: (e^x -+ e^-x) / 2.
@@ -93,14 +87,14 @@ template <typename CombineOp> LogicalResult hyperbolic(NodeContext &ctx) {
   Value up = ctx.create<ExpOp>(x);
   Value down = ctx.create<ExpOp>(ctx.create<NegOp>(x));
   return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<CombineOp>(up, down),
-                                            scalarLike(ctx, x, 0.5)));
+                                            ctx.scalarLike(x, 0.5)));
 }
 
 /// asinh x = ln(x + sqrt(x^2 + 1)); acosh x = ln(x + sqrt(x^2 - 1)).
 template <int sign> LogicalResult inverseHyperbolic(NodeContext &ctx) {
   Value x = ctx.input(0);
-  Value radicand = ctx.create<AddOp>(ctx.create<MulOp>(x, x),
-                                     scalarLike(ctx, x, sign));
+  Value radicand =
+      ctx.create<AddOp>(ctx.create<MulOp>(x, x), ctx.scalarLike(x, sign));
   return ctx.setOutput(
       0, ctx.create<LogOp>(ctx.create<AddOp>(x, ctx.create<SqrtOp>(radicand))));
 }
@@ -108,21 +102,21 @@ template <int sign> LogicalResult inverseHyperbolic(NodeContext &ctx) {
 /// atanh x = ln((1 + x) / (1 - x)) / 2.
 LogicalResult importAtanh(NodeContext &ctx) {
   Value x = ctx.input(0);
-  Value one = scalarLike(ctx, x, 1.0);
-  Value ratio = ctx.create<DivOp>(ctx.create<AddOp>(one, x),
-                                  ctx.create<SubOp>(one, x));
-  return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<LogOp>(ratio),
-                                            scalarLike(ctx, x, 0.5)));
+  Value one = ctx.scalarLike(x, 1.0);
+  Value ratio =
+      ctx.create<DivOp>(ctx.create<AddOp>(one, x), ctx.create<SubOp>(one, x));
+  return ctx.setOutput(
+      0, ctx.create<MulOp>(ctx.create<LogOp>(ratio), ctx.scalarLike(x, 0.5)));
 }
 
 /// asin x = atan(x / sqrt(1 - x^2)); acos x = pi/2 - asin x.
 template <bool complement> LogicalResult importArcSine(NodeContext &ctx) {
   Value x = ctx.input(0);
-  Value cosine = ctx.create<SqrtOp>(ctx.create<SubOp>(
-      scalarLike(ctx, x, 1.0), ctx.create<MulOp>(x, x)));
+  Value cosine = ctx.create<SqrtOp>(
+      ctx.create<SubOp>(ctx.scalarLike(x, 1.0), ctx.create<MulOp>(x, x)));
   Value angle = ctx.create<AtanOp>(ctx.create<DivOp>(x, cosine));
   if (complement)
-    angle = ctx.create<SubOp>(scalarLike(ctx, x, M_PI / 2), angle);
+    angle = ctx.create<SubOp>(ctx.scalarLike(x, M_PI / 2), angle);
   return ctx.setOutput(0, angle);
 }
 
@@ -139,10 +133,10 @@ LogicalResult importIsInf(NodeContext &ctx) {
   Value result;
   if (negative && positive) {
     result = ctx.create<CompareOp>(CompareKind::EQ, ctx.create<AbsOp>(x),
-                                   scalarLike(ctx, x, infinity));
+                                   ctx.scalarLike(x, infinity));
   } else if (negative || positive) {
     result = ctx.create<CompareOp>(
-        CompareKind::EQ, x, scalarLike(ctx, x, positive ? infinity : -infinity));
+        CompareKind::EQ, x, ctx.scalarLike(x, positive ? infinity : -infinity));
   } else {
     // Detecting neither: all false.
     result = ctx.create<CompareOp>(CompareKind::NE, x, x);
@@ -153,36 +147,41 @@ LogicalResult importIsInf(NodeContext &ctx) {
 }
 
 LogicalResult importLeakyRelu(NodeContext &ctx) {
-  return ctx.setOutput(0, ctx.create<LeakyReluOp>(
-                              ctx.input(0), ctx.f64(ctx.floatAttr("alpha", 0.01f))));
+  return ctx.setOutput(
+      0, ctx.create<LeakyReluOp>(ctx.input(0),
+                                 ctx.f64(ctx.floatAttr("alpha", 0.01f))));
 }
 
 LogicalResult importElu(NodeContext &ctx) {
   return ctx.setOutput(
-      0, ctx.create<EluOp>(ctx.input(0), ctx.f64(ctx.floatAttr("alpha", 1.0f))));
+      0,
+      ctx.create<EluOp>(ctx.input(0), ctx.f64(ctx.floatAttr("alpha", 1.0f))));
 }
 
 LogicalResult importSelu(NodeContext &ctx) {
   Value x = ctx.input(0);
   float alpha = ctx.floatAttr("alpha", 1.67326319217681884765625f);
   float gamma = ctx.floatAttr("gamma", 1.05070102214813232421875f);
-  return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<EluOp>(x, ctx.f64(alpha)),
-                                            scalarLike(ctx, x, gamma)));
+  return ctx.setOutput(0,
+                       ctx.create<MulOp>(ctx.create<EluOp>(x, ctx.f64(alpha)),
+                                         ctx.scalarLike(x, gamma)));
 }
 
 /// celu(x) = alpha * elu(x / alpha) with elu's alpha 1.
 LogicalResult importCelu(NodeContext &ctx) {
   Value x = ctx.input(0);
   float alpha = ctx.floatAttr("alpha", 1.0f);
-  Value scaled = ctx.create<DivOp>(x, scalarLike(ctx, x, alpha));
-  return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<EluOp>(scaled, ctx.f64(1.0)),
-                                            scalarLike(ctx, x, alpha)));
+  Value scaled = ctx.create<DivOp>(x, ctx.scalarLike(x, alpha));
+  return ctx.setOutput(
+      0, ctx.create<MulOp>(ctx.create<EluOp>(scaled, ctx.f64(1.0)),
+                           ctx.scalarLike(x, alpha)));
 }
 
 LogicalResult importHardSigmoid(NodeContext &ctx) {
-  return ctx.setOutput(0, ctx.create<HardSigmoidOp>(
-                              ctx.input(0), ctx.f64(ctx.floatAttr("alpha", 0.2f)),
-                              ctx.f64(ctx.floatAttr("beta", 0.5f))));
+  return ctx.setOutput(
+      0, ctx.create<HardSigmoidOp>(ctx.input(0),
+                                   ctx.f64(ctx.floatAttr("alpha", 0.2f)),
+                                   ctx.f64(ctx.floatAttr("beta", 0.5f))));
 }
 
 LogicalResult importGelu(NodeContext &ctx) {
@@ -190,41 +189,40 @@ LogicalResult importGelu(NodeContext &ctx) {
   if (approximate != "none" && approximate != "tanh")
     return ctx.error("approximate must be 'none' or 'tanh', got '" +
                      approximate + "'");
-  return ctx.setOutput(0, ctx.create<GeluOp>(
-                              ctx.input(0), approximate == "tanh"
-                                                ? GeluApproximation::Tanh
-                                                : GeluApproximation::None));
+  return ctx.setOutput(
+      0, ctx.create<GeluOp>(ctx.input(0), approximate == "tanh"
+                                              ? GeluApproximation::Tanh
+                                              : GeluApproximation::None));
 }
 
 LogicalResult importThresholdedRelu(NodeContext &ctx) {
   Value x = ctx.input(0);
   Value above = ctx.create<CompareOp>(
-      CompareKind::GT, x, scalarLike(ctx, x, ctx.floatAttr("alpha", 1.0f)));
-  return ctx.setOutput(
-      0, ctx.create<WhereOp>(above, x, scalarLike(ctx, x, 0.0)));
+      CompareKind::GT, x, ctx.scalarLike(x, ctx.floatAttr("alpha", 1.0f)));
+  return ctx.setOutput(0,
+                       ctx.create<WhereOp>(above, x, ctx.scalarLike(x, 0.0)));
 }
 
 LogicalResult importShrink(NodeContext &ctx) {
   Value x = ctx.input(0);
   float bias = ctx.floatAttr("bias", 0.0f);
   float lambda = ctx.floatAttr("lambd", 0.5f);
-  Value below = ctx.create<CompareOp>(CompareKind::LT, x,
-                                      scalarLike(ctx, x, -lambda));
-  Value above = ctx.create<CompareOp>(CompareKind::GT, x,
-                                      scalarLike(ctx, x, lambda));
-  Value shrunk = ctx.create<WhereOp>(
-      above, ctx.create<SubOp>(x, scalarLike(ctx, x, bias)),
-      scalarLike(ctx, x, 0.0));
+  Value below =
+      ctx.create<CompareOp>(CompareKind::LT, x, ctx.scalarLike(x, -lambda));
+  Value above =
+      ctx.create<CompareOp>(CompareKind::GT, x, ctx.scalarLike(x, lambda));
+  Value shrunk =
+      ctx.create<WhereOp>(above, ctx.create<SubOp>(x, ctx.scalarLike(x, bias)),
+                          ctx.scalarLike(x, 0.0));
   return ctx.setOutput(
-      0, ctx.create<WhereOp>(below,
-                             ctx.create<AddOp>(x, scalarLike(ctx, x, bias)),
-                             shrunk));
+      0, ctx.create<WhereOp>(
+             below, ctx.create<AddOp>(x, ctx.scalarLike(x, bias)), shrunk));
 }
 
 LogicalResult importPRelu(NodeContext &ctx) {
   Value x = ctx.input(0), slope = ctx.input(1);
-  Value negative = ctx.create<CompareOp>(CompareKind::LT, x,
-                                         scalarLike(ctx, x, 0.0));
+  Value negative =
+      ctx.create<CompareOp>(CompareKind::LT, x, ctx.scalarLike(x, 0.0));
   return ctx.setOutput(
       0, ctx.create<WhereOp>(negative, ctx.create<MulOp>(x, slope), x));
 }
@@ -299,18 +297,16 @@ LogicalResult importPow(NodeContext &ctx) {
   Value base = ctx.input(0), exponent = ctx.input(1);
   Type resultType = elementTypeOf(base);
   // Integer powers are computed in f64, exact for every int32 result.
-  Type computeType = isa<FloatType>(resultType)
-                         ? resultType
-                         : Float64Type::get(ctx.context());
+  Type computeType =
+      isa<FloatType>(resultType) ? resultType : Float64Type::get(ctx.context());
   if (computeType != resultType)
     base = ctx.castTo(base, computeType);
   // Since opset 12 the exponent may have another type.
   if (elementTypeOf(exponent) != computeType)
     exponent = ctx.castTo(exponent, computeType);
   Value power = ctx.create<PowOp>(base, exponent);
-  return ctx.setOutput(0, computeType == resultType
-                              ? power
-                              : ctx.castTo(power, resultType));
+  return ctx.setOutput(
+      0, computeType == resultType ? power : ctx.castTo(power, resultType));
 }
 
 LogicalResult importMod(NodeContext &ctx) {
@@ -321,20 +317,20 @@ LogicalResult importMod(NodeContext &ctx) {
     return ctx.setOutput(0, remainder);
   // The sign of the divisor: adjust where a nonzero remainder's sign
   // differs from it.
-  Value zero = scalarLike(ctx, a, 0.0);
+  Value zero = ctx.scalarLike(a, 0.0);
   Value nonzero = ctx.create<CompareOp>(CompareKind::NE, remainder, zero);
   Value signsDiffer =
       ctx.create<XorOp>(ctx.create<CompareOp>(CompareKind::LT, remainder, zero),
                         ctx.create<CompareOp>(CompareKind::LT, b, zero));
   Value adjust = ctx.create<AndOp>(nonzero, signsDiffer);
-  return ctx.setOutput(0, ctx.create<WhereOp>(
-                              adjust, ctx.create<AddOp>(remainder, b),
-                              remainder));
+  return ctx.setOutput(
+      0,
+      ctx.create<WhereOp>(adjust, ctx.create<AddOp>(remainder, b), remainder));
 }
 
 LogicalResult importBitwiseNot(NodeContext &ctx) {
   Value x = ctx.input(0);
-  return ctx.setOutput(0, ctx.create<XorOp>(x, scalarLike(ctx, x, -1)));
+  return ctx.setOutput(0, ctx.create<XorOp>(x, ctx.scalarLike(x, -1)));
 }
 
 LogicalResult importCast(NodeContext &ctx) {
@@ -349,8 +345,8 @@ LogicalResult importCast(NodeContext &ctx) {
 
 LogicalResult importCastLike(NodeContext &ctx) {
   ctx.ignoreAttribute("saturate");
-  return ctx.setOutput(
-      0, ctx.castTo(ctx.input(0), elementTypeOf(ctx.input(1))));
+  return ctx.setOutput(0,
+                       ctx.castTo(ctx.input(0), elementTypeOf(ctx.input(1))));
 }
 
 } // namespace
@@ -420,10 +416,13 @@ void addElementwiseRules(RuleTable &table) {
   table.add(d, "LessOrEqual", comparison<CompareKind::LE>, 12, 2);
   table.add(d, "Greater", comparison<CompareKind::GT>, 1, 2);
   table.add(d, "GreaterOrEqual", comparison<CompareKind::GE>, 12, 2);
-  table.add(d, "Where", [](NodeContext &ctx) {
-    return ctx.setOutput(0, ctx.create<WhereOp>(ctx.input(0), ctx.input(1),
-                                                ctx.input(2)));
-  }, 9, 3);
+  table.add(
+      d, "Where",
+      [](NodeContext &ctx) {
+        return ctx.setOutput(
+            0, ctx.create<WhereOp>(ctx.input(0), ctx.input(1), ctx.input(2)));
+      },
+      9, 3);
   table.add(d, "Max", variadic<MaxOp>);
   table.add(d, "Min", variadic<MinOp>);
   table.add(d, "Sum", variadic<AddOp>);

@@ -19,10 +19,6 @@ RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-Value scalarLike(NodeContext &ctx, Value like, double number) {
-  return like ? ctx.scalar(typeOf(like).getElementType(), number) : Value();
-}
-
 /// Axes 2..rank-1: the spatial axes of a channels-first tensor.
 SmallVector<int64_t> spatialAxes(int64_t rank) {
   return llvm::to_vector(llvm::seq<int64_t>(2, rank));
@@ -108,7 +104,8 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
   SmallVector<int64_t> dilations = listOr("dilations", spatial, 1);
   SmallVector<int64_t> pads = listOr("pads", 2 * spatial, 0);
   SmallVector<int64_t> outputPadding = listOr("output_padding", spatial, 0);
-  std::optional<SmallVector<int64_t>> outputShape = ctx.intsAttr("output_shape");
+  std::optional<SmallVector<int64_t>> outputShape =
+      ctx.intsAttr("output_shape");
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (strides.size() != static_cast<size_t>(spatial) ||
       dilations.size() != static_cast<size_t>(spatial) ||
@@ -128,11 +125,13 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
     if (autoPad == "VALID") {
       pads[i] = pads[spatial + i] = 0;
     } else if (outputShape || autoPad != "NOTSET") {
-      // A wanted output extent fixes the total padding, split evenly.
+      // A wanted output extent fixes the total padding, split evenly; a
+      // negative total (an output larger than the full one) halves rounding
+      // down, as ONNX specifies it (in Python).
       int64_t wanted = outputShape ? (*outputShape)[i]
                                    : input.getDimSize(2 + i) * strides[i];
       int64_t total = full - wanted;
-      int64_t half = total / 2;
+      int64_t half = llvm::divideFloorSigned(total, 2);
       bool upper = autoPad == "SAME_UPPER";
       pads[i] = upper ? half : total - half;
       pads[spatial + i] = upper ? total - half : half;
@@ -195,10 +194,9 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
   }
   Value flipped = ctx.create<SliceOp>(swapped, flipStart, flipLimit, flipSteps);
   return ctx.setOutput(
-      0, ctx.create<ConvOp>(padded, flipped, ctx.input(2),
-                            SmallVector<int64_t>(spatial, 1),
-                            SmallVector<int64_t>(2 * spatial, 0), dilations,
-                            groups));
+      0, ctx.create<ConvOp>(
+             padded, flipped, ctx.input(2), SmallVector<int64_t>(spatial, 1),
+             SmallVector<int64_t>(2 * spatial, 0), dilations, groups));
 }
 
 template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
@@ -227,9 +225,9 @@ template <typename PoolOp> LogicalResult importPool(NodeContext &ctx) {
                                  window->dilations, ceilMode,
                                  ctx.intAttr("count_include_pad", 0) != 0));
   } else {
-    return ctx.setOutput(
-        0, ctx.create<MaxPoolOp>(x, *kernel, window->strides, window->pads,
-                                 window->dilations, ceilMode));
+    return ctx.setOutput(0, ctx.create<MaxPoolOp>(x, *kernel, window->strides,
+                                                  window->pads,
+                                                  window->dilations, ceilMode));
   }
 }
 
@@ -237,9 +235,9 @@ template <ReduceKind kind> LogicalResult importGlobalPool(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (typeOf(x).getRank() < 3)
     return ctx.error("X must be [N, C, D1..Dk]");
-  return ctx.setOutput(0, ctx.create<ReduceOp>(
-                              kind, x, spatialAxes(typeOf(x).getRank()),
-                              /*keepdims=*/true));
+  return ctx.setOutput(0, ctx.create<ReduceOp>(kind, x,
+                                               spatialAxes(typeOf(x).getRank()),
+                                               /*keepdims=*/true));
 }
 
 LogicalResult importBatchNormalization(NodeContext &ctx) {
@@ -252,11 +250,11 @@ LogicalResult importBatchNormalization(NodeContext &ctx) {
     if (failed(ctx.requireUnused(i, "training statistics")))
       return failure();
   }
-  return ctx.setOutput(
-      0, ctx.createTyped<BatchNormOp>(
-             ctx.input(0) ? ctx.input(0).getType() : Type(), ctx.input(0),
-             ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4),
-             ctx.f64(ctx.floatAttr("epsilon", 1e-5f))));
+  return ctx.setOutput(0, ctx.createTyped<BatchNormOp>(
+                              ctx.input(0) ? ctx.input(0).getType() : Type(),
+                              ctx.input(0), ctx.input(1), ctx.input(2),
+                              ctx.input(3), ctx.input(4),
+                              ctx.f64(ctx.floatAttr("epsilon", 1e-5f))));
 }
 
 LogicalResult importLayerNormalization(NodeContext &ctx) {
@@ -273,8 +271,8 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
   // Scale and bias broadcast to the normalized shape.
   ArrayRef<int64_t> normalized = type.getShape().drop_front(*axis);
   Value scale = ctx.expandTo(ctx.input(1), normalized);
-  Value bias = ctx.hasInput(2) ? ctx.expandTo(ctx.input(2), normalized)
-                               : Value();
+  Value bias =
+      ctx.hasInput(2) ? ctx.expandTo(ctx.input(2), normalized) : Value();
   if (ctx.hasOutput(1) || ctx.hasOutput(2)) {
     // The statistics the normalization used: the mean and 1/sqrt(var+eps)
     // over the normalized axes, kept as extent 1.
@@ -288,14 +286,14 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
     Value centered = ctx.create<SubOp>(wide, mean);
     Value variance = ctx.create<ReduceOp>(
         ReduceKind::Mean, ctx.create<MulOp>(centered, centered), axes, true);
-    Value inverse = ctx.create<RsqrtOp>(ctx.create<AddOp>(
-        variance, ctx.scalar(statisticsType, epsilon)));
+    Value inverse = ctx.create<RsqrtOp>(
+        ctx.create<AddOp>(variance, ctx.scalar(statisticsType, epsilon)));
     if (failed(ctx.setOutput(1, mean)) || failed(ctx.setOutput(2, inverse)))
       return failure();
   }
-  return ctx.setOutput(
-      0, ctx.createTyped<LayerNormOp>(type, x, scale, bias, ctx.i64(*axis),
-                                      ctx.f64(epsilon)));
+  return ctx.setOutput(0, ctx.createTyped<LayerNormOp>(type, x, scale, bias,
+                                                       ctx.i64(*axis),
+                                                       ctx.f64(epsilon)));
 }
 
 /// RMSNormalization: x / sqrt(mean(x^2) + epsilon) * scale over the axes
@@ -310,12 +308,12 @@ LogicalResult importRMSNormalization(NodeContext &ctx) {
   if (!axis)
     return failure();
   auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, rank));
-  Value meanSquare = ctx.create<ReduceOp>(
-      ReduceKind::Mean, ctx.create<MulOp>(x, x), axes, true);
+  Value meanSquare = ctx.create<ReduceOp>(ReduceKind::Mean,
+                                          ctx.create<MulOp>(x, x), axes, true);
   Value inverse = ctx.create<RsqrtOp>(
-      ctx.create<AddOp>(meanSquare, scalarLike(ctx, x, epsilon)));
-  return ctx.setOutput(0, ctx.create<MulOp>(ctx.create<MulOp>(x, inverse),
-                                            ctx.input(1)));
+      ctx.create<AddOp>(meanSquare, ctx.scalarLike(x, epsilon)));
+  return ctx.setOutput(
+      0, ctx.create<MulOp>(ctx.create<MulOp>(x, inverse), ctx.input(1)));
 }
 
 /// LpPool: (sum over each window of |x|^p)^(1/p), the sum an average pool
@@ -338,7 +336,7 @@ LogicalResult importLpPool(NodeContext &ctx) {
   Value magnitude = ctx.create<AbsOp>(x);
   Value powered = p == 1   ? magnitude
                   : p == 2 ? ctx.create<MulOp>(x, x)
-                           : ctx.create<PowOp>(magnitude, scalarLike(ctx, x, p));
+                           : ctx.create<PowOp>(magnitude, ctx.scalarLike(x, p));
   int64_t windowSize = 1;
   for (int64_t extent : *kernel)
     windowSize *= extent;
@@ -346,10 +344,10 @@ LogicalResult importLpPool(NodeContext &ctx) {
       ctx.create<AvgPoolOp>(powered, *kernel, window->strides, window->pads,
                             window->dilations, ceilMode,
                             /*count_include_pad=*/true),
-      scalarLike(ctx, x, windowSize));
+      ctx.scalarLike(x, windowSize));
   Value root = p == 1   ? sum
                : p == 2 ? ctx.create<SqrtOp>(sum)
-                        : ctx.create<PowOp>(sum, scalarLike(ctx, x, 1.0 / p));
+                        : ctx.create<PowOp>(sum, ctx.scalarLike(x, 1.0 / p));
   return ctx.setOutput(0, root);
 }
 
@@ -361,8 +359,8 @@ Value normalize(NodeContext &ctx, Value x, ArrayRef<int64_t> axes,
   Value variance = ctx.create<ReduceOp>(
       ReduceKind::Mean, ctx.create<MulOp>(centered, centered), axes, true);
   return ctx.create<MulOp>(
-      centered, ctx.create<RsqrtOp>(ctx.create<AddOp>(
-                    variance, scalarLike(ctx, x, epsilon))));
+      centered, ctx.create<RsqrtOp>(
+                    ctx.create<AddOp>(variance, ctx.scalarLike(x, epsilon))));
 }
 
 /// `value` ([C]) shaped to broadcast along axis 1 of a rank-`rank` tensor.
@@ -379,8 +377,8 @@ LogicalResult importInstanceNormalization(NodeContext &ctx) {
   int64_t rank = typeOf(x).getRank();
   if (rank < 3)
     return ctx.error("input must be [N, C, D1..Dk]");
-  Value y = normalize(ctx, x, spatialAxes(rank),
-                      ctx.floatAttr("epsilon", 1e-5f));
+  Value y =
+      normalize(ctx, x, spatialAxes(rank), ctx.floatAttr("epsilon", 1e-5f));
   y = ctx.create<MulOp>(y, perChannel(ctx, ctx.input(1), rank));
   return ctx.setOutput(
       0, ctx.create<AddOp>(y, perChannel(ctx, ctx.input(2), rank)));
@@ -401,9 +399,9 @@ LogicalResult importGroupNormalization(NodeContext &ctx) {
   int64_t batch = type.getDimSize(0);
   Value rows =
       ctx.reshape(x, {batch, groups, type.getNumElements() / batch / groups});
-  Value y = ctx.reshape(
-      normalize(ctx, rows, {2}, ctx.floatAttr("epsilon", 1e-5f)),
-      type.getShape());
+  Value y =
+      ctx.reshape(normalize(ctx, rows, {2}, ctx.floatAttr("epsilon", 1e-5f)),
+                  type.getShape());
   Value scale = ctx.input(1), bias = ctx.input(2);
   if (ctx.opset() < 21) {
     // Before opset 21, scale and bias hold one value per group.
@@ -429,9 +427,14 @@ LogicalResult importLpNormalization(NodeContext &ctx) {
     return failure();
   if (p != 1 && p != 2)
     return ctx.error("p must be 1 or 2");
-  Value norm = ctx.create<ReduceOp>(p == 1 ? ReduceKind::L1 : ReduceKind::L2,
-                                    x, SmallVector<int64_t>{*axis}, true);
-  return ctx.setOutput(0, ctx.create<DivOp>(x, norm));
+  Value norm = ctx.create<ReduceOp>(p == 1 ? ReduceKind::L1 : ReduceKind::L2, x,
+                                    SmallVector<int64_t>{*axis}, true);
+  // A zero vector stays zero rather than becoming 0/0 (as ONNX's reference
+  // implementation and ONNX Runtime do).
+  Value zero = ctx.scalarLike(x, 0.0);
+  Value isZero = ctx.create<CompareOp>(CompareKind::EQ, norm, zero);
+  return ctx.setOutput(
+      0, ctx.create<WhereOp>(isZero, zero, ctx.create<DivOp>(x, norm)));
 }
 
 /// MVN as ONNX defines it: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9).
@@ -453,9 +456,9 @@ LogicalResult importMeanVarianceNormalization(NodeContext &ctx) {
   Value deviation = ctx.create<SqrtOp>(
       ctx.create<SubOp>(meanOfSquares, ctx.create<MulOp>(mean, mean)));
   return ctx.setOutput(
-      0, ctx.create<DivOp>(ctx.create<SubOp>(x, mean),
-                           ctx.create<AddOp>(deviation,
-                                             scalarLike(ctx, x, 1e-9))));
+      0,
+      ctx.create<DivOp>(ctx.create<SubOp>(x, mean),
+                        ctx.create<AddOp>(deviation, ctx.scalarLike(x, 1e-9))));
 }
 
 /// LRN: x / (bias + alpha/size * sum of x^2 over `size` channels)^beta. The
@@ -479,13 +482,13 @@ LogicalResult importLRN(NodeContext &ctx) {
       squares, SmallVector<int64_t>{size, 1}, SmallVector<int64_t>{1, 1},
       SmallVector<int64_t>{(size - 1) / 2, 0, size / 2, 0},
       SmallVector<int64_t>{1, 1}, false, /*count_include_pad=*/true);
-  Value base = ctx.create<AddOp>(
-      ctx.create<MulOp>(ctx.reshape(average, type.getShape()),
-                        scalarLike(ctx, x, alpha)),
-      scalarLike(ctx, x, bias));
+  Value base =
+      ctx.create<AddOp>(ctx.create<MulOp>(ctx.reshape(average, type.getShape()),
+                                          ctx.scalarLike(x, alpha)),
+                        ctx.scalarLike(x, bias));
   return ctx.setOutput(
-      0, ctx.create<DivOp>(
-             x, ctx.create<PowOp>(base, scalarLike(ctx, x, beta))));
+      0,
+      ctx.create<DivOp>(x, ctx.create<PowOp>(base, ctx.scalarLike(x, beta))));
 }
 
 /// Softmax and LogSoftmax. Before opset 13 they work on the input
@@ -494,8 +497,9 @@ template <typename OpTy> LogicalResult importSoftmax(NodeContext &ctx) {
   Value x = ctx.input(0);
   RankedTensorType type = typeOf(x);
   bool flatten = ctx.opset() < 13;
-  std::optional<int64_t> axis = ctx.normalizeAxis(
-      ctx.intAttr("axis", flatten ? 1 : -1), std::max<int64_t>(type.getRank(), 1));
+  std::optional<int64_t> axis =
+      ctx.normalizeAxis(ctx.intAttr("axis", flatten ? 1 : -1),
+                        std::max<int64_t>(type.getRank(), 1));
   if (!axis)
     return failure();
   if (!flatten || *axis == type.getRank() - 1)
@@ -504,10 +508,11 @@ template <typename OpTy> LogicalResult importSoftmax(NodeContext &ctx) {
   int64_t rows = 1;
   for (int64_t extent : type.getShape().take_front(*axis))
     rows *= extent;
-  Value matrix = ctx.reshape(x, {rows, type.getNumElements() / std::max<int64_t>(rows, 1)});
-  Value result = matrix ? ctx.createTyped<OpTy>(matrix.getType(), matrix,
-                                                uint64_t{1})
-                        : Value();
+  Value matrix = ctx.reshape(
+      x, {rows, type.getNumElements() / std::max<int64_t>(rows, 1)});
+  Value result =
+      matrix ? ctx.createTyped<OpTy>(matrix.getType(), matrix, uint64_t{1})
+             : Value();
   return ctx.setOutput(0, ctx.reshape(result, type.getShape()));
 }
 
@@ -521,17 +526,17 @@ LogicalResult importHardmax(NodeContext &ctx) {
       ctx.normalizeAxis(ctx.intAttr("axis", -1), type.getRank());
   if (!axis)
     return failure();
-  Value index = ctx.create<ArgMaxOp>(x, static_cast<uint64_t>(*axis), true,
-                                     false);
+  Value index =
+      ctx.create<ArgMaxOp>(x, static_cast<uint64_t>(*axis), true, false);
   int64_t extent = type.getDimSize(*axis);
   SmallVector<int64_t> iotaShape(type.getRank(), 1);
   iotaShape[*axis] = extent;
   auto iotaType =
       RankedTensorType::get(iotaShape, IntegerType::get(ctx.context(), 64));
   Value iota = ctx.constant(DenseElementsAttr::get(
-      iotaType, llvm::to_vector(llvm::map_range(
-                    llvm::seq<int64_t>(0, extent),
-                    [](int64_t i) { return APInt(64, i); }))));
+      iotaType, llvm::to_vector(
+                    llvm::map_range(llvm::seq<int64_t>(0, extent),
+                                    [](int64_t i) { return APInt(64, i); }))));
   Value hot = ctx.create<CompareOp>(CompareKind::EQ, index, iota);
   return ctx.setOutput(0, ctx.castTo(hot, type.getElementType()));
 }
@@ -572,8 +577,7 @@ void addNeuralNetworkRules(RuleTable &table) {
   table.add(d, "InstanceNormalization", importInstanceNormalization, 1, 3);
   table.add(d, "GroupNormalization", importGroupNormalization, 18, 3);
   table.add(d, "LpNormalization", importLpNormalization);
-  table.add(d, "MeanVarianceNormalization", importMeanVarianceNormalization,
-            9);
+  table.add(d, "MeanVarianceNormalization", importMeanVarianceNormalization, 9);
   table.add(d, "LRN", importLRN);
   table.add(d, "RMSNormalization", importRMSNormalization, 23, 2);
   table.add(d, "LpPool", importLpPool, 2);

@@ -32,18 +32,21 @@ struct ResizeMode {
 
 /// The source positions and weights an output position blends: offsets
 /// from floor(x) and weights of the linear or cubic (Keys) kernel.
-SmallVector<std::pair<int64_t, double>> taps(const ResizeMode &mode,
-                                             double x, int64_t in) {
+SmallVector<std::pair<int64_t, double>> taps(const ResizeMode &mode, double x,
+                                             int64_t in) {
   double base = std::floor(x), r = x - base;
   auto at = [&](int64_t offset) { return static_cast<int64_t>(base) + offset; };
   if (mode.kind == ResizeMode::Linear)
     return {{at(0), 1.0 - r}, {at(1), r}};
   double a = mode.cubicCoefficient;
-  auto far = [&](double t) { return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a; };
+  auto far = [&](double t) {
+    return ((a * t - 5 * a) * t + 8 * a) * t - 4 * a;
+  };
   auto near = [&](double t) { return ((a + 2) * t - (a + 3)) * t * t + 1; };
-  SmallVector<std::pair<int64_t, double>> result = {
-      {at(-1), far(r + 1)}, {at(0), near(r)}, {at(1), near(1 - r)},
-      {at(2), far(2 - r)}};
+  SmallVector<std::pair<int64_t, double>> result = {{at(-1), far(r + 1)},
+                                                    {at(0), near(r)},
+                                                    {at(1), near(1 - r)},
+                                                    {at(2), far(2 - r)}};
   if (mode.excludeOutside) {
     // Taps outside the input drop out; the others share their weight.
     double total = 0;
@@ -70,8 +73,12 @@ std::optional<double> sourceCoordinate(const std::string &transform, double x,
   }
   if (transform == "pytorch_half_pixel")
     return out > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
-  if (transform == "align_corners")
-    return out == 1 ? 0.0 : x * (in - 1) / static_cast<double>(out - 1);
+  if (transform == "align_corners") {
+    // The output's width before rounding, as ONNX's reference uses it: with
+    // scales it need not be the (rounded down) output size.
+    double width = in * scale;
+    return width == 1 ? 0.0 : x * (in - 1) / (width - 1);
+  }
   if (transform == "asymmetric")
     return x / scale;
   return std::nullopt;
@@ -94,8 +101,8 @@ Value alongAxis(NodeContext &ctx, Type elementType, int64_t rank, int64_t axis,
                 ArrayRef<Attribute> values) {
   SmallVector<int64_t> shape(rank, 1);
   shape[axis] = values.size();
-  return ctx.constant(
-      DenseElementsAttr::get(RankedTensorType::get(shape, elementType), values));
+  return ctx.constant(DenseElementsAttr::get(
+      RankedTensorType::get(shape, elementType), values));
 }
 
 /// Resizes `x` along `axis` to `out` positions.
@@ -142,9 +149,9 @@ Value resizeAxis(NodeContext &ctx, Value x, int64_t axis, int64_t out,
                                             tapIndices)),
         static_cast<uint64_t>(axis));
     if (mode.kind != ResizeMode::Nearest)
-      gathered = ctx.create<MulOp>(
-          gathered, alongAxis(ctx, type.getElementType(), type.getRank(),
-                              axis, tapWeights));
+      gathered = ctx.create<MulOp>(gathered,
+                                   alongAxis(ctx, type.getElementType(),
+                                             type.getRank(), axis, tapWeights));
     result = result ? ctx.create<AddOp>(result, gathered) : gathered;
   }
   return result;
@@ -179,9 +186,9 @@ LogicalResult importResize(NodeContext &ctx) {
               : modeName == "cubic" ? ResizeMode::Cubic
                                     : ResizeMode::Nearest;
   mode.nearest = ctx.stringAttr("nearest_mode", "round_prefer_floor");
-  mode.transform = ctx.stringAttr(
-      "coordinate_transformation_mode",
-      ctx.opset() >= 11 ? "half_pixel" : "asymmetric");
+  mode.transform =
+      ctx.stringAttr("coordinate_transformation_mode",
+                     ctx.opset() >= 11 ? "half_pixel" : "asymmetric");
   mode.cubicCoefficient = ctx.floatAttr("cubic_coeff_a", -0.75f);
   mode.excludeOutside = ctx.intAttr("exclude_outside", 0);
   if (ctx.intAttr("antialias", 0))
@@ -206,7 +213,8 @@ LogicalResult importResize(NodeContext &ctx) {
   SmallVector<int64_t> sizes(type.getShape());
   SmallVector<double> scales(rank, 1.0);
   unsigned scalesInput = ctx.opset() >= 11 ? 2 : 1;
-  DenseElementsAttr scaleValues = NodeContext::constantOf(ctx.input(scalesInput));
+  DenseElementsAttr scaleValues =
+      NodeContext::constantOf(ctx.input(scalesInput));
   if (scaleValues && scaleValues.getNumElements() > 0) {
     if (static_cast<size_t>(scaleValues.getNumElements()) != axes.size())
       return ctx.error("scales must have one entry per resized axis");
@@ -239,7 +247,7 @@ LogicalResult importResize(NodeContext &ctx) {
     for (auto [axis, size] : llvm::zip(axes, *given)) {
       double ratio = static_cast<double>(size) / type.getDimSize(axis);
       if (policy != "stretch")
-        common = !common ? ratio
+        common = !common                  ? ratio
                  : policy == "not_larger" ? std::min(*common, ratio)
                                           : std::max(*common, ratio);
       sizes[axis] = size;
