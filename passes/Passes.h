@@ -9,11 +9,15 @@
 #ifndef PITH_PASSES_PASSES_H
 #define PITH_PASSES_PASSES_H
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -39,11 +43,16 @@ void populatePithToLinalgPatterns(const TypeConverter &converter,
 #include "passes/Passes.h.inc"
 
 /// Options of the CPU pipeline.
-struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {};
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width of the target's vector registers, in bits"),
+      llvm::cl::init(512)};
+};
 
-/// The CPU pipeline: from the pith dialect to the LLVM dialect, public
-/// functions with a C interface. Today it lowers to scalar loops, the
-/// correct baseline that tiling, vectorization and OpenMP will speed up.
+/// The CPU pipeline: from the pith dialect to the LLVM dialect, each
+/// public function with the runtime's entry point. Contractions are tiled
+/// to register blocks and vectorized; the rest is loops LLVM vectorizes.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
 /// Registers the named pipelines (`pith-cpu-pipeline`).

@@ -56,6 +56,82 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def FuseElementwisePass : Pass<"pith-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops into their consumers, not into contractions";
+  let description = [{
+    Upstream's elementwise fusion (with reshape propagation and folding of
+    small constants), except that nothing fuses into a contraction: a
+    matmul keeps reading its operands as laid out in memory, so that
+    pith-vectorize-contractions can load rows of them, rather than
+    recomputing a transpose or an activation in its innermost loop.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
+def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
+  let summary = "Tile float contractions to register blocks and vectorize them";
+  let description = [{
+    Each float contraction on tensors whose output and right-hand operand
+    are contiguous along N (matmul, batched and broadcast matmuls, linear
+    layers with their weights laid out [K, N]) is tiled: loops over batch,
+    N and M tiles outside, K innermost, with an mR x nR output tile that
+    fits the register file (nR up to two vectors of `vector-bits`, mR up to
+    8 rows) and K in steps of up to 4. Tile sizes divide the extents, so
+    tiles are full and need no masks. Each tile becomes vector.transfer_read
+    / vector.contract / vector.transfer_write, and the output tile's read
+    and write leave the K loop once loop-invariant-subset-hoisting runs.
+    Other contractions are left as they are.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers, in bits">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def PlanWorkspacePass : Pass<"pith-plan-workspace", "mlir::ModuleOp"> {
+  let summary = "Place a public function's buffers in one workspace argument";
+  let description = [{
+    The static, identity-layout `memref.alloc`s at the top level of each
+    public function become `memref.view`s of a new last argument, an i8
+    buffer marked `pith.workspace = <bytes>`, and their deallocations go.
+    Buffers are placed largest first at the lowest 64-byte-aligned offset
+    that overlaps no buffer alive at the same time (from its allocation to
+    the last use of it or of a view of it). A buffer that may escape (is
+    returned, passed to a call, or turned into another buffer by a non-view
+    op) keeps its allocation.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def LowerVectorsPass : Pass<"pith-lower-vectors"> {
+  let summary = "Lower vector ops on buffers to 1-D vector code";
+  let description = [{
+    vector.contract becomes outer products and each outer product FMAs;
+    transfers become 1-D loads and stores (permutation maps as broadcasts
+    and transposes); multi-dimensional broadcasts, transposes, shape casts
+    and reductions become 1-D ops. What remains converts to LLVM one
+    vector instruction at a time.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
+def ApproximateMathPass : Pass<"pith-approximate-math"> {
+  let summary = "Replace exp, log, erf and tanh with vectorizable polynomials";
+  let description = [{
+    math.exp, expm1, log, log1p, log2, erf, erfc and tanh become upstream
+    MLIR's polynomial approximations in arith ops (f16 and bf16 computed in
+    f32), which LLVM vectorizes, instead of one libm call per element.
+    They are within a few ulp in f32. Trigonometric functions keep their
+    libm calls.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
 def OutlineWeightsPass : Pass<"pith-outline-weights", "mlir::ModuleOp"> {
   let summary = "Turn large tensor constants into arguments of their function";
   let description = [{

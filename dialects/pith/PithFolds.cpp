@@ -128,13 +128,12 @@ remapResource(DenseResourceElementsAttr source, ShapedType resultType,
   MutableArrayRef<char> bytes = result.getMutableData();
   size_t offset = 0;
   forEachPosition(resultType.getShape(), [&](ArrayRef<int64_t> position) {
-    std::memcpy(bytes.data() + offset, data.data() + sourceIndex(position) * width,
-                width);
+    std::memcpy(bytes.data() + offset,
+                data.data() + sourceIndex(position) * width, width);
     offset += width;
   });
-  return DenseResourceElementsAttr::get(resultType,
-                                        (handle.getKey() + suffix).str(),
-                                        std::move(result));
+  return DenseResourceElementsAttr::get(
+      resultType, (handle.getKey() + suffix).str(), std::move(result));
 }
 
 /// The row-major index in a tensor of `shape` that numpy broadcasting maps
@@ -226,16 +225,14 @@ static SmallVector<int64_t> indexValues(DenseElementsAttr indices) {
 /// An index into an axis of `extent` as the folders read it: negative ones
 /// count from the end, out-of-range ones clamp.
 static int64_t clampIndex(int64_t index, int64_t extent) {
-  return std::clamp<int64_t>(index < 0 ? index + extent : index, 0,
-                             extent - 1);
+  return std::clamp<int64_t>(index < 0 ? index + extent : index, 0, extent - 1);
 }
 
 /// `value` in double precision.
 static double toDouble(const APFloat &value) {
   APFloat wide = value;
   bool losesInfo = false;
-  wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven,
-               &losesInfo);
+  wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &losesInfo);
   return wide.convertToDouble();
 }
 
@@ -266,6 +263,28 @@ static bool isSplatOf(Attribute attr, int64_t value) {
 /// Whether `value` can replace a result of `type`: folding must not change
 /// types (x * 1 may broadcast x).
 static bool sameType(Value value, Type type) { return value.getType() == type; }
+
+Attribute mlir::pith::detail::permuteConstant(Attribute value,
+                                              ShapedType resultType,
+                                              ArrayRef<int64_t> permutation,
+                                              StringRef suffix) {
+  auto shaped = dyn_cast_if_present<ElementsAttr>(value);
+  if (!shaped)
+    return {};
+  SmallVector<int64_t> strides =
+      rowMajorStrides(cast<ShapedType>(shaped.getType()).getShape());
+  auto sourceIndex = [&](ArrayRef<int64_t> position) {
+    int64_t index = 0;
+    for (auto [dim, source] : llvm::enumerate(permutation))
+      index += position[dim] * strides[source];
+    return index;
+  };
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    return remapResource(resource, resultType, sourceIndex, suffix);
+  if (DenseElementsAttr input = smallDense(value))
+    return remapConstant(input, resultType, sourceIndex);
+  return {};
+}
 
 OpFoldResult mlir::pith::detail::foldFloatMath(Attribute operand,
                                                Type resultType,
@@ -316,10 +335,9 @@ OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
-  return foldArithmetic(adaptor.getInput(), getType(), nullptr,
-                        [](ArrayRef<APInt> v, bool) -> std::optional<APInt> {
-                          return ~v[0];
-                        });
+  return foldArithmetic(
+      adaptor.getInput(), getType(), nullptr,
+      [](ArrayRef<APInt> v, bool) -> std::optional<APInt> { return ~v[0]; });
 }
 
 OpFoldResult ClampOp::fold(FoldAdaptor adaptor) {
@@ -501,10 +519,18 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
               cast<FloatAttr>(elements[1]).getValue());
           bool unordered = order == APFloat::cmpUnordered;
           switch (kind) {
-          case CompareKind::EQ: result = order == APFloat::cmpEqual; break;
-          case CompareKind::NE: result = order != APFloat::cmpEqual; break;
-          case CompareKind::LT: result = order == APFloat::cmpLessThan; break;
-          case CompareKind::GT: result = order == APFloat::cmpGreaterThan; break;
+          case CompareKind::EQ:
+            result = order == APFloat::cmpEqual;
+            break;
+          case CompareKind::NE:
+            result = order != APFloat::cmpEqual;
+            break;
+          case CompareKind::LT:
+            result = order == APFloat::cmpLessThan;
+            break;
+          case CompareKind::GT:
+            result = order == APFloat::cmpGreaterThan;
+            break;
           case CompareKind::LE:
             result = !unordered && order != APFloat::cmpGreaterThan;
             break;
@@ -518,12 +544,24 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
           llvm::APSInt rhs(cast<IntegerAttr>(elements[1]).getValue(),
                            isUnsigned);
           switch (kind) {
-          case CompareKind::EQ: result = lhs == rhs; break;
-          case CompareKind::NE: result = lhs != rhs; break;
-          case CompareKind::LT: result = lhs < rhs; break;
-          case CompareKind::LE: result = lhs <= rhs; break;
-          case CompareKind::GT: result = lhs > rhs; break;
-          case CompareKind::GE: result = lhs >= rhs; break;
+          case CompareKind::EQ:
+            result = lhs == rhs;
+            break;
+          case CompareKind::NE:
+            result = lhs != rhs;
+            break;
+          case CompareKind::LT:
+            result = lhs < rhs;
+            break;
+          case CompareKind::LE:
+            result = lhs <= rhs;
+            break;
+          case CompareKind::GT:
+            result = lhs > rhs;
+            break;
+          case CompareKind::GE:
+            result = lhs >= rhs;
+            break;
           }
         }
         return IntegerAttr::get(boolType, result);
@@ -533,17 +571,16 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   if (auto condition =
           dyn_cast_if_present<SplatElementsAttr>(adaptor.getCondition())) {
-    Value chosen =
-        condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
+    Value chosen = condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
     if (sameType(chosen, getType()))
       return chosen;
   }
-  return foldElementwise(adaptor.getOperands(), getType(),
-                         [](ArrayRef<Attribute> elements) {
-                           bool condition =
-                               cast<IntegerAttr>(elements[0]).getValue().getBoolValue();
-                           return condition ? elements[1] : elements[2];
-                         });
+  return foldElementwise(
+      adaptor.getOperands(), getType(), [](ArrayRef<Attribute> elements) {
+        bool condition =
+            cast<IntegerAttr>(elements[0]).getValue().getBoolValue();
+        return condition ? elements[1] : elements[2];
+      });
 }
 
 /// Converts one constant element to `target`, as pith.cast does, or gives
@@ -587,11 +624,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     return getInput();
   Type sourceType = getInput().getType().getElementType();
   Type targetType = getType().getElementType();
-  return foldElementwise(adaptor.getInput(), getType(),
-                         [&](ArrayRef<Attribute> elements) {
-                           return castElement(elements[0], sourceType,
-                                              targetType);
-                         });
+  return foldElementwise(
+      adaptor.getInput(), getType(), [&](ArrayRef<Attribute> elements) {
+        return castElement(elements[0], sourceType, targetType);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -627,21 +663,9 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     setPermutation(composed);
     return getResult();
   }
-  SmallVector<int64_t> strides =
-      rowMajorStrides(getInput().getType().getShape());
-  auto sourceIndex = [&](ArrayRef<int64_t> position) {
-    int64_t index = 0;
-    for (auto [dim, source] : llvm::enumerate(permutation))
-      index += position[dim] * strides[source];
-    return index;
-  };
   // Transposing a weight is done once here rather than at every run.
-  if (auto resource =
-          dyn_cast_if_present<DenseResourceElementsAttr>(adaptor.getInput()))
-    return remapResource(resource, getType(), sourceIndex, "_transposed");
-  if (DenseElementsAttr input = smallDense(adaptor.getInput()))
-    return remapConstant(input, getType(), sourceIndex);
-  return {};
+  return detail::permuteConstant(adaptor.getInput(), getType(), permutation,
+                                 "_transposed");
 }
 
 OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
@@ -691,7 +715,9 @@ LogicalResult SplitOp::fold(FoldAdaptor adaptor,
         remapConstant(input, type, [&](ArrayRef<int64_t> position) {
           int64_t index = 0;
           for (auto [dim, stride] : llvm::enumerate(strides))
-            index += (position[dim] + (dim == static_cast<size_t>(axis) ? offset : 0)) * stride;
+            index += (position[dim] +
+                      (dim == static_cast<size_t>(axis) ? offset : 0)) *
+                     stride;
           return index;
         }));
     offset += type.getDimSize(axis);
@@ -814,7 +840,8 @@ OpFoldResult GatherNdOp::fold(FoldAdaptor adaptor) {
                inputStrides[axis];
     }
     for (size_t dim = tupleAxes; dim < position.size(); ++dim)
-      index += position[dim] * inputStrides[batchDims + depth + dim - tupleAxes];
+      index +=
+          position[dim] * inputStrides[batchDims + depth + dim - tupleAxes];
     return index;
   });
 }

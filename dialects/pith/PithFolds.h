@@ -19,6 +19,14 @@ namespace mlir::pith::detail {
 OpFoldResult foldFloatMath(Attribute operand, Type resultType,
                            double (*fn)(double));
 
+/// `value` (a constant) with its axes permuted into `resultType`: result
+/// axis i is axis `permutation[i]`. A resource gets a new, aligned blob
+/// named after the old one with `suffix`; a small dense constant, new
+/// elements. Null for anything else (large dense constants are not copied
+/// element by element).
+Attribute permuteConstant(Attribute value, ShapedType resultType,
+                          ArrayRef<int64_t> permutation, StringRef suffix);
+
 } // namespace mlir::pith::detail
 
 #endif // PITH_DIALECTS_PITH_PITHFOLDS_H

@@ -37,6 +37,16 @@ llvm::Error error(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
+/// The width of `target`'s vector registers, in bits, from its features.
+int64_t vectorBits(const CpuTarget &target) {
+  llvm::StringRef features = target.features;
+  if (features.contains("+avx512"))
+    return 512;
+  if (features.contains("+avx"))
+    return 256;
+  return 128;
+}
+
 /// Reports each top-level pass of the pipeline as a step.
 class ProgressInstrumentation : public PassInstrumentation {
 public:
@@ -143,10 +153,12 @@ llvm::Error readSignature(ModuleOp module, std::string &entry,
 }
 
 /// The weights the pipeline outlined, in the order of the entry point's
-/// arguments, with their bytes (owned by the context). Removes the
-/// attributes that described them, which LLVM IR has no use for.
+/// arguments, with their bytes (owned by the context), and the size of the
+/// workspace it planned. Removes the attributes that described them, which
+/// LLVM IR has no use for.
 llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
-                        std::vector<package::WeightSpec> &weights) {
+                        std::vector<package::WeightSpec> &weights,
+                        uint64_t &workspaceBytes) {
   auto graph =
       module.lookupSymbol<LLVM::LLVMFuncOp>(("pith_graph_" + entry).str());
   if (!graph)
@@ -154,6 +166,9 @@ llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
   auto values = module->getAttrOfType<DictionaryAttr>("pith.weights");
   for (unsigned i = 0; i < graph.getNumArguments(); ++i) {
     graph.removeArgAttr(i, "pith.name");
+    if (auto workspace = dyn_cast_or_null<IntegerAttr>(
+            graph.removeArgAttr(i, "pith.workspace")))
+      workspaceBytes = workspace.getInt();
     auto name =
         dyn_cast_or_null<StringAttr>(graph.removeArgAttr(i, "pith.weight"));
     if (!name)
@@ -257,7 +272,9 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
 
   bool isMlir = inputPath.ends_with(".mlir") || inputPath.ends_with(".mlirbc");
   mlir::PassManager pm(&context);
-  mlir::pith::buildCpuPipeline(pm, mlir::pith::CpuPipelineOptions());
+  mlir::pith::CpuPipelineOptions pipelineOptions;
+  pipelineOptions.vectorBits = vectorBits(*target);
+  mlir::pith::buildCpuPipeline(pm, pipelineOptions);
   unsigned steps = 1 + pm.size() + (options.emit == EmitKind::Mlir ? 0 : 1) +
                    (options.emit == EmitKind::Package ? 2 : 0) +
                    (options.emit == EmitKind::Object ? 1 : 0);
@@ -327,7 +344,8 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     return llvm::Error::success();
   }
 
-  if (llvm::Error failure = takeWeights(*module, spec.entry, spec.weights))
+  if (llvm::Error failure =
+          takeWeights(*module, spec.entry, spec.weights, spec.workspaceBytes))
     return failure;
   report("translate to LLVM IR and optimize");
   llvm::LLVMContext llvmContext;

@@ -94,7 +94,8 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
   }
   fb::Segment codeSegment = region.add(spec.sharedObject);
   auto code = fb::CreateCodeObjectDirect(builder, "elf-shared-object",
-                                         spec.entry.c_str(), &codeSegment);
+                                         spec.entry.c_str(), &codeSegment,
+                                         spec.workspaceBytes);
   auto target = fb::CreateTargetDirect(
       builder, spec.target.name.c_str(), spec.target.triple.c_str(),
       spec.target.cpu.c_str(), spec.target.features.c_str());

@@ -57,6 +57,7 @@ struct PackageSpec {
   std::vector<WeightSpec> weights;
   std::string_view sharedObject;
   std::string entry;
+  uint64_t workspaceBytes = 0;
   std::vector<LayerReportSpec> report;
 };
 

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <string>
 #include <sys/mman.h>
@@ -36,6 +37,14 @@ pith_status *makeStatus(pith_status_code code, std::string message) {
 }
 
 using EntryPoint = void (*)(void **);
+
+/// A 64-byte-aligned scratch buffer for one run.
+struct Workspace {
+  struct Free {
+    void operator()(void *data) const { std::free(data); }
+  };
+  std::unique_ptr<void, Free> data;
+};
 
 /// One input or output: its signature, with storage for the pointers in
 /// pith_tensor_info.
@@ -122,6 +131,11 @@ struct pith_model {
   void *library = nullptr;
   int codeFd = -1;
   EntryPoint entry = nullptr;
+  size_t workspaceBytes = 0;
+  // Workspaces of finished runs, reused: a run takes one (or allocates
+  // one when all are in use by other threads) and gives it back.
+  mutable std::mutex workspaceMutex;
+  mutable std::vector<Workspace> idleWorkspaces;
 
   ~pith_model() {
     if (library)
@@ -132,6 +146,8 @@ struct pith_model {
 
   pith_status *load(const std::string &path);
   pith_status *loadCode(const std::string &path);
+  Workspace takeWorkspace() const;
+  void returnWorkspace(Workspace workspace) const;
   pith_status *bind(const char *what, const std::vector<TensorSignature> &,
                     const pith_tensor *tensors, size_t count,
                     void **slots) const;
@@ -193,8 +209,28 @@ pith_status *pith_model::load(const std::string &path) {
   return loadCode(path);
 }
 
+Workspace pith_model::takeWorkspace() const {
+  {
+    std::lock_guard<std::mutex> lock(workspaceMutex);
+    if (!idleWorkspaces.empty()) {
+      Workspace workspace = std::move(idleWorkspaces.back());
+      idleWorkspaces.pop_back();
+      return workspace;
+    }
+  }
+  size_t bytes = (workspaceBytes + 63) / 64 * 64;
+  return Workspace{
+      std::unique_ptr<void, Workspace::Free>(std::aligned_alloc(64, bytes))};
+}
+
+void pith_model::returnWorkspace(Workspace workspace) const {
+  std::lock_guard<std::mutex> lock(workspaceMutex);
+  idleWorkspaces.push_back(std::move(workspace));
+}
+
 pith_status *pith_model::loadCode(const std::string &path) {
   const fb::CodeObject &code = *file->package().code();
+  workspaceBytes = code.workspace_bytes();
   // The shared object is loaded from memory: written to an anonymous file
   // that dlopen reads through /proc, so nothing is left on disk. The file
   // stays open while the code is loaded: dlopen returns an already loaded
@@ -396,10 +432,12 @@ pith_status *pith_model_invoke(const pith_model *model,
   if (!model)
     return makeStatus(PITH_INVALID_ARGUMENT, "the model is null");
   try {
-    // Inputs, then weights, then outputs: the entry point's order.
+    // Inputs, then weights, then outputs, then the workspace: the entry
+    // point's order.
     size_t weightCount = model->weights.size();
     std::vector<void *> buffers(model->inputs.size() + weightCount +
-                                model->outputs.size());
+                                model->outputs.size() +
+                                (model->workspaceBytes ? 1 : 0));
     if (pith_status *status = model->bind("input", model->inputs, inputs,
                                           input_count, buffers.data()))
       return status;
@@ -409,7 +447,18 @@ pith_status *pith_model_invoke(const pith_model *model,
             model->bind("output", model->outputs, outputs, output_count,
                         buffers.data() + model->inputs.size() + weightCount))
       return status;
+    Workspace workspace;
+    if (model->workspaceBytes) {
+      workspace = model->takeWorkspace();
+      if (!workspace.data)
+        return makeStatus(PITH_INTERNAL,
+                          "cannot allocate a workspace of " +
+                              std::to_string(model->workspaceBytes) + " bytes");
+      buffers.back() = workspace.data.get();
+    }
     model->entry(buffers.data());
+    if (workspace.data)
+      model->returnWorkspace(std::move(workspace));
   } catch (const std::exception &exception) {
     return makeStatus(PITH_INTERNAL,
                       std::string("invoke failed: ") + exception.what());

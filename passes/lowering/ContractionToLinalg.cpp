@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -113,8 +114,10 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   }
 };
 
-/// linear: x [..., K] as [M, K] times Wᵀ ([N, K], read transposed by the
-/// map), plus the bias.
+/// linear: x [..., K] as [M, K] times Wᵀ, plus the bias. A constant weight
+/// is transposed to [K, N] at compile time, making the product a plain
+/// linalg.matmul whose rows of W are contiguous along N, the layout vector
+/// code streams; any other weight is read transposed by the map.
 struct LinearLowering : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -128,18 +131,33 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
     int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
     int64_t m = type.getNumElements() / std::max<int64_t>(n, 1);
     Value rows = reshapeTo(rewriter, loc, adaptor.getInput(), {m, k});
-    AffineExpr dm = getAffineDimExpr(0, context),
-               dn = getAffineDimExpr(1, context),
-               dk = getAffineDimExpr(2, context);
-    SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
-                                   AffineMap::get(3, 0, {dn, dk}, context),
-                                   AffineMap::get(3, 0, {dm, dn}, context)};
-    SmallVector<utils::IteratorType> iterators = {
-        utils::IteratorType::parallel, utils::IteratorType::parallel,
-        utils::IteratorType::reduction};
     auto matrixType = type.clone({m, n});
-    Value product = contraction(rewriter, loc, matrixType, rows,
-                                adaptor.getWeight(), maps, iterators);
+    Value product;
+    auto constant = op.getWeight().getDefiningOp<ConstantOp>();
+    Attribute transposed =
+        constant
+            ? detail::permuteConstant(constant.getValue(),
+                                      weightType.clone({k, n}), {1, 0}, "_kxn")
+            : Attribute();
+    if (auto weight = dyn_cast_if_present<TypedAttr>(transposed)) {
+      Value kByN = arith::ConstantOp::create(rewriter, loc, weight);
+      product = linalg::MatmulOp::create(rewriter, loc, matrixType,
+                                         ValueRange{rows, kByN},
+                                         zeroFilled(rewriter, loc, matrixType))
+                    .getResult(0);
+    } else {
+      AffineExpr dm = getAffineDimExpr(0, context),
+                 dn = getAffineDimExpr(1, context),
+                 dk = getAffineDimExpr(2, context);
+      SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dm, dk}, context),
+                                     AffineMap::get(3, 0, {dn, dk}, context),
+                                     AffineMap::get(3, 0, {dm, dn}, context)};
+      SmallVector<utils::IteratorType> iterators = {
+          utils::IteratorType::parallel, utils::IteratorType::parallel,
+          utils::IteratorType::reduction};
+      product = contraction(rewriter, loc, matrixType, rows,
+                            adaptor.getWeight(), maps, iterators);
+    }
     if (Value bias = adaptor.getBias()) {
       product =
           elementwise(rewriter, loc, matrixType, ValueRange{product, bias},

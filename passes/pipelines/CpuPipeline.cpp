@@ -19,14 +19,24 @@
 using namespace mlir;
 
 void mlir::pith::buildCpuPipeline(OpPassManager &pm,
-                                  const CpuPipelineOptions &) {
+                                  const CpuPipelineOptions &options) {
   // Graph level: layers into pith.linear, then everything into linalg.
   pm.addPass(createFuseLinearPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerToLinalgPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());
+
+  // Contractions to register tiles of vector code; the output tile stays
+  // in registers across the K loop.
+  VectorizeContractionsPassOptions vectorize;
+  vectorize.vectorBits = options.vectorBits;
+  pm.addPass(createVectorizeContractionsPass(vectorize));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLoopInvariantSubsetHoistingPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createApproximateMathPass());
   pm.addPass(createOutlineWeightsPass());
 
   // Tensors to buffers with identity layouts; results are written into
@@ -41,13 +51,19 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createPlanWorkspacePass());
 
-  // Loops, then LLVM.
+  // Vectors to 1-D vector code, the rest to loops, then LLVM.
+  pm.addPass(createLowerVectorsPass());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());

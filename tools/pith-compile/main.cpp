@@ -51,6 +51,9 @@ static cl::opt<bool> quiet("quiet", cl::desc("Print errors only"));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // Pass names first, for --mlir-print-ir-after=<pass> and the like.
+  pith::registerPasses();
+  mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(

@@ -1,0 +1,77 @@
+// RUN: pith-opt %s --pith-vectorize-contractions=vector-bits=512 --canonicalize --loop-invariant-subset-hoisting --canonicalize --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-vectorize-contractions=vector-bits=256 --split-input-file | FileCheck %s --check-prefix=AVX2
+
+// A matmul becomes loops over N tiles of 32 (two 16-lane vectors) and M
+// tiles of up to 8 rows (6 divides 126, 8 does not); the K loop, in steps
+// of 4, carries the 6x32 output tile in registers: one vector.contract of
+// A [6, 4] and B [4, 32] per step. With 256-bit vectors (and 16
+// registers), tiles of 6x16.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.for %[[N:.*]] = %c0 to %c1536 step %c32
+// CHECK:   scf.for %[[M:.*]] = %c0 to %c126 step %c6
+// CHECK:     %[[C:.*]] = vector.transfer_read {{.*}} : tensor<6x32xf32>, vector<6x32xf32>
+// CHECK:     %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c384 step %c4 iter_args(%[[T:.*]] = %[[C]]) -> (vector<6x32xf32>)
+// CHECK:       %[[A:.*]] = vector.transfer_read {{.*}} : tensor<6x4xf32>, vector<6x4xf32>
+// CHECK:       %[[B:.*]] = vector.transfer_read {{.*}} : tensor<4x32xf32>, vector<4x32xf32>
+// CHECK:       %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[T]] : vector<6x4xf32>, vector<4x32xf32> into vector<6x32xf32>
+// CHECK:       scf.yield %[[R]]
+// CHECK:     vector.transfer_write %[[ACC]]
+// AVX2-LABEL: func.func @matmul
+// AVX2: scf.for {{.*}} step %c16
+// AVX2: scf.for {{.*}} step %c6
+func.func @matmul(%a: tensor<126x384xf32>, %b: tensor<384x1536xf32>) -> tensor<126x1536xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<126x1536xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<126x1536xf32>) -> tensor<126x1536xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<126x384xf32>, tensor<384x1536xf32>) outs(%f : tensor<126x1536xf32>) -> tensor<126x1536xf32>
+  return %r : tensor<126x1536xf32>
+}
+
+// -----
+
+// Tiles divide the extents: 10 columns take tiles of 2, a single row 1.
+// CHECK-LABEL: func.func @narrow
+// CHECK: scf.for %{{.*}} = %c0 to %c10 step %c2
+// CHECK: vector.contract {{.*}} : vector<1x4xf32>, vector<4x2xf32> into vector<1x2xf32>
+func.func @narrow(%a: tensor<1x64xf32>, %b: tensor<64x10xf32>) -> tensor<1x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x10xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x10xf32>) -> tensor<1x10xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x10xf32>) outs(%f : tensor<1x10xf32>) -> tensor<1x10xf32>
+  return %r : tensor<1x10xf32>
+}
+
+// -----
+
+// Batched: the batch loop is outermost.
+// CHECK-LABEL: func.func @batch
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c1
+// CHECK: vector.contract {{.*}} into vector<1x8x32xf32>
+func.func @batch(%a: tensor<12x128x32xf32>, %b: tensor<12x32x128xf32>) -> tensor<12x128x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<12x128x128xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  %r = linalg.batch_matmul ins(%a, %b : tensor<12x128x32xf32>, tensor<12x32x128xf32>) outs(%f : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  return %r : tensor<12x128x128xf32>
+}
+
+// -----
+
+// B read transposed ([N, K]) and integer contractions are left alone.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK: linalg.matmul
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x32xf32>, %i: tensor<8x16xi32>, %j: tensor<16x32xi32>, %k: tensor<8x32xi32>) -> (tensor<8x32xf32>, tensor<8x32xi32>) {
+  %r = linalg.generic {indexing_maps = [#a, #bt, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<8x16xf32>, tensor<32x16xf32>) outs(%c : tensor<8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x32xf32>
+  %q = linalg.matmul ins(%i, %j : tensor<8x16xi32>, tensor<16x32xi32>) outs(%k : tensor<8x32xi32>) -> tensor<8x32xi32>
+  return %r, %q : tensor<8x32xf32>, tensor<8x32xi32>
+}
