@@ -107,6 +107,27 @@ def PlanWorkspacePass : Pass<"pith-plan-workspace", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
+  let summary = "Vectorize linalg ops other than contractions along their innermost loop";
+  let description = [{
+    Each linalg op on tensors that is not a contraction, whose operands are
+    all contiguous along its innermost loop (or do not depend on it), and
+    that gathers nothing, is tiled to rows: every outer loop steps by 1,
+    the innermost by the whole extent when it is at most 16 vectors of
+    `vector-bits`, else by the largest multiple of a vector that divides
+    it. Each
+    row is vectorized: elementwise bodies become vector arithmetic,
+    reductions along the row vector.multi_reduction. Ops with transposed
+    operands are left to scalar loops.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers, in bits">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def LowerVectorsPass : Pass<"pith-lower-vectors"> {
   let summary = "Lower vector ops on buffers to 1-D vector code";
   let description = [{

@@ -33,6 +33,9 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   VectorizeContractionsPassOptions vectorize;
   vectorize.vectorBits = options.vectorBits;
   pm.addPass(createVectorizeContractionsPass(vectorize));
+  VectorizeRowsPassOptions rows;
+  rows.vectorBits = options.vectorBits;
+  pm.addPass(createVectorizeRowsPass(rows));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
@@ -62,7 +65,11 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // Vector reductions (softmax's sum, layer norm's) add in a tree, not
+  // lane by lane: a different rounding order, within float tolerance.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());

@@ -1,0 +1,145 @@
+//===- VectorizeRows.cpp - pith-vectorize-rows ----------------------------===//
+//
+// Part of pith. Linalg ops other than contractions (elementwise chains,
+// reductions such as softmax's and layer norm's, broadcasts, fills) are
+// tiled to rows of their innermost loop and vectorized: each row becomes a
+// few vector loads, vector arithmetic and a store, or a vector reduction.
+// LLVM's loop vectorizer could do the elementwise part only where it can
+// prove buffers apart and never reorders a float reduction; here the
+// vectors are explicit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "passes/Passes.h"
+
+namespace mlir::pith {
+#define GEN_PASS_DEF_VECTORIZEROWSPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::pith
+
+using namespace mlir;
+
+namespace {
+
+/// The row length to vectorize `op`'s innermost loop with, or failure if
+/// some operand is not contiguous along it (transposes stay scalar), has
+/// elements narrower than a byte (vectors of i1 or i4 are packed bits in
+/// LLVM, buffers hold a byte per element), or the op gathers
+/// (tensor.extract in its body).
+FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.empty() || llvm::any_of(ranges, [](int64_t r) { return r <= 0; }))
+    return failure();
+  for (Value operand : op->getOperands()) {
+    Type element = getElementTypeOrSelf(operand.getType());
+    if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+      return failure();
+  }
+  bool gathers = false;
+  op->walk([&](tensor::ExtractOp) { gathers = true; });
+  if (gathers)
+    return failure();
+  unsigned inner = ranges.size() - 1;
+  AffineExpr innerDim = getAffineDimExpr(inner, op.getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (map.isFunctionOfDim(inner) &&
+        (map.getNumResults() == 0 || map.getResults().back() != innerDim))
+      return failure();
+  }
+  // Up to 16 vectors a row: a reduction then needs no partial results.
+  int64_t extent = ranges[inner];
+  if (extent <= 16 * lanes)
+    return extent;
+  for (int64_t candidate : {16 * lanes, 8 * lanes, 4 * lanes, 2 * lanes, lanes,
+                            lanes / 2, lanes / 4})
+    if (candidate > 1 && extent % candidate == 0)
+      return candidate;
+  return failure();
+}
+
+/// A read of a single element into a vector (a row's max, sum or mean
+/// broadcast along the row) becomes a one-element read and a
+/// vector.broadcast; upstream's lowering would otherwise fill the vector
+/// one lane at a time.
+struct ReadElementThenBroadcast : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto source = dyn_cast<ShapedType>(read.getBase().getType());
+    VectorType type = read.getVectorType();
+    if (!source || read.getMask() || type.getRank() != source.getRank() ||
+        !source.hasStaticShape() || source.getNumElements() != 1 ||
+        type.getNumElements() == 1 || type.isScalable())
+      return failure();
+    auto unitType = VectorType::get(SmallVector<int64_t>(type.getRank(), 1),
+                                    type.getElementType());
+    Value element = vector::TransferReadOp::create(
+        rewriter, read.getLoc(), unitType, read.getBase(), read.getIndices(),
+        read.getPadding(), SmallVector<bool>(type.getRank(), true));
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(read, type, element);
+    return success();
+  }
+};
+
+struct VectorizeRowsPass
+    : mlir::pith::impl::VectorizeRowsPassBase<VectorizeRowsPass> {
+  using VectorizeRowsPassBase::VectorizeRowsPassBase;
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !linalg::isaContractionOpInterface(op))
+        ops.push_back(op);
+    });
+
+    IRRewriter rewriter(context);
+    for (linalg::LinalgOp op : ops) {
+      unsigned bits = 32;
+      if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
+        if (type.getElementType().isIntOrFloat())
+          bits = std::max(8u, type.getElementTypeBitWidth());
+      FailureOr<int64_t> row = rowLength(op, vectorBits / bits);
+      if (failed(row))
+        continue;
+      SmallVector<int64_t> tileSizes(op.getNumLoops(), 1);
+      tileSizes.back() = *row;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(context, tileSizes));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      Operation *tile = tiled->tiledOps.back();
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> vectorized =
+          linalg::vectorize(rewriter, tile);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(tile, vectorized->replacements);
+    }
+
+    // Reads that broadcast (a row's max or sum, a bias) become a read of
+    // the value and a vector.broadcast, not an element-by-element gather.
+    RewritePatternSet patterns(context);
+    patterns.add<ReadElementThenBroadcast>(context);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    for (RegisteredOperationName name : context->getRegisteredOperations())
+      if (name.getDialectNamespace() == "vector")
+        name.getCanonicalizationPatterns(patterns, context);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,106 @@
+// RUN: pith-opt %s --pith-vectorize-rows=vector-bits=512 --split-input-file | FileCheck %s
+
+// A softmax-style row reduction over 128 elements (8 vectors) is one
+// vector reduction per row; the row loop steps by 1.
+// CHECK-LABEL: func.func @row_max
+// CHECK: scf.for %{{.*}} = %c0 to %c12 step %c1
+// CHECK: %[[ROW:.*]] = vector.transfer_read {{.*}} : tensor<1x128xf32>, vector<1x128xf32>
+// CHECK: vector.multi_reduction <maximumf>, %[[ROW]], %{{.*}} [1] : vector<1x128xf32> to vector<1xf32>
+#in = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+func.func @row_max(%x: tensor<12x128xf32>, %init: tensor<12xf32>) -> tensor<12xf32> {
+  %r = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<12x128xf32>) outs(%init : tensor<12xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.maximumf %acc, %v : f32
+    linalg.yield %m : f32
+  } -> tensor<12xf32>
+  return %r : tensor<12xf32>
+}
+
+// -----
+
+// A per-row value broadcast along the row is read once and broadcast, not
+// gathered lane by lane.
+// CHECK-LABEL: func.func @subtract_row_value
+// CHECK: %[[X:.*]] = vector.transfer_read {{.*}} : tensor<1x128xf32>, vector<1x128xf32>
+// CHECK: %[[M:.*]] = vector.transfer_read {{.*}} : tensor<1xf32>, vector<1xf32>
+// CHECK: %[[B:.*]] = vector.broadcast %[[M]] : vector<1xf32> to vector<1x128xf32>
+// CHECK: arith.subf %[[X]], %[[B]] : vector<1x128xf32>
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @subtract_row_value(%x: tensor<12x128xf32>, %m: tensor<12xf32>) -> tensor<12x128xf32> {
+  %e = tensor.empty() : tensor<12x128xf32>
+  %r = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %m : tensor<12x128xf32>, tensor<12xf32>) outs(%e : tensor<12x128xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %s = arith.subf %v, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128xf32>
+  return %r : tensor<12x128xf32>
+}
+
+// -----
+
+// The same with the value kept as [12, 1] (keepdims), which the generic
+// reads through a broadcast map: still one element and a broadcast.
+// CHECK-LABEL: func.func @subtract_kept_dim
+// CHECK: %[[M:.*]] = vector.transfer_read {{.*}} : tensor<1x1xf32>, vector<1x1xf32>
+// CHECK: vector.broadcast %[[M]] : vector<1x1xf32> to vector<1x128xf32>
+// CHECK-NOT: vector.insert
+#kept_id = affine_map<(d0, d1) -> (d0, d1)>
+#kept = affine_map<(d0, d1) -> (d0, 0)>
+func.func @subtract_kept_dim(%x: tensor<12x128xf32>, %m: tensor<12x1xf32>) -> tensor<12x128xf32> {
+  %e = tensor.empty() : tensor<12x128xf32>
+  %r = linalg.generic {indexing_maps = [#kept_id, #kept, #kept_id], iterator_types = ["parallel", "parallel"]} ins(%x, %m : tensor<12x128xf32>, tensor<12x1xf32>) outs(%e : tensor<12x128xf32>) {
+  ^bb0(%v: f32, %w: f32, %o: f32):
+    %s = arith.subf %v, %w : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128xf32>
+  return %r : tensor<12x128xf32>
+}
+
+// -----
+
+// Rows longer than 16 vectors go in chunks that divide them: 1536 by 256.
+// CHECK-LABEL: func.func @long_rows
+// CHECK: scf.for %{{.*}} = %c0 to %c1536 step %c256
+// CHECK: math.erf %{{.*}} : vector<1x256xf32>
+#e = affine_map<(d0, d1) -> (d0, d1)>
+func.func @long_rows(%x: tensor<4x1536xf32>) -> tensor<4x1536xf32> {
+  %o = tensor.empty() : tensor<4x1536xf32>
+  %r = linalg.generic {indexing_maps = [#e, #e], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x1536xf32>) outs(%o : tensor<4x1536xf32>) {
+  ^bb0(%v: f32, %w: f32):
+    %s = math.erf %v : f32
+    linalg.yield %s : f32
+  } -> tensor<4x1536xf32>
+  return %r : tensor<4x1536xf32>
+}
+
+// -----
+
+// Left as they are: a transpose (its input is strided along the innermost
+// loop), booleans (vectors of i1 are packed bits), gathers.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: vector.
+#t = affine_map<(d0, d1) -> (d1, d0)>
+#i = affine_map<(d0, d1) -> (d0, d1)>
+func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<100xf32>, %idx: tensor<8x16xindex>) -> (tensor<16x8xf32>, tensor<8x16xi1>, tensor<8x16xf32>) {
+  %e = tensor.empty() : tensor<16x8xf32>
+  %t = linalg.generic {indexing_maps = [#t, #i], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<8x16xf32>) outs(%e : tensor<16x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  } -> tensor<16x8xf32>
+  %eb = tensor.empty() : tensor<8x16xi1>
+  %n = linalg.generic {indexing_maps = [#i, #i], iterator_types = ["parallel", "parallel"]} ins(%b : tensor<8x16xi1>) outs(%eb : tensor<8x16xi1>) {
+  ^bb0(%v: i1, %o: i1):
+    %true = arith.constant true
+    %r = arith.xori %v, %true : i1
+    linalg.yield %r : i1
+  } -> tensor<8x16xi1>
+  %eg = tensor.empty() : tensor<8x16xf32>
+  %g = linalg.generic {indexing_maps = [#i, #i], iterator_types = ["parallel", "parallel"]} ins(%idx : tensor<8x16xindex>) outs(%eg : tensor<8x16xf32>) {
+  ^bb0(%j: index, %o: f32):
+    %v = tensor.extract %table[%j] : tensor<100xf32>
+    linalg.yield %v : f32
+  } -> tensor<8x16xf32>
+  return %t, %n, %g : tensor<16x8xf32>, tensor<8x16xi1>, tensor<8x16xf32>
+}
