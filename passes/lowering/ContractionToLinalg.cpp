@@ -2,9 +2,10 @@
 //
 // Part of pith. matmul and linear become linalg contractions (named ops
 // where the shapes allow, a linalg.generic with broadcasting batch maps
-// otherwise); conv and the pools become one linalg.generic each over the
-// output and window dimensions, after a tensor.pad of the input, with the
-// group structure in the affine maps.
+// otherwise); conv becomes a copy of the padded input's windows into
+// columns and a matrix product per group (im2col); the pools become one
+// linalg.generic each over the output and window dimensions, after a
+// tensor.pad of the input.
 //
 //===----------------------------------------------------------------------===//
 
@@ -203,10 +204,13 @@ windowPositions(MLIRContext *context, int64_t firstOutput, int64_t firstWindow,
   return exprs;
 }
 
-/// conv: loops (n, f, o..., c, k...), reading input position
-/// o*stride + k*dilation. With groups, channels split into (group, channel)
-/// axes of reshaped operands, loops (n, g, f, o..., c, k...), so that every
-/// indexing map stays a projection linalg can invert.
+/// conv as a matrix product per group (im2col): the padded input's
+/// windows are copied into columns [n, g, c*k..., o...], then
+/// out[n, g, f, o] = sum_r weight[g, f, r] * columns[n, g, r, o], with
+/// r = (c, k...) and o the flattened output positions. The output
+/// positions are contiguous in both the columns and the output, so the
+/// product vectorizes along them like any matmul. A 1x1 convolution with
+/// unit strides needs no copy: its columns are the input itself.
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -216,63 +220,77 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     MLIRContext *context = rewriter.getContext();
     auto type =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
+    Type element = type.getElementType();
     Value weight = adaptor.getWeight();
     RankedTensorType weightType = typeOf(weight);
     int64_t spatial = type.getRank() - 2;
     auto groups = static_cast<int64_t>(op.getGroups());
-    bool grouped = groups > 1;
+    int64_t batch = type.getDimSize(0);
     int64_t channelsPerGroup = weightType.getDimSize(1);
     int64_t filtersPerGroup = weightType.getDimSize(0) / groups;
+    ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+    ArrayRef<int64_t> outputSpatial = type.getShape().drop_front(2);
+    int64_t windowSize = llvm::product_of(kernel);
+    int64_t positions = llvm::product_of(outputSpatial);
+    int64_t reduced = channelsPerGroup * windowSize;
+
     Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             scalar(rewriter, loc, type.getElementType(), 0));
-    RankedTensorType resultType = type;
-    if (grouped) {
-      auto split = [&](ArrayRef<int64_t> shape, int64_t axis, int64_t inner) {
-        SmallVector<int64_t> result(shape.take_front(axis));
-        result.append({groups, inner});
-        llvm::append_range(result, shape.drop_front(axis + 1));
-        return result;
-      };
-      input = reshapeTo(rewriter, loc, input,
-                        split(typeOf(input).getShape(), 1, channelsPerGroup));
-      weight = reshapeTo(rewriter, loc, weight,
-                         split(weightType.getShape(), 0, filtersPerGroup));
-      resultType = type.clone(split(type.getShape(), 1, filtersPerGroup));
+                             scalar(rewriter, loc, element, 0));
+    SmallVector<int64_t> groupedInput = {batch, groups, channelsPerGroup};
+    llvm::append_range(groupedInput, typeOf(input).getShape().drop_front(2));
+    input = reshapeTo(rewriter, loc, input, groupedInput);
+    bool pointwise = windowSize == 1 &&
+                     llvm::all_of(op.getStrides(), [](int64_t s) {
+                       return s == 1;
+                     });
+    Value columns = input;
+    if (!pointwise) {
+      // Loops (n, g, c, k..., o...), all parallel: a copy.
+      SmallVector<int64_t> shape = {batch, groups, channelsPerGroup};
+      llvm::append_range(shape, kernel);
+      llvm::append_range(shape, outputSpatial);
+      int64_t loops = shape.size();
+      SmallVector<AffineExpr> inputExprs = {getAffineDimExpr(0, context),
+                                            getAffineDimExpr(1, context),
+                                            getAffineDimExpr(2, context)};
+      llvm::append_range(inputExprs,
+                         windowPositions(context, 3 + spatial, 3,
+                                         op.getStrides(), op.getDilations()));
+      auto columnsType = RankedTensorType::get(shape, element);
+      columns =
+          linalg::GenericOp::create(
+              rewriter, loc, columnsType, input,
+              emptyTensor(rewriter, loc, columnsType),
+              SmallVector<AffineMap>{
+                  AffineMap::get(loops, 0, inputExprs, context),
+                  AffineMap::getMultiDimIdentityMap(loops, context)},
+              SmallVector<utils::IteratorType>(loops,
+                                               utils::IteratorType::parallel),
+              [](OpBuilder &b, Location loc, ValueRange args) {
+                linalg::YieldOp::create(b, loc, args[0]);
+              })
+              .getResult(0);
     }
-    // Loop dims: n, [g,] f, o_1..o_k, c, w_1..w_k.
-    int64_t lead = grouped ? 3 : 2;
-    int64_t loops = lead + 2 * spatial + 1;
+    columns =
+        reshapeTo(rewriter, loc, columns, {batch, groups, reduced, positions});
+    weight =
+        reshapeTo(rewriter, loc, weight, {groups, filtersPerGroup, reduced});
+
+    // Loops (n, g, f, o, r).
     auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-    AffineExpr n = dim(0), f = dim(lead - 1), c = dim(lead + spatial);
-    SmallVector<AffineExpr> groupExprs;
-    if (grouped)
-      groupExprs.push_back(dim(1));
-    SmallVector<AffineExpr> inputExprs = {n};
-    llvm::append_range(inputExprs, groupExprs);
-    inputExprs.push_back(c);
-    llvm::append_range(inputExprs,
-                       windowPositions(context, lead, lead + spatial + 1,
-                                       op.getStrides(), op.getDilations()));
-    SmallVector<AffineExpr> weightExprs(groupExprs);
-    weightExprs.append({f, c});
-    SmallVector<AffineExpr> outputExprs = {n};
-    llvm::append_range(outputExprs, groupExprs);
-    outputExprs.push_back(f);
-    for (int64_t i = 0; i < spatial; ++i) {
-      weightExprs.push_back(dim(lead + spatial + 1 + i));
-      outputExprs.push_back(dim(lead + i));
-    }
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(loops, 0, inputExprs, context),
-        AffineMap::get(loops, 0, weightExprs, context),
-        AffineMap::get(loops, 0, outputExprs, context)};
-    SmallVector<utils::IteratorType> iterators(lead + spatial,
+    AffineExpr n = dim(0), g = dim(1), f = dim(2), o = dim(3), r = dim(4);
+    SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {g, f, r}, context),
+                                   AffineMap::get(5, 0, {n, g, r, o}, context),
+                                   AffineMap::get(5, 0, {n, g, f, o}, context)};
+    SmallVector<utils::IteratorType> iterators(4,
                                                utils::IteratorType::parallel);
-    iterators.append(1 + spatial, utils::IteratorType::reduction);
-    Value result =
-        contraction(rewriter, loc, resultType, input, weight, maps, iterators);
-    if (grouped)
-      result = reshapeTo(rewriter, loc, result, type.getShape());
+    iterators.push_back(utils::IteratorType::reduction);
+    auto productType = RankedTensorType::get(
+        {batch, groups, filtersPerGroup, positions}, element);
+    Value result = reshapeTo(rewriter, loc,
+                             contraction(rewriter, loc, productType, weight,
+                                         columns, maps, iterators),
+                             type.getShape());
     if (Value bias = adaptor.getBias()) {
       SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
       biasShape[0] = type.getDimSize(1);

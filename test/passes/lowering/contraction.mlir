@@ -46,38 +46,60 @@ func.func @linear(%x: tensor<2x3xf32>, %w: tensor<4x3xf32>, %b: tensor<4xf32>) -
 
 // -----
 
-// conv pads its input, then contracts over (n, f, oh, ow, c, kh, kw),
-// reading input position o * stride + k * dilation.
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d2 * 2 + d5, d3 * 2 + d6)>
-// CHECK-DAG: #[[F:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d4, d5, d6)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// conv pads its input, copies its windows into columns (n, g, c, kh, kw,
+// oh, ow), reading input position o * stride + k * dilation, and multiplies
+// the weight [g, f, c*kh*kw] by the columns [n, g, c*kh*kw, oh*ow].
+// CHECK-DAG: #[[WINDOWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 * 2 + d3, d6 * 2 + d4)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
+// CHECK-DAG: #[[COLUMNS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   // CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
   // CHECK: tensor<1x3x8x8xf32> to tensor<1x3x10x10xf32>
-  // CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[F]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-  // CHECK-SAME: ins(%[[PAD]], %arg1
+  // CHECK: %[[COPY:.*]] = linalg.generic {indexing_maps = [#[[WINDOWS]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+  // CHECK-SAME: ins(%{{.*}} : tensor<1x1x3x10x10xf32>) outs(%{{.*}} : tensor<1x1x3x3x3x4x4xf32>)
+  // CHECK: %[[COLS:.*]] = tensor.expand_shape {{.*}} : tensor<432xf32> into tensor<1x1x27x16xf32>
+  // CHECK: %[[WEIGHT:.*]] = tensor.expand_shape {{.*}} : tensor<108xf32> into tensor<1x4x27xf32>
+  // CHECK: %[[CONV:.*]] = linalg.generic {indexing_maps = [#[[W]], #[[COLUMNS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK-SAME: ins(%[[WEIGHT]], %[[COLS]] : tensor<1x4x27xf32>, tensor<1x1x27x16xf32>)
+  // CHECK: %[[NCHW:.*]] = tensor.expand_shape {{.*}} : tensor<64xf32> into tensor<1x4x4x4xf32>
   // CHECK: %[[BIAS:.*]] = tensor.expand_shape %arg2 {{.*}} : tensor<4xf32> into tensor<4x1x1xf32>
   // CHECK: linalg.generic
-  // CHECK-SAME: ins(%[[CONV]], %[[BIAS]]
+  // CHECK-SAME: ins(%[[NCHW]], %[[BIAS]]
   %0 = pith.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
 
 // -----
 
-// Groups split the channel axes of input, weight and output into (group,
-// channel), so every map stays a projection.
-// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d5, d3 + d6, d4 + d7)>
-// CHECK-DAG: #[[F:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d5, d6, d7)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// Groups split the channel axes into (group, channel): a depthwise conv is
+// one [1, 9] x [9, 64] product per group. Dilation scales the window.
+// CHECK-DAG: #[[WINDOWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 + d3 * 2, d6 + d4 * 2)>
 // CHECK-LABEL: func.func @depthwise
-func.func @depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
-  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[F]], #[[OUT]]]
-  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%{{.*}} : tensor<1x4x1x8x8xf32>)
+func.func @depthwise(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[WINDOWS]], #{{.*}}]
+  // CHECK-SAME: ins(%{{.*}} : tensor<1x4x1x12x12xf32>) outs(%{{.*}} : tensor<1x4x1x3x3x8x8xf32>)
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x1x9xf32>, tensor<1x4x9x64xf32>) outs(%{{.*}} : tensor<1x4x1x64xf32>)
   // CHECK: tensor<1x4x8x8xf32>
-  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 2, 2>, groups = 4 : i64} : (tensor<1x4x10x10xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// A 1x1 convolution with unit strides multiplies the input itself: no copy.
+// CHECK-LABEL: func.func @pointwise
+func.func @pointwise(%x: tensor<1x8x4x4xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32> {
+  // CHECK-NOT: tensor.pad
+  // CHECK: %[[COLS:.*]] = tensor.expand_shape %{{.*}} : tensor<128xf32> into tensor<1x1x8x16xf32>
+  // CHECK-NOT: linalg.generic
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %[[COLS]] : tensor<1x16x8xf32>, tensor<1x1x8x16xf32>) outs(%{{.*}} : tensor<1x1x16x16xf32>)
+  // CHECK-NOT: linalg.generic
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x8x4x4xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32>
+  return %0 : tensor<1x16x4x4xf32>
 }
 
 // -----
