@@ -59,6 +59,8 @@ class Model:
         self._native = _NativeModel(self.path)
         self.inputs = [_info(s) for s in self._native.inputs]
         self.outputs = [_info(s) for s in self._native.outputs]
+        self._input_names = frozenset(info.name for info in self.inputs)
+        self._output_names = frozenset(info.name for info in self.outputs)
 
     @property
     def target(self) -> str:
@@ -94,23 +96,13 @@ class Model:
         Other values (lists, scalars) are converted to the declared dtype.
         `outputs` may supply arrays to write into; the rest are allocated.
         """
-        given = dict(inputs or {})
+        given = inputs if inputs is not None and not named else dict(inputs or {})
         for name, value in named.items():
             if name in given:
                 raise ModelError(f"input '{name}' is given twice")
             given[name] = value
-        declared = {info.name for info in self.inputs}
-        unknown = sorted(set(given) - declared)
-        if unknown:
-            raise ModelError(
-                f"the model has no input {', '.join(map(repr, unknown))}; "
-                f"its inputs are {', '.join(repr(i.name) for i in self.inputs)}"
-            )
-        missing = [info.name for info in self.inputs if info.name not in given]
-        if missing:
-            raise ModelError(
-                f"no value for input {', '.join(map(repr, missing))}"
-            )
+        if given.keys() != self._input_names:
+            self._reject_names(given)
 
         arrays = []
         for info in self.inputs:
@@ -122,8 +114,9 @@ class Model:
                         f"{_describe(info.dtype, info.shape)}, got "
                         f"{_describe(value.dtype, value.shape)}"
                     )
-                # np.require keeps 0-d arrays 0-d (ascontiguousarray does not).
-                value = np.require(value, requirements="C")
+                if not value.flags.c_contiguous:
+                    # np.require keeps 0-d arrays 0-d (ascontiguousarray does not).
+                    value = np.require(value, requirements="C")
             else:
                 value = np.require(np.asarray(value, dtype=info.dtype), requirements="C")
                 if value.shape != info.shape:
@@ -134,9 +127,9 @@ class Model:
                     )
             arrays.append(value)
 
-        supplied = dict(outputs or {})
-        unknown = sorted(set(supplied) - {info.name for info in self.outputs})
-        if unknown:
+        supplied = outputs or {}
+        if supplied and not supplied.keys() <= self._output_names:
+            unknown = sorted(set(supplied) - self._output_names)
             raise ModelError(
                 f"the model has no output {', '.join(map(repr, unknown))}"
             )
@@ -159,6 +152,17 @@ class Model:
             results[info.name] = array
         self._native.invoke(arrays, list(results.values()))
         return results
+
+    def _reject_names(self, given: Mapping[str, object]) -> None:
+        """Raises for inputs given that the model lacks, or inputs missing."""
+        unknown = sorted(set(given) - self._input_names)
+        if unknown:
+            raise ModelError(
+                f"the model has no input {', '.join(map(repr, unknown))}; "
+                f"its inputs are {', '.join(repr(i.name) for i in self.inputs)}"
+            )
+        missing = [info.name for info in self.inputs if info.name not in given]
+        raise ModelError(f"no value for input {', '.join(map(repr, missing))}")
 
     def __repr__(self) -> str:
         def signature(infos):

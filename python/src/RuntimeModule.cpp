@@ -86,13 +86,13 @@ using OutputArray = nb::ndarray<nb::device::cpu>;
 
 /// The runtime's view of a C-contiguous array (checked by the caller).
 template <typename Array>
-pith_tensor view(const std::string &name, Array &array,
+pith_tensor view(const char *name, Array &array,
                  std::vector<int64_t> &shape) {
   shape.assign(array.shape_ptr(), array.shape_ptr() + array.ndim());
   int dtype = dtypeOf(array.dtype());
   if (dtype < 0)
     throw ModelError(PITH_SIGNATURE_MISMATCH,
-                     "array '" + name +
+                     std::string("array '") + name +
                          "' has an element type pith does "
                          "not support");
   return {nullptr,
@@ -133,27 +133,23 @@ public:
   /// written in place.
   void invoke(std::vector<InputArray> inputs,
               std::vector<OutputArray> outputs) const {
-    auto signatures = [](const std::vector<Signature> &all) {
-      std::vector<std::string> names;
-      for (const Signature &signature : all)
-        names.push_back(std::get<0>(signature));
-      return names;
-    };
-    std::vector<std::string> inputNames = signatures(this->inputs());
-    std::vector<std::string> outputNames = signatures(this->outputs());
-    if (inputs.size() != inputNames.size() ||
-        outputs.size() != outputNames.size())
+    size_t inputCount = pith_model_input_count(model);
+    size_t outputCount = pith_model_output_count(model);
+    if (inputs.size() != inputCount || outputs.size() != outputCount)
       throw ModelError(PITH_INVALID_ARGUMENT,
-                       "expected " + std::to_string(inputNames.size()) +
-                           " inputs and " + std::to_string(outputNames.size()) +
+                       "expected " + std::to_string(inputCount) +
+                           " inputs and " + std::to_string(outputCount) +
                            " outputs");
-    std::vector<std::vector<int64_t>> shapes(inputs.size() + outputs.size());
+    std::vector<std::vector<int64_t>> shapes(inputCount + outputCount);
     std::vector<pith_tensor> inputViews, outputViews;
-    for (size_t i = 0; i < inputs.size(); ++i)
-      inputViews.push_back(view(inputNames[i], inputs[i], shapes[i]));
-    for (size_t i = 0; i < outputs.size(); ++i)
-      outputViews.push_back(
-          view(outputNames[i], outputs[i], shapes[inputs.size() + i]));
+    inputViews.reserve(inputCount);
+    outputViews.reserve(outputCount);
+    for (size_t i = 0; i < inputCount; ++i)
+      inputViews.push_back(
+          view(pith_model_input(model, i)->name, inputs[i], shapes[i]));
+    for (size_t i = 0; i < outputCount; ++i)
+      outputViews.push_back(view(pith_model_output(model, i)->name,
+                                 outputs[i], shapes[inputCount + i]));
     pith_status *status;
     {
       nb::gil_scoped_release release;
