@@ -48,6 +48,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "vector-bits",
       llvm::cl::desc("Width of the target's vector registers, in bits"),
       llvm::cl::init(512)};
+  Option<bool> parallelize{
+      *this, "parallelize",
+      llvm::cl::desc("Run ops with enough work on OpenMP threads"),
+      llvm::cl::init(true)};
 };
 
 /// The CPU pipeline: from the pith dialect to the LLVM dialect, each

@@ -69,6 +69,31 @@ def FuseElementwisePass : Pass<"pith-fuse-elementwise"> {
                            "mlir::affine::AffineDialect"];
 }
 
+def ParallelizePass : Pass<"pith-parallelize"> {
+  let summary = "Split linalg ops with enough work into chunks run in parallel";
+  let description = [{
+    Each linalg op on tensors with static shapes whose work (loop
+    iterations times the operations in its body) is at least `min-work` is
+    tiled along one parallel loop into an scf.forall of 2 to `chunks`
+    chunks, each a whole divisor of the loop (so every chunk has a static
+    shape) with at least `min-work / chunks` of the work. The loop is the
+    outermost that splits: for a contraction its batch, then M, then N
+    loops; otherwise parallel loops in order. M splits into multiples of 8
+    rows (a register tile's), and the loop the vectorizers run along (a
+    contraction's last N loop, another op's last loop) into multiples of
+    32 elements. The CPU pipeline turns each forall into an OpenMP
+    worksharing loop. Ops already inside an scf.forall and fills are left
+    alone.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1048576",
+           "Least work (iterations x body operations) worth a parallel loop">,
+    Option<"chunks", "chunks", "int64_t", /*default=*/"16",
+           "Most chunks a loop splits into">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
 def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
   let summary = "Tile float contractions to register blocks and vectorize them";
   let description = [{

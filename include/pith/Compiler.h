@@ -58,6 +58,8 @@ struct CompileOptions {
   /// For ONNX models; the input is ONNX unless its name ends in .mlir or
   /// .mlirbc (the pith dialect), and ONNX text if it ends in .onnxtxt.
   OnnxImportOptions import;
+  /// Whether ops with enough work run on OpenMP threads (pith-parallelize).
+  bool parallel = true;
   /// Called as each step starts: `step` of `steps`, and what it does.
   std::function<void(unsigned step, unsigned steps, llvm::StringRef what)>
       progress;

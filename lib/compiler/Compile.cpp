@@ -274,6 +274,7 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
   mlir::PassManager pm(&context);
   mlir::pith::CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = vectorBits(*target);
+  pipelineOptions.parallelize = options.parallel;
   mlir::pith::buildCpuPipeline(pm, pipelineOptions);
   unsigned steps = 1 + pm.size() + (options.emit == EmitKind::Mlir ? 0 : 1) +
                    (options.emit == EmitKind::Package ? 2 : 0) +

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -27,6 +28,8 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());
+  if (options.parallelize)
+    pm.addPass(createParallelizePass());
 
   // Contractions to register tiles of vector code; the output tile stays
   // in registers across the K loop.
@@ -55,6 +58,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createPlanWorkspacePass());
+  pm.addPass(createForallToParallelLoopPass());
 
   // Vectors to 1-D vector code, the rest to loops, then LLVM.
   pm.addPass(createLowerVectorsPass());
@@ -62,6 +66,10 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
       VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerStridedCopiesPass());
   pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  // Inlines the alloca scopes scf-to-openmp wraps loop bodies in (their
+  // allocas move to the parallel region), before scf-to-cf splits them.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -80,6 +88,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertFuncToLLVMPass(funcToLLVM));
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createExportEntryPointsPass());
 }

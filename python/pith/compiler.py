@@ -17,13 +17,15 @@ def compile(
     *,
     output: str | os.PathLike | None = None,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
+    parallel: bool = True,
 ) -> Model:
     """Compiles `model` ahead of time for `target` and loads the result.
 
     `model` is a path to an ONNX model (.onnx, or .onnxtxt for ONNX's text
     syntax) or to a module in the pith dialect (.mlir), or an in-memory
     `onnx.ModelProto`. `input_shapes` fixes symbolic input dimensions, e.g.
-    {"input_ids": [1, 128]}. The package is written to `output` when given,
+    {"input_ids": [1, 128]}. With `parallel`, ops with enough work run on
+    OpenMP threads (OMP_NUM_THREADS sets how many). The package is written to `output` when given,
     else to a temporary file that is gone once loaded. Raises
     pith.CompileError with every diagnostic.
     """
@@ -40,7 +42,8 @@ def compile(
         else:
             path = os.fspath(model)
         package = os.fspath(output) if output is not None else os.path.join(scratch, "model.pith")
-        compile_file(path, package, target=target, emit="package", input_shapes=shapes)
+        compile_file(path, package, target=target, emit="package", input_shapes=shapes,
+                     parallel=parallel)
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)
         if output is None:

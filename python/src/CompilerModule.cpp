@@ -87,9 +87,11 @@ importOnnx(const std::string &path,
 void compileFile(
     const std::string &input, const std::string &output,
     const std::string &target, const std::string &emit,
-    const std::map<std::string, std::vector<int64_t>> &inputShapes) {
+    const std::map<std::string, std::vector<int64_t>> &inputShapes,
+    bool parallel) {
   pith::CompileOptions options;
   options.target = target;
+  options.parallel = parallel;
   if (emit == "package")
     options.emit = pith::EmitKind::Package;
   else if (emit == "mlir")
@@ -143,8 +145,10 @@ NB_MODULE(_compiler, m) {
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
         nb::arg("target") = "host", nb::arg("emit") = "package",
         nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
+        nb::arg("parallel") = true,
         "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
         "dialect) for a CPU target and writes `emit` (package, mlir, llvm "
-        "or obj) to `output`. Warnings become UserWarnings; errors raise "
+        "or obj) to `output`; with `parallel`, ops with enough work run on "
+        "OpenMP threads. Warnings become UserWarnings; errors raise "
         "CompileError with every diagnostic.");
 }

@@ -74,6 +74,24 @@ def test_generated_encoder_block():
     assert_matches(compiled, model, feeds)
 
 
+def test_parallel_encoder_block(tmp_path):
+    """A BERT-base-sized block (MiniLM's: 128 tokens, 384 wide, 12 heads)
+    has ops big enough to run on OpenMP threads; the threads' results are
+    the serial code's, and ONNX Runtime's."""
+    model = e2e_models.encoder_block(sequence=128, hidden=384, heads=12)
+    onnx_path = tmp_path / "encoder.onnx"
+    onnx_path.write_bytes(model.SerializeToString())
+    lowered = tmp_path / "encoder.mlir"
+    pith._compiler.compile_file(str(onnx_path), str(lowered), emit="mlir")
+    assert "omp.parallel" in lowered.read_text()
+    compiled = pith.compile(model)
+    feeds = random_inputs(compiled)
+    feeds["mask"][:, 100:] = 0
+    assert_matches(compiled, model, feeds)
+    serial = pith.compile(model, parallel=False).run(feeds)["output"]
+    np.testing.assert_array_equal(compiled.run(feeds)["output"], serial)
+
+
 def test_bundled_example():
     model = ROOT / "examples" / "mlp" / "mlp.onnx"
     with pytest.warns(UserWarning, match="taken as 1"):

@@ -44,6 +44,11 @@ static cl::list<std::string>
                 cl::desc("Shape of a graph input, e.g. input_ids=1x128; "
                          "fixes its symbolic dimensions (repeatable)"),
                 cl::value_desc("name=DxD..."));
+static cl::opt<bool>
+    parallel("parallel",
+             cl::desc("Run ops with enough work on OpenMP threads (default "
+                      "true; OMP_NUM_THREADS sets the threads at run time)"),
+             cl::init(true));
 static cl::opt<bool> progress("progress",
                               cl::desc("Print each step as it starts (the "
                                        "default on a terminal)"));
@@ -70,6 +75,7 @@ int main(int argc, char **argv) {
   pith::CompileOptions options;
   options.target = target;
   options.emit = emit;
+  options.parallel = parallel;
   for (const std::string &spec : inputShapes)
     if (llvm::Error error = pith::parseInputShape(spec, options.import))
       return fail(llvm::toString(std::move(error)));

@@ -9,6 +9,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -92,6 +93,7 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
   mlir::DialectRegistry registry;
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
+  mlir::registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
   std::unique_ptr<llvm::Module> llvmModule =
       mlir::translateModuleToLLVMIR(module, context);
@@ -140,7 +142,10 @@ llvm::Error linkSharedObject(llvm::StringRef objectPath,
   if (!clang)
     return error("cannot find clang-22 to link a shared object");
   llvm::SmallVector<llvm::StringRef> arguments = {
-      *clang, "-shared", "-fuse-ld=lld", "-o", outputPath, objectPath, "-lm"};
+      *clang,     "-shared",         "-fuse-ld=lld",   "-o",
+      outputPath, objectPath,        "-Wl,--as-needed", "-lm",
+      // Parallel loops call libomp (libomp.so.5, found by soname).
+      "-fopenmp=libomp"};
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*clang, arguments, std::nullopt, {}, 0,
                                          0, &message);

@@ -1,0 +1,134 @@
+//===- Parallelize.cpp - pith-parallelize ---------------------------------===//
+//
+// Part of pith. Each linalg op with enough work is split into chunks along
+// one parallel loop, as an scf.forall over the chunks; the CPU pipeline
+// turns the forall into an OpenMP worksharing loop, so the chunks run on
+// the threads of libomp's team. Chunks are whole divisors of the loop, so
+// every chunk keeps the static shape the vectorizers tile. The loop split
+// is an outer one (a batch, a row block), never the innermost loop the
+// vectorizers run along, unless that loop splits into whole vector blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "passes/Passes.h"
+
+namespace mlir::pith {
+#define GEN_PASS_DEF_PARALLELIZEPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::pith
+
+using namespace mlir;
+
+namespace {
+
+/// Elements of the innermost loop that a chunk of it must hold: two
+/// vectors of the widest registers, the most a contraction tile spans.
+constexpr int64_t kInnermostChunkElements = 32;
+/// Rows of a contraction's M loop that a chunk must hold: the register
+/// tile's, so that each B tile loaded serves as many rows as without
+/// chunks.
+constexpr int64_t kRowChunk = 8;
+
+/// Loop iterations times the operations each does.
+int64_t workOf(linalg::LinalgOp op, ArrayRef<int64_t> ranges) {
+  int64_t iterations = llvm::product_of(ranges);
+  int64_t perIteration = std::max<int64_t>(
+      1, std::distance(op.getBlock()->begin(), op.getBlock()->end()) - 1);
+  return iterations * perIteration;
+}
+
+/// A loop to split and the multiple its chunks must be of.
+struct Candidate {
+  unsigned loop;
+  int64_t multiple;
+};
+
+/// The parallel loops to try, outermost first: for a contraction its
+/// batch, M and N loops; otherwise every parallel loop in loop order. The
+/// loop the vectorizers run along (a contraction's last N loop, another
+/// op's last loop) splits only into whole vector blocks.
+SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
+  SmallVector<Candidate> candidates;
+  if (linalg::isaContractionOpInterface(op)) {
+    FailureOr<linalg::ContractionDimensions> dims =
+        linalg::inferContractionDims(op);
+    if (succeeded(dims)) {
+      for (unsigned loop : dims->batch)
+        candidates.push_back({loop, 1});
+      for (unsigned loop : dims->m)
+        candidates.push_back({loop, kRowChunk});
+      for (unsigned loop : dims->n)
+        candidates.push_back(
+            {loop, loop == dims->n.back() ? kInnermostChunkElements : 1});
+      return candidates;
+    }
+  }
+  unsigned innermost = op.getNumLoops() - 1;
+  for (auto [index, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
+    if (iterator == utils::IteratorType::parallel)
+      candidates.push_back({static_cast<unsigned>(index),
+                            index == innermost ? kInnermostChunkElements : 1});
+  return candidates;
+}
+
+struct ParallelizePass
+    : mlir::pith::impl::ParallelizePassBase<ParallelizePass> {
+  using ParallelizePassBase::ParallelizePassBase;
+
+  /// The smallest chunk of a loop of `extent` iterations that divides it
+  /// into between 2 and `chunks` chunks, is a multiple of `multiple` and
+  /// holds at least a `minWork / chunks` share of `work`; 0 if none does.
+  int64_t chunkSize(int64_t extent, int64_t multiple, int64_t work) const {
+    int64_t mostChunks = std::min<int64_t>(chunks, work / (minWork / chunks));
+    for (int64_t size = multiple; size <= extent / 2; size += multiple)
+      if (extent % size == 0 && extent / size <= mostChunks)
+        return size;
+    return 0;
+  }
+
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !isa<linalg::FillOp>(op) &&
+          !op->getParentOfType<scf::ForallOp>())
+        ops.push_back(op);
+    });
+
+    IRRewriter rewriter(context);
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        continue;
+      int64_t work = workOf(op, ranges);
+      if (work < minWork)
+        continue;
+      SmallVector<int64_t> tileSizes(ranges.size(), 0);
+      for (Candidate candidate : candidateLoops(op)) {
+        if (int64_t size = chunkSize(ranges[candidate.loop],
+                                     candidate.multiple, work)) {
+          tileSizes[candidate.loop] = size;
+          break;
+        }
+      }
+      if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
+        continue;
+      scf::SCFTilingOptions options;
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      options.setTileSizes(getAsIndexOpFoldResult(context, tileSizes));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (succeeded(tiled))
+        rewriter.replaceOp(op, tiled->replacements);
+    }
+  }
+};
+
+} // namespace

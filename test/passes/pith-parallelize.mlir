@@ -1,0 +1,87 @@
+// RUN: pith-opt %s --pith-parallelize --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-parallelize="min-work=1000000000" --split-input-file | FileCheck %s --check-prefix=SMALL
+
+// A 128x384x384 matmul splits its M loop into 16 chunks of 8 rows (a
+// register tile's rows); the fill that initializes it stays outside.
+// CHECK-LABEL: func.func @matmul_rows
+// CHECK: linalg.fill
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (128) step (8) shared_outs(%[[OUT:.*]] = %{{.*}})
+// CHECK: tensor.extract_slice %arg0[%[[I]], 0] [8, 384] [1, 1]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x384xf32>, tensor<384x384xf32>) outs(%{{.*}} : tensor<8x384xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0] [8, 384] [1, 1]
+// SMALL-LABEL: func.func @matmul_rows
+// SMALL-NOT: scf.forall (
+func.func @matmul_rows(%a: tensor<128x384xf32>, %b: tensor<384x384xf32>) -> tensor<128x384xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128x384xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x384xf32>) -> tensor<128x384xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<128x384xf32>, tensor<384x384xf32>) outs(%f : tensor<128x384xf32>) -> tensor<128x384xf32>
+  return %r : tensor<128x384xf32>
+}
+
+// -----
+
+// Batched matmuls split their batch loop (12 heads: 12 chunks of one).
+// CHECK-LABEL: func.func @batch
+// SMALL-LABEL: func.func @batch
+// CHECK: scf.forall (%{{.*}}) in (12)
+// CHECK: linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<1x128x32xf32>, tensor<1x32x128xf32>)
+func.func @batch(%a: tensor<12x128x32xf32>, %b: tensor<12x32x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
+  %r = linalg.batch_matmul ins(%a, %b : tensor<12x128x32xf32>, tensor<12x32x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  return %r : tensor<12x128x128xf32>
+}
+
+// -----
+
+// A matrix-vector product (M = 1) splits N, the innermost loop, into
+// multiples of 32 elements: 4096 into 16 chunks of 256.
+// CHECK-LABEL: func.func @gemv
+// CHECK: scf.forall (%{{.*}}) = (0) to (4096) step (256)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x1024xf32>, tensor<1024x256xf32>)
+func.func @gemv(%a: tensor<1x1024xf32>, %b: tensor<1024x4096xf32>, %c: tensor<1x4096xf32>) -> tensor<1x4096xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<1x1024xf32>, tensor<1024x4096xf32>) outs(%c : tensor<1x4096xf32>) -> tensor<1x4096xf32>
+  return %r : tensor<1x4096xf32>
+}
+
+// -----
+
+// Elementwise work splits its outermost loop. A contraction whose M (12
+// rows) has no chunk of 8 dividing it and whose N (24) no chunk of 32 is
+// left whole.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.forall (%{{.*}}) = (0) to (1024) step (64)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<64x1024xf32>)
+// CHECK: math.exp
+// CHECK-LABEL: func.func @no_whole_chunk
+// CHECK-NOT: scf.forall (
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<1024x1024xf32>, %y: tensor<1024x1024xf32>) -> tensor<1024x1024xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<1024x1024xf32>) outs(%y : tensor<1024x1024xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %e = math.exp %v : f32
+    linalg.yield %e : f32
+  } -> tensor<1024x1024xf32>
+  return %r : tensor<1024x1024xf32>
+}
+func.func @no_whole_chunk(%a: tensor<12x4096xf32>, %b: tensor<4096x24xf32>, %c: tensor<12x24xf32>) -> tensor<12x24xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<12x4096xf32>, tensor<4096x24xf32>) outs(%c : tensor<12x24xf32>) -> tensor<12x24xf32>
+  return %r : tensor<12x24xf32>
+}
+
+// -----
+
+// Ops already inside a parallel loop are left as they are.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.forall (
+// CHECK-NOT: scf.forall (
+func.func @nested(%a: tensor<4x128x384xf32>, %b: tensor<384x384xf32>, %c: tensor<4x128x384xf32>) -> tensor<4x128x384xf32> {
+  %r = scf.forall (%i) in (4) shared_outs(%out = %c) -> tensor<4x128x384xf32> {
+    %x = tensor.extract_slice %a[%i, 0, 0] [1, 128, 384] [1, 1, 1] : tensor<4x128x384xf32> to tensor<128x384xf32>
+    %y = tensor.extract_slice %out[%i, 0, 0] [1, 128, 384] [1, 1, 1] : tensor<4x128x384xf32> to tensor<128x384xf32>
+    %m = linalg.matmul ins(%x, %b : tensor<128x384xf32>, tensor<384x384xf32>) outs(%y : tensor<128x384xf32>) -> tensor<128x384xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %out[%i, 0, 0] [1, 128, 384] [1, 1, 1] : tensor<128x384xf32> into tensor<4x128x384xf32>
+    }
+  }
+  return %r : tensor<4x128x384xf32>
+}
