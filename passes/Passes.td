@@ -69,6 +69,26 @@ def FuseElementwisePass : Pass<"pith-fuse-elementwise"> {
                            "mlir::affine::AffineDialect"];
 }
 
+def PackWeightsPass : Pass<"pith-pack-weights"> {
+  let summary = "Pack constant right-hand sides of contractions into panels";
+  let description = [{
+    A float contraction on tensors whose right-hand side is a constant
+    [K, N] matrix (indexed by its one K loop and its last N loop, with N
+    last in the output) and whose N is a multiple of two vectors of
+    `vector-bits` (P columns), at least twice, has the constant repacked
+    at compile time into panels [N / P, K, P] and becomes a linalg.generic
+    with N split into (panel, column) loops, writing its output viewed as
+    [..., N / P, P]. Each register tile of pith-vectorize-contractions then
+    streams one contiguous panel. A resource becomes a new resource named
+    with the suffix `_packed`; constants that cannot be repacked are left.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers, in bits">
+  ];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 def ParallelizePass : Pass<"pith-parallelize"> {
   let summary = "Split linalg ops with enough work into chunks run in parallel";
   let description = [{

@@ -267,12 +267,14 @@ static bool sameType(Value value, Type type) { return value.getType() == type; }
 Attribute mlir::pith::detail::permuteConstant(Attribute value,
                                               ShapedType resultType,
                                               ArrayRef<int64_t> permutation,
-                                              StringRef suffix) {
+                                              StringRef suffix,
+                                              ArrayRef<int64_t> sourceShape) {
   auto shaped = dyn_cast_if_present<ElementsAttr>(value);
   if (!shaped)
     return {};
-  SmallVector<int64_t> strides =
-      rowMajorStrides(cast<ShapedType>(shaped.getType()).getShape());
+  SmallVector<int64_t> strides = rowMajorStrides(
+      sourceShape.empty() ? cast<ShapedType>(shaped.getType()).getShape()
+                          : sourceShape);
   auto sourceIndex = [&](ArrayRef<int64_t> position) {
     int64_t index = 0;
     for (auto [dim, source] : llvm::enumerate(permutation))

@@ -20,12 +20,14 @@ OpFoldResult foldFloatMath(Attribute operand, Type resultType,
                            double (*fn)(double));
 
 /// `value` (a constant) with its axes permuted into `resultType`: result
-/// axis i is axis `permutation[i]`. A resource gets a new, aligned blob
-/// named after the old one with `suffix`; a small dense constant, new
-/// elements. Null for anything else (large dense constants are not copied
-/// element by element).
+/// axis i is axis `permutation[i]` of `value`, or of `value` viewed with
+/// `sourceShape` (the same elements, row-major) when one is given. A
+/// resource gets a new, aligned blob named after the old one with
+/// `suffix`; a small dense constant, new elements. Null for anything else
+/// (large dense constants are not copied element by element).
 Attribute permuteConstant(Attribute value, ShapedType resultType,
-                          ArrayRef<int64_t> permutation, StringRef suffix);
+                          ArrayRef<int64_t> permutation, StringRef suffix,
+                          ArrayRef<int64_t> sourceShape = {});
 
 } // namespace mlir::pith::detail
 

@@ -28,6 +28,9 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());
+  PackWeightsPassOptions packing;
+  packing.vectorBits = options.vectorBits;
+  pm.addPass(createPackWeightsPass(packing));
   if (options.parallelize)
     pm.addPass(createParallelizePass());
 
