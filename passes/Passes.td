@@ -43,16 +43,19 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
   let description = [{
     Rewrites every pith op into upstream dialects on tensors: elementwise
     ops into `linalg.generic` whose operands broadcast through their
-    indexing maps, contractions and convolutions into `linalg.generic`
-    contractions, reductions into `linalg.reduce`, data movement into
-    `tensor` and `linalg` ops, and constants into `arith.constant` (weights
-    stay dialect resources). pith's unsigned integer types become signless,
-    with unsigned arithmetic chosen from the pith op's types, in function
-    signatures too. An op without a lowering is an error naming it.
+    indexing maps, contractions into `linalg.generic` contractions,
+    convolutions into a window copy and a contraction per group (im2col),
+    reductions into `linalg.reduce`, `top_k` into an `scf.for` of k
+    selection rounds, data movement into `tensor` and `linalg` ops, and
+    constants into `arith.constant` (weights stay dialect resources).
+    pith's unsigned integer types become signless, with unsigned
+    arithmetic chosen from the pith op's types, in function signatures
+    too. An op that cannot be lowered is an error naming it.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
   ];
 }
 

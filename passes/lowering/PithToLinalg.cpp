@@ -9,6 +9,7 @@
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Transforms/DialectConversion.h"
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
@@ -38,19 +39,11 @@ struct LowerToLinalgPass
 
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    // Ops without a lowering are named all at once, not one per run.
-    bool unsupported = false;
-    getOperation()->walk([&](TopKOp op) {
-      op.emitError("'pith.top_k' has no lowering to linalg yet, so models "
-                   "using it (ONNX TopK) cannot be compiled");
-      unsupported = true;
-    });
-    if (unsupported)
-      return signalPassFailure();
     lowering::PithTypeConverter converter;
     ConversionTarget target(*context);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
     target.addIllegalDialect<PithDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
       return converter.isSignatureLegal(op.getFunctionType()) &&

@@ -89,6 +89,7 @@ struct PlanWorkspacePass
     for (auto alloc : block.getOps<memref::AllocOp>()) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          !type.getElementType().isIntOrFloat() ||
           type.getElementTypeBitWidth() % 8 != 0 || type.getMemorySpace())
         continue;
       std::optional<int64_t> last = lastUse(alloc, block, positions);

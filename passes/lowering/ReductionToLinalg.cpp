@@ -11,6 +11,7 @@
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "passes/lowering/LoweringUtils.h"
 
 #include <limits>
@@ -268,6 +269,156 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// top_k: k rounds, an scf.for over a linalg.generic reduction along
+/// `axis`. Elements are ranked by (value, best first; index, lower first),
+/// a total order, so round r picks the best element ranked after round
+/// r - 1's pick (read back from the results) without marking anything
+/// taken, and equal values come out lower index first. Each round writes
+/// its pick in place at position r of the results.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    RankedTensorType type = typeOf(x);
+    Type element = type.getElementType();
+    Type i64 = rewriter.getI64Type();
+    auto axis = static_cast<int64_t>(op.getAxis());
+    bool largest = op.getLargest();
+    bool unsignedInput = isUnsigned(op.getInput().getType());
+    int64_t rank = type.getRank();
+    auto valuesType = cast<RankedTensorType>(
+        getTypeConverter()->convertType(op.getValues().getType()));
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+
+    SmallVector<int64_t> rowShape;
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      if (dim != axis) {
+        rowShape.push_back(type.getDimSize(dim));
+        rowExprs.push_back(rewriter.getAffineDimExpr(dim));
+      }
+    }
+    auto pickType = type.clone(rowShape);
+    auto pickIndexType = RankedTensorType::get(rowShape, i64);
+    Value anyValue = scalar(rewriter, loc, element, 0);
+    Value none = scalar(rewriter, loc, i64, -1);
+    auto fill = [&](OpBuilder &b, Location l, Value value, Value into) {
+      return linalg::FillOp::create(b, l, value, into).getResult(0);
+    };
+
+    auto rowMap = AffineMap::get(rank, 0, rowExprs, rewriter.getContext());
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   rowMap, rowMap, rowMap, rowMap};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    auto better = [&](OpBuilder &b, Location l, Value lhs, Value rhs) {
+      if (isFloat(element))
+        return Value(arith::CmpFOp::create(
+            b, l,
+            largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+            lhs, rhs));
+      using P = arith::CmpIPredicate;
+      P predicate = largest ? (unsignedInput ? P::ugt : P::sgt)
+                            : (unsignedInput ? P::ult : P::slt);
+      return Value(arith::CmpIOp::create(b, l, predicate, lhs, rhs));
+    };
+    auto equal = [&](OpBuilder &b, Location l, Value lhs, Value rhs) {
+      if (isFloat(element))
+        return Value(arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                           lhs, rhs));
+      return Value(
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, lhs, rhs));
+    };
+    // Offsets, sizes and strides of a result's slice at position `at`
+    // along `axis`.
+    auto sliceAt = [&](OpBuilder &b, Value at) {
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+          strides(rank, b.getIndexAttr(1));
+      offsets[axis] = at;
+      for (int64_t dim = 0; dim < rank; ++dim)
+        sizes.push_back(b.getIndexAttr(dim == axis ? 1 : type.getDimSize(dim)));
+      return std::make_tuple(offsets, sizes, strides);
+    };
+
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value k = arith::ConstantIndexOp::create(rewriter, loc, op.getK());
+    Value valuesInit =
+        fill(rewriter, loc, anyValue, emptyTensor(rewriter, loc, valuesType));
+    Value indicesInit =
+        fill(rewriter, loc, none, emptyTensor(rewriter, loc, indicesType));
+    auto loop = scf::ForOp::create(
+        rewriter, loc, zero, k, one, ValueRange{valuesInit, indicesInit},
+        [&](OpBuilder &b, Location l, Value round, ValueRange results) {
+          Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              round, zero);
+          Value previousAt = arith::MaxSIOp::create(
+              b, l, arith::SubIOp::create(b, l, round, one), zero);
+          auto [previousOffsets, sizes, strides] =
+              sliceAt(b, previousAt);
+          Value previous = tensor::ExtractSliceOp::create(
+              b, l, pickType, results[0], previousOffsets, sizes, strides);
+          Value previousIndex = tensor::ExtractSliceOp::create(
+              b, l, pickIndexType, results[1], previousOffsets, sizes,
+              strides);
+          SmallVector<OpFoldResult> offsets = std::get<0>(sliceAt(b, round));
+          Value best = fill(b, l, anyValue,
+                            tensor::ExtractSliceOp::create(
+                                b, l, pickType, results[0], offsets, sizes,
+                                strides));
+          Value bestIndex = fill(b, l, none,
+                                 tensor::ExtractSliceOp::create(
+                                     b, l, pickIndexType, results[1], offsets,
+                                     sizes, strides));
+          auto pick = linalg::GenericOp::create(
+              b, l, TypeRange{pickType, pickIndexType},
+              ValueRange{x, previous, previousIndex},
+              ValueRange{best, bestIndex}, maps, iterators,
+              [&](OpBuilder &g, Location gl, ValueRange args) {
+                Value value = args[0], previous = args[1],
+                      previousIndex = args[2], best = args[3],
+                      bestIndex = args[4];
+                Value index = arith::IndexCastOp::create(
+                    g, gl, i64,
+                    linalg::IndexOp::create(g, gl, g.getI64IntegerAttr(axis)));
+                // Ranked after the previous pick (any, in round 0).
+                Value after = arith::OrIOp::create(
+                    g, gl, better(g, gl, previous, value),
+                    arith::AndIOp::create(
+                        g, gl, equal(g, gl, value, previous),
+                        arith::CmpIOp::create(g, gl, arith::CmpIPredicate::sgt,
+                                              index, previousIndex)));
+                Value eligible = arith::OrIOp::create(g, gl, first, after);
+                // Indices rise along the reduction, so an equal value never
+                // displaces the best so far.
+                Value noneYet = arith::CmpIOp::create(
+                    g, gl, arith::CmpIPredicate::eq, bestIndex, none);
+                Value takes = arith::AndIOp::create(
+                    g, gl, eligible,
+                    arith::OrIOp::create(g, gl, noneYet,
+                                         better(g, gl, value, best)));
+                linalg::YieldOp::create(
+                    g, gl,
+                    ValueRange{
+                        arith::SelectOp::create(g, gl, takes, value, best),
+                        arith::SelectOp::create(g, gl, takes, index,
+                                                bestIndex)});
+              });
+          Value values = tensor::InsertSliceOp::create(
+              b, l, pick.getResult(0), results[0], offsets, sizes, strides);
+          Value indices = tensor::InsertSliceOp::create(
+              b, l, pick.getResult(1), results[1], offsets, sizes, strides);
+          scf::YieldOp::create(b, l, ValueRange{values, indices});
+        });
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
 /// softmax and log_softmax along one axis, with the maximum subtracted.
 template <typename OpTy, bool logarithm>
 struct SoftmaxLowering : OpConversionPattern<OpTy> {
@@ -415,7 +566,8 @@ void populateReductionPatterns(const TypeConverter &converter,
                ArgReduceLowering<ArgMinOp, false>,
                SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>, LayerNormLowering,
-               BatchNormLowering>(converter, patterns.getContext());
+               BatchNormLowering, TopKLowering>(converter,
+                                                patterns.getContext());
 }
 
 } // namespace mlir::pith::lowering

@@ -1,10 +1,9 @@
 // RUN: pith-opt %s --pith-lower-to-linalg --split-input-file -verify-diagnostics
 
-func.func @top_k(%x: tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x1xf32>) {
-  // Every op without a lowering is reported, not just the first.
-  // expected-error @+1 {{'pith.top_k' has no lowering to linalg yet}}
-  %v, %i = pith.top_k %x {axis = 1 : i64, k = 2 : i64} : (tensor<2x5xf32>) -> (tensor<2x2xf32>, tensor<2x2xi64>)
-  // expected-error @+1 {{'pith.top_k' has no lowering to linalg yet}}
-  %w, %j = pith.top_k %x {axis = 1 : i64, k = 1 : i64} : (tensor<2x5xf32>) -> (tensor<2x1xf32>, tensor<2x1xi64>)
-  return %v, %w : tensor<2x2xf32>, tensor<2x1xf32>
+// An unsigned constant becomes signless by reinterpreting its storage,
+// which dense and resource constants have and a sparse one does not.
+func.func @sparse_unsigned_constant() -> tensor<4xui8> {
+  // expected-error @+1 {{failed to legalize operation 'pith.constant'}}
+  %0 = pith.constant sparse<[[1]], [7]> : tensor<4xui8>
+  return %0 : tensor<4xui8>
 }

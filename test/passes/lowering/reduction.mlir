@@ -126,3 +126,39 @@ func.func @batch_norm(%x: tensor<2x4x3x3xf32>, %s: tensor<4xf32>) -> tensor<2x4x
   %0 = pith.batch_norm %x, %s, %s, %s, %s : (tensor<2x4x3x3xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<2x4x3x3xf32>
   return %0 : tensor<2x4x3x3xf32>
 }
+
+// -----
+
+// top_k: k rounds of an scf.for, each a reduction along the axis that
+// picks the best element ranked after the previous round's pick (read
+// back from the results at r - 1; equal values lower index first), and
+// writes it in place at position r.
+// CHECK-LABEL: func.func @top_k
+// CHECK-DAG: %[[NONE:.*]] = arith.constant -1 : i64
+// CHECK-DAG: %[[K:.*]] = arith.constant 2 : index
+// CHECK: %[[V0:.*]] = linalg.fill {{.*}} -> tensor<3x2xf32>
+// CHECK: %[[I0:.*]] = linalg.fill ins(%[[NONE]] : i64) {{.*}} -> tensor<3x2xi64>
+// CHECK: scf.for %[[R:.*]] = %{{.*}} to %[[K]] step %{{.*}} iter_args(%[[V:.*]] = %[[V0]], %[[I:.*]] = %[[I0]])
+// CHECK: %[[PREV:.*]] = tensor.extract_slice %[[V]][0, %[[AT:.*]]] [3, 1] [1, 1] : tensor<3x2xf32> to tensor<3xf32>
+// CHECK: tensor.extract_slice %[[I]][0, %[[AT]]] [3, 1] [1, 1] : tensor<3x2xi64> to tensor<3xi64>
+// CHECK: %[[PICK:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%arg0, %[[PREV]], %{{.*}} : tensor<3x4xf32>, tensor<3xf32>, tensor<3xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf oeq
+// CHECK: arith.cmpi sgt
+// CHECK: tensor.insert_slice %[[PICK]]#0 into %[[V]][0, %[[R]]] [3, 1] [1, 1]
+// CHECK: tensor.insert_slice %[[PICK]]#1 into %[[I]][0, %[[R]]] [3, 1] [1, 1]
+func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %v, %i = pith.top_k %x {axis = 1 : i64, k = 2 : i64} : (tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// The smallest of unsigned values compare unsigned.
+// CHECK-LABEL: func.func @top_k_smallest_unsigned
+// CHECK: linalg.generic
+// CHECK: arith.cmpi ult
+func.func @top_k_smallest_unsigned(%x: tensor<5xui32>) -> (tensor<1xui32>, tensor<1xi64>) {
+  %v, %i = pith.top_k %x {axis = 0 : i64, k = 1 : i64, largest = false} : (tensor<5xui32>) -> (tensor<1xui32>, tensor<1xi64>)
+  return %v, %i : tensor<1xui32>, tensor<1xi64>
+}
