@@ -11,7 +11,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -85,7 +84,8 @@ struct ParallelizePass
   /// into between 2 and `chunks` chunks, is a multiple of `multiple` and
   /// holds at least a `minWork / chunks` share of `work`; 0 if none does.
   int64_t chunkSize(int64_t extent, int64_t multiple, int64_t work) const {
-    int64_t mostChunks = std::min<int64_t>(chunks, work / (minWork / chunks));
+    int64_t share = std::max<int64_t>(1, minWork / chunks);
+    int64_t mostChunks = std::min<int64_t>(chunks, work / share);
     for (int64_t size = multiple; size <= extent / 2; size += multiple)
       if (extent % size == 0 && extent / size <= mostChunks)
         return size;
@@ -93,6 +93,12 @@ struct ParallelizePass
   }
 
   void runOnOperation() override {
+    if (chunks < 2) {
+      emitError(getOperation()->getLoc())
+          << "pith-parallelize: chunks must be at least 2, got "
+          << static_cast<int64_t>(chunks);
+      return signalPassFailure();
+    }
     MLIRContext *context = &getContext();
     SmallVector<linalg::LinalgOp> ops;
     getOperation()->walk([&](linalg::LinalgOp op) {
@@ -111,8 +117,8 @@ struct ParallelizePass
         continue;
       SmallVector<int64_t> tileSizes(ranges.size(), 0);
       for (Candidate candidate : candidateLoops(op)) {
-        if (int64_t size = chunkSize(ranges[candidate.loop],
-                                     candidate.multiple, work)) {
+        if (int64_t size =
+                chunkSize(ranges[candidate.loop], candidate.multiple, work)) {
           tileSizes[candidate.loop] = size;
           break;
         }

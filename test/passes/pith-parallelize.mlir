@@ -1,5 +1,7 @@
 // RUN: pith-opt %s --pith-parallelize --split-input-file | FileCheck %s
 // RUN: pith-opt %s --pith-parallelize="min-work=1000000000" --split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: not pith-opt %s --pith-parallelize="chunks=1" --split-input-file 2>&1 | FileCheck %s --check-prefix=CHUNKS
+// CHUNKS: error: pith-parallelize: chunks must be at least 2, got 1
 
 // A 128x384x384 matmul splits its M loop into 16 chunks of 8 rows (a
 // register tile's rows); the fill that initializes it stays outside.

@@ -49,3 +49,22 @@ func.func private @helper() {
   memref.dealloc %a : memref<4xf32>
   return
 }
+
+// -----
+
+// Only buffers of numbers are placed: one of index (no byte width) keeps
+// its allocation beside a placed one.
+// CHECK-LABEL: func.func @index_buffer
+// CHECK-SAME: memref<64xi8> {pith.workspace = 64 : i64}
+// CHECK: memref.alloc() : memref<4xindex>
+// CHECK: memref.view
+func.func @index_buffer(%x: memref<4xindex>, %y: memref<4xf32>) {
+  %a = memref.alloc() : memref<4xindex>
+  memref.copy %x, %a : memref<4xindex> to memref<4xindex>
+  %b = memref.alloc() : memref<4xf32>
+  memref.copy %y, %b : memref<4xf32> to memref<4xf32>
+  memref.copy %b, %y : memref<4xf32> to memref<4xf32>
+  memref.dealloc %a : memref<4xindex>
+  memref.dealloc %b : memref<4xf32>
+  return
+}
