@@ -134,7 +134,8 @@ def flops(path, feeds):
 class Pith:
     name = "pith"
 
-    def __init__(self, path, shapes, feeds, scratch):
+    def __init__(self, path, shapes, feeds, scratch, build_dir):
+        self.bench_tool = build_dir / "bin" / "pith-bench"
         self.package = scratch / "model.pith"
         start = time.perf_counter()
         self.model = pith.compile(path, output=self.package, input_shapes=shapes)
@@ -152,7 +153,7 @@ class Pith:
             np.save(scratch / f"pith-{name}.npy", value)
             inputs.append(f"--input={name}=@{scratch / f'pith-{name}.npy'}")
         report = subprocess.run(
-            [str(ROOT / "build" / "bin" / "pith-bench"), str(self.package), "--json",
+            [str(self.bench_tool), str(self.package), "--json",
              "--min-time", str(seconds), *inputs],
             check=True, capture_output=True, text=True)
         return json.loads(report.stdout)["latency_ms"]["p50"]
@@ -161,7 +162,7 @@ class Pith:
 class OnnxRuntime:
     name = "onnxruntime"
 
-    def __init__(self, path, shapes, feeds, scratch):
+    def __init__(self, path, shapes, feeds, scratch, build_dir):
         options = ort.SessionOptions()
         options.intra_op_num_threads = THREADS
         options.inter_op_num_threads = 1
@@ -178,9 +179,10 @@ class OnnxRuntime:
 class Iree:
     name = "iree"
 
-    def __init__(self, path, shapes, feeds, scratch):
+    def __init__(self, path, shapes, feeds, scratch, build_dir):
         import iree.runtime as rt
 
+        graph = onnx.load(path, load_external_data=False).graph
         binaries = pathlib.Path(sys.executable).parent
         imported = scratch / "iree.mlir"
         self.module = scratch / "model.vmfb"
@@ -207,7 +209,7 @@ class Iree:
                 raise RuntimeError(f"{pathlib.Path(command[0]).name} failed: "
                                    + result.stderr.strip().splitlines()[-1][:300])
         self.compile_s = time.perf_counter() - start
-        self.function_name = onnx.load(path, load_external_data=False).graph.name
+        self.function_name = graph.name
         if THREADS > 1:
             rt.flags.parse_flags(f"--task_topology_group_count={THREADS}")
         config = rt.Config(self.device())
@@ -215,10 +217,8 @@ class Iree:
         context.add_vm_module(rt.VmModule.mmap(config.vm_instance, str(self.module)))
         self.function = context.modules.module[self.function_name]
         # Inputs uploaded once, as the other engines take them in place.
-        self.arguments = [rt.asdevicearray(config.device, feeds[i.name])
-                          for i in onnx.load(path, load_external_data=False).graph.input]
-        self.names = [o.name for o in onnx.load(path, load_external_data=False).graph.output]
-        self.feeds = feeds
+        self.arguments = [rt.asdevicearray(config.device, feeds[i.name]) for i in graph.input]
+        self.names = [o.name for o in graph.output]
 
     @staticmethod
     def device():
@@ -362,7 +362,7 @@ def main():
                 directory = scratch / engine_name
                 directory.mkdir()
                 try:
-                    engine = classes[engine_name](path, shapes, feeds, directory)
+                    engine = classes[engine_name](path, shapes, feeds, directory, args.build_dir)
                 except Exception as error:  # recorded; the others still run
                     entry["errors"][engine_name] = str(error)
                     log(f"bench: {name}: {engine_name}: {error}")

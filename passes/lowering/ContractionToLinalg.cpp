@@ -239,10 +239,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<int64_t> groupedInput = {batch, groups, channelsPerGroup};
     llvm::append_range(groupedInput, typeOf(input).getShape().drop_front(2));
     input = reshapeTo(rewriter, loc, input, groupedInput);
-    bool pointwise = windowSize == 1 &&
-                     llvm::all_of(op.getStrides(), [](int64_t s) {
-                       return s == 1;
-                     });
+    bool pointwise =
+        windowSize == 1 &&
+        llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
     Value columns = input;
     if (!pointwise) {
       // Loops (n, g, c, k..., o...), all parallel: a copy.
@@ -257,19 +256,18 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                          windowPositions(context, 3 + spatial, 3,
                                          op.getStrides(), op.getDilations()));
       auto columnsType = RankedTensorType::get(shape, element);
-      columns =
-          linalg::GenericOp::create(
-              rewriter, loc, columnsType, input,
-              emptyTensor(rewriter, loc, columnsType),
-              SmallVector<AffineMap>{
-                  AffineMap::get(loops, 0, inputExprs, context),
-                  AffineMap::getMultiDimIdentityMap(loops, context)},
-              SmallVector<utils::IteratorType>(loops,
-                                               utils::IteratorType::parallel),
-              [](OpBuilder &b, Location loc, ValueRange args) {
-                linalg::YieldOp::create(b, loc, args[0]);
-              })
-              .getResult(0);
+      columns = linalg::GenericOp::create(
+                    rewriter, loc, columnsType, input,
+                    emptyTensor(rewriter, loc, columnsType),
+                    SmallVector<AffineMap>{
+                        AffineMap::get(loops, 0, inputExprs, context),
+                        AffineMap::getMultiDimIdentityMap(loops, context)},
+                    SmallVector<utils::IteratorType>(
+                        loops, utils::IteratorType::parallel),
+                    [](OpBuilder &b, Location loc, ValueRange args) {
+                      linalg::YieldOp::create(b, loc, args[0]);
+                    })
+                    .getResult(0);
     }
     columns =
         reshapeTo(rewriter, loc, columns, {batch, groups, reduced, positions});

@@ -50,8 +50,7 @@ FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t panel) {
   AffineExpr kExpr = getAffineDimExpr(k, context),
              nExpr = getAffineDimExpr(n, context);
   AffineMap outputMap = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (outputMap.getNumResults() == 0 ||
-      outputMap.getResults().back() != nExpr)
+  if (outputMap.getNumResults() == 0 || outputMap.getResults().back() != nExpr)
     return failure();
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
@@ -76,12 +75,13 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op,
   int64_t k = weightType.getDimSize(0), n = weightType.getDimSize(1);
   int64_t panels = n / plan.panel;
   auto packedType = weightType.clone({panels, k, plan.panel});
-  Attribute packed = pith::detail::permuteConstant(
-      constant.getValue(), packedType, {1, 0, 2}, "_packed",
-      {k, panels, plan.panel});
+  Attribute packed =
+      pith::detail::permuteConstant(constant.getValue(), packedType, {1, 0, 2},
+                                    "_packed", {k, panels, plan.panel});
   auto packedValue = dyn_cast_if_present<TypedAttr>(packed);
   if (!packedValue)
     return failure();
+  rewriter.setInsertionPoint(op);
 
   // Loops: those before N, then (panel, column), then the rest shifted.
   unsigned loops = op.getNumLoops() + 1;
@@ -98,7 +98,6 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<Value> inputs;
   for (OpOperand *input : op.getDpsInputOperands()) {
     if (input == plan.weight) {
-      rewriter.setInsertionPoint(op);
       inputs.push_back(arith::ConstantOp::create(rewriter, loc, packedValue));
       maps.push_back(AffineMap::get(
           loops, 0, {panelExpr, shifted[plan.kLoop], columnExpr}, context));
@@ -127,9 +126,9 @@ LogicalResult pack(RewriterBase &rewriter, linalg::LinalgOp op,
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   iterators.insert(iterators.begin() + columnLoop,
                    utils::IteratorType::parallel);
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{panelInit.getType()}, inputs, panelInit, maps,
-      iterators);
+  auto generic =
+      linalg::GenericOp::create(rewriter, loc, TypeRange{panelInit.getType()},
+                                inputs, panelInit, maps, iterators);
   rewriter.inlineRegionBefore(op->getRegion(0), generic.getRegion(),
                               generic.getRegion().end());
   Value result = tensor::CollapseShapeOp::create(
@@ -155,10 +154,8 @@ struct PackWeightsPass
         work.push_back({op, *plan});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[op, plan] : work) {
-      rewriter.setInsertionPoint(op);
+    for (auto &[op, plan] : work)
       (void)pack(rewriter, op, plan);
-    }
   }
 };
 

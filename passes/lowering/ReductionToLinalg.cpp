@@ -185,6 +185,39 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   }
 };
 
+/// The shape of `type` without `axis`, and the map from its loops (one per
+/// dim of `type`) onto that shape: where a reduction along `axis` writes.
+std::pair<SmallVector<int64_t>, AffineMap>
+withoutAxis(RankedTensorType type, int64_t axis, MLIRContext *context) {
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> exprs;
+  for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+    if (dim != axis) {
+      shape.push_back(type.getDimSize(dim));
+      exprs.push_back(getAffineDimExpr(dim, context));
+    }
+  }
+  return {shape, AffineMap::get(type.getRank(), 0, exprs, context)};
+}
+
+/// Whether `lhs` is larger (`largest`) or smaller than `rhs`, or equal too
+/// with `orEqual`; integers compare as `isUnsigned` says.
+Value isBetter(OpBuilder &b, Location loc, Value lhs, Value rhs, bool largest,
+               bool orEqual, bool isUnsigned) {
+  if (isFloat(lhs.getType())) {
+    using P = arith::CmpFPredicate;
+    P predicate =
+        largest ? (orEqual ? P::OGE : P::OGT) : (orEqual ? P::OLE : P::OLT);
+    return arith::CmpFOp::create(b, loc, predicate, lhs, rhs);
+  }
+  using P = arith::CmpIPredicate;
+  P predicate = largest ? (orEqual ? (isUnsigned ? P::uge : P::sge)
+                                   : (isUnsigned ? P::ugt : P::sgt))
+                        : (orEqual ? (isUnsigned ? P::ule : P::sle)
+                                   : (isUnsigned ? P::ult : P::slt));
+  return arith::CmpIOp::create(b, loc, predicate, lhs, rhs);
+}
+
 /// arg_max / arg_min: a reduction over `axis` carrying (best value, index).
 template <typename OpTy, bool isMax>
 struct ArgReduceLowering : OpConversionPattern<OpTy> {
@@ -199,14 +232,7 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
     bool unsignedInput = isUnsigned(op.getInput().getType());
     bool last = op.getSelectLastIndex();
     int64_t rank = type.getRank();
-    SmallVector<int64_t> shape;
-    SmallVector<AffineExpr> outExprs;
-    for (int64_t dim = 0; dim < rank; ++dim) {
-      if (dim != axis) {
-        shape.push_back(type.getDimSize(dim));
-        outExprs.push_back(rewriter.getAffineDimExpr(dim));
-      }
-    }
+    auto [shape, outMap] = withoutAxis(type, axis, rewriter.getContext());
     auto valueType = type.clone(shape);
     auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
     Value bestInit =
@@ -220,7 +246,6 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
                                scalar(rewriter, loc, rewriter.getI64Type(), 0),
                                emptyTensor(rewriter, loc, indexType))
             .getResult(0);
-    auto outMap = AffineMap::get(rank, 0, outExprs, rewriter.getContext());
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
                                    outMap, outMap};
     SmallVector<utils::IteratorType> iterators(rank,
@@ -234,23 +259,8 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
           Value index = arith::IndexCastOp::create(
               b, bodyLoc, b.getI64Type(),
               linalg::IndexOp::create(b, bodyLoc, b.getI64IntegerAttr(axis)));
-          Value better;
-          if (isFloat(element.getType())) {
-            auto predicate = isMax ? (last ? arith::CmpFPredicate::OGE
-                                           : arith::CmpFPredicate::OGT)
-                                   : (last ? arith::CmpFPredicate::OLE
-                                           : arith::CmpFPredicate::OLT);
-            better =
-                arith::CmpFOp::create(b, bodyLoc, predicate, element, best);
-          } else {
-            using P = arith::CmpIPredicate;
-            P predicate = isMax ? (last ? (unsignedInput ? P::uge : P::sge)
-                                        : (unsignedInput ? P::ugt : P::sgt))
-                                : (last ? (unsignedInput ? P::ule : P::sle)
-                                        : (unsignedInput ? P::ult : P::slt));
-            better =
-                arith::CmpIOp::create(b, bodyLoc, predicate, element, best);
-          }
+          Value better =
+              isBetter(b, bodyLoc, element, best, isMax, last, unsignedInput);
           // The first element always replaces the initial extreme.
           Value first =
               arith::CmpIOp::create(b, bodyLoc, arith::CmpIPredicate::eq, index,
@@ -293,14 +303,7 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
         getTypeConverter()->convertType(op.getValues().getType()));
     auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
 
-    SmallVector<int64_t> rowShape;
-    SmallVector<AffineExpr> rowExprs;
-    for (int64_t dim = 0; dim < rank; ++dim) {
-      if (dim != axis) {
-        rowShape.push_back(type.getDimSize(dim));
-        rowExprs.push_back(rewriter.getAffineDimExpr(dim));
-      }
-    }
+    auto [rowShape, rowMap] = withoutAxis(type, axis, rewriter.getContext());
     auto pickType = type.clone(rowShape);
     auto pickIndexType = RankedTensorType::get(rowShape, i64);
     Value anyValue = scalar(rewriter, loc, element, 0);
@@ -309,27 +312,19 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
       return linalg::FillOp::create(b, l, value, into).getResult(0);
     };
 
-    auto rowMap = AffineMap::get(rank, 0, rowExprs, rewriter.getContext());
     SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
                                    rowMap, rowMap, rowMap, rowMap};
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
     iterators[axis] = utils::IteratorType::reduction;
     auto better = [&](OpBuilder &b, Location l, Value lhs, Value rhs) {
-      if (isFloat(element))
-        return Value(arith::CmpFOp::create(
-            b, l,
-            largest ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
-            lhs, rhs));
-      using P = arith::CmpIPredicate;
-      P predicate = largest ? (unsignedInput ? P::ugt : P::sgt)
-                            : (unsignedInput ? P::ult : P::slt);
-      return Value(arith::CmpIOp::create(b, l, predicate, lhs, rhs));
+      return isBetter(b, l, lhs, rhs, largest, /*orEqual=*/false,
+                      unsignedInput);
     };
     auto equal = [&](OpBuilder &b, Location l, Value lhs, Value rhs) {
       if (isFloat(element))
-        return Value(arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                           lhs, rhs));
+        return Value(
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, lhs, rhs));
       return Value(
           arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, lhs, rhs));
     };
@@ -358,22 +353,20 @@ struct TopKLowering : OpConversionPattern<TopKOp> {
                                               round, zero);
           Value previousAt = arith::MaxSIOp::create(
               b, l, arith::SubIOp::create(b, l, round, one), zero);
-          auto [previousOffsets, sizes, strides] =
-              sliceAt(b, previousAt);
+          auto [previousOffsets, sizes, strides] = sliceAt(b, previousAt);
           Value previous = tensor::ExtractSliceOp::create(
               b, l, pickType, results[0], previousOffsets, sizes, strides);
           Value previousIndex = tensor::ExtractSliceOp::create(
-              b, l, pickIndexType, results[1], previousOffsets, sizes,
-              strides);
+              b, l, pickIndexType, results[1], previousOffsets, sizes, strides);
           SmallVector<OpFoldResult> offsets = std::get<0>(sliceAt(b, round));
-          Value best = fill(b, l, anyValue,
-                            tensor::ExtractSliceOp::create(
-                                b, l, pickType, results[0], offsets, sizes,
-                                strides));
-          Value bestIndex = fill(b, l, none,
-                                 tensor::ExtractSliceOp::create(
-                                     b, l, pickIndexType, results[1], offsets,
-                                     sizes, strides));
+          Value best =
+              fill(b, l, anyValue,
+                   tensor::ExtractSliceOp::create(b, l, pickType, results[0],
+                                                  offsets, sizes, strides));
+          Value bestIndex = fill(
+              b, l, none,
+              tensor::ExtractSliceOp::create(b, l, pickIndexType, results[1],
+                                             offsets, sizes, strides));
           auto pick = linalg::GenericOp::create(
               b, l, TypeRange{pickType, pickIndexType},
               ValueRange{x, previous, previousIndex},

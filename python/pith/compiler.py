@@ -25,9 +25,9 @@ def compile(
     syntax) or to a module in the pith dialect (.mlir), or an in-memory
     `onnx.ModelProto`. `input_shapes` fixes symbolic input dimensions, e.g.
     {"input_ids": [1, 128]}. With `parallel`, ops with enough work run on
-    OpenMP threads (OMP_NUM_THREADS sets how many). The package is written to `output` when given,
-    else to a temporary file that is gone once loaded. Raises
-    pith.CompileError with every diagnostic.
+    OpenMP threads (OMP_NUM_THREADS sets how many). The package is written
+    to `output` when given, else to a temporary file that is gone once
+    loaded. Raises pith.CompileError with every diagnostic.
     """
     if recipe is not None:
         raise NotImplementedError(

@@ -84,11 +84,10 @@ importOnnx(const std::string &path,
   return output;
 }
 
-void compileFile(
-    const std::string &input, const std::string &output,
-    const std::string &target, const std::string &emit,
-    const std::map<std::string, std::vector<int64_t>> &inputShapes,
-    bool parallel) {
+void compileFile(const std::string &input, const std::string &output,
+                 const std::string &target, const std::string &emit,
+                 const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                 bool parallel) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;

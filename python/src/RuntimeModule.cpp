@@ -86,8 +86,7 @@ using OutputArray = nb::ndarray<nb::device::cpu>;
 
 /// The runtime's view of a C-contiguous array (checked by the caller).
 template <typename Array>
-pith_tensor view(const char *name, Array &array,
-                 std::vector<int64_t> &shape) {
+pith_tensor view(const char *name, Array &array, std::vector<int64_t> &shape) {
   shape.assign(array.shape_ptr(), array.shape_ptr() + array.ndim());
   int dtype = dtypeOf(array.dtype());
   if (dtype < 0)
@@ -148,8 +147,8 @@ public:
       inputViews.push_back(
           view(pith_model_input(model, i)->name, inputs[i], shapes[i]));
     for (size_t i = 0; i < outputCount; ++i)
-      outputViews.push_back(view(pith_model_output(model, i)->name,
-                                 outputs[i], shapes[inputCount + i]));
+      outputViews.push_back(view(pith_model_output(model, i)->name, outputs[i],
+                                 shapes[inputCount + i]));
     pith_status *status;
     {
       nb::gil_scoped_release release;

@@ -142,8 +142,8 @@ llvm::Error linkSharedObject(llvm::StringRef objectPath,
   if (!clang)
     return error("cannot find clang-22 to link a shared object");
   llvm::SmallVector<llvm::StringRef> arguments = {
-      *clang,     "-shared",         "-fuse-ld=lld",   "-o",
-      outputPath, objectPath,        "-Wl,--as-needed", "-lm",
+      *clang, "-shared", "-fuse-ld=lld", "-o", outputPath, objectPath,
+      "-Wl,--as-needed", "-lm",
       // Parallel loops call libomp (libomp.so.5, found by soname).
       "-fopenmp=libomp"};
   std::string message;
