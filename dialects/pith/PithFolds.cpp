@@ -109,17 +109,18 @@ remapConstant(DenseElementsAttr source, ShapedType resultType,
 /// Builds a resource constant of `resultType` whose element at each position
 /// is the element of `source` at the row-major index `sourceIndex(position)`,
 /// named after `source` with `suffix`. Null where `source`'s bytes are not
-/// loaded or its elements are not whole bytes.
+/// loaded or its elements are wider than a byte but not whole bytes.
 static Attribute
 remapResource(DenseResourceElementsAttr source, ShapedType resultType,
               function_ref<int64_t(ArrayRef<int64_t>)> sourceIndex,
               StringRef suffix) {
   DenseResourceElementsHandle handle = source.getRawHandle();
   const AsmResourceBlob *blob = handle.getBlob();
+  // Sub-byte elements (i4, i2) are held a byte each.
   unsigned bits = resultType.getElementTypeBitWidth();
-  if (!blob || bits % 8 != 0)
+  if (!blob || (bits > 8 && bits % 8 != 0))
     return {};
-  size_t width = bits / 8;
+  size_t width = std::max(1u, bits / 8);
   ArrayRef<char> data = blob->getData();
   if (data.size() != static_cast<size_t>(source.getNumElements()) * width)
     return {};
@@ -286,6 +287,62 @@ Attribute mlir::pith::detail::permuteConstant(Attribute value,
   if (DenseElementsAttr input = smallDense(value))
     return remapConstant(input, resultType, sourceIndex);
   return {};
+}
+
+std::optional<std::vector<float>>
+mlir::pith::detail::readFloats(Attribute value) {
+  auto elements = dyn_cast_if_present<ElementsAttr>(value);
+  if (!elements || !elements.getElementType().isF32())
+    return std::nullopt;
+  size_t count = elements.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count * sizeof(float))
+      return std::nullopt;
+    std::vector<float> result(count);
+    std::memcpy(result.data(), blob->getData().data(), count * sizeof(float));
+    return result;
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto values = dense.getValues<float>();
+    return std::vector<float>(values.begin(), values.end());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<int8_t>>
+mlir::pith::detail::readBytes(Attribute value) {
+  auto elements = dyn_cast_if_present<ElementsAttr>(value);
+  auto integer =
+      elements ? dyn_cast<IntegerType>(elements.getElementType()) : nullptr;
+  if (!integer || integer.getWidth() > 8)
+    return std::nullopt;
+  size_t count = elements.getNumElements();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    const AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != count)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return std::vector<int8_t>(data.begin(), data.end());
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    std::vector<int8_t> result;
+    result.reserve(count);
+    for (const APInt &element : dense.getValues<APInt>())
+      result.push_back(static_cast<int8_t>(integer.isUnsigned()
+                                               ? element.getZExtValue()
+                                               : element.getSExtValue()));
+    return result;
+  }
+  return std::nullopt;
+}
+
+DenseResourceElementsAttr
+mlir::pith::detail::makeResource(ShapedType type, StringRef name,
+                                 ArrayRef<char> bytes) {
+  return DenseResourceElementsAttr::get(
+      type, name,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, kWeightAlignment));
 }
 
 OpFoldResult mlir::pith::detail::foldFloatMath(Attribute operand,

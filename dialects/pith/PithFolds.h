@@ -7,9 +7,12 @@
 #ifndef PITH_DIALECTS_PITH_PITHFOLDS_H
 #define PITH_DIALECTS_PITH_PITHFOLDS_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpDefinition.h"
 
 #include <cmath>
+#include <optional>
+#include <vector>
 
 namespace mlir::pith::detail {
 
@@ -28,6 +31,20 @@ OpFoldResult foldFloatMath(Attribute operand, Type resultType,
 Attribute permuteConstant(Attribute value, ShapedType resultType,
                           ArrayRef<int64_t> permutation, StringRef suffix,
                           ArrayRef<int64_t> sourceShape = {});
+
+/// The elements of an f32 constant (a dialect resource or dense elements),
+/// row-major; nothing for other constants or a resource not loaded.
+std::optional<std::vector<float>> readFloats(Attribute value);
+
+/// The elements of an integer constant of at most 8 bits (quantized
+/// storage), one byte each, sign- or zero-extended by the type's
+/// signedness as resources of sub-byte types hold them; nothing for other
+/// constants or a resource not loaded.
+std::optional<std::vector<int8_t>> readBytes(Attribute value);
+
+/// A dialect-resource constant of `type` holding `bytes`, 64-byte aligned.
+DenseResourceElementsAttr makeResource(ShapedType type, StringRef name,
+                                       ArrayRef<char> bytes);
 
 } // namespace mlir::pith::detail
 

@@ -339,8 +339,16 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
     ElementsAttr value = op.getValue();
     if (type != op.getType()) {
-      // Unsigned to signless: the same bits under the signless type.
-      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+      // Unsigned to signless: the same bits under the signless type;
+      // sub-byte to bytes: each value extended by its signedness.
+      auto dense = dyn_cast<DenseElementsAttr>(value);
+      unsigned width = op.getType().getElementTypeBitWidth();
+      if (dense && width < 8) {
+        bool extendUnsigned = isUnsigned(op.getType());
+        value = dense.mapValues(type.getElementType(), [&](const APInt &v) {
+          return extendUnsigned ? v.zext(8) : v.sext(8);
+        });
+      } else if (dense)
         value = dense.bitcast(type.getElementType());
       else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
         value = DenseResourceElementsAttr::get(type, resource.getRawHandle());

@@ -14,9 +14,15 @@ namespace mlir::pith::lowering {
 
 PithTypeConverter::PithTypeConverter() {
   addConversion([](Type type) { return type; });
+  // Sub-byte quantized storage (i4, i2) is held a byte per element, as
+  // the resources hold it; pith-lower-to-linalg packs the weights of
+  // quantized linear layers itself.
   addConversion([](IntegerType type) -> Type {
+    unsigned width = type.getWidth();
+    if (width > 1 && width < 8)
+      return IntegerType::get(type.getContext(), 8);
     if (type.isUnsigned())
-      return IntegerType::get(type.getContext(), type.getWidth());
+      return IntegerType::get(type.getContext(), width);
     return type;
   });
   addConversion([this](RankedTensorType type) -> Type {

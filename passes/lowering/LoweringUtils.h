@@ -15,9 +15,10 @@
 
 namespace mlir::pith::lowering {
 
-/// pith's unsigned element types (ui8, ui4, ...) become signless: arith and
+/// pith's unsigned element types (ui8, ...) become signless: arith and
 /// linalg work on signless integers, and each pattern picks the unsigned
-/// arithmetic from the pith op's own types.
+/// arithmetic from the pith op's own types. Sub-byte types (i4, ui2, ...)
+/// become i8, one element a byte, sign- or zero-extended.
 class PithTypeConverter : public TypeConverter {
 public:
   PithTypeConverter();

@@ -4,11 +4,19 @@
 // the scale and zero point through maps giving the granularity: none per
 // tensor, the axis per axis, the axis divided by the block size blocked.
 //
+// A linear layer whose weight is the dequantization of constants becomes
+// one contraction that reads the integers themselves: the float weight is
+// never materialized. The integers are packed at compile time into panels
+// of 16 output features, several sub-byte values to a byte, which
+// pith-vectorize-contractions unpacks in registers.
+//
 //===----------------------------------------------------------------------===//
 
+#include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith::lowering {
@@ -133,12 +141,258 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   }
 };
 
+/// Output features per packed panel: a register tile's width in f32
+/// (two AVX2 vectors, one AVX-512 vector).
+constexpr int64_t kPanelWidth = 16;
+
+/// A quantized linear layer's constants, packed for the contraction.
+struct PackedWeight {
+  int64_t bits = 8, groups = 1, groupSize = 0;
+  bool isUnsigned = false;
+  /// [panels, K / perByte, 16] bytes; [panels, groups, 16] scales and
+  /// zero points (the latter empty without them).
+  std::vector<int8_t> values, zeroPoints;
+  std::vector<float> scales;
+};
+
+/// Packs the constants of `dequantize` (of a [N, K] weight), or fails where
+/// they are not constants or their granularity is not per tensor, per
+/// output feature (axis 0) or by groups of input features (axis 1).
+FailureOr<PackedWeight> packWeight(DequantizeOp dequantize) {
+  RankedTensorType type = dequantize.getInput().getType();
+  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  auto constantValue = [](Value value) -> Attribute {
+    auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
+    return constant ? constant.getValue() : Attribute();
+  };
+  std::optional<std::vector<int8_t>> values =
+      detail::readBytes(constantValue(dequantize.getInput()));
+  std::optional<std::vector<float>> scales =
+      detail::readFloats(constantValue(dequantize.getScale()));
+  std::optional<std::vector<int8_t>> zeroPoints;
+  if (dequantize.getZeroPoint()) {
+    zeroPoints = detail::readBytes(constantValue(dequantize.getZeroPoint()));
+    if (!zeroPoints)
+      return failure();
+  }
+  if (!values || !scales)
+    return failure();
+
+  PackedWeight packed;
+  packed.bits = type.getElementTypeBitWidth();
+  packed.isUnsigned = type.getElementType().isUnsignedInteger();
+  int64_t perByte = 8 / packed.bits;
+  std::optional<uint64_t> axis = dequantize.getAxis();
+  std::optional<uint64_t> blockSize = dequantize.getBlockSize();
+  // Where the scale of (row, group) lies in `scales`.
+  std::function<int64_t(int64_t, int64_t)> scaleIndex;
+  if (!axis) {
+    packed.groupSize = k;
+    scaleIndex = [](int64_t, int64_t) { return 0; };
+  } else if (*axis == 0 && !blockSize) {
+    packed.groupSize = k;
+    scaleIndex = [](int64_t row, int64_t) { return row; };
+  } else if (*axis == 1 && blockSize) {
+    packed.groupSize = static_cast<int64_t>(*blockSize);
+    int64_t groups = k / packed.groupSize;
+    scaleIndex = [groups](int64_t row, int64_t group) {
+      return row * groups + group;
+    };
+  } else {
+    return failure();
+  }
+  if (k % packed.groupSize != 0 || packed.groupSize % perByte != 0)
+    return failure();
+  packed.groups = k / packed.groupSize;
+
+  int64_t panels = llvm::divideCeil(n, kPanelWidth);
+  int64_t rowsOfBytes = k / perByte;
+  uint8_t mask = static_cast<uint8_t>((1u << packed.bits) - 1);
+  packed.values.assign(panels * rowsOfBytes * kPanelWidth, 0);
+  packed.scales.assign(panels * packed.groups * kPanelWidth, 0.0f);
+  if (zeroPoints)
+    packed.zeroPoints.assign(packed.scales.size(), 0);
+  for (int64_t panel = 0; panel < panels; ++panel) {
+    for (int64_t column = 0; column < kPanelWidth; ++column) {
+      int64_t row = panel * kPanelWidth + column;
+      if (row >= n)
+        continue; // Padding: zero weights, zero scales.
+      for (int64_t byteRow = 0; byteRow < rowsOfBytes; ++byteRow) {
+        uint8_t byte = 0;
+        for (int64_t sub = 0; sub < perByte; ++sub) {
+          auto value = static_cast<uint8_t>(
+              (*values)[row * k + byteRow * perByte + sub]);
+          byte |= static_cast<uint8_t>((value & mask) << (sub * packed.bits));
+        }
+        packed.values[(panel * rowsOfBytes + byteRow) * kPanelWidth + column] =
+            static_cast<int8_t>(byte);
+      }
+      for (int64_t group = 0; group < packed.groups; ++group) {
+        int64_t at = (panel * packed.groups + group) * kPanelWidth + column;
+        packed.scales[at] = (*scales)[scaleIndex(row, group)];
+        if (zeroPoints)
+          packed.zeroPoints[at] = (*zeroPoints)[scaleIndex(row, group)];
+      }
+    }
+  }
+  return packed;
+}
+
+/// The name new constants derive from: the weight's resource key.
+std::string baseName(DequantizeOp dequantize) {
+  auto constant = dequantize.getInput().getDefiningOp<ConstantOp>();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+    return resource.getRawHandle().getKey().str();
+  return "quantized_weight";
+}
+
+/// linear(x, dequantize(q, scale[, zero point])) with constant q and scales
+/// -> one linalg.generic over (m, panel, column, group, row of bytes, value
+/// in byte), reading x viewed [M, groups, bytes per group, values per byte]
+/// and the packed bytes, and unpacking each value by its position in the
+/// byte. It carries `pith.quantized_matmul = {bits, unsigned}` for
+/// pith-vectorize-contractions.
+struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
+  QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
+    if (!dequantize || !op.getType().getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "weight is not dequantized f32");
+    FailureOr<PackedWeight> packed = packWeight(dequantize);
+    if (failed(packed))
+      return rewriter.notifyMatchFailure(op, "weight cannot be packed");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    RankedTensorType weightType = dequantize.getInput().getType();
+    int64_t n = weightType.getDimSize(0);
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t m = type.getNumElements() / std::max<int64_t>(n, 1);
+    int64_t perByte = 8 / packed->bits;
+    int64_t panels = llvm::divideCeil(n, kPanelWidth);
+    int64_t bytesPerGroup = packed->groupSize / perByte;
+    std::string base = baseName(dequantize);
+
+    auto bytes = [](ArrayRef<int8_t> values) {
+      return ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                            values.size());
+    };
+    auto constant = [&](ArrayRef<int64_t> shape, Type element,
+                        ArrayRef<char> data, StringRef suffix) -> Value {
+      auto tensorType = RankedTensorType::get(shape, element);
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          detail::makeResource(tensorType, base + suffix.str(), data));
+    };
+    Type i8 = rewriter.getI8Type(), f32 = rewriter.getF32Type();
+    Value values =
+        constant({panels, packed->groups, bytesPerGroup, kPanelWidth}, i8,
+                 bytes(packed->values), "_packed");
+    Value scales = constant(
+        {panels, packed->groups, kPanelWidth}, f32,
+        ArrayRef<char>(reinterpret_cast<const char *>(packed->scales.data()),
+                       packed->scales.size() * sizeof(float)),
+        "_scale_packed");
+    Value zeroPoints;
+    if (!packed->zeroPoints.empty())
+      zeroPoints = constant({panels, packed->groups, kPanelWidth}, i8,
+                            bytes(packed->zeroPoints), "_zero_point_packed");
+    Value input = reshapeTo(rewriter, loc, adaptor.getInput(),
+                            {m, packed->groups, bytesPerGroup, perByte});
+
+    // Loops: m, panel, column | group, row of bytes, value in byte.
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(6, 0, exprs, context);
+    };
+    SmallVector<Value> inputs = {input, values, scales};
+    SmallVector<AffineMap> maps = {map({d(0), d(3), d(4), d(5)}),
+                                   map({d(1), d(3), d(4), d(2)}),
+                                   map({d(1), d(3), d(2)})};
+    if (zeroPoints) {
+      inputs.push_back(zeroPoints);
+      maps.push_back(map({d(1), d(3), d(2)}));
+    }
+    maps.push_back(map({d(0), d(1), d(2)}));
+    auto panelType = RankedTensorType::get({m, panels, kPanelWidth}, f32);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
+                               emptyTensor(rewriter, loc, panelType))
+            .getResult(0);
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {
+        IteratorType::parallel,  IteratorType::parallel,
+        IteratorType::parallel,  IteratorType::reduction,
+        IteratorType::reduction, IteratorType::reduction};
+    bool isUnsignedStorage = packed->isUnsigned;
+    int64_t bits = packed->bits;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, panelType, inputs, init, maps, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Value q = args[1];
+          if (bits < 8) {
+            // Value `sub` of the byte: shifted to the top, then back down
+            // with its sign (or zeros) filling in.
+            Value sub = linalg::IndexOp::create(b, loc, 5);
+            Value subI8 = arith::IndexCastOp::create(b, loc, i8, sub);
+            Value up = arith::SubIOp::create(
+                b, loc, scalar(b, loc, i8, 8 - bits),
+                arith::MulIOp::create(b, loc, subI8, scalar(b, loc, i8, bits)));
+            Value top = arith::ShLIOp::create(b, loc, q, up);
+            Value down = scalar(b, loc, i8, 8 - bits);
+            q = isUnsignedStorage
+                    ? arith::ShRUIOp::create(b, loc, top, down).getResult()
+                    : arith::ShRSIOp::create(b, loc, top, down).getResult();
+          }
+          Value w = toFloat(b, loc, q, isUnsignedStorage, f32);
+          if (zeroPoints)
+            w = arith::SubFOp::create(
+                b, loc, w, toFloat(b, loc, args[3], isUnsignedStorage, f32));
+          w = arith::MulFOp::create(b, loc, w, args[2]);
+          Value product = arith::MulFOp::create(b, loc, args[0], w);
+          linalg::YieldOp::create(
+              b, loc,
+              arith::AddFOp::create(b, loc, args.back(), product).getResult());
+        });
+    generic->setAttr(
+        "pith.quantized_matmul",
+        rewriter.getDictionaryAttr(
+            {rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
+             rewriter.getNamedAttr("unsigned",
+                                   rewriter.getBoolAttr(isUnsignedStorage))}));
+
+    Value product = reshapeTo(rewriter, loc, generic.getResult(0),
+                              {m, panels * kPanelWidth});
+    auto matrixType = RankedTensorType::get({m, n}, f32);
+    if (panels * kPanelWidth != n)
+      product = tensor::ExtractSliceOp::create(
+          rewriter, loc, matrixType, product,
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(m),
+                                 rewriter.getIndexAttr(n)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    if (Value bias = adaptor.getBias())
+      product =
+          elementwise(rewriter, loc, matrixType, ValueRange{product, bias},
+                      [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                        return arith::AddFOp::create(b, loc, v[0], v[1]);
+                      });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, type.getShape()));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateQuantizationPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns) {
-  patterns.add<DequantizeLowering, QuantizeLowering>(converter,
-                                                     patterns.getContext());
+  patterns.add<DequantizeLowering, QuantizeLowering, QuantizedLinearLowering>(
+      converter, patterns.getContext());
 }
 
 } // namespace mlir::pith::lowering

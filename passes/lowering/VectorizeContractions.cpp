@@ -9,8 +9,15 @@
 // Tile sizes divide the loop extents, so every tile is full and needs no
 // masks; an extent with no good divisor gets a narrower tile.
 //
+// Contractions over quantized weights (pith.quantized_matmul, made by
+// pith-lower-to-linalg) are written out as loops directly: per panel of
+// 16 output features and block of rows, each row of packed bytes is
+// loaded once, widened, its values shifted out and converted, scaled, and
+// multiplied into every row's accumulators.
+//
 //===----------------------------------------------------------------------===//
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -103,6 +110,163 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   return plan;
 }
 
+/// Writes the quantized contraction `op` (see QuantizationToLinalg.cpp:
+/// loops m, panel, column | group, row of bytes, value in byte; inputs x,
+/// packed bytes, scales and maybe zero points) as vector loops on tensors.
+LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
+                                       linalg::GenericOp op,
+                                       int64_t vectorBits) {
+  auto attrs = op->getAttrOfType<DictionaryAttr>("pith.quantized_matmul");
+  auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
+  auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
+  if (!bitsAttr || !unsignedAttr || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3)
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  int64_t bits = bitsAttr.getInt();
+  bool isUnsigned = unsignedAttr.getValue();
+  int64_t rows = ranges[0], panels = ranges[1], width = ranges[2],
+          groups = ranges[3], bytesPerGroup = ranges[4], perByte = ranges[5];
+  if (bits * perByte != 8)
+    return failure();
+
+  // Rows per tile: their accumulators, two operands and a temporary fit
+  // the vector registers (16 with AVX2, 32 with AVX-512).
+  int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
+  int64_t vectorsPerRow = std::max<int64_t>(1, width / lanes);
+  int64_t registers = vectorBits >= 512 ? 24 : 10;
+  int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
+    return t * vectorsPerRow <= registers;
+  });
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value x = op.getDpsInputs()[0], values = op.getDpsInputs()[1],
+        scales = op.getDpsInputs()[2];
+  Value zeroPoints = op.getNumDpsInputs() > 3 ? op.getDpsInputs()[3] : Value();
+  Value output = op.getDpsInits()[0];
+  Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type(),
+       i32 = rewriter.getI32Type();
+  auto floats = VectorType::get({width}, f32);
+  auto bytes = VectorType::get({width}, i8);
+  auto words = VectorType::get({width}, i32);
+  auto index = [&](OpBuilder &b, int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  };
+  auto read = [&](OpBuilder &b, VectorType type, Value source,
+                  ValueRange indices) -> Value {
+    Value padding = arith::ConstantOp::create(
+        b, loc, type.getElementType(), b.getZeroAttr(type.getElementType()));
+    return vector::TransferReadOp::create(b, loc, type, source, indices,
+                                          padding, ArrayRef<bool>{true});
+  };
+  auto toFloats = [&](OpBuilder &b, Value integers) -> Value {
+    if (isUnsigned)
+      return arith::UIToFPOp::create(b, loc, floats, integers);
+    return arith::SIToFPOp::create(b, loc, floats, integers);
+  };
+  auto splat = [&](OpBuilder &b, int64_t value) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(words, b.getI32IntegerAttr(value)));
+  };
+
+  Value zero = index(rewriter, 0), one = index(rewriter, 1);
+  auto panelLoop = scf::ForOp::create(
+      rewriter, loc, zero, index(rewriter, panels), one, ValueRange{output},
+      [&](OpBuilder &b, Location, Value panel, ValueRange panelArgs) {
+        auto rowLoop = scf::ForOp::create(
+            b, loc, zero, index(b, rows), index(b, rowTile),
+            ValueRange{panelArgs[0]},
+            [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+              SmallVector<Value> rowIndices, accumulators;
+              for (int64_t r = 0; r < rowTile; ++r) {
+                rowIndices.push_back(
+                    r == 0 ? row0
+                           : arith::AddIOp::create(b, loc, row0, index(b, r))
+                                 .getResult());
+                accumulators.push_back(
+                    read(b, floats, rowArgs[0], {rowIndices[r], panel, zero}));
+              }
+              auto groupLoop = scf::ForOp::create(
+                  b, loc, zero, index(b, groups), one, accumulators,
+                  [&](OpBuilder &b, Location, Value group,
+                      ValueRange groupAccs) {
+                    Value scale = read(b, floats, scales, {panel, group, zero});
+                    Value zeroPoint;
+                    if (zeroPoints) {
+                      Value raw =
+                          read(b, bytes, zeroPoints, {panel, group, zero});
+                      zeroPoint = toFloats(
+                          b, isUnsigned
+                                 ? arith::ExtUIOp::create(b, loc, words, raw)
+                                       .getResult()
+                                 : arith::ExtSIOp::create(b, loc, words, raw)
+                                       .getResult());
+                    }
+                    auto byteLoop = scf::ForOp::create(
+                        b, loc, zero, index(b, bytesPerGroup), one, groupAccs,
+                        [&](OpBuilder &b, Location, Value byteRow,
+                            ValueRange accs) {
+                          Value raw = read(b, bytes, values,
+                                           {panel, group, byteRow, zero});
+                          Value wide =
+                              isUnsigned
+                                  ? arith::ExtUIOp::create(b, loc, words, raw)
+                                        .getResult()
+                                  : arith::ExtSIOp::create(b, loc, words, raw)
+                                        .getResult();
+                          SmallVector<Value> next(accs.begin(), accs.end());
+                          for (int64_t sub = 0; sub < perByte; ++sub) {
+                            Value q = wide;
+                            if (perByte > 1) {
+                              // The value to the top of the word, then back
+                              // down, extended.
+                              Value up = arith::ShLIOp::create(
+                                  b, loc, wide,
+                                  splat(b, 32 - bits * (sub + 1)));
+                              Value down = splat(b, 32 - bits);
+                              q = isUnsigned
+                                      ? arith::ShRUIOp::create(b, loc, up, down)
+                                            .getResult()
+                                      : arith::ShRSIOp::create(b, loc, up, down)
+                                            .getResult();
+                            }
+                            Value w = toFloats(b, q);
+                            if (zeroPoint)
+                              w = arith::SubFOp::create(b, loc, w, zeroPoint);
+                            w = arith::MulFOp::create(b, loc, w, scale);
+                            for (int64_t r = 0; r < rowTile; ++r) {
+                              Value xValue = tensor::ExtractOp::create(
+                                  b, loc, x,
+                                  ValueRange{rowIndices[r], group, byteRow,
+                                             index(b, sub)});
+                              Value broadcast = vector::BroadcastOp::create(
+                                  b, loc, floats, xValue);
+                              next[r] = vector::FMAOp::create(b, loc, broadcast,
+                                                              w, next[r]);
+                            }
+                          }
+                          scf::YieldOp::create(b, loc, next);
+                        });
+                    scf::YieldOp::create(b, loc, byteLoop.getResults());
+                  });
+              Value tile = rowArgs[0];
+              for (int64_t r = 0; r < rowTile; ++r)
+                tile = vector::TransferWriteOp::create(
+                           b, loc, groupLoop.getResult(r), tile,
+                           ValueRange{rowIndices[r], panel, zero},
+                           ArrayRef<bool>{true})
+                           .getResult();
+              scf::YieldOp::create(b, loc, tile);
+            });
+        scf::YieldOp::create(b, loc, rowLoop.getResults());
+      });
+  rewriter.replaceOp(op, panelLoop.getResults());
+  return success();
+}
+
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
           VectorizeContractionsPass> {
@@ -117,6 +281,14 @@ struct VectorizeContractionsPass
     });
 
     IRRewriter rewriter(context);
+    SmallVector<linalg::GenericOp> quantized;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr("pith.quantized_matmul"))
+        quantized.push_back(op);
+    });
+    for (linalg::GenericOp op : quantized)
+      (void)vectorizeQuantizedMatmul(rewriter, op, vectorBits);
+
     for (linalg::LinalgOp op : contractions) {
       FailureOr<TilePlan> plan = planTiles(op, vectorBits);
       if (failed(plan))

@@ -92,3 +92,52 @@ func.func @shared_product(%x: tensor<2x3xf32>, %b: tensor<2xf32>) -> (tensor<2x2
   // CHECK: return %[[L]], %[[Z]]
   return %y, %z : tensor<2x2xf32>, tensor<2x2xf32>
 }
+
+// -----
+
+// A QDQ layer: the dequantized [K, N] weight becomes a linear layer's
+// [N, K] one, the integers and the scales transposed once; blocks along K
+// (axis 0) become blocks along axis 1, scales per N (axis 1) per axis 0.
+// CHECK-LABEL: func.func @dequantized_blocks
+//   CHECK-DAG: %[[Q:.*]] = pith.constant dense<{{\[}}[1, 3], [2, 4]]> : tensor<2x2xi4>
+//   CHECK-DAG: %[[S:.*]] = pith.constant dense<{{\[}}[5.000000e-01], [2.500000e-01]]> : tensor<2x1xf32>
+//       CHECK: %[[W:.*]] = pith.dequantize %[[Q]], %[[S]] {axis = 1 : i64, block_size = 2 : i64} : (tensor<2x2xi4>, tensor<2x1xf32>) -> tensor<2x2xf32>
+//       CHECK: pith.linear %arg0, %[[W]] : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+func.func @dequantized_blocks(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %q = pith.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi4>
+  %s = pith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = pith.dequantize %q, %s {axis = 0 : i64, block_size = 2 : i64} : (tensor<2x2xi4>, tensor<1x2xf32>) -> tensor<2x2xf32>
+  %y = pith.matmul %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @dequantized_per_column
+//       CHECK: pith.dequantize %{{.*}}, %{{.*}}, %{{.*}} {axis = 0 : i64} : (tensor<2x3xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<2x3xf32>
+//       CHECK: pith.linear
+func.func @dequantized_per_column(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %q = pith.constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %z = pith.constant dense<[1, -1]> : tensor<2xi8>
+  %w = pith.dequantize %q, %s, %z {axis = 1 : i64} : (tensor<3x2xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<3x2xf32>
+  %y = pith.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Scales along K (per row of the [K, N] weight) are left to the matrix
+// product, as is a weight dequantized from a graph input.
+// CHECK-LABEL: func.func @dequantized_along_k
+//   CHECK-NOT: pith.linear
+func.func @dequantized_along_k(%x: tensor<1x3xf32>, %q2: tensor<3x2xi8>) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
+  %q = pith.constant dense<[[1, 2], [3, 4], [5, 6]]> : tensor<3x2xi8>
+  %s = pith.constant dense<[0.5, 0.25, 1.0]> : tensor<3xf32>
+  %w = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<3x2xi8>, tensor<3xf32>) -> tensor<3x2xf32>
+  %y = pith.matmul %x, %w : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  %t = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %w2 = pith.dequantize %q2, %t {axis = 1 : i64} : (tensor<3x2xi8>, tensor<2xf32>) -> tensor<3x2xf32>
+  %y2 = pith.matmul %x, %w2 : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  return %y, %y2 : tensor<1x2xf32>, tensor<1x2xf32>
+}

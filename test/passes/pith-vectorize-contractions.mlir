@@ -75,3 +75,61 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
   %q = linalg.matmul ins(%i, %j : tensor<8x16xi32>, tensor<16x32xi32>) outs(%k : tensor<8x32xi32>) -> tensor<8x32xi32>
   return %r, %q : tensor<8x32xf32>, tensor<8x32xi32>
 }
+
+// -----
+
+// A quantized contraction (pith-lower-to-linalg's, over 16 rows, 2 panels
+// of 16 features, 2 groups of 4 bytes, two 4-bit values a byte) is written
+// as loops: panel, blocks of 8 rows, group, row of bytes; each row of
+// bytes is loaded once, widened, each value shifted to the top of the word
+// and back down with its sign, converted, offset by the zero point,
+// scaled, and multiplied into the 8 rows' accumulators.
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#q = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#s = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @quantized
+//  CHECK-SAME: (%[[X:.*]]: tensor<16x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
+//   CHECK-DAG: %[[C28:.*]] = arith.constant dense<28> : vector<16xi32>
+//   CHECK-DAG: %[[C24:.*]] = arith.constant dense<24> : vector<16xi32>
+//       CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1
+//       CHECK:   scf.for %[[M:.*]] = %c0 to %c16 step %c8
+//       CHECK:     vector.transfer_read {{.*}} : tensor<16x2x16xf32>, vector<16xf32>
+//       CHECK:     scf.for %[[G:.*]] = %c0 to %c2 step %c1
+//       CHECK:       vector.transfer_read %[[S]][%[[P]], %[[G]], %c0]
+//       CHECK:       vector.transfer_read %[[Z]][%[[P]], %[[G]], %c0]
+//       CHECK:       scf.for %[[B:.*]] = %c0 to %c4 step %c1
+//       CHECK:         %[[BYTES:.*]] = vector.transfer_read %[[Q]][%[[P]], %[[G]], %[[B]], %c0]{{.*}} : tensor<2x2x4x16xi8>, vector<16xi8>
+//       CHECK:         %[[WIDE:.*]] = arith.extsi %[[BYTES]] : vector<16xi8> to vector<16xi32>
+//       CHECK:         %[[UP:.*]] = arith.shli %[[WIDE]], %[[C28]]
+//       CHECK:         %[[LOW:.*]] = arith.shrsi %[[UP]], %[[C28]]
+//       CHECK:         arith.sitofp %[[LOW]]
+//       CHECK:         arith.subf
+//       CHECK:         arith.mulf
+//       CHECK:         tensor.extract %[[X]][%[[M]], %[[G]], %[[B]], %c0]
+// CHECK-COUNT-8:         vector.fma
+//       CHECK:         arith.shli %[[WIDE]], %[[C24]]
+//       CHECK:         arith.shrsi %{{.*}}, %[[C28]]
+// CHECK-COUNT-8:         vector.fma
+// CHECK-COUNT-8:     vector.transfer_write
+//   CHECK-NOT: linalg.generic
+func.func @quantized(%x: tensor<16x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
+  %c4 = arith.constant 4 : i8
+  %0 = linalg.generic {indexing_maps = [#x, #q, #s, #s, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %z : tensor<16x2x4x2xf32>, tensor<2x2x4x16xi8>, tensor<2x2x16xf32>, tensor<2x2x16xi8>) outs(%init : tensor<16x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %zp: i8, %out: f32):
+    %sub = linalg.index 5 : index
+    %subi = arith.index_cast %sub : index to i8
+    %step = arith.muli %subi, %c4 : i8
+    %up = arith.subi %c4, %step : i8
+    %top = arith.shli %byte, %up : i8
+    %v = arith.shrsi %top, %c4 : i8
+    %vf = arith.sitofp %v : i8 to f32
+    %zf = arith.sitofp %zp : i8 to f32
+    %d = arith.subf %vf, %zf : f32
+    %w = arith.mulf %d, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<16x2x16xf32>
+  return %0 : tensor<16x2x16xf32>
+}

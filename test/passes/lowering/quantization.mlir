@@ -37,11 +37,68 @@ func.func @dequantize_axis(%q: tensor<4x8xui8>, %s: tensor<4xf32>, %z: tensor<4x
 // -----
 
 // Blocks of 4 along axis 1: parameter column j / 4, a partial last block.
+// 4-bit values are held a byte each.
 // CHECK: #[[BLOCK:.*]] = affine_map<(d0, d1) -> (d0, d1 floordiv 4)>
 // CHECK-LABEL: func.func @dequantize_blocked
+// CHECK-SAME: tensor<2x10xi8>
 func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tensor<2x10xf32> {
   // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[BLOCK]], #{{.*}}]
-  // CHECK: arith.sitofp %{{.*}} : i4 to f32
+  // CHECK: arith.sitofp %{{.*}} : i8 to f32
   %0 = pith.dequantize %q, %s {axis = 1 : i64, block_size = 4 : i64} : (tensor<2x10xi4>, tensor<2x3xf32>) -> tensor<2x10xf32>
   return %0 : tensor<2x10xf32>
+}
+
+// -----
+
+// A linear layer over dequantized constants reads the integers: packed at
+// compile time into one panel of 16 output features (the 4 real ones, then
+// zeros), two 4-bit values to a byte along K (the first in the low
+// nibble), and unpacked by the value's position in its byte. The padded
+// features are sliced off. (The dequantize's own generic is left unused,
+// for canonicalize to erase.)
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+// CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+// CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @quantized_linear
+//   CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<w4_packed> : tensor<1x2x2x16xi8>
+//   CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<w4_scale_packed> : tensor<1x2x16xf32>
+//       CHECK: %[[XV:.*]] = tensor.expand_shape {{.*}} output_shape [2, 2, 2, 2]
+//       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[Q]], #[[S]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XV]], %[[PACKED]], %[[SCALES]] : {{.*}}) outs(%{{.*}} : tensor<2x1x16xf32>) attrs = {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
+//       CHECK:   linalg.index 5
+//       CHECK:   arith.shli
+//       CHECK:   arith.shrsi
+//       CHECK:   arith.sitofp
+//       CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x16xf32> to tensor<2x4xf32>
+//       CHECK: w4_packed: "0x400000004E00CEC8
+func.func @quantized_linear(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %q = pith.constant dense_resource<w4> : tensor<4x8xi4>
+  %s = pith.constant dense_resource<w4s> : tensor<4x2xf32>
+  %w = pith.dequantize %q, %s {axis = 1 : i64, block_size = 4 : i64} : (tensor<4x8xi4>, tensor<4x2xf32>) -> tensor<4x8xf32>
+  %y = pith.linear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w4: "0x40000000FE04FAF80000F8010000000000000000FEFCFAF8FBFAF9F8F8FC0102FCFBF9F8",
+      w4s: "0x40000000000000BF0000803F0000803F0000803F000000BF000080BF0000003E9A9999BD"
+    }
+  }
+#-}
+
+// -----
+
+// Scales along K are not a layout the packed contraction reads: the weight
+// is dequantized and multiplied as floats.
+// CHECK-LABEL: func.func @scales_along_k
+//   CHECK-NOT: pith.quantized_matmul
+//       CHECK: arith.sitofp
+//       CHECK: linalg.generic
+func.func @scales_along_k(%x: tensor<2x8xf32>, %q: tensor<4x8xi8>) -> tensor<2x4xf32> {
+  %s = pith.constant dense<0.5> : tensor<8xf32>
+  %w = pith.dequantize %q, %s {axis = 1 : i64} : (tensor<4x8xi8>, tensor<8xf32>) -> tensor<4x8xf32>
+  %y = pith.linear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
 }
