@@ -35,6 +35,51 @@ def FuseLinearPass : Pass<"pith-fuse-linear"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Compression
+//===----------------------------------------------------------------------===//
+
+def QuantizePass : Pass<"pith-quantize"> {
+  let summary = "Quantize the weights of linear layers to 8, 4 or 2 bits";
+  let description = [{
+    Each `pith.linear` whose weight is an f32 constant `[N, K]` gets that
+    weight as `pith.dequantize` of `bits`-bit integers and f32 scales: one
+    scale per output channel (`group-size=0`, `axis = 0`) or one per group
+    of `group-size` input features (`axis = 1`, `block_size`). Values are
+    rounded to nearest. Symmetric quantization maps each group's value of
+    largest magnitude to the lowest integer, so every level is used (the
+    scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
+    point and spans the group's range. Layers whose name (the ONNX node's)
+    matches a glob of `skip` stay f32, and so does a layer whose K is not a
+    multiple of the group size (with a warning). Each quantized layer gets
+    a `pith.compression` attribute: its report line, with its bytes before
+    and after and the weight's relative error and SQNR.
+
+    ```mlir
+    %y = pith.linear %x, %w : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>
+    // with bits=4 group-size=128 becomes
+    %q = pith.constant dense_resource<w_q4> : tensor<64x256xi4>
+    %s = pith.constant dense_resource<w_scale> : tensor<64x2xf32>
+    %d = pith.dequantize %q, %s {axis = 1 : i64, block_size = 128 : i64} : (tensor<64x256xi4>, tensor<64x2xf32>) -> tensor<64x256xf32>
+    %y = pith.linear %x, %d {pith.compression = {...}} : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"bits", "bits", "int64_t", /*default=*/"8",
+           "Bits per weight: 8, 4 or 2">,
+    Option<"groupSize", "group-size", "int64_t", /*default=*/"0",
+           "Input features per scale; 0 for one scale per output channel">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"true",
+           "Without zero points (false: with them)">,
+    ListOption<"skip", "skip", "std::string",
+               "Globs of layer names to leave in f32">
+  ];
+  let statistics = [
+    Statistic<"quantizedLayers", "quantized-layers",
+              "Linear layers whose weight was quantized">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//
 

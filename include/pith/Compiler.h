@@ -9,11 +9,17 @@
 #define PITH_COMPILER_H
 
 #include "pith/Import.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
 #include <string>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
 
 namespace mlir {
 class DialectRegistry;
@@ -51,6 +57,35 @@ enum class EmitKind {
   Package,
 };
 
+/// One compressed layer's line of the compression report.
+struct LayerReport {
+  std::string layer, method;
+  uint64_t bytesBefore = 0, bytesAfter = 0;
+  /// ||W - W'|| / ||W|| of the weight, and the SQNR it makes, in dB.
+  double relativeError = 0, sqnrDb = 0;
+};
+
+/// The pass that `--quantize=SCHEME` stands for, as a textual pipeline:
+/// `w8`, `w4` or `w2` (one scale per output channel), with `g<N>` for
+/// groups of N input features (`w4g128`), and `-asym` for zero points;
+/// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32). Layers whose names match
+/// a glob of `skip` stay f32. An unknown scheme is an error naming it.
+llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
+                                             llvm::ArrayRef<std::string> skip);
+
+/// CompileOptions::compression for `--quantize=scheme` (with its skip
+/// list) followed by `passes` (a textual pipeline); empty when both are.
+/// A skip list without a scheme is an error.
+llvm::Expected<std::string>
+compressionPipeline(llvm::StringRef quantize, llvm::ArrayRef<std::string> skip,
+                    llvm::StringRef passes);
+
+/// Prints `report` as a table, one line per layer and a total.
+void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report);
+
+/// `report` as a JSON document: {"layers": [...], "total": {...}}.
+std::string reportToJson(llvm::ArrayRef<LayerReport> report);
+
 struct CompileOptions {
   /// A CPU target (see resolveCpuTarget): host, x86-64-v3, ...
   std::string target = "host";
@@ -60,6 +95,13 @@ struct CompileOptions {
   OnnxImportOptions import;
   /// Whether ops with enough work run on OpenMP threads (pith-parallelize).
   bool parallel = true;
+  /// Compression passes, run after the graph passes and before lowering,
+  /// as a textual pipeline ("pith-quantize{bits=4 group-size=128}", or from
+  /// quantizePipeline); empty for none.
+  std::string compression;
+  /// Receives the compression report once the compression passes ran (the
+  /// package holds it too).
+  std::function<void(llvm::ArrayRef<LayerReport>)> report;
   /// Called as each step starts: `step` of `steps`, and what it does.
   std::function<void(unsigned step, unsigned steps, llvm::StringRef what)>
       progress;

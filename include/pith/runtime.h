@@ -129,6 +129,25 @@ PITH_API const char *pith_model_producer(const pith_model *model);
 /* Bytes of weights the model maps from its package. */
 PITH_API size_t pith_model_weight_bytes(const pith_model *model);
 
+/* One compressed layer's line of the compression report the package holds:
+ * the technique, the weight's bytes before and after, its relative error
+ * ||W - W'|| / ||W|| and SQNR in dB. */
+typedef struct pith_layer_report {
+  const char *layer;
+  const char *method;
+  uint64_t bytes_before;
+  uint64_t bytes_after;
+  double relative_error;
+  double sqnr_db;
+} pith_layer_report;
+
+/* Lines of the compression report (0 for an uncompressed model), and line
+ * `index` into *line: 1, or 0 when out of range. The strings live as long as
+ * the model. */
+PITH_API size_t pith_model_report_count(const pith_model *model);
+PITH_API int pith_model_report_line(const pith_model *model, size_t index,
+                                    pith_layer_report *line);
+
 /* Runs the model: every input and every output exactly once, each matching
  * the signature, all bound by name or all by position. Outputs must not
  * overlap inputs or each other. */

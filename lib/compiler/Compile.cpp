@@ -17,6 +17,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
 #include "passes/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -200,6 +202,31 @@ llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
   return llvm::Error::success();
 }
 
+/// The report lines the compression passes recorded on `module`'s ops.
+std::vector<LayerReport> collectReport(ModuleOp module) {
+  std::vector<LayerReport> report;
+  module->walk([&](Operation *op) {
+    auto line = op->getAttrOfType<DictionaryAttr>("pith.compression");
+    if (!line)
+      return;
+    LayerReport layer;
+    if (auto text = line.getAs<StringAttr>("layer"))
+      layer.layer = text.str();
+    if (auto text = line.getAs<StringAttr>("method"))
+      layer.method = text.str();
+    if (auto bytes = line.getAs<IntegerAttr>("bytes_before"))
+      layer.bytesBefore = bytes.getInt();
+    if (auto bytes = line.getAs<IntegerAttr>("bytes_after"))
+      layer.bytesAfter = bytes.getInt();
+    if (auto value = line.getAs<FloatAttr>("relative_error"))
+      layer.relativeError = value.getValueAsDouble();
+    if (auto value = line.getAs<FloatAttr>("sqnr_db"))
+      layer.sqnrDb = value.getValueAsDouble();
+    report.push_back(std::move(layer));
+  });
+  return report;
+}
+
 /// Emits `module`'s object code into a temporary file and links it into a
 /// shared object, whose bytes come back.
 llvm::Expected<std::string> buildSharedObject(llvm::Module &module,
@@ -271,12 +298,24 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
   };
 
   bool isMlir = inputPath.ends_with(".mlir") || inputPath.ends_with(".mlirbc");
+  // Compression runs on the graph once its layers are pith.linear.
+  mlir::PassManager compression(&context);
+  if (!options.compression.empty()) {
+    compression.addPass(mlir::pith::createFuseLinearPass());
+    compression.addPass(createCanonicalizerPass());
+    std::string message;
+    llvm::raw_string_ostream errors(message);
+    if (failed(parsePassPipeline(options.compression, compression, errors)))
+      return error("bad compression pipeline '" + options.compression +
+                   "': " + llvm::StringRef(message).trim());
+  }
   mlir::PassManager pm(&context);
   mlir::pith::CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = vectorBits(*target);
   pipelineOptions.parallelize = options.parallel;
   mlir::pith::buildCpuPipeline(pm, pipelineOptions);
-  unsigned steps = 1 + pm.size() + (options.emit == EmitKind::Mlir ? 0 : 1) +
+  unsigned steps = 1 + compression.size() + pm.size() +
+                   (options.emit == EmitKind::Mlir ? 0 : 1) +
                    (options.emit == EmitKind::Package ? 2 : 0) +
                    (options.emit == EmitKind::Object ? 1 : 0);
   unsigned step = 0;
@@ -317,9 +356,23 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
           readSignature(*module, spec.entry, spec.inputs, spec.outputs))
     return failure;
 
-  if (options.progress)
+  if (options.progress) {
+    compression.addInstrumentation(
+        std::make_unique<ProgressInstrumentation>(options, step, steps));
     pm.addInstrumentation(
         std::make_unique<ProgressInstrumentation>(options, step, steps));
+  }
+  if (!options.compression.empty()) {
+    if (failed(compression.run(*module)))
+      return fail("cannot compress '" + inputPath + "'");
+    std::vector<LayerReport> report = collectReport(*module);
+    for (const LayerReport &layer : report)
+      spec.report.push_back({layer.layer, layer.method, layer.bytesBefore,
+                             layer.bytesAfter, layer.relativeError,
+                             layer.sqnrDb});
+    if (options.report)
+      options.report(report);
+  }
   (void)applyPassManagerCLOptions(pm);
   if (failed(pm.run(*module)))
     return fail("cannot compile '" + inputPath + "'");

@@ -103,7 +103,7 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
   for (const LayerReportSpec &layer : spec.report)
     report.push_back(fb::CreateLayerReportDirect(
         builder, layer.layer.c_str(), layer.method.c_str(), layer.bytesBefore,
-        layer.bytesAfter, layer.relativeError));
+        layer.bytesAfter, layer.relativeError, layer.sqnrDb));
   auto root = fb::CreatePackageDirect(builder, kFormatVersion,
                                       spec.producer.c_str(), target, &inputs,
                                       &outputs, &weights, code, &report);

@@ -421,6 +421,25 @@ const char *pith_model_producer(const pith_model *model) {
   return model ? model->producer.c_str() : "";
 }
 
+size_t pith_model_report_count(const pith_model *model) {
+  const auto *report = model ? model->file->package().report() : nullptr;
+  return report ? report->size() : 0;
+}
+
+int pith_model_report_line(const pith_model *model, size_t index,
+                           pith_layer_report *line) {
+  if (!line || index >= pith_model_report_count(model))
+    return 0;
+  const fb::LayerReport &entry = *model->file->package().report()->Get(index);
+  line->layer = entry.layer()->c_str();
+  line->method = entry.method()->c_str();
+  line->bytes_before = entry.bytes_before();
+  line->bytes_after = entry.bytes_after();
+  line->relative_error = entry.relative_error();
+  line->sqnr_db = entry.sqnr_db();
+  return 1;
+}
+
 size_t pith_model_weight_bytes(const pith_model *model) {
   return model ? model->weightBytes : 0;
 }

@@ -18,6 +18,8 @@ def compile(
     output: str | os.PathLike | None = None,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     parallel: bool = True,
+    quantize: str | None = None,
+    quantize_skip: Sequence[str] = (),
 ) -> Model:
     """Compiles `model` ahead of time for `target` and loads the result.
 
@@ -25,7 +27,11 @@ def compile(
     syntax) or to a module in the pith dialect (.mlir), or an in-memory
     `onnx.ModelProto`. `input_shapes` fixes symbolic input dimensions, e.g.
     {"input_ids": [1, 128]}. With `parallel`, ops with enough work run on
-    OpenMP threads (OMP_NUM_THREADS sets how many). The package is written
+    OpenMP threads (OMP_NUM_THREADS sets how many). `quantize` quantizes the
+    weights of linear layers ("w8", "w4g128", "w4g32-asym", "q4_0", ...; see
+    pith-compile --quantize), except layers whose name matches a glob of
+    `quantize_skip`; the model's `report` then lists each compressed layer's
+    bytes and weight error. The package is written
     to `output` when given, else to a temporary file that is gone once
     loaded. Raises pith.CompileError with every diagnostic.
     """
@@ -42,8 +48,9 @@ def compile(
         else:
             path = os.fspath(model)
         package = os.fspath(output) if output is not None else os.path.join(scratch, "model.pith")
-        compile_file(path, package, target=target, emit="package", input_shapes=shapes,
-                     parallel=parallel)
+        compile_file(path, package, target=target, emit="package",
+                              input_shapes=shapes, parallel=parallel,
+                              quantize=quantize or "", quantize_skip=list(quantize_skip))
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)
         if output is None:

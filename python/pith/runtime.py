@@ -76,6 +76,13 @@ class Model:
         return self._native.producer
 
     @property
+    def report(self) -> list[dict]:
+        """The compression report the package holds: one dict per compressed
+        layer (layer, method, bytes_before, bytes_after, relative_error,
+        sqnr_db); empty for an uncompressed model."""
+        return self._native.report
+
+    @property
     def weight_bytes(self) -> int:
         """Bytes of weights, mapped from the package rather than loaded."""
         return self._native.weight_bytes

@@ -84,13 +84,25 @@ importOnnx(const std::string &path,
   return output;
 }
 
-void compileFile(const std::string &input, const std::string &output,
-                 const std::string &target, const std::string &emit,
-                 const std::map<std::string, std::vector<int64_t>> &inputShapes,
-                 bool parallel) {
+nb::list
+compileFile(const std::string &input, const std::string &output,
+            const std::string &target, const std::string &emit,
+            const std::map<std::string, std::vector<int64_t>> &inputShapes,
+            bool parallel, const std::string &quantize,
+            const std::vector<std::string> &quantizeSkip,
+            const std::string &compression) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;
+  llvm::Expected<std::string> pipeline =
+      pith::compressionPipeline(quantize, quantizeSkip, compression);
+  if (!pipeline)
+    throw nb::value_error(llvm::toString(pipeline.takeError()).c_str());
+  options.compression = *pipeline;
+  std::vector<pith::LayerReport> report;
+  options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
+    report.assign(lines.begin(), lines.end());
+  };
   if (emit == "package")
     options.emit = pith::EmitKind::Package;
   else if (emit == "mlir")
@@ -119,6 +131,18 @@ void compileFile(const std::string &input, const std::string &output,
     PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 1);
   if (error)
     throw CompileError(llvm::toString(std::move(error)));
+  nb::list lines;
+  for (const pith::LayerReport &layer : report) {
+    nb::dict line;
+    line["layer"] = layer.layer;
+    line["method"] = layer.method;
+    line["bytes_before"] = layer.bytesBefore;
+    line["bytes_after"] = layer.bytesAfter;
+    line["relative_error"] = layer.relativeError;
+    line["sqnr_db"] = layer.sqnrDb;
+    lines.append(line);
+  }
+  return lines;
 }
 
 } // namespace
@@ -144,10 +168,16 @@ NB_MODULE(_compiler, m) {
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
         nb::arg("target") = "host", nb::arg("emit") = "package",
         nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
-        nb::arg("parallel") = true,
+        nb::arg("parallel") = true, nb::arg("quantize") = "",
+        nb::arg("quantize_skip") = std::vector<std::string>(),
+        nb::arg("compression") = "",
         "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
         "dialect) for a CPU target and writes `emit` (package, mlir, llvm "
         "or obj) to `output`; with `parallel`, ops with enough work run on "
-        "OpenMP threads. Warnings become UserWarnings; errors raise "
-        "CompileError with every diagnostic.");
+        "OpenMP threads. `quantize` is a scheme such as 'w4g128' "
+        "(pith-compile --quantize), `quantize_skip` globs of layers left "
+        "f32, `compression` a pass pipeline run before lowering. Returns "
+        "the compression report, one dict per compressed layer. Warnings "
+        "become UserWarnings; errors raise CompileError with every "
+        "diagnostic.");
 }

@@ -127,6 +127,21 @@ public:
   std::string cpu() const { return pith_model_cpu(model); }
   std::string producer() const { return pith_model_producer(model); }
   size_t weightBytes() const { return pith_model_weight_bytes(model); }
+  nb::list report() const {
+    nb::list lines;
+    pith_layer_report entry;
+    for (size_t i = 0; pith_model_report_line(model, i, &entry); ++i) {
+      nb::dict line;
+      line["layer"] = entry.layer;
+      line["method"] = entry.method;
+      line["bytes_before"] = entry.bytes_before;
+      line["bytes_after"] = entry.bytes_after;
+      line["relative_error"] = entry.relative_error;
+      line["sqnr_db"] = entry.sqnr_db;
+      lines.append(line);
+    }
+    return lines;
+  }
 
   /// Runs on arrays given in signature order, C-contiguous; outputs are
   /// written in place.
@@ -188,5 +203,6 @@ NB_MODULE(_runtime, m) {
       .def_prop_ro("cpu", &Model::cpu)
       .def_prop_ro("producer", &Model::producer)
       .def_prop_ro("weight_bytes", &Model::weightBytes)
+      .def_prop_ro("report", &Model::report)
       .def("invoke", &Model::invoke, nb::arg("inputs"), nb::arg("outputs"));
 }

@@ -11,6 +11,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "pith/Compiler.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Timer.h"
@@ -49,6 +50,26 @@ static cl::opt<bool>
              cl::desc("Run ops with enough work on OpenMP threads (default "
                       "true; OMP_NUM_THREADS sets the threads at run time)"),
              cl::init(true));
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantize the weights of linear layers: w8, w4 or w2, with "
+             "g<N> for groups of N input features and -asym for zero "
+             "points (w4g128, w8-asym), or q4_0 / q8_0"),
+    cl::value_desc("scheme"));
+static cl::list<std::string>
+    quantizeSkip("quantize-skip",
+                 cl::desc("Leave layers whose name matches this glob in f32 "
+                          "(repeatable)"),
+                 cl::value_desc("glob"));
+static cl::opt<std::string>
+    compressionPasses("compression",
+                      cl::desc("Compression passes to run before lowering, "
+                               "as a pass pipeline (pith-opt's syntax)"),
+                      cl::value_desc("pipeline"));
+static cl::opt<std::string>
+    reportPath("report",
+               cl::desc("Write the compression report as JSON to this file"),
+               cl::value_desc("file.json"));
 static cl::opt<bool> progress("progress",
                               cl::desc("Print each step as it starts (the "
                                        "default on a terminal)"));
@@ -65,7 +86,9 @@ int main(int argc, char **argv) {
       argc, argv,
       "pith-compile: compile a model ahead of time\n\n"
       "  pith-compile model.onnx -o model.pith\n"
-      "  pith-compile model.onnx --target=x86-64-v4 --emit=obj -o model.o\n");
+      "  pith-compile model.onnx --target=x86-64-v4 --emit=obj -o model.o\n"
+      "  pith-compile model.onnx --quantize=w4g128 --report=report.json -o "
+      "model.pith\n");
 
   auto fail = [](const llvm::Twine &message) {
     llvm::WithColor::error(llvm::errs(), "pith-compile") << message << "\n";
@@ -76,6 +99,17 @@ int main(int argc, char **argv) {
   options.target = target;
   options.emit = emit;
   options.parallel = parallel;
+  llvm::Expected<std::string> compression =
+      pith::compressionPipeline(quantize, quantizeSkip, compressionPasses);
+  if (!compression)
+    return fail(llvm::toString(compression.takeError()));
+  options.compression = *compression;
+  if (!reportPath.empty() && options.compression.empty())
+    return fail("--report needs compression (--quantize or --compression)");
+  std::vector<pith::LayerReport> report;
+  options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
+    report.assign(lines.begin(), lines.end());
+  };
   for (const std::string &spec : inputShapes)
     if (llvm::Error error = pith::parseInputShape(spec, options.import))
       return fail(llvm::toString(std::move(error)));
@@ -110,6 +144,15 @@ int main(int argc, char **argv) {
     llvm::errs() << "\r\033[K";
   if (error)
     return fail(llvm::toString(std::move(error)));
+  if (!options.compression.empty() && !quiet)
+    pith::printReport(llvm::errs(), report);
+  if (!reportPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(reportPath, ec, llvm::sys::fs::OF_Text);
+    if (ec)
+      return fail("cannot write '" + reportPath + "': " + ec.message());
+    os << pith::reportToJson(report);
+  }
   if (!quiet && (progress || terminal))
     llvm::errs() << llvm::format("pith-compile: wrote %s in %.2fs\n",
                                  outputPath.c_str(), seconds());

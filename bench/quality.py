@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""What compression costs in accuracy: each scheme's outputs against fp32.
+
+For each model and each --quantize scheme, compiles the model with pith,
+runs it on a fixed set of inputs (seeded), and compares every output with
+ONNX Runtime's fp32 outputs of the uncompressed model: cosine similarity
+(the least and the mean over the inputs) and the largest absolute
+difference. Sizes come from the compression report: the bytes of the
+compressed layers' weights before and after.
+
+    bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,w4g32
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+import warnings
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+import pith
+
+
+def fixed_inputs(model, shapes, count, seed):
+    """`count` input sets: token ids in [1000, 30000) with the last quarter
+    masked for int64 inputs named like ids and masks, Gaussian floats else."""
+    rng = np.random.default_rng(seed)
+    sets = []
+    for _ in range(count):
+        feeds = {}
+        for value in model.graph.input:
+            name = value.name
+            shape = shapes.get(name) or [d.dim_value or 1 for d in value.type.tensor_type.shape.dim]
+            if value.type.tensor_type.elem_type == onnx.TensorProto.INT64:
+                if "mask" in name:
+                    data = np.ones(shape, np.int64)
+                    data[..., shape[-1] * 3 // 4:] = 0
+                elif "type" in name:
+                    data = np.zeros(shape, np.int64)
+                else:
+                    data = rng.integers(1000, 30000, shape).astype(np.int64)
+            else:
+                data = rng.standard_normal(shape).astype(np.float32)
+            feeds[name] = data
+        sets.append(feeds)
+    return sets
+
+
+def cosine(a, b):
+    a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", required=True, type=pathlib.Path)
+    parser.add_argument("--schemes", default="w8,w8-asym,w4g128,w4g32,q4_0,w4g128-asym")
+    parser.add_argument("--skip", default="", help="comma-separated globs of layers left f32")
+    parser.add_argument("--input-shape", action="append", default=[],
+                        help="NAME=DxD..., e.g. input_ids=1x128 (repeatable)")
+    parser.add_argument("--inputs", type=int, default=8, help="input sets to compare on")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", type=pathlib.Path, help="write the results here too")
+    args = parser.parse_args()
+
+    shapes = {}
+    for spec in args.input_shape:
+        name, dims = spec.split("=")
+        shapes[name] = [int(d) for d in dims.split("x")]
+    model = onnx.load(str(args.model), load_external_data=False)
+    sets = fixed_inputs(model, shapes, args.inputs, args.seed)
+    session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
+    names = [output.name for output in session.get_outputs()]
+    references = [dict(zip(names, session.run(names, feeds))) for feeds in sets]
+
+    skip = [glob for glob in args.skip.split(",") if glob]
+    rows = []
+    for scheme in args.schemes.split(","):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compiled = pith.compile(args.model, quantize=scheme, quantize_skip=skip,
+                                    input_shapes=shapes)
+        cosines, worst = [], 0.0
+        for feeds, reference in zip(sets, references):
+            outputs = compiled.run(feeds)
+            for name in names:
+                cosines.append(cosine(outputs[name], reference[name]))
+                worst = max(worst, float(np.abs(outputs[name] - reference[name]).max()))
+        before = sum(line["bytes_before"] for line in compiled.report)
+        after = sum(line["bytes_after"] for line in compiled.report)
+        rows.append({"scheme": scheme, "layers": len(compiled.report),
+                     "bytes_before": before, "bytes_after": after,
+                     "cosine_min": min(cosines), "cosine_mean": float(np.mean(cosines)),
+                     "max_abs_diff": worst})
+        row = rows[-1]
+        print(f"{scheme:14s} layers {row['layers']:3d}  {before / 2**20:8.2f} MiB -> "
+              f"{after / 2**20:7.2f} MiB ({before / max(after, 1):5.2f}x)  cosine min "
+              f"{row['cosine_min']:.6f} mean {row['cosine_mean']:.6f}  max |diff| {worst:.4g}",
+              flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"model": str(args.model), "inputs": args.inputs,
+                                         "results": rows}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

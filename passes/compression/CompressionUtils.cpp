@@ -1,0 +1,76 @@
+//===- CompressionUtils.cpp - Shared pieces of the compression passes -----===//
+//
+// Part of pith.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/compression/CompressionUtils.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Location.h"
+
+namespace mlir::pith::compression {
+
+std::string layerName(Operation *op) {
+  std::string name;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto named = dyn_cast<NameLoc>(loc)) {
+      name = named.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (!name.empty())
+    return name;
+  if (auto file = dyn_cast<FileLineColLoc>(op->getLoc()))
+    return (op->getName().getStringRef() + "@" + Twine(file.getLine()) + ":" +
+            Twine(file.getColumn()))
+        .str();
+  return op->getName().getStringRef().str();
+}
+
+FailureOr<std::vector<llvm::GlobPattern>>
+parseSkipList(Operation *op, StringRef option, ArrayRef<std::string> patterns) {
+  std::vector<llvm::GlobPattern> result;
+  for (const std::string &pattern : patterns) {
+    llvm::Expected<llvm::GlobPattern> glob = llvm::GlobPattern::create(pattern);
+    if (!glob) {
+      op->emitError() << "option '" << option << "': bad pattern '" << pattern
+                      << "': " << llvm::toString(glob.takeError());
+      return failure();
+    }
+    result.push_back(std::move(*glob));
+  }
+  return result;
+}
+
+bool isSkipped(StringRef layer, ArrayRef<llvm::GlobPattern> skip) {
+  return llvm::any_of(
+      skip, [&](const llvm::GlobPattern &glob) { return glob.match(layer); });
+}
+
+std::string weightBaseName(Attribute value, StringRef layer) {
+  if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(value))
+    return resource.getRawHandle().getKey().str();
+  return layer.str();
+}
+
+void recordCompression(Operation *op, StringRef layer, StringRef method,
+                       uint64_t bytesBefore, uint64_t bytesAfter,
+                       const ErrorStats &error) {
+  Builder b(op->getContext());
+  op->setAttr(
+      kReportAttrName,
+      b.getDictionaryAttr({
+          b.getNamedAttr("layer", b.getStringAttr(layer)),
+          b.getNamedAttr("method", b.getStringAttr(method)),
+          b.getNamedAttr("bytes_before", b.getI64IntegerAttr(bytesBefore)),
+          b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter)),
+          b.getNamedAttr("relative_error",
+                         b.getF64FloatAttr(error.relativeError)),
+          b.getNamedAttr("sqnr_db", b.getF64FloatAttr(error.sqnrDb)),
+      }));
+}
+
+} // namespace mlir::pith::compression

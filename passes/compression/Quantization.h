@@ -1,0 +1,79 @@
+//===- Quantization.h - Weight quantization arithmetic ----------*- C++ -*-===//
+//
+// Part of pith. The arithmetic of pith-quantize, apart from the IR so that
+// unit tests check it directly: a [rows, cols] float matrix becomes narrow
+// integers with one scale (and zero point) per row or per group of
+// columns of a row, and back.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PITH_PASSES_COMPRESSION_QUANTIZATION_H
+#define PITH_PASSES_COMPRESSION_QUANTIZATION_H
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::pith::compression {
+
+/// How a matrix is quantized.
+struct QuantScheme {
+  /// 8, 4 or 2.
+  unsigned bits = 8;
+  /// Columns sharing a scale, or 0 for one scale per row.
+  int64_t groupSize = 0;
+  /// Without a zero point: the value of largest magnitude in a group maps
+  /// to the lowest integer (-2^(bits-1)), as GGUF's Q4_0 and Q8_0 do, so
+  /// that every level is used. With one: the group's [min, max] (widened
+  /// to hold 0) spans the whole range.
+  bool symmetric = true;
+
+  int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
+  int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }
+  /// Columns per scale for a matrix of `cols` columns.
+  int64_t columnsPerScale(int64_t cols) const {
+    return groupSize == 0 ? cols : groupSize;
+  }
+  /// "int4 g128", "int8 per-channel asymmetric", ...
+  std::string describe() const;
+};
+
+/// A quantized [rows, cols] matrix: integers one per element (sign-extended
+/// in a byte, however narrow), and [rows, cols / columnsPerScale] scales
+/// and zero points (the zero points empty when symmetric).
+struct QuantizedMatrix {
+  int64_t rows = 0, cols = 0;
+  std::vector<int8_t> values;
+  std::vector<float> scales;
+  std::vector<int8_t> zeroPoints;
+};
+
+/// Round to nearest (ties to even) of `weights` ([rows, cols], row-major)
+/// under `scheme`; cols must be a multiple of the group size.
+QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
+                                       int64_t rows, int64_t cols,
+                                       const QuantScheme &scheme);
+
+/// The floats `matrix` stands for: (q - zero point) * scale.
+std::vector<float> dequantize(const QuantizedMatrix &matrix,
+                              const QuantScheme &scheme);
+
+/// How far `approximation` is from `reference`.
+struct ErrorStats {
+  /// ||reference - approximation|| / ||reference|| (Frobenius norms).
+  double relativeError = 0;
+  /// Signal-to-quantization-noise ratio, in dB: -20 log10(relativeError).
+  double sqnrDb = 0;
+};
+ErrorStats compareWeights(llvm::ArrayRef<float> reference,
+                          llvm::ArrayRef<float> approximation);
+
+/// Bytes the quantized form of a [rows, cols] matrix occupies: integers at
+/// `bits` each, f32 scales, zero points at `bits` each.
+uint64_t quantizedBytes(int64_t rows, int64_t cols, const QuantScheme &scheme);
+
+} // namespace mlir::pith::compression
+
+#endif // PITH_PASSES_COMPRESSION_QUANTIZATION_H

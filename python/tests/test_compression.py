@@ -1,0 +1,135 @@
+"""Compression end to end: quantized models against ONNX Runtime.
+
+Two kinds of check:
+- Models quantized elsewhere (QDQ: DequantizeLinear feeding MatMul) go
+  through pith's quantized lowering (integers packed, unpacked in
+  registers) and must give ONNX Runtime's numbers on the same model:
+  rtol=1e-4, atol=1e-4 * max|expected|, as every e2e test. ONNX Runtime
+  runs them without graph optimizations: its fusions would quantize the
+  activations too (about 1% off the model's own arithmetic).
+- Models pith quantizes (pith.compile(quantize=...)) are compared with the
+  fp32 model: cosine similarity of the outputs at least the bound each
+  scheme states, and the report's sizes.
+"""
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+import e2e_models
+import pith
+from test_e2e import reference
+
+RNG = np.random.default_rng(7)
+
+
+def qdq_linear_model(bits, k=96, n=40, m=5, block=None, zero_points=False):
+    """x [m, k] @ DequantizeLinear(q [k, n]) + b: per-column scales, or
+    blocks of `block` along K (opset 21 for int4 and blocks)."""
+    storage = {8: (TensorProto.INT8, np.int8), 4: (TensorProto.INT4, np.int8)}[bits]
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    q = RNG.integers(low, high + 1, (k, n)).astype(np.int8)
+    scale_shape = (k // block, n) if block else (n,)
+    scale = (RNG.random(scale_shape) * 0.05 + 0.01).astype(np.float32)
+    inputs = ["q", "scale"]
+    initializers = [helper.make_tensor("q", storage[0], (k, n), q.flatten().tolist()),
+                    numpy_helper.from_array(scale, "scale")]
+    if zero_points:
+        zp = RNG.integers(low // 2, high // 2 + 1, scale_shape).astype(np.int8)
+        initializers.append(helper.make_tensor("zp", storage[0], scale_shape,
+                                               zp.flatten().tolist()))
+        inputs.append("zp")
+    attrs = {"axis": 0, "block_size": block} if block else {"axis": 1}
+    bias = RNG.standard_normal(n).astype(np.float32)
+    initializers.append(numpy_helper.from_array(bias, "bias"))
+    nodes = [helper.make_node("DequantizeLinear", inputs, ["w"], name="dq", **attrs),
+             helper.make_node("MatMul", ["x", "w"], ["xw"], name="proj"),
+             helper.make_node("Add", ["xw", "bias"], ["y"], name="bias_add")]
+    graph = helper.make_graph(
+        nodes, "qdq_linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])], initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+
+
+def unoptimized_reference(model, feeds):
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    session = ort.InferenceSession(model.SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    return session.run(["y"], feeds)[0]
+
+
+@pytest.mark.parametrize("bits,block,zero_points", [
+    (8, None, False), (8, None, True), (8, 32, False), (4, 32, False), (4, 16, True)])
+def test_qdq_linear_matches_onnxruntime(bits, block, zero_points):
+    model = qdq_linear_model(bits, block=block, zero_points=zero_points)
+    compiled = pith.compile(model)
+    feeds = {"x": RNG.standard_normal((5, 96)).astype(np.float32)}
+    want = unoptimized_reference(model, feeds)
+    np.testing.assert_allclose(compiled.run(feeds)["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
+def test_qdq_linear_is_lowered_without_float_weights(tmp_path):
+    """The quantized lowering reads the packed integers: no f32 weight of
+    [96, 40] (or its transpose) appears in the module after lowering."""
+    path = tmp_path / "qdq.onnx"
+    onnx.save(qdq_linear_model(4, block=32), path)
+    text = pith.run_pipeline(pith.import_onnx(str(path)),
+                             "pith-fuse-linear,pith-lower-to-linalg,canonicalize")
+    assert "pith.quantized_matmul" in text
+    assert "tensor<96x40xf32>" not in text and "tensor<40x96xf32>" not in text
+
+
+def cosine(a, b):
+    a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+# Bounds measured on this MLP (whose softmax amplifies errors) with margin:
+# output cosine to fp32, size ratio per layer, weight error per layer.
+@pytest.mark.parametrize("scheme,least_cosine,ratio,most_error", [
+    ("w8", 0.999, 3.7, 0.01), ("w8-asym", 0.999, 3.7, 0.01),
+    ("w4g32", 0.93, 6.3, 0.1), ("q4_0", 0.93, 6.3, 0.1),
+    ("w4g16-asym", 0.95, 5.1, 0.1), ("w2g16", 0.5, 7.9, 0.5)])
+def test_quantized_mlp_close_to_fp32(scheme, least_cosine, ratio, most_error):
+    model = e2e_models.mlp(batch=3)
+    feeds = {"x": RNG.standard_normal((3, 64)).astype(np.float32)}
+    want = reference(model, feeds)
+    compiled = pith.compile(model, quantize=scheme)
+    got = compiled.run(feeds)
+    for name in want:
+        assert cosine(got[name], want[name]) >= least_cosine, name
+    report = compiled.report
+    assert [line["layer"] for line in report] == ["Gemm#0", "MatMul#2", "MatMul#5"]
+    for line in report:
+        assert line["bytes_before"] / line["bytes_after"] >= ratio, line
+        assert 0 < line["relative_error"] < most_error, line
+        assert line["sqnr_db"] == pytest.approx(-20 * np.log10(line["relative_error"]))
+
+
+def test_smaller_groups_quantize_more_precisely():
+    model = e2e_models.mlp(batch=1)
+    errors = {scheme: [line["relative_error"] for line in
+                       pith.compile(model, quantize=scheme).report]
+              for scheme in ("w4", "w4g32", "w4g16")}
+    for per_channel, g32, g16 in zip(errors["w4"], errors["w4g32"], errors["w4g16"]):
+        assert g16 < g32 < per_channel
+
+
+def test_quantize_skip_leaves_layers_in_fp32():
+    model = e2e_models.mlp(batch=1)
+    compiled = pith.compile(model, quantize="w8", quantize_skip=["MatMul*"])
+    assert [line["layer"] for line in compiled.report] == ["Gemm#0"]
+
+
+def test_bad_scheme_names_the_problem():
+    with pytest.raises(ValueError, match="'w5' is not a quantization scheme"):
+        pith.compile(e2e_models.mlp(batch=1), quantize="w5")
+
+
+def test_uncompressed_model_has_empty_report():
+    assert pith.compile(e2e_models.mlp(batch=1)).report == []

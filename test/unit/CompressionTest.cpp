@@ -1,0 +1,148 @@
+//===- CompressionTest.cpp - Unit tests of the compression arithmetic -----===//
+//
+// Part of pith. Quantization round trips on matrices, checked against the
+// definitions directly (numpy's would be the same arithmetic), the error
+// measures, sizes, and the --quantize shorthands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/compression/Quantization.h"
+#include "pith/Compiler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace mlir::pith::compression;
+
+namespace {
+
+std::vector<float> gaussian(size_t count, unsigned seed) {
+  std::mt19937 engine(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> values(count);
+  for (float &value : values)
+    value = normal(engine);
+  return values;
+}
+
+QuantScheme scheme(unsigned bits, int64_t group, bool symmetric = true) {
+  QuantScheme result;
+  result.bits = bits;
+  result.groupSize = group;
+  result.symmetric = symmetric;
+  return result;
+}
+
+TEST(QuantizationTest, RoundTripIsWithinHalfAStep) {
+  const int64_t rows = 8, cols = 64;
+  std::vector<float> weights = gaussian(rows * cols, 1);
+  for (QuantScheme s : {scheme(8, 0), scheme(4, 16), scheme(2, 32),
+                        scheme(8, 32, false), scheme(4, 0, false)}) {
+    QuantizedMatrix q = quantizeRoundToNearest(weights, rows, cols, s);
+    std::vector<float> back = dequantize(q, s);
+    int64_t group = s.columnsPerScale(cols);
+    for (int64_t i = 0; i < rows * cols; ++i) {
+      float step =
+          std::fabs(q.scales[i / cols * (cols / group) + i % cols / group]);
+      // Rounding is within half a step; a value at the edge of the range
+      // may be clamped (symmetric: the side opposite the extreme has one
+      // level fewer), within a whole step.
+      bool edge = q.values[i] == s.lowest() || q.values[i] == s.highest();
+      EXPECT_LE(std::fabs(back[i] - weights[i]),
+                (edge ? 1.0f : 0.5f) * step * 1.0001f)
+          << s.describe() << " element " << i;
+      EXPECT_GE(q.values[i], s.lowest());
+      EXPECT_LE(q.values[i], s.highest());
+    }
+  }
+}
+
+TEST(QuantizationTest, SymmetricMapsTheExtremeToTheLowestLevel) {
+  // Groups of 4: extremes 4 and -8.
+  std::vector<float> weights = {1, -2, 3, 4, 0.5, 0.25, -8, 1};
+  QuantizedMatrix q = quantizeRoundToNearest(weights, 1, 8, scheme(4, 4));
+  EXPECT_EQ(q.scales, (std::vector<float>{-0.5f, 1.0f}));
+  EXPECT_EQ(q.values, (std::vector<int8_t>{-2, 4, -6, -8, 0, 0, -8, 1}));
+  EXPECT_TRUE(q.zeroPoints.empty());
+}
+
+TEST(QuantizationTest, AsymmetricSpansTheRangeWithAZeroPoint) {
+  // [0, 15] over 4 bits: scale 1, zero point -8; 0 stays exact.
+  std::vector<float> weights(16);
+  for (int i = 0; i < 16; ++i)
+    weights[i] = static_cast<float>(i);
+  QuantScheme s = scheme(4, 0, false);
+  QuantizedMatrix q = quantizeRoundToNearest(weights, 1, 16, s);
+  EXPECT_FLOAT_EQ(q.scales[0], 1.0f);
+  EXPECT_EQ(q.zeroPoints[0], -8);
+  EXPECT_EQ(dequantize(q, s), weights);
+}
+
+TEST(QuantizationTest, AllZeroGroupsStayZero) {
+  std::vector<float> weights(32, 0.0f);
+  QuantScheme s = scheme(4, 16);
+  QuantizedMatrix q = quantizeRoundToNearest(weights, 2, 16, s);
+  EXPECT_EQ(dequantize(q, s), weights);
+  ErrorStats error = compareWeights(weights, dequantize(q, s));
+  EXPECT_EQ(error.relativeError, 0);
+}
+
+TEST(QuantizationTest, SmallerGroupsAndMoreBitsErrLess) {
+  const int64_t rows = 16, cols = 256;
+  std::vector<float> weights = gaussian(rows * cols, 2);
+  auto errorOf = [&](QuantScheme s) {
+    return compareWeights(
+               weights,
+               dequantize(quantizeRoundToNearest(weights, rows, cols, s), s))
+        .relativeError;
+  };
+  EXPECT_LT(errorOf(scheme(4, 32)), errorOf(scheme(4, 128)));
+  EXPECT_LT(errorOf(scheme(4, 128)), errorOf(scheme(4, 0)));
+  EXPECT_LT(errorOf(scheme(8, 0)), errorOf(scheme(4, 32)));
+  EXPECT_LT(errorOf(scheme(4, 32)), errorOf(scheme(2, 32)));
+  // Gaussian weights at 8 bits per channel: about 45 dB.
+  double error = errorOf(scheme(8, 0));
+  EXPECT_GT(-20 * std::log10(error), 38);
+}
+
+TEST(QuantizationTest, ErrorStatsFollowTheirDefinitions) {
+  ErrorStats stats = compareWeights({3, 4}, {3, 4.5});
+  EXPECT_DOUBLE_EQ(stats.relativeError, 0.1);
+  EXPECT_DOUBLE_EQ(stats.sqnrDb, 20);
+}
+
+TEST(QuantizationTest, BytesCountIntegersScalesAndZeroPoints) {
+  // 4096 x 4096 at 4 bits in groups of 128: 8 MiB + 512 KiB of scales.
+  EXPECT_EQ(quantizedBytes(4096, 4096, scheme(4, 128)),
+            4096u * 4096 / 2 + 4096u * 32 * 4);
+  EXPECT_EQ(quantizedBytes(4, 8, scheme(4, 4, false)), 16u + 32 + 4);
+  EXPECT_EQ(quantizedBytes(4, 8, scheme(8, 0)), 32u + 16);
+}
+
+TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
+  auto expand = [](llvm::StringRef text,
+                   std::vector<std::string> skip = {}) -> std::string {
+    llvm::Expected<std::string> pipeline = pith::quantizePipeline(text, skip);
+    if (!pipeline)
+      return "error: " + llvm::toString(pipeline.takeError());
+    return *pipeline;
+  };
+  EXPECT_EQ(expand("w4g128"),
+            "pith-quantize{bits=4 group-size=128 symmetric=true}");
+  EXPECT_EQ(expand("w8-asym"),
+            "pith-quantize{bits=8 group-size=0 symmetric=false}");
+  EXPECT_EQ(expand("Q4_0"), expand("w4g32"));
+  EXPECT_EQ(expand("q8_0"), expand("w8g32"));
+  EXPECT_EQ(expand("w2", {"*lm_head*", "emb?"}),
+            "pith-quantize{bits=2 group-size=0 symmetric=true "
+            "skip=*lm_head*,emb?}");
+  EXPECT_NE(expand("w3").find("bits must be 8, 4 or 2"), std::string::npos);
+  EXPECT_NE(expand("w4g0").find("group size must be a positive"),
+            std::string::npos);
+  EXPECT_NE(expand("int4").find("does not start with w"), std::string::npos);
+  EXPECT_NE(expand("w4", {"a,b"}).find("--quantize-skip"), std::string::npos);
+}
+
+} // namespace
