@@ -27,9 +27,12 @@ namespace {
 /// this size they stay runtime work.
 constexpr int64_t kMaxFoldedElements = 4096;
 
+/// A contraction, or a quantized one (pith.quantized_matmul), whose
+/// operands pith-vectorize-contractions reads as they are laid out.
 bool isContraction(Operation *op) {
   auto linalgOp = dyn_cast_if_present<linalg::LinalgOp>(op);
-  return linalgOp && linalg::isaContractionOpInterface(linalgOp);
+  return linalgOp && (linalg::isaContractionOpInterface(linalgOp) ||
+                      linalgOp->hasAttr("pith.quantized_matmul"));
 }
 
 struct FuseElementwisePass

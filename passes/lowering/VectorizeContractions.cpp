@@ -125,6 +125,29 @@ LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
     return failure();
+  // The operands and maps pith-lower-to-linalg made, and no others (a
+  // transform that fused into the op would have changed them).
+  MLIRContext *context = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+  auto map = [&](ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(6, 0, exprs, context);
+  };
+  SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5)}),
+                                     map({d(1), d(3), d(4), d(2)}),
+                                     map({d(1), d(3), d(2)})};
+  SmallVector<Type> elements = {rewriter.getF32Type(), rewriter.getI8Type(),
+                                rewriter.getF32Type()};
+  if (op.getNumDpsInputs() == 4) {
+    expected.push_back(map({d(1), d(3), d(2)}));
+    elements.push_back(rewriter.getI8Type());
+  }
+  expected.push_back(map({d(0), d(1), d(2)}));
+  elements.push_back(rewriter.getF32Type());
+  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
+      llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
+        return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
+      }))
+    return failure();
   int64_t bits = bitsAttr.getInt();
   bool isUnsigned = unsignedAttr.getValue();
   int64_t rows = ranges[0], panels = ranges[1], width = ranges[2],

@@ -40,3 +40,34 @@ func.func @into_matmul(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %c: tensor<4x1
   %r = linalg.matmul ins(%a, %bt : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
 }
+
+// -----
+
+// Nor into a quantized contraction (pith.quantized_matmul), which keeps its
+// operands and its mark for pith-vectorize-contractions.
+// CHECK-LABEL: func.func @into_quantized
+//       CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<2x1x4x2xf32>)
+//       CHECK: math.exp
+//       CHECK: linalg.generic {{.*}} ins(%[[R]], %arg1, %arg2 : {{.*}}) {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
+#e4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#qx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#qq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#qs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#qo = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @into_quantized(%x: tensor<2x1x4x2xf32>, %q: tensor<1x1x4x16xi8>, %s: tensor<1x1x16xf32>, %init: tensor<2x1x16xf32>) -> tensor<2x1x16xf32> {
+  %e = tensor.empty() : tensor<2x1x4x2xf32>
+  %a = linalg.generic {indexing_maps = [#e4, #e4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x1x4x2xf32>) outs(%e : tensor<2x1x4x2xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1x4x2xf32>
+  %0 = linalg.generic {indexing_maps = [#qx, #qq, #qs, #qo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%a, %q, %s : tensor<2x1x4x2xf32>, tensor<1x1x4x16xi8>, tensor<1x1x16xf32>) outs(%init : tensor<2x1x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %out: f32):
+    %vf = arith.sitofp %byte : i8 to f32
+    %w = arith.mulf %vf, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1x16xf32>
+  return %0 : tensor<2x1x16xf32>
+}
