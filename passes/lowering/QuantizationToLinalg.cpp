@@ -220,8 +220,11 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize) {
       for (int64_t byteRow = 0; byteRow < rowsOfBytes; ++byteRow) {
         uint8_t byte = 0;
         for (int64_t sub = 0; sub < perByte; ++sub) {
-          auto value = static_cast<uint8_t>(
-              (*values)[row * k + byteRow * perByte + sub]);
+          // Sub-byte values are stored unsigned, signed ones offset by
+          // 2^(bits-1), so that unpacking is a shift and a mask.
+          int value = (*values)[row * k + byteRow * perByte + sub];
+          if (perByte > 1 && !packed.isUnsigned)
+            value += 1 << (packed.bits - 1);
           byte |= static_cast<uint8_t>((value & mask) << (sub * packed.bits));
         }
         packed.values[(panel * rowsOfBytes + byteRow) * kPanelWidth + column] =
@@ -250,7 +253,8 @@ std::string baseName(DequantizeOp dequantize) {
 /// -> one linalg.generic over (m, panel, column, group, row of bytes, value
 /// in byte), reading x viewed [M, groups, bytes per group, values per byte]
 /// and the packed bytes, and unpacking each value by its position in the
-/// byte. It carries `pith.quantized_matmul = {bits, unsigned}` for
+/// byte (sub-byte values are stored unsigned: signed ones plus 2^(bits-1)). It
+/// carries `pith.quantized_matmul = {bits, unsigned}` for
 /// pith-vectorize-contractions.
 struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
   QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context)
@@ -332,22 +336,24 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, panelType, inputs, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
-          Value q = args[1];
+          Value w;
           if (bits < 8) {
-            // Value `sub` of the byte: shifted to the top, then back down
-            // with its sign (or zeros) filling in.
+            // Value `sub` of the byte: shifted down and masked, then
+            // offset back to signed.
             Value sub = linalg::IndexOp::create(b, loc, 5);
             Value subI8 = arith::IndexCastOp::create(b, loc, i8, sub);
-            Value up = arith::SubIOp::create(
-                b, loc, scalar(b, loc, i8, 8 - bits),
-                arith::MulIOp::create(b, loc, subI8, scalar(b, loc, i8, bits)));
-            Value top = arith::ShLIOp::create(b, loc, q, up);
-            Value down = scalar(b, loc, i8, 8 - bits);
-            q = isUnsignedStorage
-                    ? arith::ShRUIOp::create(b, loc, top, down).getResult()
-                    : arith::ShRSIOp::create(b, loc, top, down).getResult();
+            Value shift =
+                arith::MulIOp::create(b, loc, subI8, scalar(b, loc, i8, bits));
+            Value field = arith::AndIOp::create(
+                b, loc, arith::ShRUIOp::create(b, loc, args[1], shift),
+                scalar(b, loc, i8, (1 << bits) - 1));
+            w = arith::UIToFPOp::create(b, loc, f32, field);
+            if (!isUnsignedStorage)
+              w = arith::SubFOp::create(b, loc, w,
+                                        scalar(b, loc, f32, 1 << (bits - 1)));
+          } else {
+            w = toFloat(b, loc, args[1], isUnsignedStorage, f32);
           }
-          Value w = toFloat(b, loc, q, isUnsignedStorage, f32);
           if (zeroPoints)
             w = arith::SubFOp::create(
                 b, loc, w, toFloat(b, loc, args[3], isUnsignedStorage, f32));

@@ -155,14 +155,21 @@ LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
   if (bits * perByte != 8)
     return failure();
 
-  // Rows per tile: their accumulators, two operands and a temporary fit
-  // the vector registers (16 with AVX2, 32 with AVX-512).
+  // Rows per tile: their accumulators and group sums, two operands and a
+  // temporary fit the vector registers (16 with AVX2, 32 with AVX-512).
   int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
-  int64_t vectorsPerRow = std::max<int64_t>(1, width / lanes);
-  int64_t registers = vectorBits >= 512 ? 24 : 10;
+  int64_t vectorsPerRow = 2 * std::max<int64_t>(1, width / lanes);
+  int64_t registers = vectorBits >= 512 ? 24 : 12;
   int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
     return t * vectorsPerRow <= registers;
   });
+  // Each FMA waits for the last into its accumulator (4 cycles): rows of
+  // bytes are unrolled until 4 chains run side by side, each value of a
+  // byte and each unrolled row into an accumulator of its own.
+  int64_t unroll = pickDivisor(bytesPerGroup, {4, 2}, [&](int64_t u) {
+    return rowTile * perByte * u <= 4;
+  });
+  int64_t chains = perByte * unroll;
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -184,11 +191,6 @@ LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
         b, loc, type.getElementType(), b.getZeroAttr(type.getElementType()));
     return vector::TransferReadOp::create(b, loc, type, source, indices,
                                           padding, ArrayRef<bool>{true});
-  };
-  auto toFloats = [&](OpBuilder &b, Value integers) -> Value {
-    if (isUnsigned)
-      return arith::UIToFPOp::create(b, loc, floats, integers);
-    return arith::SIToFPOp::create(b, loc, floats, integers);
   };
   auto splat = [&](OpBuilder &b, int64_t value) -> Value {
     return arith::ConstantOp::create(
@@ -216,64 +218,111 @@ LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
                   b, loc, zero, index(b, groups), one, accumulators,
                   [&](OpBuilder &b, Location, Value group,
                       ValueRange groupAccs) {
-                    Value scale = read(b, floats, scales, {panel, group, zero});
-                    Value zeroPoint;
-                    if (zeroPoints) {
-                      Value raw =
-                          read(b, bytes, zeroPoints, {panel, group, zero});
-                      zeroPoint = toFloats(
-                          b, isUnsigned
-                                 ? arith::ExtUIOp::create(b, loc, words, raw)
-                                       .getResult()
-                                 : arith::ExtSIOp::create(b, loc, words, raw)
-                                       .getResult());
-                    }
+                    // Per row: the group's sums of x times the stored
+                    // integers, in `chains` independent accumulators, and
+                    // the sum of x.
+                    SmallVector<Value> init;
+                    for (int64_t i = 0; i < rowTile * chains; ++i)
+                      init.push_back(arith::ConstantOp::create(
+                          b, loc, floats, b.getZeroAttr(floats)));
+                    for (int64_t r = 0; r < rowTile; ++r)
+                      init.push_back(arith::ConstantOp::create(
+                          b, loc, f32, b.getZeroAttr(f32)));
                     auto byteLoop = scf::ForOp::create(
-                        b, loc, zero, index(b, bytesPerGroup), one, groupAccs,
-                        [&](OpBuilder &b, Location, Value byteRow,
-                            ValueRange accs) {
-                          Value raw = read(b, bytes, values,
-                                           {panel, group, byteRow, zero});
-                          Value wide =
-                              isUnsigned
-                                  ? arith::ExtUIOp::create(b, loc, words, raw)
-                                        .getResult()
-                                  : arith::ExtSIOp::create(b, loc, words, raw)
-                                        .getResult();
-                          SmallVector<Value> next(accs.begin(), accs.end());
-                          for (int64_t sub = 0; sub < perByte; ++sub) {
-                            Value q = wide;
-                            if (perByte > 1) {
-                              // The value to the top of the word, then back
-                              // down, extended.
-                              Value up = arith::ShLIOp::create(
-                                  b, loc, wide,
-                                  splat(b, 32 - bits * (sub + 1)));
-                              Value down = splat(b, 32 - bits);
-                              q = isUnsigned
-                                      ? arith::ShRUIOp::create(b, loc, up, down)
-                                            .getResult()
-                                      : arith::ShRSIOp::create(b, loc, up, down)
-                                            .getResult();
-                            }
-                            Value w = toFloats(b, q);
-                            if (zeroPoint)
-                              w = arith::SubFOp::create(b, loc, w, zeroPoint);
-                            w = arith::MulFOp::create(b, loc, w, scale);
-                            for (int64_t r = 0; r < rowTile; ++r) {
-                              Value xValue = tensor::ExtractOp::create(
-                                  b, loc, x,
-                                  ValueRange{rowIndices[r], group, byteRow,
-                                             index(b, sub)});
-                              Value broadcast = vector::BroadcastOp::create(
-                                  b, loc, floats, xValue);
-                              next[r] = vector::FMAOp::create(b, loc, broadcast,
-                                                              w, next[r]);
+                        b, loc, zero, index(b, bytesPerGroup), index(b, unroll),
+                        init,
+                        [&](OpBuilder &b, Location, Value byteRow0,
+                            ValueRange sums) {
+                          SmallVector<Value> next(sums.begin(), sums.end());
+                          for (int64_t u = 0; u < unroll; ++u) {
+                            Value byteRow =
+                                u == 0 ? byteRow0
+                                       : arith::AddIOp::create(b, loc, byteRow0,
+                                                               index(b, u))
+                                             .getResult();
+                            Value raw = read(b, bytes, values,
+                                             {panel, group, byteRow, zero});
+                            bool signExtend = perByte == 1 && !isUnsigned;
+                            Value wide =
+                                signExtend
+                                    ? arith::ExtSIOp::create(b, loc, words, raw)
+                                          .getResult()
+                                    : arith::ExtUIOp::create(b, loc, words, raw)
+                                          .getResult();
+                            for (int64_t sub = 0; sub < perByte; ++sub) {
+                              // The value's field, shifted down and masked
+                              // (the top field needs no mask).
+                              Value field = wide;
+                              if (sub > 0)
+                                field = arith::ShRUIOp::create(
+                                    b, loc, field, splat(b, bits * sub));
+                              if (perByte > 1 && sub + 1 < perByte)
+                                field = arith::AndIOp::create(
+                                    b, loc, field, splat(b, (1 << bits) - 1));
+                              // Exact: |field| < 256.
+                              Value w = arith::SIToFPOp::create(b, loc, floats,
+                                                                field);
+                              int64_t chain = u * perByte + sub;
+                              for (int64_t r = 0; r < rowTile; ++r) {
+                                Value xValue = tensor::ExtractOp::create(
+                                    b, loc, x,
+                                    ValueRange{rowIndices[r], group, byteRow,
+                                               index(b, sub)});
+                                Value broadcast = vector::BroadcastOp::create(
+                                    b, loc, floats, xValue);
+                                Value &sum = next[r * chains + chain];
+                                sum = vector::FMAOp::create(b, loc, broadcast,
+                                                            w, sum);
+                                Value &xSum = next[rowTile * chains + r];
+                                xSum =
+                                    arith::AddFOp::create(b, loc, xSum, xValue);
+                              }
                             }
                           }
                           scf::YieldOp::create(b, loc, next);
                         });
-                    scf::YieldOp::create(b, loc, byteLoop.getResults());
+                    // sum(x (u - center)) * scale, with center the offset
+                    // of sub-byte signed values plus the zero point.
+                    Value center;
+                    if (perByte > 1 && !isUnsigned)
+                      center = arith::ConstantOp::create(
+                          b, loc,
+                          DenseElementsAttr::get(
+                              floats, b.getF32FloatAttr(1 << (bits - 1))));
+                    if (zeroPoints) {
+                      Value raw =
+                          read(b, bytes, zeroPoints, {panel, group, zero});
+                      Value zeroPoint = arith::SIToFPOp::create(
+                          b, loc, floats,
+                          isUnsigned
+                              ? arith::ExtUIOp::create(b, loc, words, raw)
+                                    .getResult()
+                              : arith::ExtSIOp::create(b, loc, words, raw)
+                                    .getResult());
+                      center = center ? arith::AddFOp::create(b, loc, center,
+                                                              zeroPoint)
+                                            .getResult()
+                                      : zeroPoint;
+                    }
+                    Value scale = read(b, floats, scales, {panel, group, zero});
+                    SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
+                    for (int64_t r = 0; r < rowTile; ++r) {
+                      Value sum = byteLoop.getResult(r * chains);
+                      for (int64_t c = 1; c < chains; ++c)
+                        sum = arith::AddFOp::create(
+                            b, loc, sum, byteLoop.getResult(r * chains + c));
+                      if (center) {
+                        Value xSum = vector::BroadcastOp::create(
+                            b, loc, floats,
+                            byteLoop.getResult(rowTile * chains + r));
+                        sum = arith::SubFOp::create(
+                            b, loc, sum,
+                            arith::MulFOp::create(b, loc, center, xSum));
+                      }
+                      accs[r] =
+                          vector::FMAOp::create(b, loc, sum, scale, accs[r]);
+                    }
+                    scf::YieldOp::create(b, loc, accs);
                   });
               Value tile = rowArgs[0];
               for (int64_t r = 0; r < rowTile; ++r)

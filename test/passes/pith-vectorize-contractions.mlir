@@ -79,38 +79,45 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 // -----
 
 // A quantized contraction (pith-lower-to-linalg's, over 16 rows, 2 panels
-// of 16 features, 2 groups of 4 bytes, two 4-bit values a byte) is written
-// as loops: panel, blocks of 8 rows, group, row of bytes; each row of
-// bytes is loaded once, widened, each value shifted to the top of the word
-// and back down with its sign, converted, offset by the zero point,
-// scaled, and multiplied into the 8 rows' accumulators.
+// of 16 features, 2 groups of 4 bytes, two 4-bit values a byte, stored
+// unsigned) is written as loops: panel, blocks of 8 rows, group, row of
+// bytes. Each row of bytes is loaded once and widened; each value is
+// shifted down and masked, converted, and multiplied into its own
+// accumulator per row (one per value in the byte: independent chains),
+// beside the sum of x. At the group's end the chains are added, the
+// offset 8 plus the zero point times the sum of x taken away, and the
+// result scaled into the row's accumulator.
 #x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
 #q = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 #s = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
 #o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @quantized
 //  CHECK-SAME: (%[[X:.*]]: tensor<16x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
-//   CHECK-DAG: %[[C28:.*]] = arith.constant dense<28> : vector<16xi32>
-//   CHECK-DAG: %[[C24:.*]] = arith.constant dense<24> : vector<16xi32>
+//   CHECK-DAG: %[[OFFSET:.*]] = arith.constant dense<8.000000e+00> : vector<16xf32>
+//   CHECK-DAG: %[[C4:.*]] = arith.constant dense<4> : vector<16xi32>
+//   CHECK-DAG: %[[C15:.*]] = arith.constant dense<15> : vector<16xi32>
 //       CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1
 //       CHECK:   scf.for %[[M:.*]] = %c0 to %c16 step %c8
-//       CHECK:     vector.transfer_read {{.*}} : tensor<16x2x16xf32>, vector<16xf32>
+// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<16x2x16xf32>, vector<16xf32>
 //       CHECK:     scf.for %[[G:.*]] = %c0 to %c2 step %c1
-//       CHECK:       vector.transfer_read %[[S]][%[[P]], %[[G]], %c0]
-//       CHECK:       vector.transfer_read %[[Z]][%[[P]], %[[G]], %c0]
-//       CHECK:       scf.for %[[B:.*]] = %c0 to %c4 step %c1
+//       CHECK:       scf.for %[[B:.*]] = %c0 to %c4 step %c1 iter_args({{.*}}) -> ({{.*}}vector<16xf32>, f32, f32, f32, f32, f32, f32, f32, f32)
 //       CHECK:         %[[BYTES:.*]] = vector.transfer_read %[[Q]][%[[P]], %[[G]], %[[B]], %c0]{{.*}} : tensor<2x2x4x16xi8>, vector<16xi8>
-//       CHECK:         %[[WIDE:.*]] = arith.extsi %[[BYTES]] : vector<16xi8> to vector<16xi32>
-//       CHECK:         %[[UP:.*]] = arith.shli %[[WIDE]], %[[C28]]
-//       CHECK:         %[[LOW:.*]] = arith.shrsi %[[UP]], %[[C28]]
-//       CHECK:         arith.sitofp %[[LOW]]
-//       CHECK:         arith.subf
-//       CHECK:         arith.mulf
+//       CHECK:         %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
+//       CHECK:         %[[LOW:.*]] = arith.andi %[[WIDE]], %[[C15]]
+//       CHECK:         %[[LOWF:.*]] = arith.sitofp %[[LOW]]
 //       CHECK:         tensor.extract %[[X]][%[[M]], %[[G]], %[[B]], %c0]
-// CHECK-COUNT-8:         vector.fma
-//       CHECK:         arith.shli %[[WIDE]], %[[C24]]
-//       CHECK:         arith.shrsi %{{.*}}, %[[C28]]
-// CHECK-COUNT-8:         vector.fma
+//       CHECK:         vector.fma %{{.*}}, %[[LOWF]]
+// CHECK-COUNT-7:         vector.fma %{{.*}}, %[[LOWF]]
+//       CHECK:         %[[HIGH:.*]] = arith.shrui %[[WIDE]], %[[C4]]
+//       CHECK:         %[[HIGHF:.*]] = arith.sitofp %[[HIGH]]
+// CHECK-COUNT-8:         vector.fma %{{.*}}, %[[HIGHF]]
+//       CHECK:       vector.transfer_read %[[Z]][%[[P]], %[[G]], %c0]
+//       CHECK:       %[[CENTER:.*]] = arith.addf %{{.*}}, %[[OFFSET]]
+//       CHECK:       %[[SCALE:.*]] = vector.transfer_read %[[S]][%[[P]], %[[G]], %c0]
+//       CHECK:       %[[CHAINS:.*]] = arith.addf
+//       CHECK:       %[[SHIFT:.*]] = arith.mulf %[[CENTER]]
+//       CHECK:       %[[CENTERED:.*]] = arith.subf %[[CHAINS]], %[[SHIFT]]
+//       CHECK:       vector.fma %[[CENTERED]], %[[SCALE]]
 // CHECK-COUNT-8:     vector.transfer_write
 //   CHECK-NOT: linalg.generic
 func.func @quantized(%x: tensor<16x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
@@ -132,4 +139,34 @@ func.func @quantized(%x: tensor<16x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tens
     linalg.yield %r : f32
   } -> tensor<16x2x16xf32>
   return %0 : tensor<16x2x16xf32>
+}
+
+// -----
+
+// One row (M = 1) of int8 weights: rows of bytes are unrolled by 4, each
+// into an accumulator of its own, so that 4 FMA chains run side by side.
+// AVX2-LABEL: func.func @quantized_gemv
+//       AVX2: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32)
+//       AVX2:   arith.extsi {{.*}} : vector<16xi8> to vector<16xi32>
+//       AVX2:   vector.fma %{{.*}}, %{{.*}}, %[[A0]]
+//       AVX2:   arith.extsi
+//       AVX2:   vector.fma %{{.*}}, %{{.*}}, %[[A1]]
+//       AVX2:   arith.extsi
+//       AVX2:   vector.fma %{{.*}}, %{{.*}}, %[[A2]]
+//       AVX2:   arith.extsi
+//       AVX2:   vector.fma %{{.*}}, %{{.*}}, %[[A3]]
+#gx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#gq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#gs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#go = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @quantized_gemv(%x: tensor<1x1x8x1xf32>, %q: tensor<2x1x8x16xi8>, %s: tensor<2x1x16xf32>, %init: tensor<1x2x16xf32>) -> tensor<1x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#gx, #gq, #gs, #go], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s : tensor<1x1x8x1xf32>, tensor<2x1x8x16xi8>, tensor<2x1x16xf32>) outs(%init : tensor<1x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 8 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %out: f32):
+    %vf = arith.sitofp %byte : i8 to f32
+    %w = arith.mulf %vf, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x16xf32>
+  return %0 : tensor<1x2x16xf32>
 }

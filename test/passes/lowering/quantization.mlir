@@ -53,7 +53,8 @@ func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tenso
 // A linear layer over dequantized constants reads the integers: packed at
 // compile time into one panel of 16 output features (the 4 real ones, then
 // zeros), two 4-bit values to a byte along K (the first in the low
-// nibble), and unpacked by the value's position in its byte. The padded
+// nibble), stored unsigned (plus 8: -2 and 4 become 0xC6), and unpacked by
+// the value's position in its byte. The padded
 // features are sliced off. (The dequantize's own generic is left unused,
 // for canonicalize to erase.)
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
@@ -66,11 +67,12 @@ func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tenso
 //       CHECK: %[[XV:.*]] = tensor.expand_shape {{.*}} output_shape [2, 2, 2, 2]
 //       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[Q]], #[[S]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XV]], %[[PACKED]], %[[SCALES]] : {{.*}}) outs(%{{.*}} : tensor<2x1x16xf32>) attrs = {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
 //       CHECK:   linalg.index 5
-//       CHECK:   arith.shli
-//       CHECK:   arith.shrsi
-//       CHECK:   arith.sitofp
+//       CHECK:   arith.shrui
+//       CHECK:   arith.andi
+//       CHECK:   arith.uitofp
+//       CHECK:   arith.subf %{{.*}}, %cst{{.*}} : f32
 //       CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x16xf32> to tensor<2x4xf32>
-//       CHECK: w4_packed: "0x400000004E00CEC8
+//       CHECK: w4_packed: "0x40000000C6884640000000000000000000000000028802A9
 func.func @quantized_linear(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %q = pith.constant dense_resource<w4> : tensor<4x8xi4>
   %s = pith.constant dense_resource<w4s> : tensor<4x2xf32>
