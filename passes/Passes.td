@@ -146,7 +146,9 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     chunks, each a whole divisor of the loop (so every chunk has a static
     shape) with at least `min-work / chunks` of the work. The loop is the
     outermost that splits: for a contraction its batch, then M, then N
-    loops; otherwise parallel loops in order. M splits into multiples of 8
+    loops, or N before M where the operand N indexes (the weight, mostly)
+    is the larger, so that each chunk reads its own part of it rather than
+    all of it; otherwise parallel loops in order. M splits into multiples of 8
     rows (a register tile's), and the loop the vectorizers run along (a
     contraction's last N loop, another op's last loop) into multiples of
     32 elements. The CPU pipeline turns each forall into an OpenMP

@@ -48,6 +48,28 @@ struct Candidate {
   int64_t multiple;
 };
 
+/// Whether the inputs indexed by the loops `first` (and not `second`) hold
+/// more elements than those indexed by `second` (and not `first`).
+bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
+                          ArrayRef<unsigned> second) {
+  int64_t firstElements = 0, secondElements = 0;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    auto uses = [&](ArrayRef<unsigned> loops) {
+      return llvm::any_of(
+          loops, [&](unsigned loop) { return map.isFunctionOfDim(loop); });
+    };
+    auto type = dyn_cast<ShapedType>(input->get().getType());
+    if (!type || !type.hasStaticShape())
+      continue;
+    if (uses(first) && !uses(second))
+      firstElements += type.getNumElements();
+    else if (uses(second) && !uses(first))
+      secondElements += type.getNumElements();
+  }
+  return firstElements > secondElements;
+}
+
 /// The parallel loops to try, outermost first: for a contraction its
 /// batch, M and N loops; otherwise every parallel loop in loop order. The
 /// loop the vectorizers run along (a contraction's last N loop, another
@@ -60,11 +82,19 @@ SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
     if (succeeded(dims)) {
       for (unsigned loop : dims->batch)
         candidates.push_back({loop, 1});
+      SmallVector<Candidate> rows, columns;
       for (unsigned loop : dims->m)
-        candidates.push_back({loop, kRowChunk});
+        rows.push_back({loop, kRowChunk});
       for (unsigned loop : dims->n)
-        candidates.push_back(
+        columns.push_back(
             {loop, loop == dims->n.back() ? kInnermostChunkElements : 1});
+      // Each chunk reads all of the operand its loop does not index: split
+      // the loop of the larger operand (the weight, mostly), so that it is
+      // read once in all rather than once a chunk.
+      if (largerOperandIndexes(op, dims->n, dims->m))
+        std::swap(rows, columns);
+      llvm::append_range(candidates, rows);
+      llvm::append_range(candidates, columns);
       return candidates;
     }
   }

@@ -3,22 +3,35 @@
 // RUN: not pith-opt %s --pith-parallelize="chunks=1" --split-input-file 2>&1 | FileCheck %s --check-prefix=CHUNKS
 // CHUNKS: error: pith-parallelize: chunks must be at least 2, got 1
 
-// A 128x384x384 matmul splits its M loop into 16 chunks of 8 rows (a
-// register tile's rows); the fill that initializes it stays outside.
+// A 512x128 by 128x384 matmul splits its M loop into 16 chunks of 32 rows
+// (a multiple of a register tile's 8): each chunk reads all of B, the
+// smaller operand. The fill that initializes it stays outside.
 // CHECK-LABEL: func.func @matmul_rows
 // CHECK: linalg.fill
-// CHECK: scf.forall (%[[I:.*]]) = (0) to (128) step (8) shared_outs(%[[OUT:.*]] = %{{.*}})
-// CHECK: tensor.extract_slice %arg0[%[[I]], 0] [8, 384] [1, 1]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x384xf32>, tensor<384x384xf32>) outs(%{{.*}} : tensor<8x384xf32>)
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0] [8, 384] [1, 1]
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (512) step (32) shared_outs(%[[OUT:.*]] = %{{.*}})
+// CHECK: tensor.extract_slice %arg0[%[[I]], 0] [32, 128] [1, 1]
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x128xf32>, tensor<128x384xf32>) outs(%{{.*}} : tensor<32x384xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0] [32, 384] [1, 1]
 // SMALL-LABEL: func.func @matmul_rows
 // SMALL-NOT: scf.forall (
-func.func @matmul_rows(%a: tensor<128x384xf32>, %b: tensor<384x384xf32>) -> tensor<128x384xf32> {
+func.func @matmul_rows(%a: tensor<512x128xf32>, %b: tensor<128x384xf32>) -> tensor<512x384xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<128x384xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<128x384xf32>) -> tensor<128x384xf32>
-  %r = linalg.matmul ins(%a, %b : tensor<128x384xf32>, tensor<384x384xf32>) outs(%f : tensor<128x384xf32>) -> tensor<128x384xf32>
-  return %r : tensor<128x384xf32>
+  %e = tensor.empty() : tensor<512x384xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<512x384xf32>) -> tensor<512x384xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<512x128xf32>, tensor<128x384xf32>) outs(%f : tensor<512x384xf32>) -> tensor<512x384xf32>
+  return %r : tensor<512x384xf32>
+}
+
+// -----
+
+// With B (a weight, 384x1536) larger than A (128x384), the N loop splits
+// instead: each chunk reads its own columns of B once, and all of A.
+// CHECK-LABEL: func.func @matmul_columns
+// CHECK: scf.forall (%[[J:.*]]) = (0) to (1536) step (96)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<128x384xf32>, tensor<384x96xf32>) outs(%{{.*}} : tensor<128x96xf32>)
+func.func @matmul_columns(%a: tensor<128x384xf32>, %b: tensor<384x1536xf32>, %c: tensor<128x1536xf32>) -> tensor<128x1536xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<128x384xf32>, tensor<384x1536xf32>) outs(%c : tensor<128x1536xf32>) -> tensor<128x1536xf32>
+  return %r : tensor<128x1536xf32>
 }
 
 // -----
