@@ -31,6 +31,12 @@ namespace mlir::pith {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
+/// The mark pith-lower-to-linalg puts on a contraction over packed
+/// quantized weights ({bits, unsigned}); pith-vectorize-contractions writes
+/// such ops as loops, and other passes treat them as contractions.
+inline constexpr llvm::StringLiteral kQuantizedMatmulAttr =
+    "pith.quantized_matmul";
+
 /// Patterns that turn matmul (+ add) with a constant weight into linear.
 void populateFuseLinearPatterns(RewritePatternSet &patterns);
 

@@ -32,7 +32,7 @@ constexpr int64_t kMaxFoldedElements = 4096;
 bool isContraction(Operation *op) {
   auto linalgOp = dyn_cast_if_present<linalg::LinalgOp>(op);
   return linalgOp && (linalg::isaContractionOpInterface(linalgOp) ||
-                      linalgOp->hasAttr("pith.quantized_matmul"));
+                      linalgOp->hasAttr(pith::kQuantizedMatmulAttr));
 }
 
 struct FuseElementwisePass

@@ -70,15 +70,23 @@ bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
   return firstElements > secondElements;
 }
 
-/// The parallel loops to try, outermost first: for a contraction its
-/// batch, M and N loops; otherwise every parallel loop in loop order. The
-/// loop the vectorizers run along (a contraction's last N loop, another
-/// op's last loop) splits only into whole vector blocks.
+/// The parallel loops to try, outermost first: for a contraction (or a
+/// quantized one) its batch, M and N loops; otherwise every parallel loop
+/// in loop order. The loop the vectorizers run along (a contraction's last
+/// N loop, another op's last loop) splits only into whole vector blocks.
 SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
   SmallVector<Candidate> candidates;
-  if (linalg::isaContractionOpInterface(op)) {
+  if (linalg::isaContractionOpInterface(op) ||
+      op->hasAttr(pith::kQuantizedMatmulAttr)) {
+    // A quantized contraction's x, packed weight and output are a
+    // contraction's operands (its scales ride along with the weight).
     FailureOr<linalg::ContractionDimensions> dims =
-        linalg::inferContractionDims(op);
+        op->hasAttr(pith::kQuantizedMatmulAttr)
+            ? linalg::inferContractionDims(ArrayRef<AffineMap>{
+                  op.getMatchingIndexingMap(op.getDpsInputOperand(0)),
+                  op.getMatchingIndexingMap(op.getDpsInputOperand(1)),
+                  op.getMatchingIndexingMap(op.getDpsInitOperand(0))})
+            : linalg::inferContractionDims(op);
     if (succeeded(dims)) {
       for (unsigned loop : dims->batch)
         candidates.push_back({loop, 1});

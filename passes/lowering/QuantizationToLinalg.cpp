@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith::lowering {
@@ -364,7 +365,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
               arith::AddFOp::create(b, loc, args.back(), product).getResult());
         });
     generic->setAttr(
-        "pith.quantized_matmul",
+        kQuantizedMatmulAttr,
         rewriter.getDictionaryAttr(
             {rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
              rewriter.getNamedAttr("unsigned",

@@ -110,234 +110,400 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   return plan;
 }
 
-/// Writes the quantized contraction `op` (see QuantizationToLinalg.cpp:
-/// loops m, panel, column | group, row of bytes, value in byte; inputs x,
-/// packed bytes, scales and maybe zero points) as vector loops on tensors.
-LogicalResult vectorizeQuantizedMatmul(RewriterBase &rewriter,
-                                       linalg::GenericOp op,
-                                       int64_t vectorBits) {
-  auto attrs = op->getAttrOfType<DictionaryAttr>("pith.quantized_matmul");
-  auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
-  auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
-  if (!bitsAttr || !unsignedAttr || !op.hasPureTensorSemantics() ||
-      op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3)
-    return failure();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
-    return failure();
-  // The operands and maps pith-lower-to-linalg made, and no others (a
-  // transform that fused into the op would have changed them).
-  MLIRContext *context = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
-  auto map = [&](ArrayRef<AffineExpr> exprs) {
-    return AffineMap::get(6, 0, exprs, context);
-  };
-  SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5)}),
-                                     map({d(1), d(3), d(4), d(2)}),
-                                     map({d(1), d(3), d(2)})};
-  SmallVector<Type> elements = {rewriter.getF32Type(), rewriter.getI8Type(),
-                                rewriter.getF32Type()};
-  if (op.getNumDpsInputs() == 4) {
-    expected.push_back(map({d(1), d(3), d(2)}));
-    elements.push_back(rewriter.getI8Type());
+/// Rows from which a quantized contraction dequantizes each panel of
+/// weights once into a buffer and multiplies it into every row, rather
+/// than unpacking the bytes again for each few rows.
+constexpr int64_t kPanelBufferRows = 8;
+
+/// Writes a quantized contraction (see QuantizationToLinalg.cpp: loops m,
+/// panel, column | group, row of bytes, value in byte; inputs x, packed
+/// bytes, scales and maybe zero points) as vector loops on tensors.
+class QuantizedMatmulWriter {
+public:
+  /// Fails where `op` is not exactly the contraction pith-lower-to-linalg
+  /// makes (a transform that fused into it would have changed it).
+  static FailureOr<QuantizedMatmulWriter> match(linalg::GenericOp op,
+                                                int64_t vectorBits) {
+    auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kQuantizedMatmulAttr);
+    auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
+    auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
+    if (!bitsAttr || !unsignedAttr || !op.hasPureTensorSemantics() ||
+        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3 ||
+        op.getNumDpsInputs() > 4)
+      return failure();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
+      return failure();
+    MLIRContext *context = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(6, 0, exprs, context);
+    };
+    Builder builder(context);
+    SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5)}),
+                                       map({d(1), d(3), d(4), d(2)}),
+                                       map({d(1), d(3), d(2)})};
+    SmallVector<Type> elements = {builder.getF32Type(), builder.getI8Type(),
+                                  builder.getF32Type()};
+    if (op.getNumDpsInputs() == 4) {
+      expected.push_back(map({d(1), d(3), d(2)}));
+      elements.push_back(builder.getI8Type());
+    }
+    expected.push_back(map({d(0), d(1), d(2)}));
+    elements.push_back(builder.getF32Type());
+    if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
+        llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
+          return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
+        }))
+      return failure();
+    QuantizedMatmulWriter writer(op, vectorBits);
+    writer.bits = bitsAttr.getInt();
+    writer.isUnsigned = unsignedAttr.getValue();
+    writer.rows = ranges[0];
+    writer.panels = ranges[1];
+    writer.width = ranges[2];
+    writer.groups = ranges[3];
+    writer.bytesPerGroup = ranges[4];
+    writer.perByte = ranges[5];
+    if (writer.bits * writer.perByte != 8)
+      return failure();
+    return writer;
   }
-  expected.push_back(map({d(0), d(1), d(2)}));
-  elements.push_back(rewriter.getF32Type());
-  if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
-      llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
-        return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
-      }))
-    return failure();
-  int64_t bits = bitsAttr.getInt();
-  bool isUnsigned = unsignedAttr.getValue();
-  int64_t rows = ranges[0], panels = ranges[1], width = ranges[2],
-          groups = ranges[3], bytesPerGroup = ranges[4], perByte = ranges[5];
-  if (bits * perByte != 8)
-    return failure();
 
-  // Rows per tile: their accumulators and group sums, two operands and a
-  // temporary fit the vector registers (16 with AVX2, 32 with AVX-512).
-  int64_t lanes = std::max<int64_t>(1, vectorBits / 32);
-  int64_t vectorsPerRow = 2 * std::max<int64_t>(1, width / lanes);
-  int64_t registers = vectorBits >= 512 ? 24 : 12;
-  int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
-    return t * vectorsPerRow <= registers;
-  });
-  // Each FMA waits for the last into its accumulator (4 cycles): rows of
-  // bytes are unrolled until 4 chains run side by side, each value of a
-  // byte and each unrolled row into an accumulator of its own.
-  int64_t unroll = pickDivisor(bytesPerGroup, {4, 2}, [&](int64_t u) {
-    return rowTile * perByte * u <= 4;
-  });
-  int64_t chains = perByte * unroll;
+  /// Replaces the op with a loop over panels of output features.
+  void write(RewriterBase &rewriter) {
+    rewriter.setInsertionPoint(op);
+    Value output = op.getDpsInits()[0];
+    bool buffered = rows >= kPanelBufferRows;
+    SmallVector<Value> carried = {output};
+    if (buffered)
+      carried.push_back(tensor::EmptyOp::create(
+          rewriter, loc,
+          ArrayRef<int64_t>{groups * bytesPerGroup * perByte, width},
+          rewriter.getF32Type()));
+    auto panelLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, panels),
+        index(rewriter, 1), carried,
+        [&](OpBuilder &b, Location, Value panel, ValueRange args) {
+          SmallVector<Value> next;
+          if (buffered) {
+            Value buffer = writePanelBuffer(b, panel, args[1]);
+            next = {multiplyPanelBuffer(b, panel, args[0], buffer), buffer};
+          } else {
+            next = {writeRowTiles(b, panel, args[0])};
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    rewriter.replaceOp(op, panelLoop.getResult(0));
+  }
 
-  Location loc = op.getLoc();
-  rewriter.setInsertionPoint(op);
-  Value x = op.getDpsInputs()[0], values = op.getDpsInputs()[1],
-        scales = op.getDpsInputs()[2];
-  Value zeroPoints = op.getNumDpsInputs() > 3 ? op.getDpsInputs()[3] : Value();
-  Value output = op.getDpsInits()[0];
-  Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type(),
-       i32 = rewriter.getI32Type();
-  auto floats = VectorType::get({width}, f32);
-  auto bytes = VectorType::get({width}, i8);
-  auto words = VectorType::get({width}, i32);
-  auto index = [&](OpBuilder &b, int64_t value) -> Value {
+private:
+  QuantizedMatmulWriter(linalg::GenericOp op, int64_t vectorBits)
+      : op(op), loc(op.getLoc()), vectorBits(vectorBits) {
+    Builder b(op.getContext());
+    x = op.getDpsInputs()[0];
+    values = op.getDpsInputs()[1];
+    scales = op.getDpsInputs()[2];
+    if (op.getNumDpsInputs() > 3)
+      zeroPoints = op.getDpsInputs()[3];
+    f32 = b.getF32Type();
+  }
+
+  VectorType floats() const { return VectorType::get({width}, f32); }
+  VectorType bytes() const {
+    return VectorType::get({width}, IntegerType::get(f32.getContext(), 8));
+  }
+  VectorType words() const {
+    return VectorType::get({width}, IntegerType::get(f32.getContext(), 32));
+  }
+  /// Rows of a register tile whose `vectorsPerRow` accumulators, two
+  /// operands and a temporary fit the registers (16 with AVX2, 32 with
+  /// AVX-512).
+  int64_t rowTileFor(int64_t vectorsPerRow, int64_t registers) const {
+    return pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
+      return t * vectorsPerRow <= registers;
+    });
+  }
+  int64_t vectorsPerRow() const {
+    return std::max<int64_t>(1, width / std::max<int64_t>(1, vectorBits / 32));
+  }
+
+  Value index(OpBuilder &b, int64_t value) const {
     return arith::ConstantIndexOp::create(b, loc, value);
-  };
-  auto read = [&](OpBuilder &b, VectorType type, Value source,
-                  ValueRange indices) -> Value {
+  }
+  Value read(OpBuilder &b, VectorType type, Value source,
+             ValueRange indices) const {
     Value padding = arith::ConstantOp::create(
         b, loc, type.getElementType(), b.getZeroAttr(type.getElementType()));
     return vector::TransferReadOp::create(b, loc, type, source, indices,
                                           padding, ArrayRef<bool>{true});
-  };
-  auto splat = [&](OpBuilder &b, int64_t value) -> Value {
+  }
+  Value splat(OpBuilder &b, int64_t value) const {
     return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(words, b.getI32IntegerAttr(value)));
-  };
+        b, loc, DenseElementsAttr::get(words(), b.getI32IntegerAttr(value)));
+  }
+  Value zeroVector(OpBuilder &b) const {
+    return arith::ConstantOp::create(b, loc, floats(), b.getZeroAttr(floats()));
+  }
+  /// `base + offset` as an index.
+  Value plus(OpBuilder &b, Value base, int64_t offset) const {
+    if (offset == 0)
+      return base;
+    return arith::AddIOp::create(b, loc, base, index(b, offset));
+  }
+  /// Row `row` of bytes of `group` of `panel`, widened to 32-bit lanes:
+  /// signed int8 sign-extended, packed fields zero-extended.
+  Value widenedBytes(OpBuilder &b, Value panel, Value group, Value row) const {
+    Value raw = read(b, bytes(), values, {panel, group, row, index(b, 0)});
+    if (perByte == 1 && !isUnsigned)
+      return arith::ExtSIOp::create(b, loc, words(), raw);
+    return arith::ExtUIOp::create(b, loc, words(), raw);
+  }
+  /// The stored integer of value `sub` of each widened byte, as floats:
+  /// shifted down and masked (the top field needs no mask).
+  Value storedValue(OpBuilder &b, Value wide, int64_t sub) const {
+    Value field = wide;
+    if (sub > 0)
+      field = arith::ShRUIOp::create(b, loc, field, splat(b, bits * sub));
+    if (perByte > 1 && sub + 1 < perByte)
+      field = arith::AndIOp::create(b, loc, field, splat(b, (1 << bits) - 1));
+    // Exact: |field| < 256.
+    return arith::SIToFPOp::create(b, loc, floats(), field);
+  }
+  /// What the stored integers of a group are offset by: 2^(bits-1) for
+  /// sub-byte signed values, plus the zero point; null where nothing.
+  Value center(OpBuilder &b, Value panel, Value group) const {
+    Value result;
+    if (perByte > 1 && !isUnsigned)
+      result = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(floats(), b.getF32FloatAttr(1 << (bits - 1))));
+    if (!zeroPoints)
+      return result;
+    Value raw = read(b, bytes(), zeroPoints, {panel, group, index(b, 0)});
+    Value zeroPoint = arith::SIToFPOp::create(
+        b, loc, floats(),
+        isUnsigned ? arith::ExtUIOp::create(b, loc, words(), raw).getResult()
+                   : arith::ExtSIOp::create(b, loc, words(), raw).getResult());
+    return result ? arith::AddFOp::create(b, loc, result, zeroPoint).getResult()
+                  : zeroPoint;
+  }
+  Value xAt(OpBuilder &b, Value row, Value group, Value byteRow,
+            int64_t sub) const {
+    return tensor::ExtractOp::create(
+        b, loc, x, ValueRange{row, group, byteRow, index(b, sub)});
+  }
+  /// Loops over groups and rows of bytes carrying `init`; `body` gets the
+  /// group, the row of bytes and the carried values and returns them.
+  Value loopOverK(
+      OpBuilder &b, ValueRange init,
+      function_ref<SmallVector<Value>(OpBuilder &, Value, Value, ValueRange)>
+          body,
+      SmallVector<Value> *results = nullptr) const {
+    auto groupLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, groups), index(b, 1), init,
+        [&](OpBuilder &b, Location, Value group, ValueRange outer) {
+          auto byteLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, bytesPerGroup), index(b, 1), outer,
+              [&](OpBuilder &b, Location, Value byteRow, ValueRange inner) {
+                scf::YieldOp::create(b, loc, body(b, group, byteRow, inner));
+              });
+          scf::YieldOp::create(b, loc, byteLoop.getResults());
+        });
+    if (results)
+      results->assign(groupLoop.getResults().begin(),
+                      groupLoop.getResults().end());
+    return groupLoop.getResult(0);
+  }
 
-  Value zero = index(rewriter, 0), one = index(rewriter, 1);
-  auto panelLoop = scf::ForOp::create(
-      rewriter, loc, zero, index(rewriter, panels), one, ValueRange{output},
-      [&](OpBuilder &b, Location, Value panel, ValueRange panelArgs) {
-        auto rowLoop = scf::ForOp::create(
-            b, loc, zero, index(b, rows), index(b, rowTile),
-            ValueRange{panelArgs[0]},
-            [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
-              SmallVector<Value> rowIndices, accumulators;
-              for (int64_t r = 0; r < rowTile; ++r) {
-                rowIndices.push_back(
-                    r == 0 ? row0
-                           : arith::AddIOp::create(b, loc, row0, index(b, r))
-                                 .getResult());
-                accumulators.push_back(
-                    read(b, floats, rowArgs[0], {rowIndices[r], panel, zero}));
-              }
-              auto groupLoop = scf::ForOp::create(
-                  b, loc, zero, index(b, groups), one, accumulators,
-                  [&](OpBuilder &b, Location, Value group,
-                      ValueRange groupAccs) {
-                    // Per row: the group's sums of x times the stored
-                    // integers, in `chains` independent accumulators, and
-                    // the sum of x.
-                    SmallVector<Value> init;
-                    for (int64_t i = 0; i < rowTile * chains; ++i)
-                      init.push_back(arith::ConstantOp::create(
-                          b, loc, floats, b.getZeroAttr(floats)));
-                    for (int64_t r = 0; r < rowTile; ++r)
-                      init.push_back(arith::ConstantOp::create(
-                          b, loc, f32, b.getZeroAttr(f32)));
-                    auto byteLoop = scf::ForOp::create(
-                        b, loc, zero, index(b, bytesPerGroup), index(b, unroll),
-                        init,
-                        [&](OpBuilder &b, Location, Value byteRow0,
-                            ValueRange sums) {
-                          SmallVector<Value> next(sums.begin(), sums.end());
-                          for (int64_t u = 0; u < unroll; ++u) {
-                            Value byteRow =
-                                u == 0 ? byteRow0
-                                       : arith::AddIOp::create(b, loc, byteRow0,
-                                                               index(b, u))
-                                             .getResult();
-                            Value raw = read(b, bytes, values,
-                                             {panel, group, byteRow, zero});
-                            bool signExtend = perByte == 1 && !isUnsigned;
-                            Value wide =
-                                signExtend
-                                    ? arith::ExtSIOp::create(b, loc, words, raw)
-                                          .getResult()
-                                    : arith::ExtUIOp::create(b, loc, words, raw)
-                                          .getResult();
-                            for (int64_t sub = 0; sub < perByte; ++sub) {
-                              // The value's field, shifted down and masked
-                              // (the top field needs no mask).
-                              Value field = wide;
-                              if (sub > 0)
-                                field = arith::ShRUIOp::create(
-                                    b, loc, field, splat(b, bits * sub));
-                              if (perByte > 1 && sub + 1 < perByte)
-                                field = arith::AndIOp::create(
-                                    b, loc, field, splat(b, (1 << bits) - 1));
-                              // Exact: |field| < 256.
-                              Value w = arith::SIToFPOp::create(b, loc, floats,
-                                                                field);
-                              int64_t chain = u * perByte + sub;
-                              for (int64_t r = 0; r < rowTile; ++r) {
-                                Value xValue = tensor::ExtractOp::create(
-                                    b, loc, x,
-                                    ValueRange{rowIndices[r], group, byteRow,
-                                               index(b, sub)});
-                                Value broadcast = vector::BroadcastOp::create(
-                                    b, loc, floats, xValue);
-                                Value &sum = next[r * chains + chain];
-                                sum = vector::FMAOp::create(b, loc, broadcast,
-                                                            w, sum);
-                                Value &xSum = next[rowTile * chains + r];
-                                xSum =
-                                    arith::AddFOp::create(b, loc, xSum, xValue);
-                              }
-                            }
+  /// Few rows: per block of rows, each row of bytes is unpacked and
+  /// multiplied into every row's group sums (one accumulator per value of
+  /// a byte and per unrolled row of bytes, so that FMAs do not wait on
+  /// each other), beside the group's sum of x; at the group's end the
+  /// center times that sum is taken away and the scale applied once.
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
+    int64_t rowTile =
+        rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
+    // Each FMA waits for the last into its accumulator (4 cycles): rows of
+    // bytes are unrolled until 4 chains run side by side.
+    int64_t unroll = pickDivisor(bytesPerGroup, {4, 2}, [&](int64_t u) {
+      return rowTile * perByte * u <= 4;
+    });
+    int64_t chains = perByte * unroll;
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
+        ValueRange{output},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          SmallVector<Value> rowIndices, accumulators;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            rowIndices.push_back(plus(b, row0, r));
+            accumulators.push_back(read(b, floats(), rowArgs[0],
+                                        {rowIndices[r], panel, index(b, 0)}));
+          }
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), accumulators,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
+                SmallVector<Value> init;
+                for (int64_t i = 0; i < rowTile * chains; ++i)
+                  init.push_back(zeroVector(b));
+                for (int64_t r = 0; r < rowTile; ++r)
+                  init.push_back(arith::ConstantOp::create(b, loc, f32,
+                                                           b.getZeroAttr(f32)));
+                auto byteLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, bytesPerGroup),
+                    index(b, unroll), init,
+                    [&](OpBuilder &b, Location, Value byteRow0,
+                        ValueRange sums) {
+                      SmallVector<Value> next(sums.begin(), sums.end());
+                      for (int64_t u = 0; u < unroll; ++u) {
+                        Value byteRow = plus(b, byteRow0, u);
+                        Value wide = widenedBytes(b, panel, group, byteRow);
+                        for (int64_t sub = 0; sub < perByte; ++sub) {
+                          Value w = storedValue(b, wide, sub);
+                          int64_t chain = u * perByte + sub;
+                          for (int64_t r = 0; r < rowTile; ++r) {
+                            Value xValue =
+                                xAt(b, rowIndices[r], group, byteRow, sub);
+                            Value broadcast = vector::BroadcastOp::create(
+                                b, loc, floats(), xValue);
+                            Value &sum = next[r * chains + chain];
+                            sum = vector::FMAOp::create(b, loc, broadcast, w,
+                                                        sum);
+                            Value &xSum = next[rowTile * chains + r];
+                            xSum = arith::AddFOp::create(b, loc, xSum, xValue);
                           }
-                          scf::YieldOp::create(b, loc, next);
-                        });
-                    // sum(x (u - center)) * scale, with center the offset
-                    // of sub-byte signed values plus the zero point.
-                    Value center;
-                    if (perByte > 1 && !isUnsigned)
-                      center = arith::ConstantOp::create(
-                          b, loc,
-                          DenseElementsAttr::get(
-                              floats, b.getF32FloatAttr(1 << (bits - 1))));
-                    if (zeroPoints) {
-                      Value raw =
-                          read(b, bytes, zeroPoints, {panel, group, zero});
-                      Value zeroPoint = arith::SIToFPOp::create(
-                          b, loc, floats,
-                          isUnsigned
-                              ? arith::ExtUIOp::create(b, loc, words, raw)
-                                    .getResult()
-                              : arith::ExtSIOp::create(b, loc, words, raw)
-                                    .getResult());
-                      center = center ? arith::AddFOp::create(b, loc, center,
-                                                              zeroPoint)
-                                            .getResult()
-                                      : zeroPoint;
-                    }
-                    Value scale = read(b, floats, scales, {panel, group, zero});
-                    SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
-                    for (int64_t r = 0; r < rowTile; ++r) {
-                      Value sum = byteLoop.getResult(r * chains);
-                      for (int64_t c = 1; c < chains; ++c)
-                        sum = arith::AddFOp::create(
-                            b, loc, sum, byteLoop.getResult(r * chains + c));
-                      if (center) {
-                        Value xSum = vector::BroadcastOp::create(
-                            b, loc, floats,
-                            byteLoop.getResult(rowTile * chains + r));
-                        sum = arith::SubFOp::create(
-                            b, loc, sum,
-                            arith::MulFOp::create(b, loc, center, xSum));
+                        }
                       }
-                      accs[r] =
-                          vector::FMAOp::create(b, loc, sum, scale, accs[r]);
-                    }
-                    scf::YieldOp::create(b, loc, accs);
-                  });
-              Value tile = rowArgs[0];
-              for (int64_t r = 0; r < rowTile; ++r)
-                tile = vector::TransferWriteOp::create(
-                           b, loc, groupLoop.getResult(r), tile,
-                           ValueRange{rowIndices[r], panel, zero},
-                           ArrayRef<bool>{true})
-                           .getResult();
-              scf::YieldOp::create(b, loc, tile);
-            });
-        scf::YieldOp::create(b, loc, rowLoop.getResults());
-      });
-  rewriter.replaceOp(op, panelLoop.getResults());
-  return success();
-}
+                      scf::YieldOp::create(b, loc, next);
+                    });
+                Value offset = center(b, panel, group);
+                Value scale =
+                    read(b, floats(), scales, {panel, group, index(b, 0)});
+                SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
+                for (int64_t r = 0; r < rowTile; ++r) {
+                  Value sum = byteLoop.getResult(r * chains);
+                  for (int64_t c = 1; c < chains; ++c)
+                    sum = arith::AddFOp::create(
+                        b, loc, sum, byteLoop.getResult(r * chains + c));
+                  if (offset) {
+                    Value xSum = vector::BroadcastOp::create(
+                        b, loc, floats(),
+                        byteLoop.getResult(rowTile * chains + r));
+                    sum = arith::SubFOp::create(
+                        b, loc, sum,
+                        arith::MulFOp::create(b, loc, offset, xSum));
+                  }
+                  accs[r] = vector::FMAOp::create(b, loc, sum, scale, accs[r]);
+                }
+                scf::YieldOp::create(b, loc, accs);
+              });
+          Value tile = rowArgs[0];
+          for (int64_t r = 0; r < rowTile; ++r)
+            tile = vector::TransferWriteOp::create(
+                       b, loc, groupLoop.getResult(r), tile,
+                       ValueRange{rowIndices[r], panel, index(b, 0)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          scf::YieldOp::create(b, loc, tile);
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// The position along K of value `sub` of row `byteRow` of `group`.
+  Value kIndex(OpBuilder &b, Value group, Value byteRow, int64_t sub) const {
+    Value groupStart =
+        arith::MulIOp::create(b, loc, group, index(b, bytesPerGroup * perByte));
+    Value rowStart = arith::MulIOp::create(b, loc, byteRow, index(b, perByte));
+    return plus(b, arith::AddIOp::create(b, loc, groupStart, rowStart), sub);
+  }
+
+  /// Many rows: the panel's weights, dequantized into `buffer` [K, width].
+  Value writePanelBuffer(OpBuilder &b, Value panel, Value buffer) const {
+    auto groupLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, groups), index(b, 1), ValueRange{buffer},
+        [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
+          Value offset = center(b, panel, group);
+          Value scale = read(b, floats(), scales, {panel, group, index(b, 0)});
+          auto byteLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, bytesPerGroup), index(b, 1),
+              groupArgs,
+              [&](OpBuilder &b, Location, Value byteRow, ValueRange args) {
+                Value wide = widenedBytes(b, panel, group, byteRow);
+                Value next = args[0];
+                for (int64_t sub = 0; sub < perByte; ++sub) {
+                  Value w = storedValue(b, wide, sub);
+                  if (offset)
+                    w = arith::SubFOp::create(b, loc, w, offset);
+                  w = arith::MulFOp::create(b, loc, w, scale);
+                  next = vector::TransferWriteOp::create(
+                             b, loc, w, next,
+                             ValueRange{kIndex(b, group, byteRow, sub),
+                                        index(b, 0)},
+                             ArrayRef<bool>{true})
+                             .getResult();
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          scf::YieldOp::create(b, loc, byteLoop.getResults());
+        });
+    return groupLoop.getResult(0);
+  }
+
+  /// Many rows: `buffer` (the panel's f32 weights) multiplied into blocks
+  /// of rows, as a float contraction's register tiles are.
+  Value multiplyPanelBuffer(OpBuilder &b, Value panel, Value output,
+                            Value buffer) const {
+    int64_t rowTile = rowTileFor(vectorsPerRow(), vectorBits >= 512 ? 16 : 12);
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
+        ValueRange{output},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          SmallVector<Value> rowIndices, accumulators;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            rowIndices.push_back(plus(b, row0, r));
+            accumulators.push_back(read(b, floats(), rowArgs[0],
+                                        {rowIndices[r], panel, index(b, 0)}));
+          }
+          SmallVector<Value> sums;
+          loopOverK(
+              b, accumulators,
+              [&](OpBuilder &b, Value group, Value byteRow, ValueRange accs) {
+                SmallVector<Value> next(accs.begin(), accs.end());
+                for (int64_t sub = 0; sub < perByte; ++sub) {
+                  Value w = read(b, floats(), buffer,
+                                 {kIndex(b, group, byteRow, sub), index(b, 0)});
+                  for (int64_t r = 0; r < rowTile; ++r) {
+                    Value broadcast = vector::BroadcastOp::create(
+                        b, loc, floats(),
+                        xAt(b, rowIndices[r], group, byteRow, sub));
+                    next[r] =
+                        vector::FMAOp::create(b, loc, broadcast, w, next[r]);
+                  }
+                }
+                return next;
+              },
+              &sums);
+          Value tile = rowArgs[0];
+          for (int64_t r = 0; r < rowTile; ++r)
+            tile = vector::TransferWriteOp::create(
+                       b, loc, sums[r], tile,
+                       ValueRange{rowIndices[r], panel, index(b, 0)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          scf::YieldOp::create(b, loc, tile);
+        });
+    return rowLoop.getResult(0);
+  }
+
+  linalg::GenericOp op;
+  Location loc;
+  int64_t vectorBits;
+  Value x, values, scales, zeroPoints;
+  Type f32;
+  int64_t bits = 8, rows = 0, panels = 0, width = 0, groups = 0,
+          bytesPerGroup = 0, perByte = 1;
+  bool isUnsigned = false;
+};
 
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
@@ -355,11 +521,14 @@ struct VectorizeContractionsPass
     IRRewriter rewriter(context);
     SmallVector<linalg::GenericOp> quantized;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr("pith.quantized_matmul"))
+      if (op->hasAttr(pith::kQuantizedMatmulAttr))
         quantized.push_back(op);
     });
     for (linalg::GenericOp op : quantized)
-      (void)vectorizeQuantizedMatmul(rewriter, op, vectorBits);
+      if (FailureOr<QuantizedMatmulWriter> writer =
+              QuantizedMatmulWriter::match(op, vectorBits);
+          succeeded(writer))
+        writer->write(rewriter);
 
     for (linalg::LinalgOp op : contractions) {
       FailureOr<TilePlan> plan = planTiles(op, vectorBits);

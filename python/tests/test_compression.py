@@ -62,12 +62,15 @@ def unoptimized_reference(model, feeds):
     return session.run(["y"], feeds)[0]
 
 
+# 5 rows run as register tiles of rows; from 8 rows each panel of weights
+# is dequantized once into a buffer first.
+@pytest.mark.parametrize("rows", [5, 16])
 @pytest.mark.parametrize("bits,block,zero_points", [
     (8, None, False), (8, None, True), (8, 32, False), (4, 32, False), (4, 16, True)])
-def test_qdq_linear_matches_onnxruntime(bits, block, zero_points):
-    model = qdq_linear_model(bits, block=block, zero_points=zero_points)
+def test_qdq_linear_matches_onnxruntime(bits, block, zero_points, rows):
+    model = qdq_linear_model(bits, block=block, zero_points=zero_points, m=rows)
     compiled = pith.compile(model)
-    feeds = {"x": RNG.standard_normal((5, 96)).astype(np.float32)}
+    feeds = {"x": RNG.standard_normal((rows, 96)).astype(np.float32)}
     want = unoptimized_reference(model, feeds)
     np.testing.assert_allclose(compiled.run(feeds)["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())

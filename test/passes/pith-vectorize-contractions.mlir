@@ -78,11 +78,11 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 
 // -----
 
-// A quantized contraction (pith-lower-to-linalg's, over 16 rows, 2 panels
+// A quantized contraction (pith-lower-to-linalg's, over 6 rows, 2 panels
 // of 16 features, 2 groups of 4 bytes, two 4-bit values a byte, stored
-// unsigned) is written as loops: panel, blocks of 8 rows, group, row of
-// bytes. Each row of bytes is loaded once and widened; each value is
-// shifted down and masked, converted, and multiplied into its own
+// unsigned) is written as loops: panel, blocks of rows (3 with AVX2),
+// group, row of bytes. Each row of bytes is loaded once and widened; each
+// value is shifted down and masked, converted, and multiplied into its own
 // accumulator per row (one per value in the byte: independent chains),
 // beside the sum of x. At the group's end the chains are added, the
 // offset 8 plus the zero point times the sum of x taken away, and the
@@ -91,49 +91,88 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 #q = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 #s = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
 #o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
-// CHECK-LABEL: func.func @quantized
-//  CHECK-SAME: (%[[X:.*]]: tensor<16x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
-//   CHECK-DAG: %[[OFFSET:.*]] = arith.constant dense<8.000000e+00> : vector<16xf32>
-//   CHECK-DAG: %[[C4:.*]] = arith.constant dense<4> : vector<16xi32>
-//   CHECK-DAG: %[[C15:.*]] = arith.constant dense<15> : vector<16xi32>
-//       CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1
-//       CHECK:   scf.for %[[M:.*]] = %c0 to %c16 step %c8
-// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<16x2x16xf32>, vector<16xf32>
-//       CHECK:     scf.for %[[G:.*]] = %c0 to %c2 step %c1
-//       CHECK:       scf.for %[[B:.*]] = %c0 to %c4 step %c1 iter_args({{.*}}) -> ({{.*}}vector<16xf32>, f32, f32, f32, f32, f32, f32, f32, f32)
-//       CHECK:         %[[BYTES:.*]] = vector.transfer_read %[[Q]][%[[P]], %[[G]], %[[B]], %c0]{{.*}} : tensor<2x2x4x16xi8>, vector<16xi8>
-//       CHECK:         %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
-//       CHECK:         %[[LOW:.*]] = arith.andi %[[WIDE]], %[[C15]]
-//       CHECK:         %[[LOWF:.*]] = arith.sitofp %[[LOW]]
-//       CHECK:         tensor.extract %[[X]][%[[M]], %[[G]], %[[B]], %c0]
-//       CHECK:         vector.fma %{{.*}}, %[[LOWF]]
-// CHECK-COUNT-7:         vector.fma %{{.*}}, %[[LOWF]]
-//       CHECK:         %[[HIGH:.*]] = arith.shrui %[[WIDE]], %[[C4]]
-//       CHECK:         %[[HIGHF:.*]] = arith.sitofp %[[HIGH]]
-// CHECK-COUNT-8:         vector.fma %{{.*}}, %[[HIGHF]]
-//       CHECK:       vector.transfer_read %[[Z]][%[[P]], %[[G]], %c0]
-//       CHECK:       %[[CENTER:.*]] = arith.addf %{{.*}}, %[[OFFSET]]
-//       CHECK:       %[[SCALE:.*]] = vector.transfer_read %[[S]][%[[P]], %[[G]], %c0]
-//       CHECK:       %[[CHAINS:.*]] = arith.addf
-//       CHECK:       %[[SHIFT:.*]] = arith.mulf %[[CENTER]]
-//       CHECK:       %[[CENTERED:.*]] = arith.subf %[[CHAINS]], %[[SHIFT]]
-//       CHECK:       vector.fma %[[CENTERED]], %[[SCALE]]
-// CHECK-COUNT-8:     vector.transfer_write
-//   CHECK-NOT: linalg.generic
-func.func @quantized(%x: tensor<16x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
+// AVX2-LABEL: func.func @quantized
+//  AVX2-SAME: (%[[X:.*]]: tensor<6x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
+//       AVX2: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
+//       AVX2:   scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %[[THREE:.*]] iter_args
+// AVX2-COUNT-3:     vector.transfer_read {{.*}} : tensor<6x2x16xf32>, vector<16xf32>
+//       AVX2:     scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step
+//       AVX2:       scf.for %[[B:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32, f32, f32)
+//       AVX2:         %[[BYTES:.*]] = vector.transfer_read %[[Q]][%[[P]], %[[G]], %[[B]], %{{.*}}]{{.*}} : tensor<2x2x4x16xi8>, vector<16xi8>
+//       AVX2:         %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
+//       AVX2:         %[[LOW:.*]] = arith.andi %[[WIDE]], %{{.*}} : vector<16xi32>
+//       AVX2:         %[[LOWF:.*]] = arith.sitofp %[[LOW]]
+//       AVX2:         tensor.extract %[[X]][%[[M]], %[[G]], %[[B]], %{{.*}}]
+// AVX2-COUNT-3:         vector.fma %{{.*}}, %[[LOWF]]
+//       AVX2:         %[[HIGH:.*]] = arith.shrui %[[WIDE]], %{{.*}} : vector<16xi32>
+//       AVX2:         %[[HIGHF:.*]] = arith.sitofp %[[HIGH]]
+// AVX2-COUNT-3:         vector.fma %{{.*}}, %[[HIGHF]]
+//       AVX2:       vector.transfer_read %[[Z]][%[[P]], %[[G]], %{{.*}}]
+//       AVX2:       %[[CENTER:.*]] = arith.addf
+//       AVX2:       %[[SCALE:.*]] = vector.transfer_read %[[S]][%[[P]], %[[G]], %{{.*}}]
+//       AVX2:       %[[CHAINS:.*]] = arith.addf
+//       AVX2:       %[[SHIFT:.*]] = arith.mulf %[[CENTER]]
+//       AVX2:       %[[CENTERED:.*]] = arith.subf %[[CHAINS]], %[[SHIFT]]
+//       AVX2:       vector.fma %[[CENTERED]], %[[SCALE]]
+// AVX2-COUNT-3:     vector.transfer_write
+//   AVX2-NOT: linalg.generic
+func.func @quantized(%x: tensor<6x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %init: tensor<6x2x16xf32>) -> tensor<6x2x16xf32> {
   %c4 = arith.constant 4 : i8
-  %0 = linalg.generic {indexing_maps = [#x, #q, #s, #s, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %z : tensor<16x2x4x2xf32>, tensor<2x2x4x16xi8>, tensor<2x2x16xf32>, tensor<2x2x16xi8>) outs(%init : tensor<16x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  %c15 = arith.constant 15 : i8
+  %c8f = arith.constant 8.0 : f32
+  %0 = linalg.generic {indexing_maps = [#x, #q, #s, #s, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %z : tensor<6x2x4x2xf32>, tensor<2x2x4x16xi8>, tensor<2x2x16xf32>, tensor<2x2x16xi8>) outs(%init : tensor<6x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
   ^bb0(%in: f32, %byte: i8, %scale: f32, %zp: i8, %out: f32):
     %sub = linalg.index 5 : index
     %subi = arith.index_cast %sub : index to i8
-    %step = arith.muli %subi, %c4 : i8
-    %up = arith.subi %c4, %step : i8
-    %top = arith.shli %byte, %up : i8
-    %v = arith.shrsi %top, %c4 : i8
-    %vf = arith.sitofp %v : i8 to f32
+    %shift = arith.muli %subi, %c4 : i8
+    %field = arith.shrui %byte, %shift : i8
+    %v = arith.andi %field, %c15 : i8
+    %vf = arith.uitofp %v : i8 to f32
+    %vc = arith.subf %vf, %c8f : f32
     %zf = arith.sitofp %zp : i8 to f32
-    %d = arith.subf %vf, %zf : f32
+    %d = arith.subf %vc, %zf : f32
     %w = arith.mulf %d, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<6x2x16xf32>
+  return %0 : tensor<6x2x16xf32>
+}
+
+// -----
+
+// From 8 rows on, each panel's weights are dequantized once into a buffer
+// [K, 16] carried by the panel loop, then multiplied into blocks of rows
+// (8 with AVX-512) as a float contraction's register tiles are.
+// CHECK-LABEL: func.func @quantized_buffered
+//       CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<8x16xf32>
+//       CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%[[OUT:.*]] = %{{.*}}, %[[BUF:.*]] = %[[EMPTY]])
+//       CHECK:   scf.for %{{.*}} iter_args(%[[BUF1:.*]] = %[[BUF]])
+//       CHECK:     arith.extui
+//       CHECK:     arith.andi
+//       CHECK:     arith.subf
+//       CHECK:     arith.mulf
+//       CHECK:     vector.transfer_write %{{.*}}, %[[BUF1]]
+//       CHECK:     arith.shrui
+//       CHECK:     vector.transfer_write
+//       CHECK:   scf.for %[[M:.*]] = %c0 to %c16 step %c8
+// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<16x2x16xf32>, vector<16xf32>
+//       CHECK:     scf.for
+//       CHECK:       vector.transfer_read %{{.*}} : tensor<8x16xf32>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma
+//       CHECK:       vector.transfer_read %{{.*}} : tensor<8x16xf32>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma
+// CHECK-COUNT-8:     vector.transfer_write
+//   CHECK-NOT: linalg.generic
+#bx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#bq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#bs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#bo = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @quantized_buffered(%x: tensor<16x1x4x2xf32>, %q: tensor<2x1x4x16xi8>, %s: tensor<2x1x16xf32>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#bx, #bq, #bs, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s : tensor<16x1x4x2xf32>, tensor<2x1x4x16xi8>, tensor<2x1x16xf32>) outs(%init : tensor<16x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %out: f32):
+    %vf = arith.uitofp %byte : i8 to f32
+    %w = arith.mulf %vf, %scale : f32
     %p = arith.mulf %in, %w : f32
     %r = arith.addf %out, %p : f32
     linalg.yield %r : f32
