@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
 """What compression costs in accuracy: each scheme's outputs against fp32.
 
-For each model and each --quantize scheme, compiles the model with pith,
+For each model and each scheme, compiles the model with pith,
 runs it on a fixed set of inputs (seeded), and compares every output with
 ONNX Runtime's fp32 outputs of the uncompressed model: cosine similarity
 (the least and the mean over the inputs) and the largest absolute
 difference. Sizes come from the compression report: the bytes of the
 compressed layers' weights before and after.
 
-    bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,w4g32
+    bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,svd-params:0.5
+
+A scheme is a --quantize scheme (w8, w4g128, ...), svd-BUDGET for
+--factorize=BUDGET (svd-params:0.5, svd-energy:0.95), or both joined by
+a "+" (svd-params:0.5+w8).
 """
 
 import argparse
@@ -79,19 +83,28 @@ def main():
     skip = [glob for glob in args.skip.split(",") if glob]
     rows = []
     for scheme in args.schemes.split(","):
+        options = {"quantize": None, "factorize": None}
+        for part in scheme.split("+"):
+            if part.startswith("svd-"):
+                options["factorize"] = part[len("svd-"):]
+            else:
+                options["quantize"] = part
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compiled = pith.compile(args.model, quantize=scheme, quantize_skip=skip,
-                                    input_shapes=shapes)
+            compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
+                                    **options)
         cosines, worst = [], 0.0
         for feeds, reference in zip(sets, references):
             outputs = compiled.run(feeds)
             for name in names:
                 cosines.append(cosine(outputs[name], reference[name]))
                 worst = max(worst, float(np.abs(outputs[name] - reference[name]).max()))
-        before = sum(line["bytes_before"] for line in compiled.report)
-        after = sum(line["bytes_after"] for line in compiled.report)
-        rows.append({"scheme": scheme, "layers": len(compiled.report),
+        # Each weight counted once: a factor's line refines its layer's.
+        before = sum(line["bytes_before"] for line in compiled.report if not line["refines"])
+        after = sum(line["bytes_after"] for line in compiled.report) - sum(
+            line["bytes_before"] for line in compiled.report if line["refines"])
+        layers = sum(1 for line in compiled.report if not line["refines"])
+        rows.append({"scheme": scheme, "layers": layers,
                      "bytes_before": before, "bytes_after": after,
                      "cosine_min": min(cosines), "cosine_mean": float(np.mean(cosines)),
                      "max_abs_diff": worst})

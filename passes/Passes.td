@@ -49,8 +49,11 @@ def QuantizePass : Pass<"pith-quantize"> {
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
-    matches a glob of `skip` stay f32, and so does a layer whose K is not a
-    multiple of the group size (with a warning). Each quantized layer gets
+    matches a glob of `skip`, or none of `only` when it is given, stay f32,
+    and so do, with a warning, a layer whose K is not a multiple of the
+    group size and one that quantizing would not make smaller (a single
+    input feature with its f32 scale). A layer already quantized (by an earlier pith-quantize with
+    other options) is left as it is, so passes compose per layer. Each quantized layer gets
     a `pith.compression` attribute: its report line, with its bytes before
     and after and the weight's relative error and SQNR.
 
@@ -71,11 +74,49 @@ def QuantizePass : Pass<"pith-quantize"> {
     Option<"symmetric", "symmetric", "bool", /*default=*/"true",
            "Without zero points (false: with them)">,
     ListOption<"skip", "skip", "std::string",
-               "Globs of layer names to leave in f32">
+               "Globs of layer names to leave in f32">,
+    ListOption<"only", "only", "std::string",
+               "Globs of the layer names to quantize (default: every layer)">
   ];
   let statistics = [
     Statistic<"quantizedLayers", "quantized-layers",
               "Linear layers whose weight was quantized">
+  ];
+}
+
+def FactorizePass : Pass<"pith-factorize"> {
+  let summary = "Factor the weights of linear layers into two of low rank";
+  let description = [{
+    Each `pith.linear` whose weight is an f32 constant `[N, K]` becomes two
+    layers, `linear(linear(x, V), U, b)` with `U [N, r]` and `V [r, K]`,
+    the best rank-r approximation of the weight (its leading singular
+    vectors, from the Gram matrix of the smaller side in double
+    precision). The rank is the least that meets the one budget given:
+    `energy` (fraction of the squared singular values kept), `max-error`
+    (largest relative error of the weight), `parameters` (largest fraction
+    of N K that U and V hold) or `rank`. A layer whose factors would not be
+    smaller (r (N + K) >= N K, which also means more multiply-adds) is left
+    as it is with a warning, and so is one whose smaller side is wider than
+    2048. Layers are chosen by `only` and `skip` as in pith-quantize; each
+    factorized layer's report line names its rank, its bytes and the
+    weight's relative error.
+  }];
+  let options = [
+    Option<"energy", "energy", "double", /*default=*/"0",
+           "Least fraction of the squared singular values to keep">,
+    Option<"maxError", "max-error", "double", /*default=*/"0",
+           "Largest relative error ||W - UV|| / ||W||">,
+    Option<"parameters", "parameters", "double", /*default=*/"0",
+           "Largest fraction of the weight's parameters U and V may hold">,
+    Option<"rank", "rank", "int64_t", /*default=*/"0", "The rank itself">,
+    ListOption<"skip", "skip", "std::string",
+               "Globs of layer names to leave as they are">,
+    ListOption<"only", "only", "std::string",
+               "Globs of the layer names to factorize (default: every layer)">
+  ];
+  let statistics = [
+    Statistic<"factorizedLayers", "factorized-layers",
+              "Linear layers whose weight was factorized">
   ];
 }
 

@@ -60,6 +60,9 @@ enum class EmitKind {
 /// One compressed layer's line of the compression report.
 struct LayerReport {
   std::string layer, method;
+  /// The layer this line's layer is part of (a factor of a factorized
+  /// layer), or empty: its bytes before are already counted there.
+  std::string refines;
   uint64_t bytesBefore = 0, bytesAfter = 0;
   /// ||W - W'|| / ||W|| of the weight, and the SQNR it makes, in dB.
   double relativeError = 0, sqnrDb = 0;
@@ -69,22 +72,58 @@ struct LayerReport {
 /// `w8`, `w4` or `w2` (one scale per output channel), with `g<N>` for
 /// groups of N input features (`w4g128`), and `-asym` for zero points;
 /// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32). Layers whose names match
-/// a glob of `skip` stay f32. An unknown scheme is an error naming it.
-llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
-                                             llvm::ArrayRef<std::string> skip);
-
-/// CompileOptions::compression for `--quantize=scheme` (with its skip
-/// list) followed by `passes` (a textual pipeline); empty when both are.
-/// A skip list without a scheme is an error.
+/// a glob of `skip`, or none of `only` when given, stay f32. An unknown
+/// scheme is an error naming it.
 llvm::Expected<std::string>
-compressionPipeline(llvm::StringRef quantize, llvm::ArrayRef<std::string> skip,
-                    llvm::StringRef passes);
+quantizePipeline(llvm::StringRef scheme, llvm::ArrayRef<std::string> skip,
+                 llvm::ArrayRef<std::string> only = {});
+
+/// The pass that `--factorize=BUDGET` stands for: `energy:F` (keep a
+/// fraction F of the squared singular values), `error:E` (relative error at
+/// most E), `params:F` (at most a fraction F of the parameters) or
+/// `rank:R`; layers chosen by `skip` and `only` as for quantizePipeline.
+llvm::Expected<std::string>
+factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
+                  llvm::ArrayRef<std::string> only = {});
+
+/// The compression passes a recipe file asks for (JSON):
+///
+///     {"factorize": [{"layers": ["*intermediate*"], "budget": "params:0.5"}],
+///      "quantize": [{"layers": ["*attention*"], "scheme": "w8"},
+///                   {"scheme": "w4g128", "skip": ["*pooler*"]}]}
+///
+/// Factorization comes first (its factors are then quantized like any
+/// layer). Rules apply in order, each to the layers matching its `layers`
+/// globs (every layer without them) that no earlier rule compressed. A bad
+/// recipe is an error naming the file, the field and what is wrong.
+llvm::Expected<std::string> recipePipeline(llvm::StringRef path);
+
+/// What the compression options of the tools ask for.
+struct CompressionRequest {
+  /// A recipe file (recipePipeline).
+  std::string recipe;
+  /// `--factorize` and `--quantize` shorthands, and the layers both skip.
+  std::string factorize, quantize;
+  std::vector<std::string> skip;
+  /// Further passes, as a textual pipeline.
+  std::string passes;
+};
+
+/// CompileOptions::compression for `request`: the recipe's passes, then
+/// factorization, then quantization, then the further passes, each
+/// optional; empty when none is given. A skip list alone is an error.
+llvm::Expected<std::string>
+compressionPipeline(const CompressionRequest &request);
 
 /// Prints `report` as a table, one line per layer and a total.
 void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report);
 
 /// `report` as a JSON document: {"layers": [...], "total": {...}}.
 std::string reportToJson(llvm::ArrayRef<LayerReport> report);
+
+/// `report` as a self-contained HTML page: a table with, per layer, bars
+/// of its bytes after against before and of its SQNR.
+std::string reportToHtml(llvm::ArrayRef<LayerReport> report);
 
 struct CompileOptions {
   /// A CPU target (see resolveCpuTarget): host, x86-64-v3, ...

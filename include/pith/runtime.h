@@ -139,6 +139,9 @@ typedef struct pith_layer_report {
   uint64_t bytes_after;
   double relative_error;
   double sqnr_db;
+  /* The layer this one is part of (a factor of a factorized layer), whose
+   * line already counts the weight's bytes before; "" for none. */
+  const char *refines;
 } pith_layer_report;
 
 /* Lines of the compression report (0 for an uncompressed model), and line

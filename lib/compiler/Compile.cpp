@@ -206,23 +206,27 @@ llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
 std::vector<LayerReport> collectReport(ModuleOp module) {
   std::vector<LayerReport> report;
   module->walk([&](Operation *op) {
-    auto line = op->getAttrOfType<DictionaryAttr>("pith.compression");
-    if (!line)
+    auto lines = op->getAttrOfType<ArrayAttr>("pith.compression");
+    if (!lines)
       return;
-    LayerReport layer;
-    if (auto text = line.getAs<StringAttr>("layer"))
-      layer.layer = text.str();
-    if (auto text = line.getAs<StringAttr>("method"))
-      layer.method = text.str();
-    if (auto bytes = line.getAs<IntegerAttr>("bytes_before"))
-      layer.bytesBefore = bytes.getInt();
-    if (auto bytes = line.getAs<IntegerAttr>("bytes_after"))
-      layer.bytesAfter = bytes.getInt();
-    if (auto value = line.getAs<FloatAttr>("relative_error"))
-      layer.relativeError = value.getValueAsDouble();
-    if (auto value = line.getAs<FloatAttr>("sqnr_db"))
-      layer.sqnrDb = value.getValueAsDouble();
-    report.push_back(std::move(layer));
+    for (auto line : lines.getAsRange<DictionaryAttr>()) {
+      LayerReport layer;
+      if (auto text = line.getAs<StringAttr>("layer"))
+        layer.layer = text.str();
+      if (auto text = line.getAs<StringAttr>("method"))
+        layer.method = text.str();
+      if (auto bytes = line.getAs<IntegerAttr>("bytes_before"))
+        layer.bytesBefore = bytes.getInt();
+      if (auto bytes = line.getAs<IntegerAttr>("bytes_after"))
+        layer.bytesAfter = bytes.getInt();
+      if (auto value = line.getAs<FloatAttr>("relative_error"))
+        layer.relativeError = value.getValueAsDouble();
+      if (auto value = line.getAs<FloatAttr>("sqnr_db"))
+        layer.sqnrDb = value.getValueAsDouble();
+      if (auto text = line.getAs<StringAttr>("refines"))
+        layer.refines = text.str();
+      report.push_back(std::move(layer));
+    }
   });
   return report;
 }
@@ -367,9 +371,9 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
       return fail("cannot compress '" + inputPath + "'");
     std::vector<LayerReport> report = collectReport(*module);
     for (const LayerReport &layer : report)
-      spec.report.push_back({layer.layer, layer.method, layer.bytesBefore,
-                             layer.bytesAfter, layer.relativeError,
-                             layer.sqnrDb});
+      spec.report.push_back({layer.layer, layer.method, layer.refines,
+                             layer.bytesBefore, layer.bytesAfter,
+                             layer.relativeError, layer.sqnrDb});
     if (options.report)
       options.report(report);
   }

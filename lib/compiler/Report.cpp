@@ -24,13 +24,22 @@ llvm::Error error(const llvm::Twine &message) {
 /// Totals of a report.
 struct Totals {
   uint64_t before = 0, after = 0;
+  /// Layers of the model compressed (parts of them not counted apart).
+  size_t layers = 0;
 };
 
+/// Each weight counted once: a line that refines another (a factor,
+/// quantized) replaces part of that line's bytes after.
 Totals totalsOf(llvm::ArrayRef<LayerReport> report) {
   Totals totals;
   for (const LayerReport &layer : report) {
-    totals.before += layer.bytesBefore;
     totals.after += layer.bytesAfter;
+    if (layer.refines.empty()) {
+      totals.before += layer.bytesBefore;
+      ++totals.layers;
+    } else {
+      totals.after -= layer.bytesBefore;
+    }
   }
   return totals;
 }
@@ -39,13 +48,31 @@ double ratio(uint64_t before, uint64_t after) {
   return after == 0 ? 0.0 : static_cast<double>(before) / after;
 }
 
+/// " skip=... only=..." for a compression pass's layer globs.
+llvm::Expected<std::string> globOptions(llvm::ArrayRef<std::string> skip,
+                                        llvm::ArrayRef<std::string> only) {
+  std::string options;
+  for (auto [option, globs] : {std::pair(llvm::StringRef("skip"), skip),
+                               std::pair(llvm::StringRef("only"), only)}) {
+    if (globs.empty())
+      continue;
+    for (const std::string &glob : globs)
+      if (glob.empty() || glob.find_first_of(",{} '\"") != std::string::npos)
+        return error("layer pattern '" + glob +
+                     "' is empty or holds a character a pattern cannot "
+                     "have here (, { } space or quotes)");
+    options += " " + option.str() + "=" + llvm::join(globs, ",");
+  }
+  return options;
+}
+
 } // namespace
 
 llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
-                                             llvm::ArrayRef<std::string> skip) {
+                                             llvm::ArrayRef<std::string> skip,
+                                             llvm::ArrayRef<std::string> only) {
   auto bad = [&](const llvm::Twine &why) {
-    return error("--quantize: '" + scheme + "' is not a quantization scheme (" +
-                 why +
+    return error("'" + scheme + "' is not a quantization scheme (" + why +
                  "); expected w8, w4 or w2, optionally with g<group size> and "
                  "-asym (w4g128, w8-asym), or a preset: q4_0, q8_0");
   };
@@ -67,31 +94,77 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
   std::string pipeline = "pith-quantize{bits=" + std::to_string(bits) +
                          " group-size=" + std::to_string(groupSize) +
                          " symmetric=" + (symmetric ? "true" : "false");
-  if (!skip.empty()) {
-    for (const std::string &glob : skip)
-      if (glob.find_first_of(",{} '\"") != std::string::npos)
-        return error("--quantize-skip: '" + glob +
-                     "' holds a character a pattern cannot have here "
-                     "(, { } space or quotes)");
-    pipeline += " skip=" + llvm::join(skip, ",");
-  }
-  return pipeline + "}";
+  llvm::Expected<std::string> globs = globOptions(skip, only);
+  if (!globs)
+    return globs.takeError();
+  return pipeline + *globs + "}";
 }
 
 llvm::Expected<std::string>
-compressionPipeline(llvm::StringRef quantize, llvm::ArrayRef<std::string> skip,
-                    llvm::StringRef passes) {
+factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
+                  llvm::ArrayRef<std::string> only) {
+  auto [kind, amount] = budget.trim().split(':');
+  auto bad = [&](const llvm::Twine &why) {
+    return error("'" + budget + "' is not a factorization budget (" + why +
+                 "); expected energy:F, error:E, params:F (fractions in (0, "
+                 "1]) or rank:R");
+  };
+  std::string option;
+  if (kind == "energy")
+    option = "energy";
+  else if (kind == "error")
+    option = "max-error";
+  else if (kind == "params")
+    option = "parameters";
+  else if (kind == "rank")
+    option = "rank";
+  else
+    return bad("unknown kind '" + kind + "'");
+  if (option == "rank") {
+    int64_t rank = 0;
+    if (amount.getAsInteger(10, rank) || rank <= 0)
+      return bad("the rank must be a positive integer");
+  } else {
+    double fraction = 0;
+    if (amount.getAsDouble(fraction) || fraction <= 0 || fraction > 1)
+      return bad("the fraction must lie in (0, 1]");
+  }
+  std::string pipeline = "pith-factorize{" + option + "=" + amount.str();
+  llvm::Expected<std::string> globs = globOptions(skip, only);
+  if (!globs)
+    return globs.takeError();
+  return pipeline + *globs + "}";
+}
+
+llvm::Expected<std::string>
+compressionPipeline(const CompressionRequest &request) {
   std::vector<std::string> pipelines;
-  if (!quantize.empty()) {
-    llvm::Expected<std::string> pipeline = quantizePipeline(quantize, skip);
+  if (!request.recipe.empty()) {
+    llvm::Expected<std::string> pipeline = recipePipeline(request.recipe);
     if (!pipeline)
       return pipeline.takeError();
-    pipelines.push_back(*pipeline);
-  } else if (!skip.empty()) {
-    return error("--quantize-skip needs --quantize");
+    if (!pipeline->empty())
+      pipelines.push_back(*pipeline);
   }
-  if (!passes.empty())
-    pipelines.push_back(passes.str());
+  if (!request.factorize.empty()) {
+    llvm::Expected<std::string> pipeline =
+        factorizePipeline(request.factorize, request.skip);
+    if (!pipeline)
+      return error("--factorize: " + llvm::toString(pipeline.takeError()));
+    pipelines.push_back(*pipeline);
+  }
+  if (!request.quantize.empty()) {
+    llvm::Expected<std::string> pipeline =
+        quantizePipeline(request.quantize, request.skip);
+    if (!pipeline)
+      return error("--quantize: " + llvm::toString(pipeline.takeError()));
+    pipelines.push_back(*pipeline);
+  }
+  if (request.quantize.empty() && request.factorize.empty() &&
+      !request.skip.empty())
+    return error("--compress-skip needs --quantize or --factorize");
+  if (!request.passes.empty())
+    pipelines.push_back(request.passes);
   return llvm::join(pipelines, ",");
 }
 
@@ -100,7 +173,8 @@ void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report) {
     os << "compression: no layer was compressed\n";
     return;
   }
-  std::string total = "total (" + std::to_string(report.size()) + " layers)";
+  Totals totals = totalsOf(report);
+  std::string total = "total (" + std::to_string(totals.layers) + " layers)";
   size_t width = total.size();
   for (const LayerReport &layer : report)
     width = std::max(width, layer.layer.size());
@@ -123,7 +197,6 @@ void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report) {
        << llvm::format("%12.3e", layer.relativeError)
        << llvm::format("%9.1f", layer.sqnrDb) << "\n";
   }
-  Totals totals = totalsOf(report);
   os << llvm::left_justify(total, width) << "  " << llvm::left_justify("", 24)
      << llvm::format_decimal(totals.before, 12)
      << llvm::format_decimal(totals.after, 12)
@@ -146,13 +219,15 @@ std::string reportToJson(llvm::ArrayRef<LayerReport> report) {
         {"bytes_after", static_cast<int64_t>(layer.bytesAfter)},
         {"relative_error", number(layer.relativeError)},
         {"sqnr_db", number(layer.sqnrDb)},
+        {"refines", layer.refines.empty() ? llvm::json::Value(nullptr)
+                                          : llvm::json::Value(layer.refines)},
     });
   Totals totals = totalsOf(report);
   llvm::json::Object document{
       {"layers", std::move(layers)},
       {"total",
        llvm::json::Object{
-           {"layers", static_cast<int64_t>(report.size())},
+           {"layers", static_cast<int64_t>(totals.layers)},
            {"bytes_before", static_cast<int64_t>(totals.before)},
            {"bytes_after", static_cast<int64_t>(totals.after)},
        }},
@@ -160,6 +235,90 @@ std::string reportToJson(llvm::ArrayRef<LayerReport> report) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(document))) << "\n";
+  return text;
+}
+
+namespace {
+
+/// `text` with HTML's special characters escaped.
+std::string escapeHtml(llvm::StringRef text) {
+  std::string result;
+  for (char c : text) {
+    switch (c) {
+    case '&':
+      result += "&amp;";
+      break;
+    case '<':
+      result += "&lt;";
+      break;
+    case '>':
+      result += "&gt;";
+      break;
+    case '"':
+      result += "&quot;";
+      break;
+    default:
+      result += c;
+    }
+  }
+  return result;
+}
+
+} // namespace
+
+std::string reportToHtml(llvm::ArrayRef<LayerReport> report) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  Totals totals = totalsOf(report);
+  uint64_t largest = 1;
+  for (const LayerReport &layer : report)
+    largest = std::max(largest, layer.bytesBefore);
+  // SQNR bars are scaled to 60 dB (about 10-bit precision).
+  constexpr double kFullScaleDb = 60;
+  os << R"(<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>pith compression report</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:2em}
+table{border-collapse:collapse}
+td,th{padding:2px 8px;text-align:right;white-space:nowrap}
+td.name,th.name{text-align:left}
+.bar{position:relative;width:240px;height:12px;background:#eee}
+.bar div{position:absolute;top:0;left:0;height:12px}
+.before{background:#c9d6e8}.after{background:#2f6db5}.sqnr{background:#3c9a5f}
+</style></head><body>
+<h1>Compression report</h1>
+)";
+  os << llvm::format("<p>%zu layers: %llu bytes before, %llu after (%.2fx "
+                     "smaller).</p>\n",
+                     totals.layers,
+                     static_cast<unsigned long long>(totals.before),
+                     static_cast<unsigned long long>(totals.after),
+                     ratio(totals.before, totals.after));
+  os << "<table>\n<tr><th class=name>layer</th><th class=name>method</th>"
+        "<th>before</th><th>after</th><th>ratio</th><th>size</th>"
+        "<th>rel. error</th><th>SQNR dB</th><th>SQNR</th></tr>\n";
+  for (const LayerReport &layer : report) {
+    double before = 100.0 * layer.bytesBefore / largest;
+    double after = 100.0 * layer.bytesAfter / largest;
+    double sqnr = std::isfinite(layer.sqnrDb)
+                      ? std::clamp(layer.sqnrDb / kFullScaleDb, 0.0, 1.0)
+                      : 1.0;
+    os << "<tr><td class=name>" << escapeHtml(layer.layer)
+       << "</td><td class=name>" << escapeHtml(layer.method) << "</td><td>"
+       << layer.bytesBefore << "</td><td>" << layer.bytesAfter << "</td>"
+       << llvm::format("<td>%.2fx</td>",
+                       ratio(layer.bytesBefore, layer.bytesAfter))
+       << llvm::format("<td><div class=bar><div class=before "
+                       "style=\"width:%.1f%%\"></div><div class=after "
+                       "style=\"width:%.1f%%\"></div></div></td>",
+                       before, after)
+       << llvm::format("<td>%.3e</td><td>%.1f</td>", layer.relativeError,
+                       layer.sqnrDb)
+       << llvm::format("<td><div class=bar><div class=sqnr "
+                       "style=\"width:%.1f%%\"></div></div></td></tr>\n",
+                       100.0 * sqnr);
+  }
+  os << "</table>\n</body></html>\n";
   return text;
 }
 

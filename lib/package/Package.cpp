@@ -103,7 +103,8 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
   for (const LayerReportSpec &layer : spec.report)
     report.push_back(fb::CreateLayerReportDirect(
         builder, layer.layer.c_str(), layer.method.c_str(), layer.bytesBefore,
-        layer.bytesAfter, layer.relativeError, layer.sqnrDb));
+        layer.bytesAfter, layer.relativeError, layer.sqnrDb,
+        layer.refines.empty() ? nullptr : layer.refines.c_str()));
   auto root = fb::CreatePackageDirect(builder, kFormatVersion,
                                       spec.producer.c_str(), target, &inputs,
                                       &outputs, &weights, code, &report);

@@ -44,7 +44,7 @@ struct TargetSpec {
 };
 
 struct LayerReportSpec {
-  std::string layer, method;
+  std::string layer, method, refines;
   uint64_t bytesBefore = 0, bytesAfter = 0;
   double relativeError = 0, sqnrDb = 0;
 };

@@ -437,6 +437,7 @@ int pith_model_report_line(const pith_model *model, size_t index,
   line->bytes_after = entry.bytes_after();
   line->relative_error = entry.relative_error();
   line->sqnr_db = entry.sqnr_db();
+  line->refines = entry.refines() ? entry.refines()->c_str() : "";
   return 1;
 }
 

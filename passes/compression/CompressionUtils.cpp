@@ -30,24 +30,34 @@ std::string layerName(Operation *op) {
   return op->getName().getStringRef().str();
 }
 
-FailureOr<std::vector<llvm::GlobPattern>>
-parseSkipList(Operation *op, StringRef option, ArrayRef<std::string> patterns) {
-  std::vector<llvm::GlobPattern> result;
-  for (const std::string &pattern : patterns) {
-    llvm::Expected<llvm::GlobPattern> glob = llvm::GlobPattern::create(pattern);
-    if (!glob) {
-      op->emitError() << "option '" << option << "': bad pattern '" << pattern
-                      << "': " << llvm::toString(glob.takeError());
-      return failure();
+FailureOr<LayerSelection> LayerSelection::parse(Operation *root,
+                                                ArrayRef<std::string> only,
+                                                ArrayRef<std::string> skip) {
+  LayerSelection selection;
+  for (auto [option, patterns, globs] :
+       {std::make_tuple(StringRef("only"), only, &selection.only),
+        std::make_tuple(StringRef("skip"), skip, &selection.skip)}) {
+    for (const std::string &pattern : patterns) {
+      llvm::Expected<llvm::GlobPattern> glob =
+          llvm::GlobPattern::create(pattern);
+      if (!glob) {
+        root->emitError() << "option '" << option << "': bad pattern '"
+                          << pattern
+                          << "': " << llvm::toString(glob.takeError());
+        return failure();
+      }
+      globs->push_back(std::move(*glob));
     }
-    result.push_back(std::move(*glob));
   }
-  return result;
+  return selection;
 }
 
-bool isSkipped(StringRef layer, ArrayRef<llvm::GlobPattern> skip) {
-  return llvm::any_of(
-      skip, [&](const llvm::GlobPattern &glob) { return glob.match(layer); });
+bool LayerSelection::selects(StringRef layer) const {
+  auto matches = [&](const llvm::GlobPattern &glob) {
+    return glob.match(layer);
+  };
+  return (only.empty() || llvm::any_of(only, matches)) &&
+         llvm::none_of(skip, matches);
 }
 
 std::string weightBaseName(Attribute value, StringRef layer) {
@@ -60,17 +70,20 @@ void recordCompression(Operation *op, StringRef layer, StringRef method,
                        uint64_t bytesBefore, uint64_t bytesAfter,
                        const ErrorStats &error) {
   Builder b(op->getContext());
-  op->setAttr(
-      kReportAttrName,
-      b.getDictionaryAttr({
-          b.getNamedAttr("layer", b.getStringAttr(layer)),
-          b.getNamedAttr("method", b.getStringAttr(method)),
-          b.getNamedAttr("bytes_before", b.getI64IntegerAttr(bytesBefore)),
-          b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter)),
-          b.getNamedAttr("relative_error",
-                         b.getF64FloatAttr(error.relativeError)),
-          b.getNamedAttr("sqnr_db", b.getF64FloatAttr(error.sqnrDb)),
-      }));
+  SmallVector<NamedAttribute> fields = {
+      b.getNamedAttr("layer", b.getStringAttr(layer)),
+      b.getNamedAttr("method", b.getStringAttr(method)),
+      b.getNamedAttr("bytes_before", b.getI64IntegerAttr(bytesBefore)),
+      b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter)),
+      b.getNamedAttr("relative_error", b.getF64FloatAttr(error.relativeError)),
+      b.getNamedAttr("sqnr_db", b.getF64FloatAttr(error.sqnrDb))};
+  if (auto whole = op->getAttrOfType<StringAttr>(kPartOfAttrName))
+    fields.push_back(b.getNamedAttr("refines", whole));
+  SmallVector<Attribute> lines;
+  if (auto existing = op->getAttrOfType<ArrayAttr>(kReportAttrName))
+    llvm::append_range(lines, existing.getValue());
+  lines.push_back(b.getDictionaryAttr(fields));
+  op->setAttr(kReportAttrName, b.getArrayAttr(lines));
 }
 
 } // namespace mlir::pith::compression

@@ -20,27 +20,45 @@
 
 namespace mlir::pith::compression {
 
-/// The discardable attribute on a compressed layer that holds its line of
-/// the report: {layer, method, bytes_before, bytes_after, relative_error,
-/// sqnr_db}.
+/// The discardable attribute on a compressed layer that holds its lines of
+/// the report, one per compression applied to it: an array of {layer,
+/// method, bytes_before, bytes_after, relative_error, sqnr_db[, refines]}.
 inline constexpr llvm::StringLiteral kReportAttrName = "pith.compression";
+
+/// The attribute on a layer made by compressing another (a factor of a
+/// factorized layer): that layer's name. Its report lines say they refine
+/// it, so that the model's totals count each weight once.
+inline constexpr llvm::StringLiteral kPartOfAttrName = "pith.part_of";
 
 /// A layer's name for skip lists and the report: the name of its location
 /// (the ONNX node's), else "<op>@<line>:<col>" or the op's name.
 std::string layerName(Operation *op);
 
-/// Parses `patterns` (globs over layer names); on a bad one, an error on
-/// `op` naming the option and the pattern.
-FailureOr<std::vector<llvm::GlobPattern>>
-parseSkipList(Operation *op, StringRef option, ArrayRef<std::string> patterns);
+/// The layers a compression pass applies to: those whose name matches a
+/// glob of `only` (every layer when there are none) and none of `skip`.
+class LayerSelection {
+public:
+  /// Parses the globs of the options `only` and `skip`; on a bad one, an
+  /// error on `root` naming the option and the pattern.
+  static FailureOr<LayerSelection> parse(Operation *root,
+                                         ArrayRef<std::string> only,
+                                         ArrayRef<std::string> skip);
+  bool selects(StringRef layer) const;
 
-/// Whether `layer` matches one of `skip`.
-bool isSkipped(StringRef layer, ArrayRef<llvm::GlobPattern> skip);
+private:
+  std::vector<llvm::GlobPattern> only, skip;
+};
+
+/// `values` as bytes, for a resource.
+template <typename T> ArrayRef<char> asBytes(ArrayRef<T> values) {
+  return {reinterpret_cast<const char *>(values.data()),
+          values.size() * sizeof(T)};
+}
 
 /// A name for weights derived from `value`: its resource key, else `layer`.
 std::string weightBaseName(Attribute value, StringRef layer);
 
-/// Records on `op` its line of the report.
+/// Adds to `op` a line of the report.
 void recordCompression(Operation *op, StringRef layer, StringRef method,
                        uint64_t bytesBefore, uint64_t bytesAfter,
                        const ErrorStats &error);

@@ -24,15 +24,6 @@ using namespace mlir::pith::compression;
 
 namespace {
 
-/// `values` as the bytes of a resource of one byte per element.
-ArrayRef<char> asBytes(ArrayRef<int8_t> values) {
-  return {reinterpret_cast<const char *>(values.data()), values.size()};
-}
-ArrayRef<char> asBytes(ArrayRef<float> values) {
-  return {reinterpret_cast<const char *>(values.data()),
-          values.size() * sizeof(float)};
-}
-
 struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;
 
@@ -52,9 +43,9 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                         << static_cast<int64_t>(groupSize);
       return signalPassFailure();
     }
-    FailureOr<std::vector<llvm::GlobPattern>> skipped =
-        parseSkipList(root, "skip", skip);
-    if (failed(skipped))
+    FailureOr<LayerSelection> selection =
+        LayerSelection::parse(root, only, skip);
+    if (failed(selection))
       return signalPassFailure();
     QuantScheme scheme;
     scheme.bits = bits;
@@ -64,23 +55,32 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     SmallVector<LinearOp> layers;
     root->walk([&](LinearOp op) { layers.push_back(op); });
     for (LinearOp op : layers)
-      quantizeLayer(op, scheme, *skipped);
+      quantizeLayer(op, scheme, *selection);
   }
 
   void quantizeLayer(LinearOp op, const QuantScheme &scheme,
-                     ArrayRef<llvm::GlobPattern> skipped) {
+                     const LayerSelection &selection) {
     auto constant = op.getWeight().getDefiningOp<ConstantOp>();
     RankedTensorType weightType = op.getWeight().getType();
     if (!constant || !weightType.getElementType().isF32())
       return;
     std::string layer = layerName(op);
-    if (isSkipped(layer, skipped))
+    if (!selection.selects(layer))
       return;
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
     if (scheme.groupSize != 0 && cols % scheme.groupSize != 0) {
       op.emitWarning() << "layer '" << layer << "' has " << cols
                        << " input features, not a multiple of the group size "
                        << scheme.groupSize << "; it stays f32";
+      return;
+    }
+    uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
+    uint64_t bytesAfter = quantizedBytes(rows, cols, scheme);
+    if (bytesAfter >= bytesBefore) {
+      op.emitWarning() << "layer '" << layer << "': " << scheme.describe()
+                       << " would not make its " << rows << "x" << cols
+                       << " weight smaller (" << bytesAfter << " bytes, f32 "
+                       << bytesBefore << "); it stays f32";
       return;
     }
     std::optional<std::vector<float>> weights =
@@ -100,7 +100,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         b, loc,
         pith::detail::makeResource(RankedTensorType::get({rows, cols}, storage),
                                    base + "_q" + std::to_string(scheme.bits),
-                                   asBytes(quantized.values)));
+                                   asBytes<int8_t>(quantized.values)));
     int64_t groups = cols / scheme.columnsPerScale(cols);
     SmallVector<int64_t> scaleShape = {rows};
     if (scheme.groupSize != 0)
@@ -109,14 +109,14 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         b, loc,
         pith::detail::makeResource(
             RankedTensorType::get(scaleShape, b.getF32Type()), base + "_scale",
-            asBytes(quantized.scales)));
+            asBytes<float>(quantized.scales)));
     Value zeroPoints;
     if (!scheme.symmetric)
       zeroPoints = ConstantOp::create(
           b, loc,
           pith::detail::makeResource(RankedTensorType::get(scaleShape, storage),
                                      base + "_zero_point",
-                                     asBytes(quantized.zeroPoints)));
+                                     asBytes<int8_t>(quantized.zeroPoints)));
     IntegerAttr axis = b.getI64IntegerAttr(scheme.groupSize == 0 ? 0 : 1);
     IntegerAttr blockSize = scheme.groupSize == 0
                                 ? IntegerAttr()
@@ -127,9 +127,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (constant->use_empty())
       constant->erase();
 
-    recordCompression(op, layer, scheme.describe(),
-                      static_cast<uint64_t>(rows * cols) * sizeof(float),
-                      quantizedBytes(rows, cols, scheme), error);
+    recordCompression(op, layer, scheme.describe(), bytesBefore, bytesAfter,
+                      error);
     ++quantizedLayers;
   }
 };

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from typing import Mapping, Sequence
@@ -18,8 +19,9 @@ def compile(
     output: str | os.PathLike | None = None,
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     parallel: bool = True,
+    factorize: str | None = None,
     quantize: str | None = None,
-    quantize_skip: Sequence[str] = (),
+    compress_skip: Sequence[str] = (),
 ) -> Model:
     """Compiles `model` ahead of time for `target` and loads the result.
 
@@ -27,18 +29,19 @@ def compile(
     syntax) or to a module in the pith dialect (.mlir), or an in-memory
     `onnx.ModelProto`. `input_shapes` fixes symbolic input dimensions, e.g.
     {"input_ids": [1, 128]}. With `parallel`, ops with enough work run on
-    OpenMP threads (OMP_NUM_THREADS sets how many). `quantize` quantizes the
-    weights of linear layers ("w8", "w4g128", "w4g32-asym", "q4_0", ...; see
-    pith-compile --quantize), except layers whose name matches a glob of
-    `quantize_skip`; the model's `report` then lists each compressed layer's
-    bytes and weight error. The package is written
+    OpenMP threads (OMP_NUM_THREADS sets how many). `recipe` is a compression
+    recipe: a path to a JSON file, or the same as a dict, e.g.
+    {"quantize": [{"layers": "*attention*", "scheme": "w8"},
+    {"scheme": "w4g128"}]} (see docs/compression.md). `factorize` factors the
+    weights of linear layers into two of low rank ("energy:0.95",
+    "params:0.5", "error:0.1", "rank:64"; see pith-compile --factorize), and
+    `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
+    see pith-compile --quantize), both except layers whose name matches a
+    glob of `compress_skip`; the model's `report` then lists each
+    compressed layer's bytes and weight error. The package is written
     to `output` when given, else to a temporary file that is gone once
     loaded. Raises pith.CompileError with every diagnostic.
     """
-    if recipe is not None:
-        raise NotImplementedError(
-            "compression recipes are not implemented yet; compile without one"
-        )
     shapes = {name: [int(d) for d in dims] for name, dims in (input_shapes or {}).items()}
     with tempfile.TemporaryDirectory(prefix="pith-") as scratch:
         if hasattr(model, "SerializeToString"):
@@ -48,9 +51,16 @@ def compile(
         else:
             path = os.fspath(model)
         package = os.fspath(output) if output is not None else os.path.join(scratch, "model.pith")
+        if isinstance(recipe, Mapping):
+            recipe_path = os.path.join(scratch, "recipe.json")
+            with open(recipe_path, "w") as file:
+                json.dump(recipe, file)
+        else:
+            recipe_path = os.fspath(recipe) if recipe is not None else ""
         compile_file(path, package, target=target, emit="package",
-                              input_shapes=shapes, parallel=parallel,
-                              quantize=quantize or "", quantize_skip=list(quantize_skip))
+                     input_shapes=shapes, parallel=parallel, recipe=recipe_path,
+                     factorize=factorize or "", quantize=quantize or "",
+                     compress_skip=list(compress_skip))
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)
         if output is None:

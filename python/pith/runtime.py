@@ -77,9 +77,10 @@ class Model:
 
     @property
     def report(self) -> list[dict]:
-        """The compression report the package holds: one dict per compressed
-        layer (layer, method, bytes_before, bytes_after, relative_error,
-        sqnr_db); empty for an uncompressed model."""
+        """The compression report the package holds: one dict per compression
+        of a layer (layer, method, bytes_before, bytes_after, relative_error,
+        sqnr_db, and refines: the layer this one is part of, such as a factor
+        of a factorized layer, or ""); empty for an uncompressed model."""
         return self._native.report
 
     @property

@@ -88,14 +88,15 @@ nb::list
 compileFile(const std::string &input, const std::string &output,
             const std::string &target, const std::string &emit,
             const std::map<std::string, std::vector<int64_t>> &inputShapes,
-            bool parallel, const std::string &quantize,
-            const std::vector<std::string> &quantizeSkip,
+            bool parallel, const std::string &recipe,
+            const std::string &factorize, const std::string &quantize,
+            const std::vector<std::string> &compressSkip,
             const std::string &compression) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;
-  llvm::Expected<std::string> pipeline =
-      pith::compressionPipeline(quantize, quantizeSkip, compression);
+  llvm::Expected<std::string> pipeline = pith::compressionPipeline(
+      {recipe, factorize, quantize, compressSkip, compression});
   if (!pipeline)
     throw nb::value_error(llvm::toString(pipeline.takeError()).c_str());
   options.compression = *pipeline;
@@ -140,6 +141,7 @@ compileFile(const std::string &input, const std::string &output,
     line["bytes_after"] = layer.bytesAfter;
     line["relative_error"] = layer.relativeError;
     line["sqnr_db"] = layer.sqnrDb;
+    line["refines"] = layer.refines;
     lines.append(line);
   }
   return lines;
@@ -168,14 +170,18 @@ NB_MODULE(_compiler, m) {
   m.def("compile_file", &compileFile, nb::arg("input"), nb::arg("output"),
         nb::arg("target") = "host", nb::arg("emit") = "package",
         nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
-        nb::arg("parallel") = true, nb::arg("quantize") = "",
-        nb::arg("quantize_skip") = std::vector<std::string>(),
+        nb::arg("parallel") = true, nb::arg("recipe") = "",
+        nb::arg("factorize") = "", nb::arg("quantize") = "",
+        nb::arg("compress_skip") = std::vector<std::string>(),
         nb::arg("compression") = "",
         "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
         "dialect) for a CPU target and writes `emit` (package, mlir, llvm "
         "or obj) to `output`; with `parallel`, ops with enough work run on "
-        "OpenMP threads. `quantize` is a scheme such as 'w4g128' "
-        "(pith-compile --quantize), `quantize_skip` globs of layers left "
+        "OpenMP threads. `recipe` is a recipe file (JSON), `quantize` a "
+        "scheme such as 'w4g128' "
+        "(pith-compile --quantize), `factorize` a budget such as "
+        "'energy:0.95' (pith-compile --factorize), `compress_skip` globs of "
+        "layers both leave "
         "f32, `compression` a pass pipeline run before lowering. Returns "
         "the compression report, one dict per compressed layer. Warnings "
         "become UserWarnings; errors raise CompileError with every "

@@ -138,6 +138,7 @@ public:
       line["bytes_after"] = entry.bytes_after;
       line["relative_error"] = entry.relative_error;
       line["sqnr_db"] = entry.sqnr_db;
+      line["refines"] = entry.refines;
       lines.append(line);
     }
     return lines;

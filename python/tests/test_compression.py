@@ -123,9 +123,9 @@ def test_smaller_groups_quantize_more_precisely():
         assert g16 < g32 < per_channel
 
 
-def test_quantize_skip_leaves_layers_in_fp32():
+def test_compress_skip_leaves_layers_in_fp32():
     model = e2e_models.mlp(batch=1)
-    compiled = pith.compile(model, quantize="w8", quantize_skip=["MatMul*"])
+    compiled = pith.compile(model, quantize="w8", compress_skip=["MatMul*"])
     assert [line["layer"] for line in compiled.report] == ["Gemm#0"]
 
 
@@ -136,3 +136,64 @@ def test_bad_scheme_names_the_problem():
 
 def test_uncompressed_model_has_empty_report():
     assert pith.compile(e2e_models.mlp(batch=1)).report == []
+
+
+def test_recipe_as_dict_applies_rules_in_order():
+    recipe = {"quantize": [{"layers": ["MatMul*"], "scheme": "w8"},
+                           {"scheme": "w4g32"}]}
+    compiled = pith.compile(e2e_models.mlp(batch=1), recipe=recipe)
+    assert {line["layer"]: line["method"] for line in compiled.report} == {
+        "Gemm#0": "int4 g32", "MatMul#2": "int8 per-channel",
+        "MatMul#5": "int8 per-channel"}
+
+
+def test_bad_recipe_names_the_field(tmp_path):
+    path = tmp_path / "recipe.json"
+    path.write_text('{"quantize": [{"scheme": "w8", "layer": "fc*"}]}')
+    with pytest.raises(ValueError, match=r"quantize\[0\]\.layer: unknown field"):
+        pith.compile(e2e_models.mlp(batch=1), recipe=path)
+
+
+def low_rank_model(rank=8, k=64, n=48, m=4):
+    """x [m, k] @ W + b with W [k, n] of rank `rank`."""
+    w = (RNG.standard_normal((k, rank)) @ RNG.standard_normal((rank, n)) * 0.1)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "W"], ["xw"], name="proj"),
+         helper.make_node("Add", ["xw", "b"], ["y"], name="bias")], "low_rank",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+        [numpy_helper.from_array(w.astype(np.float32), "W"),
+         numpy_helper.from_array(RNG.standard_normal(n).astype(np.float32), "b")])
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def test_factorized_low_rank_layer_matches_onnxruntime():
+    """A rank-8 weight factorized at (almost) all its energy is rank 8 and
+    computes what ONNX Runtime computes, within the e2e tolerance."""
+    model = low_rank_model()
+    compiled = pith.compile(model, factorize="energy:0.999999")
+    [line] = compiled.report
+    assert line["method"] == "svd rank 8" and line["layer"] == "proj"
+    assert line["bytes_after"] == 8 * (64 + 48) * 4 and line["relative_error"] < 1e-3
+    feeds = {"x": RNG.standard_normal((4, 64)).astype(np.float32)}
+    want = reference(model, feeds)["y"]
+    np.testing.assert_allclose(compiled.run(feeds)["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
+def test_factorize_then_quantize_counts_each_weight_once():
+    compiled = pith.compile(e2e_models.mlp(batch=1), factorize="params:0.5",
+                            quantize="w8")
+    report = compiled.report
+    svd = [line for line in report if line["method"].startswith("svd")]
+    parts = [line for line in report if line["refines"]]
+    assert svd and len(parts) == 2 * len(svd)
+    for line in svd:
+        assert line["bytes_after"] <= line["bytes_before"] / 2
+        assert sorted(p["layer"] for p in parts if p["refines"] == line["layer"]) == [
+            line["layer"] + "/svd_u", line["layer"] + "/svd_v"]
+
+
+def test_bad_factorize_budget_names_the_problem():
+    with pytest.raises(ValueError, match="'energy:2' is not a factorization budget"):
+        pith.compile(low_rank_model(), factorize="energy:2")

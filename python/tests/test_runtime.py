@@ -116,8 +116,8 @@ def test_compile_errors(tmp_path):
         pith.compile(DYNAMIC)
     with pytest.raises(pith.CompileError, match="unknown target 'pentium'"):
         pith.compile(RELU, target="pentium")
-    with pytest.raises(NotImplementedError, match="compression recipes"):
-        pith.compile(RELU, recipe="int8.yaml")
+    with pytest.raises(ValueError, match="cannot open recipe 'int8.json'"):
+        pith.compile(RELU, recipe="int8.json")
 
 
 def test_compile_in_memory_model():

@@ -10,3 +10,4 @@ func.func @ragged(%x: tensor<1x6xf32>) -> tensor<1x2xf32> {
   %y = pith.linear %x, %w : (tensor<1x6xf32>, tensor<2x6xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+

@@ -3,6 +3,8 @@
 // RUN: pith-opt %s --pith-quantize="bits=4 group-size=4 symmetric=false" --split-input-file | FileCheck %s --check-prefix=ASYM
 // RUN: pith-opt %s --pith-quantize="bits=2 group-size=8" --split-input-file | FileCheck %s --check-prefix=INT2
 // RUN: pith-opt %s --pith-quantize="skip=fc*,other" --split-input-file | FileCheck %s --check-prefix=SKIP
+// RUN: pith-opt %s --pith-quantize="only=other*" --split-input-file | FileCheck %s --check-prefix=SKIP
+// RUN: pith-opt %s --pith-quantize="only=fc1" --pith-quantize="bits=4 group-size=4" --split-input-file | FileCheck %s --check-prefix=FIRST
 // RUN: not pith-opt %s --pith-quantize="bits=3" 2>&1 | FileCheck %s --check-prefix=BITS
 // RUN: not pith-opt %s --pith-quantize="bits=4 group-size=3" 2>&1 | FileCheck %s --check-prefix=GROUP
 // RUN: not pith-opt %s --pith-quantize="skip=[" 2>&1 | FileCheck %s --check-prefix=GLOB
@@ -26,7 +28,7 @@ func.func @layer(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 //   INT8-DAG: %[[Q:.*]] = pith.constant dense_resource<fc1_q8> : tensor<4x8xi8>
 //   INT8-DAG: %[[S:.*]] = pith.constant dense_resource<fc1_scale> : tensor<4xf32>
 //       INT8: %[[W:.*]] = pith.dequantize %[[Q]], %[[S]] {axis = 0 : i64} : (tensor<4x8xi8>, tensor<4xf32>) -> tensor<4x8xf32>
-//       INT8: pith.linear %arg0, %[[W]] {pith.compression = {bytes_after = 48 : i64, bytes_before = 128 : i64, layer = "fc1", method = "int8 per-channel", relative_error = {{.*}} : f64, sqnr_db = {{.*}} : f64}}
+//       INT8: pith.linear %arg0, %[[W]] {pith.compression = [{bytes_after = 48 : i64, bytes_before = 128 : i64, layer = "fc1", method = "int8 per-channel", relative_error = {{.*}} : f64, sqnr_db = {{.*}} : f64}]}
 //       INT8: fc1_q8: "0x4000000010E03040080480100000000000000000F0E0D0C0B0A0908080C00D1A2633404D"
 //       INT8: fc1_scale: "0x400000000000803D0000803F000080BD0000003C"
 
@@ -53,7 +55,14 @@ func.func @layer(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 //       INT2: pith.constant dense_resource<fc1_q2> : tensor<4x8xi2>
 //       INT2: bytes_after = 24 : i64, bytes_before = 128 : i64, layer = "fc1", method = "int2 g8"
 
-// A skipped layer keeps its f32 weight and gets no report line.
+// A layer already quantized is left to the pass that quantized it.
+// FIRST-LABEL: func.func @layer
+//       FIRST: tensor<4x8xi8>
+//   FIRST-NOT: tensor<4x8xi4>
+//       FIRST: method = "int8 per-channel"
+
+// A skipped layer (or one that `only` does not name) keeps its f32 weight
+// and gets no report line.
 //  SKIP-LABEL: func.func @layer
 //   SKIP-NOT: pith.dequantize
 //   SKIP-NOT: pith.compression

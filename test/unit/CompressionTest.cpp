@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/compression/Factorization.h"
 #include "passes/compression/Quantization.h"
 #include "pith/Compiler.h"
 
@@ -142,7 +143,86 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   EXPECT_NE(expand("w4g0").find("group size must be a positive"),
             std::string::npos);
   EXPECT_NE(expand("int4").find("does not start with w"), std::string::npos);
-  EXPECT_NE(expand("w4", {"a,b"}).find("--quantize-skip"), std::string::npos);
+  EXPECT_NE(expand("w4", {"a,b"}).find("layer pattern 'a,b'"),
+            std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+using mlir::pith::compression::chooseRank;
+using mlir::pith::compression::lowRankFactors;
+using mlir::pith::compression::RankBudget;
+using mlir::pith::compression::singularDecomposition;
+using mlir::pith::compression::truncationError;
+
+/// `rows` x `cols` with singular values `values` (the rest 0): a sum of
+/// rank-1 products of orthogonal vectors built from a rotation.
+std::vector<float> withSingularValues(int64_t rows, int64_t cols,
+                                      const std::vector<double> &values) {
+  std::vector<float> matrix(rows * cols, 0.0f);
+  for (size_t r = 0; r < values.size(); ++r)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        // Orthonormal DCT-II bases on both sides.
+        double u = std::cos(M_PI * (i + 0.5) * r / rows) *
+                   std::sqrt((r == 0 ? 1.0 : 2.0) / rows);
+        double v = std::cos(M_PI * (j + 0.5) * r / cols) *
+                   std::sqrt((r == 0 ? 1.0 : 2.0) / cols);
+        matrix[i * cols + j] += static_cast<float>(values[r] * u * v);
+      }
+  return matrix;
+}
+
+TEST(FactorizationTest, FindsTheSingularValues) {
+  std::vector<double> want = {9, 4, 2, 0.5};
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>(8, 12), {12, 8}}) {
+    auto svd =
+        singularDecomposition(withSingularValues(rows, cols, want), rows, cols);
+    ASSERT_EQ(svd.values.size(), 8u);
+    for (size_t i = 0; i < want.size(); ++i)
+      EXPECT_NEAR(svd.values[i], want[i], 1e-4) << rows << "x" << cols;
+    for (size_t i = want.size(); i < svd.values.size(); ++i)
+      EXPECT_NEAR(svd.values[i], 0.0, 1e-3);
+  }
+}
+
+TEST(FactorizationTest, RankFromEachBudget) {
+  std::vector<double> values = {3, 2, 1, 0};
+  // Energy: 9 / 14 = 0.64, 13 / 14 = 0.93, 14 / 14.
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0.6, 0, 0, 0}), 1);
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0.9, 0, 0, 0}), 2);
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0.95, 0, 0, 0}), 3);
+  // Error: sqrt(5 / 14) = 0.60, sqrt(1 / 14) = 0.27.
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0, 0.3, 0, 0}), 2);
+  // Parameters: half of 4 x 4 = 8 is rank 1 (r * 8 <= 8).
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0, 0, 0.5, 0}), 1);
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0, 0, 0, 3}), 3);
+  EXPECT_EQ(chooseRank(values, 4, 4, RankBudget{0, 0, 0, 9}), 4);
+  EXPECT_DOUBLE_EQ(truncationError(values, 2), std::sqrt(1.0 / 14));
+}
+
+TEST(FactorizationTest, FactorsAreTheBestRankApproximation) {
+  std::vector<double> values = {5, 3, 1};
+  for (auto [rows, cols] : {std::pair<int64_t, int64_t>(6, 10), {10, 6}}) {
+    std::vector<float> w = withSingularValues(rows, cols, values);
+    auto svd = singularDecomposition(w, rows, cols);
+    auto factors = lowRankFactors(w, svd, 2);
+    double error = 0, norm = 0;
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        double product = 0;
+        for (int64_t r = 0; r < 2; ++r)
+          product += static_cast<double>(factors.left[i * 2 + r]) *
+                     factors.right[r * cols + j];
+        error += std::pow(product - w[i * cols + j], 2);
+        norm += std::pow(w[i * cols + j], 2);
+      }
+    // Eckart-Young: the error of rank 2 is the dropped singular value.
+    EXPECT_NEAR(std::sqrt(error / norm), truncationError(svd.values, 2), 1e-5);
+    EXPECT_NEAR(std::sqrt(error), 1.0, 1e-4);
+  }
 }
 
 } // namespace

@@ -56,11 +56,21 @@ static cl::opt<std::string> quantize(
              "g<N> for groups of N input features and -asym for zero "
              "points (w4g128, w8-asym), or q4_0 / q8_0"),
     cl::value_desc("scheme"));
+static cl::opt<std::string> factorize(
+    "factorize",
+    cl::desc("Factor the weights of linear layers into two of low rank, the "
+             "rank from a budget: energy:F, error:E, params:F or rank:R"),
+    cl::value_desc("budget"));
 static cl::list<std::string>
-    quantizeSkip("quantize-skip",
-                 cl::desc("Leave layers whose name matches this glob in f32 "
-                          "(repeatable)"),
+    compressSkip("compress-skip",
+                 cl::desc("Leave layers whose name matches this glob to "
+                          "--quantize and --factorize (repeatable)"),
                  cl::value_desc("glob"));
+static cl::opt<std::string>
+    recipe("recipe",
+           cl::desc("Compress as this recipe file (JSON) says: rules of "
+                    "layer globs and schemes, applied in order"),
+           cl::value_desc("file.json"));
 static cl::opt<std::string>
     compressionPasses("compression",
                       cl::desc("Compression passes to run before lowering, "
@@ -68,8 +78,9 @@ static cl::opt<std::string>
                       cl::value_desc("pipeline"));
 static cl::opt<std::string>
     reportPath("report",
-               cl::desc("Write the compression report as JSON to this file"),
-               cl::value_desc("file.json"));
+               cl::desc("Write the compression report to this file: HTML "
+                        "with per-layer bars if it ends in .html, else JSON"),
+               cl::value_desc("file.json|file.html"));
 static cl::opt<bool> progress("progress",
                               cl::desc("Print each step as it starts (the "
                                        "default on a terminal)"));
@@ -99,13 +110,14 @@ int main(int argc, char **argv) {
   options.target = target;
   options.emit = emit;
   options.parallel = parallel;
-  llvm::Expected<std::string> compression =
-      pith::compressionPipeline(quantize, quantizeSkip, compressionPasses);
+  llvm::Expected<std::string> compression = pith::compressionPipeline(
+      {recipe, factorize, quantize, compressSkip, compressionPasses});
   if (!compression)
     return fail(llvm::toString(compression.takeError()));
   options.compression = *compression;
   if (!reportPath.empty() && options.compression.empty())
-    return fail("--report needs compression (--quantize or --compression)");
+    return fail("--report needs compression (--recipe, --quantize, "
+                "--factorize or --compression)");
   std::vector<pith::LayerReport> report;
   options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
     report.assign(lines.begin(), lines.end());
@@ -151,7 +163,9 @@ int main(int argc, char **argv) {
     llvm::raw_fd_ostream os(reportPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
       return fail("cannot write '" + reportPath + "': " + ec.message());
-    os << pith::reportToJson(report);
+    os << (llvm::StringRef(reportPath).ends_with(".html")
+               ? pith::reportToHtml(report)
+               : pith::reportToJson(report));
   }
   if (!quiet && (progress || terminal))
     llvm::errs() << llvm::format("pith-compile: wrote %s in %.2fs\n",

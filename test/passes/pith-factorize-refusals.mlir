@@ -1,0 +1,12 @@
+// RUN: pith-opt %s --pith-factorize="energy=0.999" --verify-diagnostics | FileCheck %s
+
+// An identity has no smaller rank: the energy budget needs all 3 singular
+// values, and rank 3 factors (3 * (3 + 3) = 18 >= 9) would not be smaller.
+// CHECK-LABEL: func.func @identity
+//   CHECK-NOT: pith.compression
+func.func @identity(%x: tensor<1x3xf32>) -> tensor<1x3xf32> {
+  %w = pith.constant dense<[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]> : tensor<3x3xf32>
+  // expected-warning @+1 {{layer 'pith.linear@10:8': rank 3 factors of a 3x3 weight would not be smaller (r(N+K) >= NK); it stays as it is}}
+  %y = pith.linear %x, %w : (tensor<1x3xf32>, tensor<3x3xf32>) -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
