@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Quantized linear layers: pith beside ONNX Runtime's quantized kernels.
 
 One linear layer y = x W (an ONNX MatMul with a [K, N] initializer) per

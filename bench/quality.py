@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """What compression costs in accuracy: each scheme's outputs against fp32.
 
 For each model and each scheme, compiles the model with pith,
@@ -8,7 +7,7 @@ ONNX Runtime's fp32 outputs of the uncompressed model: cosine similarity
 difference. Sizes come from the compression report: the bytes of the
 compressed layers' weights before and after.
 
-    bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,svd-params:0.5
+    .venv/bin/python bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,svd-params:0.5
 
 A scheme is a --quantize scheme (w8, w4g128, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5, svd-energy:0.95), or both joined by
