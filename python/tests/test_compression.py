@@ -197,3 +197,30 @@ def test_factorize_then_quantize_counts_each_weight_once():
 def test_bad_factorize_budget_names_the_problem():
     with pytest.raises(ValueError, match="'energy:2' is not a factorization budget"):
         pith.compile(low_rank_model(), factorize="energy:2")
+
+
+def test_matmul_nbits_runs_on_the_quantized_path(tmp_path):
+    """ONNX Runtime's MatMulNBits (int4 in blocks of 32 along K, stored
+    unsigned with zero point 8, two to a byte) imports to the same form as
+    pith-quantize's and matches ONNX Runtime's kernel at accuracy level 0
+    (float arithmetic)."""
+    k, n, block = 128, 40, 32
+    q = RNG.integers(0, 16, (n, k // block, block)).astype(np.uint8)
+    packed = (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+    scales = (RNG.random(n * k // block) * 0.05 + 0.01).astype(np.float32)
+    node = helper.make_node("MatMulNBits", ["x", "B", "scales"], ["y"], domain="com.microsoft",
+                            K=k, N=n, bits=4, block_size=block, accuracy_level=0)
+    graph = helper.make_graph(
+        [node], "nbits", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [3, n])],
+        [numpy_helper.from_array(packed, "B"), numpy_helper.from_array(scales, "scales")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    feeds = {"x": RNG.standard_normal((3, k)).astype(np.float32)}
+    want = unoptimized_reference(model, feeds)
+    np.testing.assert_allclose(pith.compile(model).run(feeds)["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+    onnx.save(model, tmp_path / "nbits.onnx")
+    text = pith.run_pipeline(pith.import_onnx(str(tmp_path / "nbits.onnx")),
+                             "pith-fuse-linear,pith-lower-to-linalg")
+    assert "pith.quantized_matmul = {bits = 4 : i64, unsigned = true}" in text
