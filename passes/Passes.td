@@ -120,6 +120,40 @@ def FactorizePass : Pass<"pith-factorize"> {
   ];
 }
 
+def SparsifyPass : Pass<"pith-sparsify"> {
+  let summary = "Prune the weights of linear layers by magnitude";
+  let description = [{
+    Each `pith.linear` whose weight is an f32 constant `[N, K]` gets a
+    fraction `sparsity` of its weights zeroed by `pattern`:
+    `unstructured` (the smallest magnitudes), `N:M` such as `2:4` (the
+    M - N smallest of every M consecutive weights of a row; `sparsity` is
+    then 1 - N / M) or `blockRxC` such as `block4x4` (the blocks of least
+    L2 norm). With `global`, one threshold across all the layers chosen
+    decides, so layers lose different fractions; otherwise each layer
+    loses `sparsity` of its own. A layer that does not divide into the
+    pattern's groups stays dense with a warning. The weight stays a dense
+    f32 constant (pith-quantize may follow; zero stays zero), and the
+    report line gives the fraction zeroed and the weight's error. Layers
+    are chosen by `only` and `skip` as in pith-quantize.
+  }];
+  let options = [
+    Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
+           "Fraction of the weights to zero (not for N:M)">,
+    Option<"pattern", "pattern", "std::string", /*default=*/"\"unstructured\"",
+           "unstructured, N:M (2:4) or blockRxC (block4x4)">,
+    Option<"global", "global", "bool", /*default=*/"false",
+           "One threshold across all the layers chosen">,
+    ListOption<"skip", "skip", "std::string",
+               "Globs of layer names to leave dense">,
+    ListOption<"only", "only", "std::string",
+               "Globs of the layer names to prune (default: every layer)">
+  ];
+  let statistics = [
+    Statistic<"prunedLayers", "pruned-layers",
+              "Linear layers whose weight was pruned">
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//

@@ -86,31 +86,42 @@ llvm::Expected<std::string>
 factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
                   llvm::ArrayRef<std::string> only = {});
 
+/// The pass that `--sparsify=SPEC` stands for: `N:M` (`2:4`), a fraction
+/// of unstructured sparsity (`0.5`, or `unstructured:0.5`), or blocks
+/// (`block4x4:0.5`); `-global` at the end for one threshold across the
+/// layers chosen; layers chosen by `skip` and `only`.
+llvm::Expected<std::string>
+sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
+                 llvm::ArrayRef<std::string> only = {});
+
 /// The compression passes a recipe file asks for (JSON):
 ///
 ///     {"factorize": [{"layers": ["*intermediate*"], "budget": "params:0.5"}],
+///      "sparsify": [{"layers": ["*output*"], "pattern": "2:4"}],
 ///      "quantize": [{"layers": ["*attention*"], "scheme": "w8"},
 ///                   {"scheme": "w4g128", "skip": ["*pooler*"]}]}
 ///
-/// Factorization comes first (its factors are then quantized like any
-/// layer). Rules apply in order, each to the layers matching its `layers`
-/// globs (every layer without them) that no earlier rule compressed. A bad
-/// recipe is an error naming the file, the field and what is wrong.
+/// Factorization comes first (its factors are then compressed like any
+/// layer), then pruning, then quantization. Rules apply in order, each to the
+/// layers matching its `layers` globs (every layer without them) that no
+/// earlier rule compressed. A bad recipe is an error naming the file, the field
+/// and what is wrong.
 llvm::Expected<std::string> recipePipeline(llvm::StringRef path);
 
 /// What the compression options of the tools ask for.
 struct CompressionRequest {
   /// A recipe file (recipePipeline).
   std::string recipe;
-  /// `--factorize` and `--quantize` shorthands, and the layers both skip.
-  std::string factorize, quantize;
+  /// `--factorize`, `--sparsify` and `--quantize` shorthands, and the
+  /// layers they skip.
+  std::string factorize, sparsify, quantize;
   std::vector<std::string> skip;
   /// Further passes, as a textual pipeline.
   std::string passes;
 };
 
 /// CompileOptions::compression for `request`: the recipe's passes, then
-/// factorization, then quantization, then the further passes, each
+/// factorization, pruning and quantization, then the further passes, each
 /// optional; empty when none is given. A skip list alone is an error.
 llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request);

@@ -64,9 +64,10 @@ llvm::Expected<std::string> recipePipeline(llvm::StringRef path) {
   if (!root)
     return recipeError(path, "top level", "expected an object");
   for (const auto &[key, value] : *root)
-    if (key != "factorize" && key != "quantize")
-      return recipeError(path, key.str(),
-                         "unknown field (a recipe has: factorize, quantize)");
+    if (key != "factorize" && key != "sparsify" && key != "quantize")
+      return recipeError(
+          path, key.str(),
+          "unknown field (a recipe has: factorize, sparsify, quantize)");
 
   // Each section: its rules' field naming what to do, an example of it,
   // and the pass that does it.
@@ -78,6 +79,7 @@ llvm::Expected<std::string> recipePipeline(llvm::StringRef path) {
   };
   const Section sections[] = {
       {"factorize", "budget", "energy:0.95", factorizePipeline},
+      {"sparsify", "pattern", "2:4", sparsifyPipeline},
       {"quantize", "scheme", "w4g128", quantizePipeline}};
   std::vector<std::string> passes;
   for (const Section &section : sections) {

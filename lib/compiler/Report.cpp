@@ -136,6 +136,44 @@ factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
   return pipeline + *globs + "}";
 }
 
+llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
+                                             llvm::ArrayRef<std::string> skip,
+                                             llvm::ArrayRef<std::string> only) {
+  auto bad = [&](const llvm::Twine &why) {
+    return error("'" + spec + "' is not a sparsity (" + why +
+                 "); expected N:M (2:4), a fraction (0.5 or "
+                 "unstructured:0.5) or blocks (block4x4:0.5), optionally "
+                 "ending in -global");
+  };
+  llvm::StringRef text = spec.trim();
+  bool global = text.consume_back("-global");
+  std::string options;
+  double fraction = 0;
+  if (text.starts_with("unstructured:") || text.starts_with("block")) {
+    auto [pattern, amount] = text.rsplit(':');
+    if (amount.getAsDouble(fraction) || fraction <= 0 || fraction >= 1)
+      return bad("the fraction must lie in (0, 1)");
+    options = "pattern=" + pattern.str() + " sparsity=" + amount.str();
+  } else if (!text.getAsDouble(fraction)) {
+    if (fraction <= 0 || fraction >= 1)
+      return bad("the fraction must lie in (0, 1)");
+    options = "pattern=unstructured sparsity=" + text.str();
+  } else {
+    int64_t n = 0, m = 0;
+    auto [first, second] = text.split(':');
+    if (first.getAsInteger(10, n) || second.getAsInteger(10, m) || n <= 0 ||
+        m <= n)
+      return bad("N:M needs 0 < N < M");
+    options = "pattern=" + text.str();
+  }
+  if (global)
+    options += " global=true";
+  llvm::Expected<std::string> globs = globOptions(skip, only);
+  if (!globs)
+    return globs.takeError();
+  return "pith-sparsify{" + options + *globs + "}";
+}
+
 llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request) {
   std::vector<std::string> pipelines;
@@ -153,6 +191,13 @@ compressionPipeline(const CompressionRequest &request) {
       return error("--factorize: " + llvm::toString(pipeline.takeError()));
     pipelines.push_back(*pipeline);
   }
+  if (!request.sparsify.empty()) {
+    llvm::Expected<std::string> pipeline =
+        sparsifyPipeline(request.sparsify, request.skip);
+    if (!pipeline)
+      return error("--sparsify: " + llvm::toString(pipeline.takeError()));
+    pipelines.push_back(*pipeline);
+  }
   if (!request.quantize.empty()) {
     llvm::Expected<std::string> pipeline =
         quantizePipeline(request.quantize, request.skip);
@@ -161,8 +206,8 @@ compressionPipeline(const CompressionRequest &request) {
     pipelines.push_back(*pipeline);
   }
   if (request.quantize.empty() && request.factorize.empty() &&
-      !request.skip.empty())
-    return error("--compress-skip needs --quantize or --factorize");
+      request.sparsify.empty() && !request.skip.empty())
+    return error("--compress-skip needs --quantize, --sparsify or --factorize");
   if (!request.passes.empty())
     pipelines.push_back(request.passes);
   return llvm::join(pipelines, ",");

@@ -77,11 +77,15 @@ void recordCompression(Operation *op, StringRef layer, StringRef method,
       b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter)),
       b.getNamedAttr("relative_error", b.getF64FloatAttr(error.relativeError)),
       b.getNamedAttr("sqnr_db", b.getF64FloatAttr(error.sqnrDb))};
-  if (auto whole = op->getAttrOfType<StringAttr>(kPartOfAttrName))
-    fields.push_back(b.getNamedAttr("refines", whole));
   SmallVector<Attribute> lines;
   if (auto existing = op->getAttrOfType<ArrayAttr>(kReportAttrName))
     llvm::append_range(lines, existing.getValue());
+  // A part of a layer refines the layer's line; a layer compressed again
+  // (pruned, then quantized) refines its own first line.
+  if (auto whole = op->getAttrOfType<StringAttr>(kPartOfAttrName))
+    fields.push_back(b.getNamedAttr("refines", whole));
+  else if (!lines.empty())
+    fields.push_back(b.getNamedAttr("refines", b.getStringAttr(layer)));
   lines.push_back(b.getDictionaryAttr(fields));
   op->setAttr(kReportAttrName, b.getArrayAttr(lines));
 }

@@ -27,7 +27,8 @@ inline constexpr llvm::StringLiteral kReportAttrName = "pith.compression";
 
 /// The attribute on a layer made by compressing another (a factor of a
 /// factorized layer): that layer's name. Its report lines say they refine
-/// it, so that the model's totals count each weight once.
+/// it, as a second compression of one layer refines its first, so that
+/// the model's totals count each weight once.
 inline constexpr llvm::StringLiteral kPartOfAttrName = "pith.part_of";
 
 /// A layer's name for skip lists and the report: the name of its location

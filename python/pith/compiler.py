@@ -20,6 +20,7 @@ def compile(
     input_shapes: Mapping[str, Sequence[int]] | None = None,
     parallel: bool = True,
     factorize: str | None = None,
+    sparsify: str | None = None,
     quantize: str | None = None,
     compress_skip: Sequence[str] = (),
 ) -> Model:
@@ -34,9 +35,10 @@ def compile(
     {"quantize": [{"layers": "*attention*", "scheme": "w8"},
     {"scheme": "w4g128"}]} (see docs/compression.md). `factorize` factors the
     weights of linear layers into two of low rank ("energy:0.95",
-    "params:0.5", "error:0.1", "rank:64"; see pith-compile --factorize), and
-    `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
-    see pith-compile --quantize), both except layers whose name matches a
+    "params:0.5", "error:0.1", "rank:64"; see pith-compile --factorize),
+    `sparsify` prunes them ("2:4", "0.5", "block4x4:0.5", "0.5-global"; see
+    pith-compile --sparsify), and `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
+    see pith-compile --quantize), all except layers whose name matches a
     glob of `compress_skip`; the model's `report` then lists each
     compressed layer's bytes and weight error. The package is written
     to `output` when given, else to a temporary file that is gone once
@@ -59,7 +61,8 @@ def compile(
             recipe_path = os.fspath(recipe) if recipe is not None else ""
         compile_file(path, package, target=target, emit="package",
                      input_shapes=shapes, parallel=parallel, recipe=recipe_path,
-                     factorize=factorize or "", quantize=quantize or "",
+                     factorize=factorize or "", sparsify=sparsify or "",
+                     quantize=quantize or "",
                      compress_skip=list(compress_skip))
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)

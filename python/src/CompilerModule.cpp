@@ -89,14 +89,15 @@ compileFile(const std::string &input, const std::string &output,
             const std::string &target, const std::string &emit,
             const std::map<std::string, std::vector<int64_t>> &inputShapes,
             bool parallel, const std::string &recipe,
-            const std::string &factorize, const std::string &quantize,
+            const std::string &factorize, const std::string &sparsify,
+            const std::string &quantize,
             const std::vector<std::string> &compressSkip,
             const std::string &compression) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;
   llvm::Expected<std::string> pipeline = pith::compressionPipeline(
-      {recipe, factorize, quantize, compressSkip, compression});
+      {recipe, factorize, sparsify, quantize, compressSkip, compression});
   if (!pipeline)
     throw nb::value_error(llvm::toString(pipeline.takeError()).c_str());
   options.compression = *pipeline;
@@ -171,7 +172,8 @@ NB_MODULE(_compiler, m) {
         nb::arg("target") = "host", nb::arg("emit") = "package",
         nb::arg("input_shapes") = std::map<std::string, std::vector<int64_t>>(),
         nb::arg("parallel") = true, nb::arg("recipe") = "",
-        nb::arg("factorize") = "", nb::arg("quantize") = "",
+        nb::arg("factorize") = "", nb::arg("sparsify") = "",
+        nb::arg("quantize") = "",
         nb::arg("compress_skip") = std::vector<std::string>(),
         nb::arg("compression") = "",
         "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
@@ -180,8 +182,9 @@ NB_MODULE(_compiler, m) {
         "OpenMP threads. `recipe` is a recipe file (JSON), `quantize` a "
         "scheme such as 'w4g128' "
         "(pith-compile --quantize), `factorize` a budget such as "
-        "'energy:0.95' (pith-compile --factorize), `compress_skip` globs of "
-        "layers both leave "
+        "'energy:0.95' (pith-compile --factorize), `sparsify` a sparsity "
+        "such as '2:4' (pith-compile --sparsify), `compress_skip` globs of "
+        "layers they leave "
         "f32, `compression` a pass pipeline run before lowering. Returns "
         "the compression report, one dict per compressed layer. Warnings "
         "become UserWarnings; errors raise CompileError with every "

@@ -224,3 +224,14 @@ def test_matmul_nbits_runs_on_the_quantized_path(tmp_path):
     text = pith.run_pipeline(pith.import_onnx(str(tmp_path / "nbits.onnx")),
                              "pith-fuse-linear,pith-lower-to-linalg")
     assert "pith.quantized_matmul = {bits = 4 : i64, unsigned = true}" in text
+
+
+@pytest.mark.parametrize("spec,zeroed", [("2:4", "50% 2:4"), ("0.75", "75% unstructured"),
+                                         ("block8x8:0.5", "50% block 8x8")])
+def test_sparsify_zeroes_what_the_pattern_says(spec, zeroed):
+    compiled = pith.compile(e2e_models.mlp(batch=1), sparsify=spec, compress_skip=["MatMul#5"])
+    assert [line["method"] for line in compiled.report] == [f"sparse {zeroed}"] * 2
+    for line in compiled.report:
+        assert line["bytes_after"] == line["bytes_before"]  # stored dense
+        assert 0 < line["relative_error"] < 1
+

@@ -8,6 +8,7 @@
 
 #include "passes/compression/Factorization.h"
 #include "passes/compression/Quantization.h"
+#include "passes/compression/Sparsity.h"
 #include "pith/Compiler.h"
 
 #include <gtest/gtest.h>
@@ -223,6 +224,48 @@ TEST(FactorizationTest, FactorsAreTheBestRankApproximation) {
     EXPECT_NEAR(std::sqrt(error / norm), truncationError(svd.values, 2), 1e-5);
     EXPECT_NEAR(std::sqrt(error), 1.0, 1e-4);
   }
+}
+
+} // namespace
+
+namespace {
+
+using mlir::pith::compression::prune;
+using mlir::pith::compression::pruningScores;
+using mlir::pith::compression::scoreThreshold;
+using mlir::pith::compression::SparsityPattern;
+
+TEST(SparsityTest, ParsesPatterns) {
+  EXPECT_EQ(SparsityPattern::parse("2:4")->describe(), "2:4");
+  EXPECT_EQ(SparsityPattern::parse("block4x8")->describe(), "block 4x8");
+  EXPECT_EQ(SparsityPattern::parse("unstructured")->describe(), "unstructured");
+  for (const char *bad : {"4:2", "2:2", "0:4", "block4", "blockx4", "half"})
+    EXPECT_FALSE(SparsityPattern::parse(bad)) << bad;
+}
+
+TEST(SparsityTest, PrunesTheSmallestByPattern) {
+  std::vector<float> w = {1, -2, 3, -4, 5, 6, -7, 8};
+  auto unstructured = *SparsityPattern::parse("unstructured");
+  float half = scoreThreshold(pruningScores(w, 2, 4, unstructured), 0.5);
+  EXPECT_EQ(prune(w, 2, 4, unstructured, half),
+            (std::vector<float>{0, 0, 0, 0, 5, 6, -7, 8}));
+  auto twoOfFour = *SparsityPattern::parse("2:4");
+  EXPECT_EQ(prune(w, 2, 4, twoOfFour, 0),
+            (std::vector<float>{0, 0, 3, -4, 0, 0, -7, 8}));
+  // Blocks of 2x2 by L2 norm: (1, -2, 5, 6) against (3, -4, -7, 8).
+  auto blocks = *SparsityPattern::parse("block2x2");
+  float threshold = scoreThreshold(pruningScores(w, 2, 4, blocks), 0.5);
+  EXPECT_EQ(prune(w, 2, 4, blocks, threshold),
+            (std::vector<float>{0, 0, 3, -4, 0, 0, -7, 8}));
+}
+
+TEST(SparsityTest, TiesWithTheThresholdGo) {
+  // A quarter of four equal weights: the threshold takes them all.
+  std::vector<float> w = {2, 2, 2, 2};
+  auto unstructured = *SparsityPattern::parse("unstructured");
+  float threshold = scoreThreshold(pruningScores(w, 1, 4, unstructured), 0.25);
+  EXPECT_EQ(prune(w, 1, 4, unstructured, threshold),
+            (std::vector<float>{0, 0, 0, 0}));
 }
 
 } // namespace

@@ -61,10 +61,17 @@ static cl::opt<std::string> factorize(
     cl::desc("Factor the weights of linear layers into two of low rank, the "
              "rank from a budget: energy:F, error:E, params:F or rank:R"),
     cl::value_desc("budget"));
+static cl::opt<std::string> sparsify(
+    "sparsify",
+    cl::desc("Prune the weights of linear layers by magnitude: N:M (2:4), a "
+             "fraction (0.5) or blocks (block4x4:0.5), -global for one "
+             "threshold across layers"),
+    cl::value_desc("spec"));
 static cl::list<std::string>
     compressSkip("compress-skip",
                  cl::desc("Leave layers whose name matches this glob to "
-                          "--quantize and --factorize (repeatable)"),
+                          "--quantize, --sparsify and --factorize "
+                          "(repeatable)"),
                  cl::value_desc("glob"));
 static cl::opt<std::string>
     recipe("recipe",
@@ -111,13 +118,13 @@ int main(int argc, char **argv) {
   options.emit = emit;
   options.parallel = parallel;
   llvm::Expected<std::string> compression = pith::compressionPipeline(
-      {recipe, factorize, quantize, compressSkip, compressionPasses});
+      {recipe, factorize, sparsify, quantize, compressSkip, compressionPasses});
   if (!compression)
     return fail(llvm::toString(compression.takeError()));
   options.compression = *compression;
   if (!reportPath.empty() && options.compression.empty())
     return fail("--report needs compression (--recipe, --quantize, "
-                "--factorize or --compression)");
+                "--sparsify, --factorize or --compression)");
   std::vector<pith::LayerReport> report;
   options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
     report.assign(lines.begin(), lines.end());

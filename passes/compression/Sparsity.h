@@ -1,0 +1,54 @@
+//===- Sparsity.h - Pruning arithmetic --------------------------*- C++ -*-===//
+//
+// Part of pith. The arithmetic of pith-sparsify, apart from the IR so that
+// unit tests check it directly: which weights of a [rows, cols] matrix to
+// zero for unstructured, N:M and block sparsity.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef PITH_PASSES_COMPRESSION_SPARSITY_H
+#define PITH_PASSES_COMPRESSION_SPARSITY_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::pith::compression {
+
+/// Which weights may be zeroed together.
+struct SparsityPattern {
+  enum class Kind { Unstructured, NOfM, Block } kind = Kind::Unstructured;
+  /// N:M: keep n of every m consecutive weights of a row.
+  int64_t n = 0, m = 0;
+  /// Block: blocks of blockRows x blockCols weights.
+  int64_t blockRows = 0, blockCols = 0;
+
+  /// "unstructured", "2:4", "block4x4"; nothing for anything else.
+  static std::optional<SparsityPattern> parse(llvm::StringRef text);
+  /// "unstructured", "2:4", "block 4x4".
+  std::string describe() const;
+  /// Whether a [rows, cols] matrix divides into the pattern's groups.
+  bool fits(int64_t rows, int64_t cols) const;
+};
+
+/// The score of each unit the pattern prunes (a weight's magnitude, or a
+/// block's L2 norm), for a threshold shared by several matrices.
+std::vector<float> pruningScores(llvm::ArrayRef<float> weights, int64_t rows,
+                                 int64_t cols, const SparsityPattern &pattern);
+
+/// The score below which a fraction `sparsity` of `scores` lies.
+float scoreThreshold(std::vector<float> scores, double sparsity);
+
+/// `weights` with the pattern's units zeroed: for N:M the smallest m - n of
+/// every m; otherwise those scoring below `threshold` (ties kept).
+std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
+                         int64_t cols, const SparsityPattern &pattern,
+                         float threshold);
+
+} // namespace mlir::pith::compression
+
+#endif // PITH_PASSES_COMPRESSION_SPARSITY_H

@@ -1,0 +1,11 @@
+// RUN: pith-opt %s --pith-sparsify="pattern=2:4" --verify-diagnostics | FileCheck %s
+
+// K = 6 does not divide into groups of 4: the layer stays dense.
+// CHECK-LABEL: func.func @ragged
+//   CHECK-NOT: pith.compression
+func.func @ragged(%x: tensor<1x6xf32>) -> tensor<1x2xf32> {
+  %w = pith.constant dense<1.0> : tensor<2x6xf32>
+  // expected-warning @+1 {{layer 'pith.linear@9:8' (2x6) does not divide into 2:4 groups; it stays dense}}
+  %y = pith.linear %x, %w : (tensor<1x6xf32>, tensor<2x6xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

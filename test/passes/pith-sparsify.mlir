@@ -1,0 +1,49 @@
+// RUN: pith-opt %s --pith-sparsify --split-input-file | FileCheck %s --check-prefix=HALF
+// RUN: pith-opt %s --pith-sparsify="pattern=2:4" --split-input-file | FileCheck %s --check-prefix=TWO-FOUR
+// RUN: pith-opt %s --pith-sparsify="pattern=block2x2 sparsity=0.5" --split-input-file | FileCheck %s --check-prefix=BLOCK
+// RUN: pith-opt %s --pith-sparsify="sparsity=0.25 global=true" --split-input-file | FileCheck %s --check-prefix=GLOBAL
+// RUN: pith-opt %s --pith-sparsify --pith-quantize --split-input-file | FileCheck %s --check-prefix=THEN-INT8
+// RUN: not pith-opt %s --pith-sparsify="pattern=3:2" 2>&1 | FileCheck %s --check-prefix=PATTERN
+// RUN: not pith-opt %s --pith-sparsify="sparsity=1.0" 2>&1 | FileCheck %s --check-prefix=FRACTION
+
+// Two layers: fc1 [2, 4] with magnitudes 1..8, fc2 [2, 4] with 10..80.
+func.func @layers(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
+  %w1 = pith.constant dense<[[1.0, -2.0, 3.0, -4.0], [5.0, 6.0, -7.0, 8.0]]> : tensor<2x4xf32>
+  %w2 = pith.constant dense<[[10.0, -80.0, 30.0, 40.0], [-50.0, 60.0, 70.0, 20.0]]> : tensor<2x4xf32>
+  %h = pith.linear %x, %w1 : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32> loc("fc1")
+  %h2 = pith.concat %h, %h {axis = 1 : i64} : (tensor<1x2xf32>, tensor<1x2xf32>) -> tensor<1x4xf32>
+  %y = pith.linear %h2, %w2 : (tensor<1x4xf32>, tensor<2x4xf32>) -> tensor<1x2xf32> loc("fc2")
+  return %y : tensor<1x2xf32>
+}
+
+// Half of each layer's weights, the smallest: fc1 keeps 5..8.
+//  HALF-LABEL: func.func @layers
+//       HALF: pith.linear {{.*}} {pith.compression = [{bytes_after = 32 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured"
+//       HALF: fc1_sparse: "0x40000000000000000000000000000000000000000000A0400000C0400000E0C000000041"
+
+// 2:4: in each 4 of a row, the 2 smallest go: fc2's rows keep -80, 40
+// and 60, 70.
+//  TWO-FOUR-LABEL: func.func @layers
+//       TWO-FOUR: method = "sparse 50% 2:4"
+//       TWO-FOUR: method = "sparse 50% 2:4"
+//       TWO-FOUR: fc1_sparse: "0x40000000000000000000000000004040000080C000000000000000000000E0C000000041"
+//       TWO-FOUR: fc2_sparse: "0x40000000000000000000A0C20000000000002042000000000000704200008C4200000000"
+
+// Blocks of 2x2 by L2 norm: fc1's left block (1, 2, 5, 6) goes, and
+// fc2's right one (30, 40, 70, 20).
+//  BLOCK-LABEL: func.func @layers
+//       BLOCK: fc1_sparse: "0x40000000000000000000000000004040000080C000000000000000000000E0C000000041"
+//       BLOCK: fc2_sparse: "0x40000000000020410000A0C20000000000000000000048C2000070420000000000000000"
+
+// One threshold for both: a quarter of all 16 weights are fc1's 1..4.
+//  GLOBAL-LABEL: func.func @layers
+//       GLOBAL: method = "sparse 50% unstructured"
+//       GLOBAL: method = "sparse 0% unstructured"
+
+// Quantizing after pruning keeps the zeros; the second line refines the
+// layer's first.
+//  THEN-INT8-LABEL: func.func @layers
+//       THEN-INT8: pith.compression = [{bytes_after = 32 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured", {{.*}}}, {bytes_after = 16 : i64, bytes_before = 32 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1", {{.*}}}]
+
+// PATTERN: error: pith-sparsify: pattern must be unstructured, N:M with N < M (2:4) or blockRxC (block4x4), got '3:2'
+// FRACTION: error: pith-sparsify: sparsity must lie in (0, 1), got 1
