@@ -10,8 +10,8 @@ compressed layers' weights before and after.
     .venv/bin/python bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,svd-params:0.5
 
 A scheme is a --quantize scheme (w8, w4g128, ...), svd-BUDGET for
---factorize=BUDGET (svd-params:0.5, svd-energy:0.95), or both joined by
-a "+" (svd-params:0.5+w8).
+--factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
+(sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8).
 """
 
 import argparse
@@ -82,10 +82,12 @@ def main():
     skip = [glob for glob in args.skip.split(",") if glob]
     rows = []
     for scheme in args.schemes.split(","):
-        options = {"quantize": None, "factorize": None}
+        options = {"quantize": None, "factorize": None, "sparsify": None}
         for part in scheme.split("+"):
             if part.startswith("svd-"):
                 options["factorize"] = part[len("svd-"):]
+            elif part.startswith("sparse-"):
+                options["sparsify"] = part[len("sparse-"):]
             else:
                 options["quantize"] = part
         with warnings.catch_warnings():
