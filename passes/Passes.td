@@ -97,7 +97,7 @@ def FactorizePass : Pass<"pith-factorize"> {
     of N K that U and V hold) or `rank`. A layer whose factors would not be
     smaller (r (N + K) >= N K, which also means more multiply-adds) is left
     as it is with a warning, and so is one whose smaller side is wider than
-    2048. Layers are chosen by `only` and `skip` as in pith-quantize; each
+    512. Layers are chosen by `only` and `skip` as in pith-quantize; each
     factorized layer's report line names its rank, its bytes and the
     weight's relative error.
   }];

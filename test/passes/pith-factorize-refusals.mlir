@@ -10,3 +10,13 @@ func.func @identity(%x: tensor<1x3xf32>) -> tensor<1x3xf32> {
   %y = pith.linear %x, %w : (tensor<1x3xf32>, tensor<3x3xf32>) -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }
+
+// Wider than the built-in decomposition takes (a smaller side of 513).
+// CHECK-LABEL: func.func @too_wide
+//   CHECK-NOT: pith.compression
+func.func @too_wide(%x: tensor<1x513xf32>) -> tensor<1x600xf32> {
+  %w = pith.constant dense<1.0> : tensor<600x513xf32>
+  // expected-warning @+1 {{layer 'pith.linear@20:8' (600x513) is larger than pith-factorize decomposes (a side of at most 512); it stays as it is}}
+  %y = pith.linear %x, %w : (tensor<1x513xf32>, tensor<600x513xf32>) -> tensor<1x600xf32>
+  return %y : tensor<1x600xf32>
+}
