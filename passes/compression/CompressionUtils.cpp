@@ -60,6 +60,20 @@ bool LayerSelection::selects(StringRef layer) const {
          llvm::none_of(skip, matches);
 }
 
+SmallVector<CandidateLayer> selectedLayers(Operation *root,
+                                           const LayerSelection &selection) {
+  SmallVector<CandidateLayer> layers;
+  root->walk([&](LinearOp op) {
+    auto weight = op.getWeight().getDefiningOp<ConstantOp>();
+    if (!weight || !op.getWeight().getType().getElementType().isF32())
+      return;
+    std::string name = layerName(op);
+    if (selection.selects(name))
+      layers.push_back({op, weight, std::move(name)});
+  });
+  return layers;
+}
+
 std::string weightBaseName(Attribute value, StringRef layer) {
   if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(value))
     return resource.getRawHandle().getKey().str();

@@ -10,6 +10,7 @@
 #ifndef PITH_PASSES_COMPRESSION_COMPRESSIONUTILS_H
 #define PITH_PASSES_COMPRESSION_COMPRESSIONUTILS_H
 
+#include "dialects/pith/PithOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
 #include "passes/compression/Quantization.h"
@@ -49,6 +50,19 @@ public:
 private:
   std::vector<llvm::GlobPattern> only, skip;
 };
+
+/// A linear layer a compression pass may rewrite: its weight is an f32
+/// constant.
+struct CandidateLayer {
+  LinearOp op;
+  ConstantOp weight;
+  std::string name;
+};
+
+/// The linear layers under `root` with an f32 constant weight that
+/// `selection` selects, in order.
+SmallVector<CandidateLayer> selectedLayers(Operation *root,
+                                           const LayerSelection &selection);
 
 /// `values` as bytes, for a resource.
 template <typename T> ArrayRef<char> asBytes(ArrayRef<T> values) {

@@ -66,21 +66,15 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
         LayerSelection::parse(root, only, skip);
     if (failed(selection))
       return signalPassFailure();
-    SmallVector<LinearOp> layers;
-    root->walk([&](LinearOp op) { layers.push_back(op); });
-    for (LinearOp op : layers)
-      factorizeLayer(op, budget, *selection);
+    for (CandidateLayer &layer : selectedLayers(root, *selection))
+      factorizeLayer(layer, budget);
   }
 
-  void factorizeLayer(LinearOp op, const RankBudget &budget,
-                      const LayerSelection &selection) {
-    auto constant = op.getWeight().getDefiningOp<ConstantOp>();
+  void factorizeLayer(CandidateLayer &candidate, const RankBudget &budget) {
+    LinearOp op = candidate.op;
+    ConstantOp constant = candidate.weight;
+    const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
-    if (!constant || !weightType.getElementType().isF32())
-      return;
-    std::string layer = layerName(op);
-    if (!selection.selects(layer))
-      return;
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
     if (std::min(rows, cols) > kLargestSmallerSide) {
       op.emitWarning() << "layer '" << layer << "' (" << rows << "x" << cols

@@ -52,21 +52,15 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.groupSize = groupSize;
     scheme.symmetric = symmetric;
 
-    SmallVector<LinearOp> layers;
-    root->walk([&](LinearOp op) { layers.push_back(op); });
-    for (LinearOp op : layers)
-      quantizeLayer(op, scheme, *selection);
+    for (CandidateLayer &layer : selectedLayers(root, *selection))
+      quantizeLayer(layer, scheme);
   }
 
-  void quantizeLayer(LinearOp op, const QuantScheme &scheme,
-                     const LayerSelection &selection) {
-    auto constant = op.getWeight().getDefiningOp<ConstantOp>();
+  void quantizeLayer(CandidateLayer &candidate, const QuantScheme &scheme) {
+    LinearOp op = candidate.op;
+    ConstantOp constant = candidate.weight;
+    const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
-    if (!constant || !weightType.getElementType().isF32())
-      return;
-    std::string layer = layerName(op);
-    if (!selection.selects(layer))
-      return;
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
     if (scheme.groupSize != 0 && cols % scheme.groupSize != 0) {
       op.emitWarning() << "layer '" << layer << "' has " << cols

@@ -56,26 +56,21 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
       return signalPassFailure();
 
     std::vector<Layer> layers;
-    root->walk([&](LinearOp op) {
-      auto constant = op.getWeight().getDefiningOp<ConstantOp>();
-      RankedTensorType type = op.getWeight().getType();
-      if (!constant || !type.getElementType().isF32())
-        return;
-      std::string name = layerName(op);
-      if (!selection->selects(name))
-        return;
+    for (CandidateLayer &candidate : selectedLayers(root, *selection)) {
+      RankedTensorType type = candidate.op.getWeight().getType();
       if (!parsed->fits(type.getDimSize(0), type.getDimSize(1))) {
-        op.emitWarning() << "layer '" << name << "' (" << type.getDimSize(0)
-                         << "x" << type.getDimSize(1)
-                         << ") does not divide into " << parsed->describe()
-                         << " groups; it stays dense";
-        return;
+        candidate.op.emitWarning()
+            << "layer '" << candidate.name << "' (" << type.getDimSize(0) << "x"
+            << type.getDimSize(1) << ") does not divide into "
+            << parsed->describe() << " groups; it stays dense";
+        continue;
       }
       std::optional<std::vector<float>> weights =
-          pith::detail::readFloats(constant.getValue());
+          pith::detail::readFloats(candidate.weight.getValue());
       if (weights)
-        layers.push_back({op, constant, name, std::move(*weights)});
-    });
+        layers.push_back({candidate.op, candidate.weight, candidate.name,
+                          std::move(*weights)});
+    }
 
     // One threshold for every layer, from all their scores at once.
     float sharedThreshold = 0;
