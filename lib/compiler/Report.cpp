@@ -1,7 +1,8 @@
 //===- Report.cpp - Compression schemes and the compression report --------===//
 //
-// Part of pith. The `--quantize` shorthands, and the report of what the
-// compression passes did, as a table and as JSON.
+// Part of pith. The shorthands of the compression options (--quantize,
+// --sparsify, --factorize) as pass pipelines, and the report of what the
+// compression passes did, as a table, JSON and HTML.
 //
 //===----------------------------------------------------------------------===//
 
