@@ -159,14 +159,8 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
       product = contraction(rewriter, loc, matrixType, rows,
                             adaptor.getWeight(), maps, iterators);
     }
-    if (Value bias = adaptor.getBias()) {
-      product =
-          elementwise(rewriter, loc, matrixType, ValueRange{product, bias},
-                      [](OpBuilder &b, Location loc, ValueRange v) -> Value {
-                        return arith::AddFOp::create(b, loc, v[0], v[1]);
-                      });
-    }
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, type.getShape()));
+    rewriter.replaceOp(op, linearResult(rewriter, loc, product,
+                                        adaptor.getBias(), type.getShape()));
     return success();
   }
 };

@@ -151,4 +151,16 @@ Value reduce(OpBuilder &builder, Location loc, Value input,
   return reduction.getResult(0);
 }
 
+Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
+                   ArrayRef<int64_t> shape) {
+  if (bias)
+    product =
+        elementwise(builder, loc, cast<RankedTensorType>(product.getType()),
+                    ValueRange{product, bias},
+                    [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                      return arith::AddFOp::create(b, loc, v[0], v[1]);
+                    });
+  return reshapeTo(builder, loc, product, shape);
+}
+
 } // namespace mlir::pith::lowering

@@ -54,6 +54,11 @@ Value elementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
 Value reshapeTo(OpBuilder &builder, Location loc, Value value,
                 ArrayRef<int64_t> shape);
 
+/// A linear layer's result: its [M, N] `product` plus `bias` ([N], or
+/// null), reshaped to `shape`.
+Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
+                   ArrayRef<int64_t> shape);
+
 /// `value` permuted so that result axis i is input axis permutation[i].
 Value transposeTo(OpBuilder &builder, Location loc, Value value,
                   ArrayRef<int64_t> permutation);

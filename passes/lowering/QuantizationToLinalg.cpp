@@ -383,13 +383,8 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                                  rewriter.getIndexAttr(n)},
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
                                  rewriter.getIndexAttr(1)});
-    if (Value bias = adaptor.getBias())
-      product =
-          elementwise(rewriter, loc, matrixType, ValueRange{product, bias},
-                      [](OpBuilder &b, Location loc, ValueRange v) -> Value {
-                        return arith::AddFOp::create(b, loc, v[0], v[1]);
-                      });
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, type.getShape()));
+    rewriter.replaceOp(op, linearResult(rewriter, loc, product,
+                                        adaptor.getBias(), type.getShape()));
     return success();
   }
 };

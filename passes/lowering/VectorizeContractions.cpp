@@ -295,11 +295,10 @@ private:
   }
   /// Loops over groups and rows of bytes carrying `init`; `body` gets the
   /// group, the row of bytes and the carried values and returns them.
-  Value loopOverK(
+  SmallVector<Value> loopOverK(
       OpBuilder &b, ValueRange init,
       function_ref<SmallVector<Value>(OpBuilder &, Value, Value, ValueRange)>
-          body,
-      SmallVector<Value> *results = nullptr) const {
+          body) const {
     auto groupLoop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, groups), index(b, 1), init,
         [&](OpBuilder &b, Location, Value group, ValueRange outer) {
@@ -310,10 +309,37 @@ private:
               });
           scf::YieldOp::create(b, loc, byteLoop.getResults());
         });
-    if (results)
-      results->assign(groupLoop.getResults().begin(),
-                      groupLoop.getResults().end());
-    return groupLoop.getResult(0);
+    return SmallVector<Value>(groupLoop.getResults());
+  }
+
+  /// A loop over blocks of `rowTile` rows of `output`'s `panel`: each
+  /// block's accumulators (one vector a row) are read, `body` gets the
+  /// rows and the accumulators and returns them, and they are written.
+  Value loopOverRowTiles(
+      OpBuilder &b, Value panel, Value output, int64_t rowTile,
+      function_ref<SmallVector<Value>(OpBuilder &, ArrayRef<Value>, ValueRange)>
+          body) const {
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
+        ValueRange{output},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          SmallVector<Value> rowIndices, accumulators;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            rowIndices.push_back(plus(b, row0, r));
+            accumulators.push_back(read(b, floats(), rowArgs[0],
+                                        {rowIndices[r], panel, index(b, 0)}));
+          }
+          SmallVector<Value> results = body(b, rowIndices, accumulators);
+          Value tile = rowArgs[0];
+          for (int64_t r = 0; r < rowTile; ++r)
+            tile = vector::TransferWriteOp::create(
+                       b, loc, results[r], tile,
+                       ValueRange{rowIndices[r], panel, index(b, 0)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          scf::YieldOp::create(b, loc, tile);
+        });
+    return rowLoop.getResult(0);
   }
 
   /// Few rows: per block of rows, each row of bytes is unpacked and
@@ -330,16 +356,10 @@ private:
       return rowTile * perByte * u <= 4;
     });
     int64_t chains = perByte * unroll;
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
-        ValueRange{output},
-        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
-          SmallVector<Value> rowIndices, accumulators;
-          for (int64_t r = 0; r < rowTile; ++r) {
-            rowIndices.push_back(plus(b, row0, r));
-            accumulators.push_back(read(b, floats(), rowArgs[0],
-                                        {rowIndices[r], panel, index(b, 0)}));
-          }
+    return loopOverRowTiles(
+        b, panel, output, rowTile,
+        [&](OpBuilder &b, ArrayRef<Value> rowIndices,
+            ValueRange accumulators) -> SmallVector<Value> {
           auto groupLoop = scf::ForOp::create(
               b, loc, index(b, 0), index(b, groups), index(b, 1), accumulators,
               [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
@@ -397,16 +417,8 @@ private:
                 }
                 scf::YieldOp::create(b, loc, accs);
               });
-          Value tile = rowArgs[0];
-          for (int64_t r = 0; r < rowTile; ++r)
-            tile = vector::TransferWriteOp::create(
-                       b, loc, groupLoop.getResult(r), tile,
-                       ValueRange{rowIndices[r], panel, index(b, 0)},
-                       ArrayRef<bool>{true})
-                       .getResult();
-          scf::YieldOp::create(b, loc, tile);
+          return SmallVector<Value>(groupLoop.getResults());
         });
-    return rowLoop.getResult(0);
   }
 
   /// The position along K of value `sub` of row `byteRow` of `group`.
@@ -454,18 +466,10 @@ private:
   Value multiplyPanelBuffer(OpBuilder &b, Value panel, Value output,
                             Value buffer) const {
     int64_t rowTile = rowTileFor(vectorsPerRow(), vectorBits >= 512 ? 16 : 12);
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
-        ValueRange{output},
-        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
-          SmallVector<Value> rowIndices, accumulators;
-          for (int64_t r = 0; r < rowTile; ++r) {
-            rowIndices.push_back(plus(b, row0, r));
-            accumulators.push_back(read(b, floats(), rowArgs[0],
-                                        {rowIndices[r], panel, index(b, 0)}));
-          }
-          SmallVector<Value> sums;
-          loopOverK(
+    return loopOverRowTiles(
+        b, panel, output, rowTile,
+        [&](OpBuilder &b, ArrayRef<Value> rowIndices, ValueRange accumulators) {
+          return loopOverK(
               b, accumulators,
               [&](OpBuilder &b, Value group, Value byteRow, ValueRange accs) {
                 SmallVector<Value> next(accs.begin(), accs.end());
@@ -481,18 +485,8 @@ private:
                   }
                 }
                 return next;
-              },
-              &sums);
-          Value tile = rowArgs[0];
-          for (int64_t r = 0; r < rowTile; ++r)
-            tile = vector::TransferWriteOp::create(
-                       b, loc, sums[r], tile,
-                       ValueRange{rowIndices[r], panel, index(b, 0)},
-                       ArrayRef<bool>{true})
-                       .getResult();
-          scf::YieldOp::create(b, loc, tile);
+              });
         });
-    return rowLoop.getResult(0);
   }
 
   linalg::GenericOp op;

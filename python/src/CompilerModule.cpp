@@ -84,15 +84,14 @@ importOnnx(const std::string &path,
   return output;
 }
 
-nb::list
-compileFile(const std::string &input, const std::string &output,
-            const std::string &target, const std::string &emit,
-            const std::map<std::string, std::vector<int64_t>> &inputShapes,
-            bool parallel, const std::string &recipe,
-            const std::string &factorize, const std::string &sparsify,
-            const std::string &quantize,
-            const std::vector<std::string> &compressSkip,
-            const std::string &compression) {
+void compileFile(const std::string &input, const std::string &output,
+                 const std::string &target, const std::string &emit,
+                 const std::map<std::string, std::vector<int64_t>> &inputShapes,
+                 bool parallel, const std::string &recipe,
+                 const std::string &factorize, const std::string &sparsify,
+                 const std::string &quantize,
+                 const std::vector<std::string> &compressSkip,
+                 const std::string &compression) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;
@@ -101,10 +100,6 @@ compileFile(const std::string &input, const std::string &output,
   if (!pipeline)
     throw nb::value_error(llvm::toString(pipeline.takeError()).c_str());
   options.compression = *pipeline;
-  std::vector<pith::LayerReport> report;
-  options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
-    report.assign(lines.begin(), lines.end());
-  };
   if (emit == "package")
     options.emit = pith::EmitKind::Package;
   else if (emit == "mlir")
@@ -133,19 +128,6 @@ compileFile(const std::string &input, const std::string &output,
     PyErr_WarnEx(PyExc_UserWarning, warning.c_str(), 1);
   if (error)
     throw CompileError(llvm::toString(std::move(error)));
-  nb::list lines;
-  for (const pith::LayerReport &layer : report) {
-    nb::dict line;
-    line["layer"] = layer.layer;
-    line["method"] = layer.method;
-    line["bytes_before"] = layer.bytesBefore;
-    line["bytes_after"] = layer.bytesAfter;
-    line["relative_error"] = layer.relativeError;
-    line["sqnr_db"] = layer.sqnrDb;
-    line["refines"] = layer.refines;
-    lines.append(line);
-  }
-  return lines;
 }
 
 } // namespace
@@ -185,8 +167,7 @@ NB_MODULE(_compiler, m) {
         "'energy:0.95' (pith-compile --factorize), `sparsify` a sparsity "
         "such as '2:4' (pith-compile --sparsify), `compress_skip` globs of "
         "layers they leave "
-        "f32, `compression` a pass pipeline run before lowering. Returns "
-        "the compression report, one dict per compressed layer. Warnings "
-        "become UserWarnings; errors raise CompileError with every "
-        "diagnostic.");
+        "f32, `compression` a pass pipeline run before lowering (a "
+        "package holds the compression report). Warnings become "
+        "UserWarnings; errors raise CompileError with every diagnostic.");
 }

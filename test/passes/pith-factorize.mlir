@@ -5,6 +5,7 @@
 // RUN: not pith-opt %s --pith-factorize 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not pith-opt %s --pith-factorize="rank=2 energy=0.5" 2>&1 | FileCheck %s --check-prefix=TWO
 // RUN: not pith-opt %s --pith-factorize="energy=1.5" 2>&1 | FileCheck %s --check-prefix=RANGE
+// RUN: not pith-opt %s --pith-factorize="rank=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 
 // A rank-1 weight [4, 6] = u vᵀ with u = (1, 2, 3, 4), v = (1, -1, 2, 0, 1, 1):
 // rank 1 holds it exactly in 4 + 6 = 10 parameters instead of 24.
@@ -45,3 +46,4 @@ func.func @rank_one(%x: tensor<2x6xf32>) -> tensor<2x4xf32> {
 // NONE: error: pith-factorize: give exactly one of energy, max-error, parameters and rank; got 0
 // TWO: error: pith-factorize: give exactly one of energy, max-error, parameters and rank; got 2
 // RANGE: error: pith-factorize: energy must lie in (0, 1], got 1.5
+// NEGATIVE: error: pith-factorize: rank must be positive, got -1
