@@ -21,6 +21,8 @@ packages=(
   # ONNX (protobuf model format and its C++ library), FlatBuffers, tests.
   libonnx-dev libprotobuf-dev protobuf-compiler
   libflatbuffers-dev flatbuffers-compiler
+  # .npz calibration inputs (deflated archives).
+  zlib1g-dev
   libgtest-dev
   # Python venv.
   python3-venv python3-dev

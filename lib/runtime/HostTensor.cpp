@@ -8,9 +8,12 @@
 
 #include "lib/runtime/HostTensor.h"
 
+#include <zlib.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 
@@ -92,14 +95,14 @@ pith_tensor HostTensor::view() {
           shape.data(), bytes.data(), bytes.size()};
 }
 
-bool readNpy(const std::string &path, HostTensor &tensor, std::string &error) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    error = "cannot open '" + path + "': " + std::strerror(errno);
-    return false;
-  }
+namespace {
+
+/// Reads one .npy array from `file`; errors start with `invalidWhat`
+/// ("'x.npy' is not a valid .npy file").
+bool parseNpy(std::istream &file, const std::string &invalidWhat,
+              HostTensor &tensor, std::string &error) {
   auto invalid = [&](const std::string &why) {
-    error = "'" + path + "' is not a valid .npy file: " + why;
+    error = invalidWhat + ": " + why;
     return false;
   };
   char preamble[kMagicSize + 2];
@@ -174,6 +177,149 @@ bool readNpy(const std::string &path, HostTensor &tensor, std::string &error) {
   if (size && !file.read(reinterpret_cast<char *>(tensor.bytes.data()),
                          static_cast<std::streamsize>(size)))
     return invalid("it holds fewer bytes than its shape " + shape + " needs");
+  return true;
+}
+
+uint32_t little32(const unsigned char *bytes) {
+  return bytes[0] | bytes[1] << 8 | bytes[2] << 16 |
+         static_cast<uint32_t>(bytes[3]) << 24;
+}
+uint16_t little16(const unsigned char *bytes) {
+  return bytes[0] | bytes[1] << 8;
+}
+uint64_t little64(const unsigned char *bytes) {
+  return little32(bytes) | static_cast<uint64_t>(little32(bytes + 4)) << 32;
+}
+
+/// Inflates the raw deflate stream `in` into exactly `size` bytes.
+bool inflateRaw(const unsigned char *in, size_t inSize, std::string &out,
+                size_t size) {
+  out.assign(size, '\0');
+  z_stream stream = {};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK)
+    return false;
+  stream.next_in = const_cast<unsigned char *>(in);
+  stream.avail_in = static_cast<uInt>(inSize);
+  stream.next_out = reinterpret_cast<unsigned char *>(out.data());
+  stream.avail_out = static_cast<uInt>(size);
+  int status = inflate(&stream, Z_FINISH);
+  bool complete = status == Z_STREAM_END && stream.total_out == size;
+  inflateEnd(&stream);
+  return complete;
+}
+
+} // namespace
+
+bool readNpy(const std::string &path, HostTensor &tensor, std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  return parseNpy(file, "'" + path + "' is not a valid .npy file", tensor,
+                  error);
+}
+
+bool readNpz(const std::string &path, std::vector<HostTensor> &tensors,
+             std::string &error) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    error = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  std::string archive((std::istreambuf_iterator<char>(file)),
+                      std::istreambuf_iterator<char>());
+  auto invalid = [&](const std::string &why) {
+    error = "'" + path + "' is not a valid .npz file: " + why;
+    return false;
+  };
+  auto bytes = reinterpret_cast<const unsigned char *>(archive.data());
+  size_t size = archive.size();
+  // The end of central directory record: its signature, searched from the
+  // end past an archive comment of at most 64 KiB.
+  constexpr size_t kEndSize = 22;
+  size_t end = std::string::npos;
+  for (size_t at = size >= kEndSize ? size - kEndSize + 1 : 0; at-- > 0;) {
+    if (little32(bytes + at) == 0x06054b50) {
+      end = at;
+      break;
+    }
+    if (size - at > kEndSize + 65535)
+      break;
+  }
+  if (end == std::string::npos)
+    return invalid("it is not a zip archive (np.savez writes one)");
+  uint64_t entries = little16(bytes + end + 10);
+  uint64_t directory = little32(bytes + end + 16);
+  // Zip64: the locator, just before, points at the zip64 end record.
+  if (end >= 20 && little32(bytes + end - 20) == 0x07064b50) {
+    uint64_t record = little64(bytes + end - 20 + 8);
+    if (record + 56 > size || little32(bytes + record) != 0x06064b50)
+      return invalid("its zip64 end record is corrupt");
+    entries = little64(bytes + record + 32);
+    directory = little64(bytes + record + 48);
+  }
+  tensors.clear();
+  size_t at = directory;
+  for (uint64_t entry = 0; entry < entries; ++entry) {
+    if (at + 46 > size || little32(bytes + at) != 0x02014b50)
+      return invalid("its central directory is corrupt");
+    uint16_t method = little16(bytes + at + 10);
+    uint64_t packedSize = little32(bytes + at + 20);
+    uint64_t fullSize = little32(bytes + at + 24);
+    uint16_t nameSize = little16(bytes + at + 28);
+    uint16_t extraSize = little16(bytes + at + 30);
+    uint16_t commentSize = little16(bytes + at + 32);
+    uint64_t local = little32(bytes + at + 42);
+    if (at + 46 + nameSize + extraSize > size)
+      return invalid("its central directory is truncated");
+    std::string name(archive.data() + at + 46, nameSize);
+    // Sizes and offset that do not fit 32 bits are in the zip64 extra
+    // field, in this order, each only when its 32-bit field is all ones.
+    for (size_t extra = at + 46 + nameSize;
+         extra + 4 <= at + 46 + nameSize + extraSize;) {
+      uint16_t id = little16(bytes + extra),
+               length = little16(bytes + extra + 2);
+      if (id == 0x0001) {
+        const unsigned char *field = bytes + extra + 4;
+        const unsigned char *limit = field + length;
+        for (uint64_t *value : {&fullSize, &packedSize, &local})
+          if (*value == 0xffffffff && field + 8 <= limit) {
+            *value = little64(field);
+            field += 8;
+          }
+      }
+      extra += 4 + length;
+    }
+    at += 46 + nameSize + extraSize + commentSize;
+    if (local + 30 > size || little32(bytes + local) != 0x04034b50)
+      return invalid("the entry '" + name + "' is corrupt");
+    uint64_t data = local + 30 + little16(bytes + local + 26) +
+                    little16(bytes + local + 28);
+    if (data + packedSize > size)
+      return invalid("the entry '" + name + "' is truncated");
+    std::string contents;
+    if (method == 0 && packedSize == fullSize)
+      contents.assign(archive.data() + data, packedSize);
+    else if (method != 8 ||
+             !inflateRaw(bytes + data, packedSize, contents, fullSize))
+      return invalid("the entry '" + name +
+                     "' is neither stored nor deflated, or is corrupt");
+    const std::string suffix = ".npy";
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return invalid("the entry '" + name + "' is not a .npy array");
+    std::string arrayName = name.substr(0, name.size() - suffix.size());
+    std::istringstream stream(contents);
+    HostTensor tensor;
+    if (!parseNpy(stream,
+                  "'" + path + "' array '" + arrayName +
+                      "' is not a valid .npy array",
+                  tensor, error))
+      return false;
+    tensor.name = arrayName;
+    tensors.push_back(std::move(tensor));
+  }
   return true;
 }
 

@@ -2,7 +2,8 @@
 //
 // Part of pith. What pith-run and pith-bench feed models with: tensors
 // owned by the tool, read from and written to NumPy's .npy format, or
-// filled with random values. Needs only the runtime's C API.
+// filled with random values. Needs only the runtime's C API (and zlib,
+// for compressed .npz archives).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +34,12 @@ struct HostTensor {
 /// Reads a .npy file (format 1.0-3.0, little-endian, C order) into
 /// `tensor`; on failure returns false with `error` naming the problem.
 bool readNpy(const std::string &path, HostTensor &tensor, std::string &error);
+
+/// Reads the arrays of a .npz file (np.savez or np.savez_compressed), each
+/// named by its key; on failure returns false with `error` naming the
+/// problem.
+bool readNpz(const std::string &path, std::vector<HostTensor> &tensors,
+             std::string &error);
 
 /// Writes `tensor` as a .npy file (format 1.0).
 bool writeNpy(const std::string &path, const HostTensor &tensor,
