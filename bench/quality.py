@@ -9,9 +9,12 @@ compressed layers' weights before and after.
 
     .venv/bin/python bench/quality.py --model build/models/minilm-l6.onnx --schemes w8,w4g128,svd-params:0.5
 
-A scheme is a --quantize scheme (w8, w4g128, ...), svd-BUDGET for
+A scheme is a --quantize scheme (w8, w4g128, w4g128-gptq, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
 (sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8).
+GPTQ schemes calibrate on --calibration input sets drawn like the compared
+ones but from another seed, so that they are judged on inputs they did not
+see.
 """
 
 import argparse
@@ -65,6 +68,8 @@ def main():
     parser.add_argument("--input-shape", action="append", default=[],
                         help="NAME=DxD..., e.g. input_ids=1x128 (repeatable)")
     parser.add_argument("--inputs", type=int, default=8, help="input sets to compare on")
+    parser.add_argument("--calibration", type=int, default=16,
+                        help="input sets GPTQ schemes calibrate on")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=pathlib.Path, help="write the results here too")
     args = parser.parse_args()
@@ -78,6 +83,10 @@ def main():
     session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
     names = [output.name for output in session.get_outputs()]
     references = [dict(zip(names, session.run(names, feeds))) for feeds in sets]
+
+    calibration_sets = fixed_inputs(model, shapes, args.calibration, args.seed + 1000)
+    calibration = {name: np.stack([feeds[name] for feeds in calibration_sets])
+                   for name in calibration_sets[0]}
 
     skip = [glob for glob in args.skip.split(",") if glob]
     rows = []
@@ -93,6 +102,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
+                                    calibrate=calibration if "gptq" in scheme else None,
                                     **options)
         cosines, worst = [], 0.0
         for feeds, reference in zip(sets, references):

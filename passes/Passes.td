@@ -38,6 +38,38 @@ def FuseLinearPass : Pass<"pith-fuse-linear"> {
 // Compression
 //===----------------------------------------------------------------------===//
 
+def CalibratePass : Pass<"pith-calibrate", "mlir::ModuleOp"> {
+  let summary = "Run the model on calibration inputs and record what each "
+                "linear layer's input looks like";
+  let description = [{
+    Compiles a copy of the model for this machine whose entry point also
+    returns the input of every `pith.linear`, runs it on each calibration
+    sample, and attaches to each linear layer a `pith.calibration`
+    dictionary: `samples` and `tokens` (rows of the input over all runs),
+    `min` and `max`, `abs_p99_9` and `abs_p99_99` (percentiles of |x|),
+    `channel_abs_max` and `channel_abs_mean` ([K], per input feature) and
+    `second_moment` ([K, K], E[x x^T]), which `pith-quantize
+    rounding=gptq` needs. Layers that share an input share its statistics.
+
+    `inputs` lists where samples come from: a `.npz` file with one array
+    per model input, named like it, shaped like it (one sample) or with a
+    leading sample dimension; a `.npy` file for a model with one input; or
+    `random:N` for N generated samples (floats uniform in [-1, 1),
+    integers in [0, 10)). A missing, unknown or misshapen array is an
+    error naming the file, the array and the input. The pass lives in
+    `lib/compiler`, since it compiles and runs the model.
+  }];
+  let options = [
+    ListOption<"inputs", "inputs", "std::string",
+               "Calibration samples: .npz or .npy files, or random:N">
+  ];
+  let statistics = [
+    Statistic<"calibratedLayers", "calibrated-layers",
+              "Linear layers given calibration statistics">,
+    Statistic<"samplesRun", "samples", "Calibration samples run">
+  ];
+}
+
 def QuantizePass : Pass<"pith-quantize"> {
   let summary = "Quantize the weights of linear layers to 8, 4 or 2 bits";
   let description = [{
@@ -45,7 +77,11 @@ def QuantizePass : Pass<"pith-quantize"> {
     weight as `pith.dequantize` of `bits`-bit integers and f32 scales: one
     scale per output channel (`group-size=0`, `axis = 0`) or one per group
     of `group-size` input features (`axis = 1`, `block_size`). Values are
-    rounded to nearest. Symmetric quantization maps each group's value of
+    rounded to nearest, or, with `rounding=gptq`, by GPTQ: column by column,
+    each column's rounding error compensated by the columns after it
+    through the inverse of E[x x^T] of the layer's inputs, which
+    `pith-calibrate` records (`pith.calibration`); a layer without it is an
+    error. Symmetric quantization maps each group's value of
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
@@ -73,6 +109,10 @@ def QuantizePass : Pass<"pith-quantize"> {
            "Input features per scale; 0 for one scale per output channel">,
     Option<"symmetric", "symmetric", "bool", /*default=*/"true",
            "Without zero points (false: with them)">,
+    Option<"rounding", "rounding", "std::string", /*default=*/"\"nearest\"",
+           "nearest, or gptq (error-compensating, needs pith-calibrate)">,
+    Option<"damping", "damping", "double", /*default=*/"0.01",
+           "GPTQ: fraction of the mean diagonal added to E[x x^T]">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",

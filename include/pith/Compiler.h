@@ -71,7 +71,8 @@ struct LayerReport {
 /// The pass that `--quantize=SCHEME` stands for, as a textual pipeline:
 /// `w8`, `w4` or `w2` (one scale per output channel), with `g<N>` for
 /// groups of N input features (`w4g128`), and `-asym` for zero points;
-/// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32). Layers whose names match
+/// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32); `-gptq` at the end rounds
+/// by GPTQ (which needs calibration). Layers whose names match
 /// a glob of `skip`, or none of `only` when given, stay f32. An unknown
 /// scheme is an error naming it.
 llvm::Expected<std::string>
@@ -94,6 +95,11 @@ llvm::Expected<std::string>
 sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
                  llvm::ArrayRef<std::string> only = {});
 
+/// The pass that `--calibrate=SOURCE,...` stands for: pith-calibrate on
+/// `.npz` or `.npy` files of samples, or `random:N`.
+llvm::Expected<std::string>
+calibratePipeline(llvm::ArrayRef<std::string> sources);
+
 /// The compression passes a recipe file asks for (JSON):
 ///
 ///     {"factorize": [{"layers": ["*intermediate*"], "budget": "params:0.5"}],
@@ -101,12 +107,16 @@ sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
 ///      "quantize": [{"layers": ["*attention*"], "scheme": "w8"},
 ///                   {"scheme": "w4g128", "skip": ["*pooler*"]}]}
 ///
-/// Factorization comes first (its factors are then compressed like any
-/// layer), then pruning, then quantization. Rules apply in order, each to the
-/// layers matching its `layers` globs (every layer without them) that no
-/// earlier rule compressed. A bad recipe is an error naming the file, the field
-/// and what is wrong.
-llvm::Expected<std::string> recipePipeline(llvm::StringRef path);
+/// with `"calibrate": ["samples.npz"]` (paths relative to the recipe) for
+/// GPTQ (`"scheme": "w4g128-gptq"`). Factorization comes first (its factors
+/// are then compressed like any layer), then pruning, then calibration on
+/// the model as they left it, then quantization. Rules apply in order, each
+/// to the layers matching its `layers` globs (every layer without them) that
+/// no earlier rule compressed. `calibrate` adds samples to the recipe's. A
+/// bad recipe is an error naming the file, the field and what is wrong.
+llvm::Expected<std::string>
+recipePipeline(llvm::StringRef path,
+               llvm::ArrayRef<std::string> calibrate = {});
 
 /// What the compression options of the tools ask for.
 struct CompressionRequest {
@@ -116,13 +126,17 @@ struct CompressionRequest {
   /// layers they skip.
   std::string factorize, sparsify, quantize;
   std::vector<std::string> skip;
+  /// `--calibrate` sources, calibrated after factorization and pruning and
+  /// before quantization.
+  std::vector<std::string> calibrate;
   /// Further passes, as a textual pipeline.
   std::string passes;
 };
 
-/// CompileOptions::compression for `request`: the recipe's passes, then
-/// factorization, pruning and quantization, then the further passes, each
-/// optional; empty when none is given. A skip list alone is an error.
+/// CompileOptions::compression for `request`: the recipe's passes (with the
+/// calibration among them), or factorization, pruning, calibration and
+/// quantization, then the further passes, each optional; empty when none is
+/// given. A skip list alone is an error.
 llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request);
 

@@ -331,11 +331,17 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
   report(isMlir ? "parse" : "import");
   OwningOpRef<ModuleOp> module;
   if (isMlir) {
-    if (!llvm::sys::fs::exists(inputPath))
-      return error("cannot open '" + inputPath + "': no such file");
+    // Bytecode sections (resources among them) must be 64-byte aligned.
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
+        llvm::MemoryBuffer::getFile(inputPath, /*IsText=*/false,
+                                    /*RequiresNullTerminator=*/false,
+                                    /*IsVolatile=*/false, llvm::Align(64));
+    if (!file)
+      return error("cannot open '" + inputPath +
+                   "': " + file.getError().message());
     llvm::SourceMgr sourceMgr;
-    module =
-        parseSourceFile<ModuleOp>(inputPath, sourceMgr, ParserConfig(&context));
+    sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
   } else {
     OnnxImportOptions importOptions = options.import;
     importOptions.textFormat |= inputPath.ends_with(".onnxtxt");

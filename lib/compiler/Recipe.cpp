@@ -1,7 +1,8 @@
 //===- Recipe.cpp - Compression recipes -----------------------------------===//
 //
 // Part of pith. A recipe file says which compression applies to which
-// layers; it becomes the compression passes' pipeline. Every problem is
+// layers, and where calibration samples are; it becomes the compression
+// passes' pipeline. Every problem is
 // reported with the file and the field it is in.
 //
 //===----------------------------------------------------------------------===//
@@ -11,6 +12,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 namespace pith {
 namespace {
@@ -47,7 +49,8 @@ stringList(llvm::StringRef path, const std::string &field,
 
 } // namespace
 
-llvm::Expected<std::string> recipePipeline(llvm::StringRef path) {
+llvm::Expected<std::string>
+recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFile(path);
   if (!file)
@@ -63,11 +66,40 @@ llvm::Expected<std::string> recipePipeline(llvm::StringRef path) {
   const llvm::json::Object *root = document->getAsObject();
   if (!root)
     return recipeError(path, "top level", "expected an object");
-  for (const auto &[key, value] : *root)
-    if (key != "factorize" && key != "sparsify" && key != "quantize")
-      return recipeError(
-          path, key.str(),
-          "unknown field (a recipe has: factorize, sparsify, quantize)");
+  std::vector<std::string> passes, samples;
+  for (const auto &[key, value] : *root) {
+    if (key == "calibrate") {
+      llvm::Expected<std::vector<std::string>> sources =
+          stringList(path, "calibrate", value);
+      if (!sources)
+        return sources.takeError();
+      // Files are found beside the recipe.
+      for (const std::string &source : *sources) {
+        llvm::SmallString<128> resolved(source);
+        if (!llvm::StringRef(source).starts_with("random:") &&
+            llvm::sys::path::is_relative(source)) {
+          resolved = llvm::sys::path::parent_path(path);
+          llvm::sys::path::append(resolved, source);
+        }
+        samples.push_back(resolved.str().str());
+      }
+    } else if (key != "factorize" && key != "sparsify" && key != "quantize") {
+      return recipeError(path, key.str(),
+                         "unknown field (a recipe has: factorize, sparsify, "
+                         "calibrate, quantize)");
+    }
+  }
+  samples.insert(samples.end(), calibrate.begin(), calibrate.end());
+  auto addCalibration = [&]() -> llvm::Error {
+    if (samples.empty())
+      return llvm::Error::success();
+    llvm::Expected<std::string> pass = calibratePipeline(samples);
+    if (!pass)
+      return recipeError(path, "calibrate", llvm::toString(pass.takeError()));
+    passes.push_back(*pass);
+    samples.clear();
+    return llvm::Error::success();
+  };
 
   // Each section: its rules' field naming what to do, an example of it,
   // and the pass that does it.
@@ -81,8 +113,11 @@ llvm::Expected<std::string> recipePipeline(llvm::StringRef path) {
       {"factorize", "budget", "energy:0.95", factorizePipeline},
       {"sparsify", "pattern", "2:4", sparsifyPipeline},
       {"quantize", "scheme", "w4g128", quantizePipeline}};
-  std::vector<std::string> passes;
   for (const Section &section : sections) {
+    // Calibration sees the model as factorization and pruning left it.
+    if (section.name == "quantize")
+      if (llvm::Error failure = addCalibration())
+        return std::move(failure);
     const llvm::json::Value *rules = root->get(section.name);
     if (!rules)
       continue;

@@ -75,12 +75,16 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + scheme + "' is not a quantization scheme (" + why +
                  "); expected w8, w4 or w2, optionally with g<group size> and "
-                 "-asym (w4g128, w8-asym), or a preset: q4_0, q8_0");
+                 "-asym (w4g128, w8-asym), or a preset: q4_0, q8_0; and "
+                 "-gptq for GPTQ rounding");
   };
-  llvm::StringRef text = scheme.trim().lower() == "q4_0"   ? "w4g32"
-                         : scheme.trim().lower() == "q8_0" ? "w8g32"
-                                                           : scheme.trim();
+  llvm::StringRef text = scheme.trim();
+  bool gptq = text.consume_back("-gptq");
   bool symmetric = !text.consume_back("-asym");
+  if (text.equals_insensitive("q4_0"))
+    text = "w4g32";
+  else if (text.equals_insensitive("q8_0"))
+    text = "w8g32";
   if (!text.consume_front("w"))
     return bad("it does not start with w");
   unsigned bits = 0;
@@ -94,11 +98,22 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
     return bad("'" + text + "' is left over");
   std::string pipeline = "pith-quantize{bits=" + std::to_string(bits) +
                          " group-size=" + std::to_string(groupSize) +
-                         " symmetric=" + (symmetric ? "true" : "false");
+                         " symmetric=" + (symmetric ? "true" : "false") +
+                         (gptq ? " rounding=gptq" : "");
   llvm::Expected<std::string> globs = globOptions(skip, only);
   if (!globs)
     return globs.takeError();
   return pipeline + *globs + "}";
+}
+
+llvm::Expected<std::string>
+calibratePipeline(llvm::ArrayRef<std::string> sources) {
+  for (const std::string &source : sources)
+    if (source.empty() || source.find_first_of(",{} '\"") != std::string::npos)
+      return error("calibration samples '" + source +
+                   "': the path is empty or holds a character a pass option "
+                   "cannot (, { } space or quotes)");
+  return "pith-calibrate{inputs=" + llvm::join(sources, ",") + "}";
 }
 
 llvm::Expected<std::string>
@@ -179,7 +194,8 @@ llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request) {
   std::vector<std::string> pipelines;
   if (!request.recipe.empty()) {
-    llvm::Expected<std::string> pipeline = recipePipeline(request.recipe);
+    llvm::Expected<std::string> pipeline =
+        recipePipeline(request.recipe, request.calibrate);
     if (!pipeline)
       return pipeline.takeError();
     if (!pipeline->empty())
@@ -197,6 +213,12 @@ compressionPipeline(const CompressionRequest &request) {
         sparsifyPipeline(request.sparsify, request.skip);
     if (!pipeline)
       return error("--sparsify: " + llvm::toString(pipeline.takeError()));
+    pipelines.push_back(*pipeline);
+  }
+  if (request.recipe.empty() && !request.calibrate.empty()) {
+    llvm::Expected<std::string> pipeline = calibratePipeline(request.calibrate);
+    if (!pipeline)
+      return error("--calibrate: " + llvm::toString(pipeline.takeError()));
     pipelines.push_back(*pipeline);
   }
   if (!request.quantize.empty()) {

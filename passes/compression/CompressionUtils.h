@@ -32,6 +32,14 @@ inline constexpr llvm::StringLiteral kReportAttrName = "pith.compression";
 /// the model's totals count each weight once.
 inline constexpr llvm::StringLiteral kPartOfAttrName = "pith.part_of";
 
+/// The attribute pith-calibrate puts on each linear layer: statistics of
+/// the layer's input x over the calibration inputs, a dictionary of
+/// `samples` and `tokens` (i64: model runs, and rows of x over them), `min`,
+/// `max`, `abs_p99_9` and `abs_p99_99` (f32: extremes and percentiles of
+/// |x|), `channel_abs_max` and `channel_abs_mean` ([K] f32, per input
+/// feature) and `second_moment` ([K, K] f32, E[x x^T], which GPTQ needs).
+inline constexpr llvm::StringLiteral kCalibrationAttrName = "pith.calibration";
+
 /// A layer's name for skip lists and the report: the name of its location
 /// (the ONNX node's), else "<op>@<line>:<col>" or the op's name.
 std::string layerName(Operation *op);

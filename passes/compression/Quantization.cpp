@@ -1,7 +1,8 @@
 //===- Quantization.cpp - Weight quantization arithmetic ------------------===//
 //
-// Part of pith. Round-to-nearest quantization of matrices by row or by
-// group, dequantization, and the error measures the report gives.
+// Part of pith. Quantization of matrices by row or by group, rounded to
+// nearest or by GPTQ, dequantization, and the error measures the report
+// gives.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,8 @@ std::string QuantScheme::describe() const {
   text += groupSize == 0 ? "per-channel" : "g" + std::to_string(groupSize);
   if (!symmetric)
     text += " asymmetric";
+  if (gptq)
+    text += " gptq";
   return text;
 }
 
@@ -30,13 +33,48 @@ int8_t roundClamped(double value, int64_t low, int64_t high) {
       rounded, static_cast<double>(low), static_cast<double>(high)));
 }
 
-} // namespace
+/// The scale (as stored, in f32) and zero point of a group of `count`
+/// values under `scheme`.
+struct GroupParameters {
+  float scale = 1;
+  double zeroPoint = 0;
 
-QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
-                                       int64_t rows, int64_t cols,
-                                       const QuantScheme &scheme) {
-  int64_t group = scheme.columnsPerScale(cols);
-  int64_t groups = cols / group;
+  GroupParameters(const double *values, int64_t count,
+                  const QuantScheme &scheme) {
+    int64_t low = scheme.lowest(), high = scheme.highest();
+    double wide;
+    if (scheme.symmetric) {
+      // The signed value of largest magnitude maps to `low` exactly.
+      double extreme = 0;
+      for (int64_t i = 0; i < count; ++i)
+        if (std::fabs(values[i]) > std::fabs(extreme))
+          extreme = values[i];
+      wide = extreme / static_cast<double>(low);
+    } else {
+      double lo = 0, hi = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        lo = std::min(lo, values[i]);
+        hi = std::max(hi, values[i]);
+      }
+      wide = (hi - lo) / static_cast<double>(high - low);
+      if (wide != 0)
+        zeroPoint = roundClamped(low - lo / wide, low, high);
+    }
+    // An all-zero group: any scale reproduces it.
+    if (wide != 0)
+      scale = static_cast<float>(wide);
+  }
+
+  int8_t quantize(double value, const QuantScheme &scheme) const {
+    return roundClamped(value / static_cast<double>(scale) + zeroPoint,
+                        scheme.lowest(), scheme.highest());
+  }
+  double dequantize(int8_t value) const { return (value - zeroPoint) * scale; }
+};
+
+QuantizedMatrix emptyResult(int64_t rows, int64_t cols,
+                            const QuantScheme &scheme) {
+  int64_t groups = cols / scheme.columnsPerScale(cols);
   QuantizedMatrix result;
   result.rows = rows;
   result.cols = cols;
@@ -44,45 +82,171 @@ QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
   result.scales.resize(rows * groups);
   if (!scheme.symmetric)
     result.zeroPoints.resize(rows * groups);
-  int64_t low = scheme.lowest(), high = scheme.highest();
+  return result;
+}
+
+void store(QuantizedMatrix &result, int64_t index,
+           const GroupParameters &parameters) {
+  result.scales[index] = parameters.scale;
+  if (!result.zeroPoints.empty())
+    result.zeroPoints[index] = static_cast<int8_t>(parameters.zeroPoint);
+}
+
+/// The lower-triangular L with L L^T = `matrix` ([n, n], row-major), in
+/// place; false when `matrix` is not positive definite.
+bool choleskyInPlace(std::vector<double> &matrix, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    double *rowJ = matrix.data() + j * n;
+    double diagonal = rowJ[j];
+    for (int64_t k = 0; k < j; ++k)
+      diagonal -= rowJ[k] * rowJ[k];
+    if (!(diagonal > 0))
+      return false;
+    double pivot = std::sqrt(diagonal);
+    rowJ[j] = pivot;
+    for (int64_t i = j + 1; i < n; ++i) {
+      double *rowI = matrix.data() + i * n;
+      double sum = rowI[j];
+      for (int64_t k = 0; k < j; ++k)
+        sum -= rowI[k] * rowJ[k];
+      rowI[j] = sum / pivot;
+    }
+    for (int64_t k = j + 1; k < n; ++k)
+      rowJ[k] = 0;
+  }
+  return true;
+}
+
+/// The upper-triangular U with U^T U = H^-1, for GPTQ's updates: row j of
+/// U, divided by U[j][j], says how quantizing column j moves the columns
+/// after it. From the Cholesky factor L of H: H^-1 = L^-T L^-1, and
+/// U = chol(H^-1)^T.
+std::optional<std::vector<double>> inverseCholeskyUpper(std::vector<double> h,
+                                                        int64_t n) {
+  if (!choleskyInPlace(h, n))
+    return std::nullopt;
+  // L^-1, lower-triangular, by forward substitution column by column.
+  std::vector<double> inverse(n * n, 0.0);
+  for (int64_t col = 0; col < n; ++col) {
+    inverse[col * n + col] = 1 / h[col * n + col];
+    for (int64_t row = col + 1; row < n; ++row) {
+      double sum = 0;
+      for (int64_t k = col; k < row; ++k)
+        sum += h[row * n + k] * inverse[k * n + col];
+      inverse[row * n + col] = -sum / h[row * n + row];
+    }
+  }
+  // H^-1 = (L^-1)^T L^-1: entry (i, j) sums over k >= max(i, j).
+  std::vector<double> hessianInverse(n * n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j <= i; ++j) {
+      double sum = 0;
+      for (int64_t k = i; k < n; ++k)
+        sum += inverse[k * n + i] * inverse[k * n + j];
+      hessianInverse[i * n + j] = hessianInverse[j * n + i] = sum;
+    }
+  if (!choleskyInPlace(hessianInverse, n))
+    return std::nullopt;
+  std::vector<double> upper(n * n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      upper[i * n + j] = hessianInverse[j * n + i];
+  return upper;
+}
+
+} // namespace
+
+QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
+                                       int64_t rows, int64_t cols,
+                                       const QuantScheme &scheme) {
+  int64_t group = scheme.columnsPerScale(cols);
+  int64_t groups = cols / group;
+  QuantizedMatrix result = emptyResult(rows, cols, scheme);
+  std::vector<double> values(group);
   for (int64_t row = 0; row < rows; ++row) {
     for (int64_t g = 0; g < groups; ++g) {
       const float *in = weights.data() + row * cols + g * group;
+      std::copy(in, in + group, values.begin());
+      GroupParameters parameters(values.data(), group, scheme);
+      store(result, row * groups + g, parameters);
       int8_t *out = result.values.data() + row * cols + g * group;
-      int64_t index = row * groups + g;
-      double scale;
-      double zeroPoint = 0;
-      if (scheme.symmetric) {
-        // The signed value of largest magnitude maps to `low` exactly.
-        float extreme = 0;
-        for (int64_t i = 0; i < group; ++i)
-          if (std::fabs(in[i]) > std::fabs(extreme))
-            extreme = in[i];
-        scale = extreme / static_cast<double>(low);
-      } else {
-        float lo = 0, hi = 0;
-        for (int64_t i = 0; i < group; ++i) {
-          lo = std::min(lo, in[i]);
-          hi = std::max(hi, in[i]);
-        }
-        scale =
-            (static_cast<double>(hi) - lo) / static_cast<double>(high - low);
-        if (scale != 0)
-          zeroPoint = roundClamped(low - lo / scale, low, high);
-      }
-      // An all-zero group: any scale reproduces it.
-      if (scale == 0)
-        scale = 1;
-      auto stored = static_cast<float>(scale);
-      result.scales[index] = stored;
-      if (!scheme.symmetric)
-        result.zeroPoints[index] = static_cast<int8_t>(zeroPoint);
       for (int64_t i = 0; i < group; ++i)
-        out[i] = roundClamped(in[i] / static_cast<double>(stored) + zeroPoint,
-                              low, high);
+        out[i] = parameters.quantize(values[i], scheme);
     }
   }
   return result;
+}
+
+std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
+                                            int64_t rows, int64_t cols,
+                                            const QuantScheme &scheme,
+                                            llvm::ArrayRef<float> hessian,
+                                            double damping) {
+  std::vector<double> h(hessian.begin(), hessian.end());
+  std::vector<bool> dead(cols, false);
+  double meanDiagonal = 0;
+  for (int64_t i = 0; i < cols; ++i) {
+    if (h[i * cols + i] == 0) {
+      dead[i] = true;
+      h[i * cols + i] = 1;
+    }
+    meanDiagonal += h[i * cols + i] / cols;
+  }
+  for (int64_t i = 0; i < cols; ++i)
+    h[i * cols + i] += damping * meanDiagonal;
+  std::optional<std::vector<double>> upper = inverseCholeskyUpper(h, cols);
+  if (!upper)
+    return std::nullopt;
+
+  int64_t group = scheme.columnsPerScale(cols);
+  int64_t groups = cols / group;
+  QuantizedMatrix result = emptyResult(rows, cols, scheme);
+  // Each row's columns depend on that row alone, so rows go one at a time.
+  std::vector<double> row(cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c)
+      row[c] = dead[c] ? 0.0 : weights[r * cols + c];
+    std::optional<GroupParameters> parameters;
+    for (int64_t c = 0; c < cols; ++c) {
+      if (c % group == 0) {
+        parameters.emplace(row.data() + c, group, scheme);
+        store(result, r * groups + c / group, *parameters);
+      }
+      int8_t value = parameters->quantize(row[c], scheme);
+      result.values[r * cols + c] = value;
+      const double *u = upper->data() + c * cols;
+      double error = (row[c] - parameters->dequantize(value)) / u[c];
+      for (int64_t k = c + 1; k < cols; ++k)
+        row[k] -= error * u[k];
+    }
+  }
+  return result;
+}
+
+double relativeOutputError(llvm::ArrayRef<float> reference,
+                           llvm::ArrayRef<float> approximation, int64_t rows,
+                           int64_t cols, llvm::ArrayRef<float> hessian) {
+  double signal = 0, noise = 0;
+  std::vector<double> w(cols), d(cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      w[c] = reference[r * cols + c];
+      d[c] = w[c] - approximation[r * cols + c];
+    }
+    for (int64_t i = 0; i < cols; ++i) {
+      const float *h = hessian.data() + i * cols;
+      double hw = 0, hd = 0;
+      for (int64_t j = 0; j < cols; ++j) {
+        hw += h[j] * w[j];
+        hd += h[j] * d[j];
+      }
+      signal += w[i] * hw;
+      noise += d[i] * hd;
+    }
+  }
+  if (signal <= 0)
+    return noise <= 0 ? 0 : 1;
+  return std::sqrt(std::max(noise, 0.0) / signal);
 }
 
 std::vector<float> dequantize(const QuantizedMatrix &matrix,

@@ -3,7 +3,8 @@
 // Part of pith. The arithmetic of pith-quantize, apart from the IR so that
 // unit tests check it directly: a [rows, cols] float matrix becomes narrow
 // integers with one scale (and zero point) per row or per group of
-// columns of a row, and back.
+// columns of a row, and back; rounded to nearest, or by GPTQ against the
+// statistics of the layer's inputs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "llvm/ADT/ArrayRef.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,8 @@ struct QuantScheme {
   /// that every level is used. With one: the group's [min, max] (widened
   /// to hold 0) spans the whole range.
   bool symmetric = true;
+  /// GPTQ's error-compensating rounding instead of rounding to nearest.
+  bool gptq = false;
 
   int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
   int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }
@@ -36,7 +40,7 @@ struct QuantScheme {
   int64_t columnsPerScale(int64_t cols) const {
     return groupSize == 0 ? cols : groupSize;
   }
-  /// "int4 g128", "int8 per-channel asymmetric", ...
+  /// "int4 g128", "int8 per-channel asymmetric", "int4 g128 gptq", ...
   std::string describe() const;
 };
 
@@ -55,6 +59,30 @@ struct QuantizedMatrix {
 QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
                                        int64_t rows, int64_t cols,
                                        const QuantScheme &scheme);
+
+/// GPTQ (Frantar et al., 2022) of `weights` ([rows, cols], row-major) under
+/// `scheme`: columns are quantized left to right, and each one's rounding
+/// error is spread over the columns still to come through the inverse of
+/// `hessian` = E[x x^T] ([cols, cols]) of the layer's inputs x, so that the
+/// error of the layer's outputs, not of its weights, is small. A group's
+/// scale comes from its columns as the earlier columns' errors left them.
+/// `damping` times the mean of the diagonal is added to the diagonal (and
+/// a zero diagonal entry, an input that is always 0, becomes 1). Fails
+/// (nullopt) when the damped Hessian is not positive definite.
+std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
+                                            int64_t rows, int64_t cols,
+                                            const QuantScheme &scheme,
+                                            llvm::ArrayRef<float> hessian,
+                                            double damping);
+
+/// How much the outputs of a layer with weight `reference` change when it
+/// becomes `approximation`, relative to the outputs, for inputs whose
+/// second moment is `hessian`: sqrt(tr(D H D^T) / tr(W H W^T)) with
+/// D = W - W'. GPTQ minimizes it; for H = I it is the weight's relative
+/// error.
+double relativeOutputError(llvm::ArrayRef<float> reference,
+                           llvm::ArrayRef<float> approximation, int64_t rows,
+                           int64_t cols, llvm::ArrayRef<float> hessian);
 
 /// The floats `matrix` stands for: (q - zero point) * scale.
 std::vector<float> dequantize(const QuantizedMatrix &matrix,

@@ -47,16 +47,51 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         LayerSelection::parse(root, only, skip);
     if (failed(selection))
       return signalPassFailure();
+    if (rounding != "nearest" && rounding != "gptq") {
+      root->emitError() << "pith-quantize: rounding must be nearest or gptq, "
+                           "got '"
+                        << rounding << "'";
+      return signalPassFailure();
+    }
+    if (damping < 0) {
+      root->emitError() << "pith-quantize: damping must not be negative, got "
+                        << static_cast<double>(damping);
+      return signalPassFailure();
+    }
     QuantScheme scheme;
     scheme.bits = bits;
     scheme.groupSize = groupSize;
     scheme.symmetric = symmetric;
+    scheme.gptq = rounding == "gptq";
 
     for (CandidateLayer &layer : selectedLayers(root, *selection))
-      quantizeLayer(layer, scheme);
+      if (failed(quantizeLayer(layer, scheme)))
+        return signalPassFailure();
   }
 
-  void quantizeLayer(CandidateLayer &candidate, const QuantScheme &scheme) {
+  /// E[x x^T] of the layer's input, as pith-calibrate recorded it.
+  FailureOr<std::vector<float>> secondMoment(LinearOp op, StringRef layer,
+                                             int64_t cols) {
+    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
+    auto moment = calibration ? calibration.getAs<ElementsAttr>("second_moment")
+                              : ElementsAttr();
+    if (!moment)
+      return op.emitError() << "layer '" << layer
+                            << "' has no calibration statistics; GPTQ "
+                               "rounding needs pith-calibrate to run first "
+                               "(pith-compile --calibrate)";
+    auto type = cast<ShapedType>(moment.getType());
+    std::optional<std::vector<float>> values = pith::detail::readFloats(moment);
+    if (!values || type.getShape() != ArrayRef<int64_t>{cols, cols})
+      return op.emitError() << "layer '" << layer
+                            << "': its calibration's second_moment is not an "
+                               "f32 ["
+                            << cols << ", " << cols << "] matrix";
+    return std::move(*values);
+  }
+
+  LogicalResult quantizeLayer(CandidateLayer &candidate,
+                              const QuantScheme &scheme) {
     LinearOp op = candidate.op;
     ConstantOp constant = candidate.weight;
     const std::string &layer = candidate.name;
@@ -66,7 +101,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       op.emitWarning() << "layer '" << layer << "' has " << cols
                        << " input features, not a multiple of the group size "
                        << scheme.groupSize << "; it stays f32";
-      return;
+      return success();
     }
     uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
     uint64_t bytesAfter = quantizedBytes(rows, cols, scheme);
@@ -75,15 +110,30 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                        << " would not make its " << rows << "x" << cols
                        << " weight smaller (" << bytesAfter << " bytes, f32 "
                        << bytesBefore << "); it stays f32";
-      return;
+      return success();
     }
     std::optional<std::vector<float>> weights =
         pith::detail::readFloats(constant.getValue());
     if (!weights)
-      return;
+      return success();
 
-    QuantizedMatrix quantized =
-        quantizeRoundToNearest(*weights, rows, cols, scheme);
+    QuantizedMatrix quantized;
+    if (scheme.gptq) {
+      FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
+      if (failed(moment))
+        return failure();
+      std::optional<QuantizedMatrix> result = quantizeGptq(
+          *weights, rows, cols, scheme, *moment, static_cast<double>(damping));
+      if (!result)
+        return op.emitError()
+               << "layer '" << layer
+               << "': E[x x^T] of its inputs is not positive definite even "
+                  "with damping "
+               << static_cast<double>(damping) << "; raise damping";
+      quantized = std::move(*result);
+    } else {
+      quantized = quantizeRoundToNearest(*weights, rows, cols, scheme);
+    }
     ErrorStats error = compareWeights(*weights, dequantize(quantized, scheme));
 
     OpBuilder b(op);
@@ -124,6 +174,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     recordCompression(op, layer, scheme.describe(), bytesBefore, bytesAfter,
                       error);
     ++quantizedLayers;
+    return success();
   }
 };
 

@@ -11,6 +11,26 @@ from pith._compiler import compile_file
 from pith.runtime import Model
 
 
+def _calibration_sources(calibrate: object, scratch: str) -> list[str]:
+    """pith-calibrate's inputs for `calibrate`: paths and random:N as they
+    are, dicts of arrays written to .npz files in `scratch`."""
+    if calibrate is None:
+        return []
+    if isinstance(calibrate, (str, os.PathLike, Mapping)):
+        calibrate = [calibrate]
+    sources = []
+    for index, source in enumerate(calibrate):
+        if isinstance(source, Mapping):
+            import numpy as np
+
+            path = os.path.join(scratch, f"calibration{index}.npz")
+            np.savez(path, **{name: np.asarray(value) for name, value in source.items()})
+            sources.append(path)
+        else:
+            sources.append(os.fspath(source))
+    return sources
+
+
 def compile(
     model: object,
     target: str = "host",
@@ -23,6 +43,7 @@ def compile(
     sparsify: str | None = None,
     quantize: str | None = None,
     compress_skip: Sequence[str] = (),
+    calibrate: object | None = None,
 ) -> Model:
     """Compiles `model` ahead of time for `target` and loads the result.
 
@@ -40,7 +61,11 @@ def compile(
     pith-compile --sparsify), and `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
     see pith-compile --quantize), all except layers whose name matches a
     glob of `compress_skip`; the model's `report` then lists each
-    compressed layer's bytes and weight error. The package is written
+    compressed layer's bytes and weight error. `calibrate` gives the samples
+    pith-calibrate runs the model on before quantizing, which GPTQ rounding
+    ("w4g128-gptq") needs: a .npz/.npy path, "random:N", a dict of arrays
+    named like the model's inputs (with a leading sample dimension for
+    several samples), or a list of these. The package is written
     to `output` when given, else to a temporary file that is gone once
     loaded. Raises pith.CompileError with every diagnostic.
     """
@@ -54,6 +79,14 @@ def compile(
             path = os.fspath(model)
         package = os.fspath(output) if output is not None else os.path.join(scratch, "model.pith")
         if isinstance(recipe, Mapping):
+            recipe = dict(recipe)
+            # Sample files of a recipe given as a dict are where the caller is.
+            samples = recipe.get("calibrate")
+            if samples is not None:
+                recipe["calibrate"] = [
+                    s if str(s).startswith("random:") else os.path.abspath(s)
+                    for s in ([samples] if isinstance(samples, (str, os.PathLike)) else samples)
+                ]
             recipe_path = os.path.join(scratch, "recipe.json")
             with open(recipe_path, "w") as file:
                 json.dump(recipe, file)
@@ -63,7 +96,8 @@ def compile(
                      input_shapes=shapes, parallel=parallel, recipe=recipe_path,
                      factorize=factorize or "", sparsify=sparsify or "",
                      quantize=quantize or "",
-                     compress_skip=list(compress_skip))
+                     compress_skip=list(compress_skip),
+                     calibrate=_calibration_sources(calibrate, scratch))
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)
         if output is None:

@@ -91,12 +91,14 @@ void compileFile(const std::string &input, const std::string &output,
                  const std::string &factorize, const std::string &sparsify,
                  const std::string &quantize,
                  const std::vector<std::string> &compressSkip,
+                 const std::vector<std::string> &calibrate,
                  const std::string &compression) {
   pith::CompileOptions options;
   options.target = target;
   options.parallel = parallel;
-  llvm::Expected<std::string> pipeline = pith::compressionPipeline(
-      {recipe, factorize, sparsify, quantize, compressSkip, compression});
+  llvm::Expected<std::string> pipeline =
+      pith::compressionPipeline({recipe, factorize, sparsify, quantize,
+                                 compressSkip, calibrate, compression});
   if (!pipeline)
     throw nb::value_error(llvm::toString(pipeline.takeError()).c_str());
   options.compression = *pipeline;
@@ -157,6 +159,7 @@ NB_MODULE(_compiler, m) {
         nb::arg("factorize") = "", nb::arg("sparsify") = "",
         nb::arg("quantize") = "",
         nb::arg("compress_skip") = std::vector<std::string>(),
+        nb::arg("calibrate") = std::vector<std::string>(),
         nb::arg("compression") = "",
         "Compiles a model file (.onnx, .onnxtxt, or .mlir in the pith "
         "dialect) for a CPU target and writes `emit` (package, mlir, llvm "
@@ -167,7 +170,8 @@ NB_MODULE(_compiler, m) {
         "'energy:0.95' (pith-compile --factorize), `sparsify` a sparsity "
         "such as '2:4' (pith-compile --sparsify), `compress_skip` globs of "
         "layers they leave "
-        "f32, `compression` a pass pipeline run before lowering (a "
+        "f32, `calibrate` calibration samples (pith-compile --calibrate), "
+        "`compression` a pass pipeline run before lowering (a "
         "package holds the compression report). Warnings become "
         "UserWarnings; errors raise CompileError with every diagnostic.");
 }

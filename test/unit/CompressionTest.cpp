@@ -1,8 +1,8 @@
 //===- CompressionTest.cpp - Unit tests of the compression arithmetic -----===//
 //
 // Part of pith. Quantization round trips on matrices, checked against the
-// definitions directly (numpy's would be the same arithmetic), the error
-// measures, sizes, and the --quantize shorthands.
+// definitions directly (numpy's would be the same arithmetic), GPTQ, the
+// error measures, sizes, and the --quantize shorthands.
 //
 //===----------------------------------------------------------------------===//
 
@@ -121,6 +121,115 @@ TEST(QuantizationTest, BytesCountIntegersScalesAndZeroPoints) {
             4096u * 4096 / 2 + 4096u * 32 * 4);
   EXPECT_EQ(quantizedBytes(4, 8, scheme(4, 4, false)), 16u + 32 + 4);
   EXPECT_EQ(quantizedBytes(4, 8, scheme(8, 0)), 32u + 16);
+}
+
+/// Inputs with correlated features, as a layer's are: [tokens, cols].
+std::vector<float> correlatedInputs(int64_t tokens, int64_t cols,
+                                    unsigned seed) {
+  std::vector<float> independent = gaussian(tokens * cols, seed);
+  std::vector<float> mixing = gaussian(cols * cols, seed + 1);
+  std::vector<float> inputs(tokens * cols, 0.0f);
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        inputs[t * cols + j] +=
+            independent[t * cols + i] * mixing[i * cols + j] / cols;
+  return inputs;
+}
+
+/// E[x x^T] of `inputs` ([tokens, cols]), as pith-calibrate records it.
+std::vector<float> secondMoment(const std::vector<float> &inputs,
+                                int64_t tokens, int64_t cols) {
+  std::vector<float> hessian(cols * cols, 0.0f);
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t i = 0; i < cols; ++i)
+      for (int64_t j = 0; j < cols; ++j)
+        hessian[i * cols + j] +=
+            inputs[t * cols + i] * inputs[t * cols + j] / tokens;
+  return hessian;
+}
+
+TEST(GptqTest, WithUncorrelatedInputsItRoundsToNearest) {
+  // A diagonal Hessian: no column's error can be compensated by another.
+  const int64_t rows = 4, cols = 32;
+  std::vector<float> weights = gaussian(rows * cols, 3);
+  std::vector<float> hessian(cols * cols, 0.0f);
+  for (int64_t i = 0; i < cols; ++i)
+    hessian[i * cols + i] = 1.0f + i;
+  for (QuantScheme s : {scheme(4, 16), scheme(8, 0, false)}) {
+    std::optional<QuantizedMatrix> gptq =
+        quantizeGptq(weights, rows, cols, s, hessian, 0.01);
+    ASSERT_TRUE(gptq);
+    QuantizedMatrix nearest = quantizeRoundToNearest(weights, rows, cols, s);
+    EXPECT_EQ(gptq->values, nearest.values) << s.describe();
+    EXPECT_EQ(gptq->scales, nearest.scales) << s.describe();
+    EXPECT_EQ(gptq->zeroPoints, nearest.zeroPoints) << s.describe();
+  }
+}
+
+TEST(GptqTest, OutputErrorFollowsItsDefinition) {
+  const int64_t rows = 3, cols = 8, tokens = 50;
+  std::vector<float> weights = gaussian(rows * cols, 4);
+  std::vector<float> other = gaussian(rows * cols, 5);
+  std::vector<float> inputs = correlatedInputs(tokens, cols, 6);
+  double signal = 0, noise = 0;
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t r = 0; r < rows; ++r) {
+      double y = 0, y2 = 0;
+      for (int64_t c = 0; c < cols; ++c) {
+        y += inputs[t * cols + c] * weights[r * cols + c];
+        y2 += inputs[t * cols + c] * other[r * cols + c];
+      }
+      signal += y * y;
+      noise += (y - y2) * (y - y2);
+    }
+  EXPECT_NEAR(relativeOutputError(weights, other, rows, cols,
+                                  secondMoment(inputs, tokens, cols)),
+              std::sqrt(noise / signal), 1e-5);
+}
+
+TEST(GptqTest, ErrsLessOnTheOutputsThanRoundingToNearest) {
+  const int64_t rows = 32, cols = 128, tokens = 512;
+  std::vector<float> weights = gaussian(rows * cols, 7);
+  std::vector<float> hessian =
+      secondMoment(correlatedInputs(tokens, cols, 8), tokens, cols);
+  for (QuantScheme s :
+       {scheme(4, 32), scheme(4, 0), scheme(2, 64), scheme(8, 0, false)}) {
+    std::optional<QuantizedMatrix> gptq =
+        quantizeGptq(weights, rows, cols, s, hessian, 0.01);
+    ASSERT_TRUE(gptq);
+    double gptqError =
+        relativeOutputError(weights, dequantize(*gptq, s), rows, cols, hessian);
+    double nearestError = relativeOutputError(
+        weights, dequantize(quantizeRoundToNearest(weights, rows, cols, s), s),
+        rows, cols, hessian);
+    EXPECT_LT(gptqError, 0.8 * nearestError) << s.describe();
+    for (int8_t value : gptq->values) {
+      EXPECT_GE(value, s.lowest());
+      EXPECT_LE(value, s.highest());
+    }
+  }
+}
+
+TEST(GptqTest, FewTokensAndDeadInputsAreDamped) {
+  // Fewer tokens than features leaves E[x x^T] singular, and an input
+  // that is always 0 leaves a zero on its diagonal: damping and the dead
+  // input's unit diagonal make it invertible, and that input's weights
+  // become 0.
+  const int64_t rows = 2, cols = 16, tokens = 4;
+  std::vector<float> inputs = correlatedInputs(tokens, cols, 9);
+  for (int64_t t = 0; t < tokens; ++t)
+    inputs[t * cols + 5] = 0;
+  std::vector<float> weights = gaussian(rows * cols, 10);
+  std::optional<QuantizedMatrix> gptq =
+      quantizeGptq(weights, rows, cols, scheme(8, 0),
+                   secondMoment(inputs, tokens, cols), 0.01);
+  ASSERT_TRUE(gptq);
+  EXPECT_EQ(gptq->values[5], 0);
+  EXPECT_EQ(gptq->values[cols + 5], 0);
+  // Without damping a singular Hessian is refused.
+  std::vector<float> singular(cols * cols, 1.0f);
+  EXPECT_FALSE(quantizeGptq(weights, rows, cols, scheme(8, 0), singular, 0));
 }
 
 TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {

@@ -54,7 +54,8 @@ static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the weights of linear layers: w8, w4 or w2, with "
              "g<N> for groups of N input features and -asym for zero "
-             "points (w4g128, w8-asym), or q4_0 / q8_0"),
+             "points (w4g128, w8-asym), or q4_0 / q8_0; -gptq for GPTQ "
+             "rounding, which needs --calibrate (w4g128-gptq)"),
     cl::value_desc("scheme"));
 static cl::opt<std::string> factorize(
     "factorize",
@@ -73,6 +74,12 @@ static cl::list<std::string>
                           "--quantize, --sparsify and --factorize "
                           "(repeatable)"),
                  cl::value_desc("glob"));
+static cl::list<std::string>
+    calibrate("calibrate",
+              cl::desc("Run the model on these samples before quantizing, "
+                       "for GPTQ: .npz (an array per input, [S, ...] for S "
+                       "samples), .npy (one input) or random:N"),
+              cl::value_desc("file.npz|file.npy|random:N"), cl::CommaSeparated);
 static cl::opt<std::string>
     recipe("recipe",
            cl::desc("Compress as this recipe file (JSON) says: rules of "
@@ -117,8 +124,9 @@ int main(int argc, char **argv) {
   options.target = target;
   options.emit = emit;
   options.parallel = parallel;
-  llvm::Expected<std::string> compression = pith::compressionPipeline(
-      {recipe, factorize, sparsify, quantize, compressSkip, compressionPasses});
+  llvm::Expected<std::string> compression =
+      pith::compressionPipeline({recipe, factorize, sparsify, quantize,
+                                 compressSkip, calibrate, compressionPasses});
   if (!compression)
     return fail(llvm::toString(compression.takeError()));
   options.compression = *compression;

@@ -1,0 +1,511 @@
+//===- Calibrate.cpp - pith-calibrate -------------------------------------===//
+//
+// Part of pith. Runs the model on calibration samples and records, on each
+// linear layer, statistics of the layer's input: the ranges activation
+// quantization needs, the per-feature magnitudes activation-aware scaling
+// needs, and E[x x^T], GPTQ's Hessian. The model runs compiled: a copy of it
+// whose entry point also returns every linear layer's input goes through
+// compileFile into a temporary package, which the runtime loads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pith/Compiler.h"
+#include "pith/runtime.h"
+
+#include "dialects/pith/PithFolds.h"
+#include "dialects/pith/PithOps.h"
+#include "lib/runtime/HostTensor.h"
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "passes/Passes.h"
+#include "passes/compression/CompressionUtils.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+
+#include <cmath>
+#include <limits>
+#include <memory>
+
+namespace mlir::pith {
+#define GEN_PASS_DEF_CALIBRATEPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::pith
+
+using namespace mlir;
+using namespace mlir::pith;
+
+namespace {
+
+/// A histogram of |x| over [0, range) whose range doubles (merging pairs
+/// of bins) whenever a larger value arrives, so that percentiles need
+/// neither the values kept nor their range known in advance.
+class MagnitudeHistogram {
+public:
+  void add(float magnitude) {
+    if (!(magnitude < std::numeric_limits<float>::infinity()))
+      return;
+    if (range == 0)
+      range = magnitude > 0 ? 2 * magnitude : 1;
+    while (magnitude >= range)
+      widen();
+    ++bins[static_cast<size_t>(magnitude / range * kBins)];
+    ++count;
+  }
+
+  /// The upper edge of the bin where the fraction `p` of values is reached.
+  float percentile(double p) const {
+    uint64_t wanted = static_cast<uint64_t>(std::ceil(p * count));
+    uint64_t seen = 0;
+    for (size_t bin = 0; bin < kBins; ++bin) {
+      seen += bins[bin];
+      if (seen >= wanted && seen > 0)
+        return static_cast<float>(range * (bin + 1) / kBins);
+    }
+    return static_cast<float>(range);
+  }
+
+private:
+  static constexpr size_t kBins = 4096;
+
+  void widen() {
+    for (size_t bin = 0; bin < kBins / 2; ++bin)
+      bins[bin] = bins[2 * bin] + bins[2 * bin + 1];
+    std::fill(bins.begin() + kBins / 2, bins.end(), 0);
+    range *= 2;
+  }
+
+  std::vector<uint64_t> bins = std::vector<uint64_t>(kBins, 0);
+  double range = 0;
+  uint64_t count = 0;
+};
+
+/// The statistics of one layer input over the calibration samples.
+struct InputStatistics {
+  explicit InputStatistics(int64_t channels)
+      : channels(channels), absMax(channels, 0.0f), absSum(channels, 0.0),
+        moment(channels * channels, 0.0) {}
+
+  /// Adds the `rows` rows of `channels` values at `data`.
+  void add(const float *data, int64_t rows) {
+    std::vector<float> sampleMoment(channels * channels, 0.0f);
+    for (int64_t row = 0; row < rows; ++row) {
+      const float *x = data + row * channels;
+      for (int64_t i = 0; i < channels; ++i) {
+        float magnitude = std::fabs(x[i]);
+        min = std::min(min, x[i]);
+        max = std::max(max, x[i]);
+        absMax[i] = std::max(absMax[i], magnitude);
+        absSum[i] += magnitude;
+        histogram.add(magnitude);
+        // The upper triangle; the lower one mirrors it at the end.
+        float *m = sampleMoment.data() + i * channels;
+        for (int64_t j = i; j < channels; ++j)
+          m[j] += x[i] * x[j];
+      }
+    }
+    for (int64_t i = 0; i < channels * channels; ++i)
+      moment[i] += sampleMoment[i];
+    tokens += rows;
+  }
+
+  /// The pith.calibration dictionary; `name` prefixes its resources.
+  DictionaryAttr toAttr(MLIRContext *context, StringRef name,
+                        int64_t samples) const {
+    Builder b(context);
+    auto f32 = b.getF32Type();
+    double perToken = tokens ? 1.0 / static_cast<double>(tokens) : 0.0;
+    std::vector<float> mean(channels), second(channels * channels);
+    for (int64_t i = 0; i < channels; ++i) {
+      mean[i] = static_cast<float>(absSum[i] * perToken);
+      for (int64_t j = i; j < channels; ++j)
+        second[i * channels + j] = second[j * channels + i] =
+            static_cast<float>(moment[i * channels + j] * perToken);
+    }
+    auto resource = [&](ArrayRef<int64_t> shape, StringRef suffix,
+                        ArrayRef<float> values) {
+      return mlir::pith::detail::makeResource(
+          RankedTensorType::get(shape, f32), (name + suffix).str(),
+          compression::asBytes<float>(values));
+    };
+    NamedAttribute entries[] = {
+        b.getNamedAttr("samples", b.getI64IntegerAttr(samples)),
+        b.getNamedAttr("tokens", b.getI64IntegerAttr(tokens)),
+        b.getNamedAttr("min", b.getF32FloatAttr(tokens ? min : 0.0f)),
+        b.getNamedAttr("max", b.getF32FloatAttr(tokens ? max : 0.0f)),
+        b.getNamedAttr("abs_p99_9",
+                       b.getF32FloatAttr(histogram.percentile(0.999))),
+        b.getNamedAttr("abs_p99_99",
+                       b.getF32FloatAttr(histogram.percentile(0.9999))),
+        b.getNamedAttr("channel_abs_max",
+                       resource({channels}, "_abs_max", absMax)),
+        b.getNamedAttr("channel_abs_mean",
+                       resource({channels}, "_abs_mean", mean)),
+        b.getNamedAttr("second_moment", resource({channels, channels},
+                                                 "_second_moment", second))};
+    return b.getDictionaryAttr(entries);
+  }
+
+  int64_t channels;
+  int64_t tokens = 0;
+  float min = std::numeric_limits<float>::infinity();
+  float max = -std::numeric_limits<float>::infinity();
+  std::vector<float> absMax;
+  std::vector<double> absSum;
+  std::vector<double> moment;
+  MagnitudeHistogram histogram;
+};
+
+struct ModelDeleter {
+  void operator()(pith_model *model) const { pith_model_free(model); }
+};
+using ModelPtr = std::unique_ptr<pith_model, ModelDeleter>;
+
+/// A status's message, freeing it.
+std::string takeMessage(pith_status *status) {
+  std::string message = pith_status_get_message(status);
+  pith_status_free(status);
+  return message;
+}
+
+std::string describeShape(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (auto [index, extent] : llvm::enumerate(shape))
+    text += (index ? ", " : "") + std::to_string(extent);
+  return text + "]";
+}
+
+struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
+  using CalibratePassBase::CalibratePassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (inputs.empty()) {
+      module.emitError() << "pith-calibrate: give the calibration samples, "
+                            "inputs=FILE.npz, FILE.npy or random:N";
+      return signalPassFailure();
+    }
+    func::FuncOp entry;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (func.isPublic() && !func.isExternal()) {
+        if (entry) {
+          module.emitError() << "pith-calibrate: the model must have one "
+                                "public function, its entry point";
+          return signalPassFailure();
+        }
+        entry = func;
+      }
+    if (!entry) {
+      module.emitError() << "pith-calibrate: the model has no entry point";
+      return signalPassFailure();
+    }
+
+    // The distinct inputs of the entry point's linear layers.
+    SmallVector<LinearOp> layers;
+    SmallVector<Value> layerInputs;
+    SmallVector<unsigned> inputOfLayer;
+    entry.walk([&](LinearOp op) {
+      auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+      if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+        return;
+      const auto *found = llvm::find(layerInputs, op.getInput());
+      inputOfLayer.push_back(found - layerInputs.begin());
+      if (found == layerInputs.end())
+        layerInputs.push_back(op.getInput());
+      layers.push_back(op);
+    });
+    if (layers.empty()) {
+      module.emitWarning() << "pith-calibrate: the model has no linear "
+                              "layers (with static f32 inputs) to calibrate";
+      return;
+    }
+
+    llvm::SmallString<128> packagePath;
+    FailureOr<ModelPtr> model =
+        compileInstrumented(entry, layerInputs, packagePath);
+    llvm::FileRemover removePackage(packagePath);
+    if (failed(model))
+      return signalPassFailure();
+
+    std::vector<InputStatistics> statistics;
+    for (Value input : layerInputs)
+      statistics.emplace_back(
+          cast<RankedTensorType>(input.getType()).getShape().back());
+    FailureOr<int64_t> samples =
+        runSamples(module, **model, entry.getNumArguments(), statistics);
+    if (failed(samples))
+      return signalPassFailure();
+
+    SmallVector<DictionaryAttr> attributes;
+    for (auto [index, input] : llvm::enumerate(layerInputs)) {
+      unsigned first = llvm::find(inputOfLayer, index) - inputOfLayer.begin();
+      attributes.push_back(statistics[index].toAttr(
+          &getContext(), compression::layerName(layers[first]) + "_calibration",
+          *samples));
+    }
+    for (auto [op, input] : llvm::zip(layers, inputOfLayer))
+      op->setAttr(compression::kCalibrationAttrName, attributes[input]);
+    calibratedLayers += layers.size();
+    samplesRun += *samples;
+  }
+
+  /// Compiles a copy of the module whose entry point also returns
+  /// `layerInputs`, and loads it.
+  FailureOr<ModelPtr> compileInstrumented(func::FuncOp entry,
+                                          ArrayRef<Value> layerInputs,
+                                          llvm::SmallString<128> &packagePath) {
+    ModuleOp module = getOperation();
+    OwningOpRef<ModuleOp> copy(cast<ModuleOp>(module->clone()));
+    auto copyEntry = copy->lookupSymbol<func::FuncOp>(entry.getSymName());
+    // The copy's values in the order the original's were found.
+    SmallVector<Value> copyInputs;
+    {
+      DenseMap<Operation *, Operation *> opsOfCopy;
+      SmallVector<Operation *> originals, copies;
+      entry.walk([&](Operation *op) { originals.push_back(op); });
+      copyEntry.walk([&](Operation *op) { copies.push_back(op); });
+      for (auto [original, copied] : llvm::zip(originals, copies))
+        opsOfCopy[original] = copied;
+      for (Value input : layerInputs) {
+        if (auto argument = dyn_cast<BlockArgument>(input)) {
+          copyInputs.push_back(copyEntry.getArgument(argument.getArgNumber()));
+          continue;
+        }
+        auto result = cast<OpResult>(input);
+        copyInputs.push_back(
+            opsOfCopy[result.getOwner()]->getResult(result.getResultNumber()));
+      }
+    }
+    auto returnOp =
+        cast<func::ReturnOp>(copyEntry.getBody().back().getTerminator());
+    unsigned firstExtra = returnOp.getNumOperands();
+    returnOp.getOperandsMutable().append(copyInputs);
+    copyEntry.setType(FunctionType::get(&getContext(),
+                                        copyEntry.getArgumentTypes(),
+                                        returnOp.getOperandTypes()));
+    for (unsigned i = 0; i < copyInputs.size(); ++i)
+      copyEntry.setResultAttr(
+          firstExtra + i, "pith.name",
+          StringAttr::get(&getContext(),
+                          "pith.calibration." + std::to_string(i)));
+
+    llvm::SmallString<128> modulePath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "pith-calibrate", "mlirbc", modulePath)) {
+      module.emitError() << "pith-calibrate: cannot create a temporary file: "
+                         << ec.message();
+      return failure();
+    }
+    llvm::FileRemover removeModule(modulePath);
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(modulePath, ec);
+      if (ec || failed(writeBytecodeToFile(*copy, os))) {
+        module.emitError() << "pith-calibrate: cannot write '" << modulePath
+                           << "'";
+        return failure();
+      }
+    }
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "pith-calibrate", "pith", packagePath)) {
+      module.emitError() << "pith-calibrate: cannot create a temporary file: "
+                         << ec.message();
+      return failure();
+    }
+    ::pith::CompileOptions options;
+    if (llvm::Error error =
+            ::pith::compileFile(modulePath, packagePath, options)) {
+      module.emitError() << "pith-calibrate: cannot compile the model to run "
+                            "it: "
+                         << llvm::toString(std::move(error));
+      return failure();
+    }
+    pith_model *model = nullptr;
+    if (pith_status *status = pith_model_load(packagePath.c_str(), &model)) {
+      module.emitError() << "pith-calibrate: cannot load the compiled model: "
+                         << takeMessage(status);
+      return failure();
+    }
+    return ModelPtr(model);
+  }
+
+  /// The samples of the model's `inputCount` inputs that `inputs` name, as
+  /// one list of input tensors per sample.
+  FailureOr<std::vector<std::vector<::pith::HostTensor>>>
+  readSamples(ModuleOp module, const pith_model &model, size_t inputCount) {
+    std::vector<std::vector<::pith::HostTensor>> samples;
+    for (const std::string &source : inputs) {
+      llvm::StringRef text(source);
+      if (text.consume_front("random:")) {
+        int64_t count = 0;
+        if (text.getAsInteger(10, count) || count <= 0) {
+          module.emitError() << "pith-calibrate: '" << source
+                             << "' is not random:N with N a positive integer";
+          return failure();
+        }
+        for (int64_t i = 0; i < count; ++i) {
+          std::vector<::pith::HostTensor> sample;
+          for (size_t input = 0; input < inputCount; ++input) {
+            sample.push_back(
+                ::pith::HostTensor::like(*pith_model_input(&model, input)));
+            ::pith::fillRandom(sample.back(), samples.size() * 1000 + input);
+          }
+          samples.push_back(std::move(sample));
+        }
+        continue;
+      }
+      std::vector<::pith::HostTensor> arrays;
+      std::string error;
+      if (text.ends_with(".npz")) {
+        if (!::pith::readNpz(source, arrays, error)) {
+          module.emitError() << "pith-calibrate: " << error;
+          return failure();
+        }
+      } else if (text.ends_with(".npy")) {
+        if (inputCount != 1) {
+          module.emitError()
+              << "pith-calibrate: '" << source << "' is one array but the "
+              << "model has " << inputCount
+              << " inputs; give a .npz file with one array per input";
+          return failure();
+        }
+        arrays.emplace_back();
+        if (!::pith::readNpy(source, arrays.back(), error)) {
+          module.emitError() << "pith-calibrate: " << error;
+          return failure();
+        }
+        arrays.back().name = pith_model_input(&model, 0)->name;
+      } else {
+        module.emitError() << "pith-calibrate: '" << source
+                           << "' is neither a .npz or .npy file nor random:N";
+        return failure();
+      }
+      if (failed(
+              splitSamples(module, model, inputCount, source, arrays, samples)))
+        return failure();
+    }
+    return samples;
+  }
+
+  /// Appends to `samples` those that `arrays` (read from `source`) hold:
+  /// one per input, each shaped like it or with a leading sample dimension.
+  LogicalResult
+  splitSamples(ModuleOp module, const pith_model &model, size_t inputCount,
+               StringRef source, std::vector<::pith::HostTensor> &arrays,
+               std::vector<std::vector<::pith::HostTensor>> &samples) {
+    std::string names;
+    for (size_t input = 0; input < inputCount; ++input)
+      names += (input ? ", '" : "'") +
+               std::string(pith_model_input(&model, input)->name) + "'";
+    for (const ::pith::HostTensor &array : arrays) {
+      bool known = false;
+      for (size_t input = 0; input < inputCount; ++input)
+        known |= array.name == pith_model_input(&model, input)->name;
+      if (!known) {
+        module.emitError() << "pith-calibrate: '" << source << "' holds '"
+                           << array.name
+                           << "', which is not an input of the model (its "
+                              "inputs: "
+                           << names << ")";
+        return failure();
+      }
+    }
+    int64_t count = -1;
+    std::vector<const ::pith::HostTensor *> ordered;
+    for (size_t input = 0; input < inputCount; ++input) {
+      const pith_tensor_info *info = pith_model_input(&model, input);
+      ArrayRef<int64_t> shape(info->shape, info->rank);
+      auto array = llvm::find_if(arrays, [&](const auto &candidate) {
+        return candidate.name == info->name;
+      });
+      if (array == arrays.end()) {
+        module.emitError() << "pith-calibrate: '" << source
+                           << "' has no array for the input '" << info->name
+                           << "'";
+        return failure();
+      }
+      ArrayRef<int64_t> got = array->shape;
+      int64_t arraySamples = -1;
+      if (got == shape)
+        arraySamples = 1;
+      else if (got.size() == shape.size() + 1 && got.drop_front() == shape)
+        arraySamples = got.front();
+      if (arraySamples < 0 || array->dtype != info->dtype) {
+        module.emitError() << "pith-calibrate: '" << source << "' array '"
+                           << info->name << "' is "
+                           << pith_dtype_name(array->dtype) << " "
+                           << describeShape(got) << "; the input is "
+                           << pith_dtype_name(info->dtype) << " "
+                           << describeShape(shape)
+                           << " (one sample) or [S, ...] (S samples)";
+        return failure();
+      }
+      if (count >= 0 && arraySamples != count) {
+        module.emitError() << "pith-calibrate: '" << source << "' holds "
+                           << count << " samples of one input "
+                           << "and " << arraySamples << " of '" << info->name
+                           << "'";
+        return failure();
+      }
+      count = arraySamples;
+      ordered.push_back(&*array);
+    }
+    for (int64_t i = 0; i < count; ++i) {
+      std::vector<::pith::HostTensor> sample;
+      for (size_t input = 0; input < inputCount; ++input) {
+        ::pith::HostTensor tensor =
+            ::pith::HostTensor::like(*pith_model_input(&model, input));
+        size_t bytes = tensor.bytes.size();
+        std::copy_n(ordered[input]->bytes.begin() + i * bytes, bytes,
+                    tensor.bytes.begin());
+        sample.push_back(std::move(tensor));
+      }
+      samples.push_back(std::move(sample));
+    }
+    return success();
+  }
+
+  /// Runs `model` on every sample, adding the layer inputs it returns
+  /// after the model's own outputs to `statistics`; the samples run.
+  FailureOr<int64_t> runSamples(ModuleOp module, const pith_model &model,
+                                size_t inputCount,
+                                std::vector<InputStatistics> &statistics) {
+    FailureOr<std::vector<std::vector<::pith::HostTensor>>> samples =
+        readSamples(module, model, inputCount);
+    if (failed(samples))
+      return failure();
+    size_t outputCount = pith_model_output_count(&model);
+    size_t firstLayerInput = outputCount - statistics.size();
+    std::vector<::pith::HostTensor> outputs;
+    for (size_t i = 0; i < outputCount; ++i)
+      outputs.push_back(
+          ::pith::HostTensor::like(*pith_model_output(&model, i)));
+    std::vector<pith_tensor> outputViews;
+    for (::pith::HostTensor &output : outputs)
+      outputViews.push_back(output.view());
+    for (auto [index, sample] : llvm::enumerate(*samples)) {
+      std::vector<pith_tensor> inputViews;
+      for (::pith::HostTensor &input : sample)
+        inputViews.push_back(input.view());
+      if (pith_status *status =
+              pith_model_invoke(&model, inputViews.data(), inputViews.size(),
+                                outputViews.data(), outputViews.size())) {
+        module.emitError() << "pith-calibrate: sample " << index
+                           << " failed to run: " << takeMessage(status);
+        return failure();
+      }
+      for (auto [layerInput, stats] : llvm::enumerate(statistics)) {
+        const ::pith::HostTensor &values =
+            outputs[firstLayerInput + layerInput];
+        stats.add(reinterpret_cast<const float *>(values.bytes.data()),
+                  values.elementCount() / stats.channels);
+      }
+    }
+    if (samples->empty()) {
+      module.emitError() << "pith-calibrate: the inputs hold no samples";
+      return failure();
+    }
+    return static_cast<int64_t>(samples->size());
+  }
+};
+
+} // namespace
