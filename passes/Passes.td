@@ -81,7 +81,11 @@ def QuantizePass : Pass<"pith-quantize"> {
     each column's rounding error compensated by the columns after it
     through the inverse of E[x x^T] of the layer's inputs, which
     `pith-calibrate` records (`pith.calibration`); a layer without it is an
-    error. Symmetric quantization maps each group's value of
+    error. With `activations=dynamic` the layer's input x is quantized to
+    int8 too, per token (a scale per row, its largest magnitude over 127,
+    computed at run time: `pith.quantize` with `block_size` the row's
+    length); `activations=static` uses one scale, the largest magnitude
+    pith-calibrate saw over 127. Symmetric quantization maps each group's value of
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
@@ -113,6 +117,10 @@ def QuantizePass : Pass<"pith-quantize"> {
            "nearest, or gptq (error-compensating, needs pith-calibrate)">,
     Option<"damping", "damping", "double", /*default=*/"0.01",
            "GPTQ: fraction of the mean diagonal added to E[x x^T]">,
+    Option<"activations", "activations", "std::string",
+           /*default=*/"\"none\"",
+           "Quantize the inputs to int8 too: none, dynamic (per token, "
+           "at run time) or static (per tensor, from pith-calibrate)">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",

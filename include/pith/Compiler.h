@@ -71,10 +71,12 @@ struct LayerReport {
 /// The pass that `--quantize=SCHEME` stands for, as a textual pipeline:
 /// `w8`, `w4` or `w2` (one scale per output channel), with `g<N>` for
 /// groups of N input features (`w4g128`), and `-asym` for zero points;
-/// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32); `-gptq` at the end rounds
-/// by GPTQ (which needs calibration). Layers whose names match
-/// a glob of `skip`, or none of `only` when given, stay f32. An unknown
-/// scheme is an error naming it.
+/// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32); `a8` after the group
+/// quantizes the layers' inputs to int8 per token at run time (`w8a8`,
+/// `w4g128a8`), `-static` with one calibrated scale per layer instead;
+/// `-gptq` rounds by GPTQ. `-static` and `-gptq` need calibration. Layers whose
+/// names match a glob of `skip`, or none of `only` when given, stay f32. An
+/// unknown scheme is an error naming it.
 llvm::Expected<std::string>
 quantizePipeline(llvm::StringRef scheme, llvm::ArrayRef<std::string> skip,
                  llvm::ArrayRef<std::string> only = {});

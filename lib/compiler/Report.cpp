@@ -74,13 +74,25 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                                              llvm::ArrayRef<std::string> only) {
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + scheme + "' is not a quantization scheme (" + why +
-                 "); expected w8, w4 or w2, optionally with g<group size> and "
-                 "-asym (w4g128, w8-asym), or a preset: q4_0, q8_0; and "
-                 "-gptq for GPTQ rounding");
+                 "); expected w8, w4 or w2, optionally with g<group size>, "
+                 "a8 for int8 activations and -asym (w4g128, w8a8, "
+                 "w8-asym), or a preset: q4_0, q8_0; then -gptq for GPTQ "
+                 "rounding, -static for calibrated activation scales");
   };
-  llvm::StringRef text = scheme.trim();
-  bool gptq = text.consume_back("-gptq");
-  bool symmetric = !text.consume_back("-asym");
+  llvm::SmallVector<llvm::StringRef> parts;
+  scheme.trim().split(parts, '-');
+  llvm::StringRef text = parts.front();
+  bool gptq = false, symmetric = true, staticActivations = false;
+  for (llvm::StringRef flag : llvm::ArrayRef(parts).drop_front()) {
+    if (flag == "gptq")
+      gptq = true;
+    else if (flag == "asym")
+      symmetric = false;
+    else if (flag == "static")
+      staticActivations = true;
+    else
+      return bad("unknown suffix '-" + flag + "'");
+  }
   if (text.equals_insensitive("q4_0"))
     text = "w4g32";
   else if (text.equals_insensitive("q8_0"))
@@ -94,12 +106,18 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
   if (text.consume_front("g") &&
       (text.consumeInteger(10, groupSize) || groupSize <= 0))
     return bad("the group size must be a positive integer");
+  bool int8Activations = text.consume_front("a8");
   if (!text.empty())
     return bad("'" + text + "' is left over");
+  if (staticActivations && !int8Activations)
+    return bad("-static is for int8 activations, a8");
   std::string pipeline = "pith-quantize{bits=" + std::to_string(bits) +
                          " group-size=" + std::to_string(groupSize) +
                          " symmetric=" + (symmetric ? "true" : "false") +
-                         (gptq ? " rounding=gptq" : "");
+                         (gptq ? " rounding=gptq" : "") +
+                         (!int8Activations    ? ""
+                          : staticActivations ? " activations=static"
+                                              : " activations=dynamic");
   llvm::Expected<std::string> globs = globOptions(skip, only);
   if (!globs)
     return globs.takeError();

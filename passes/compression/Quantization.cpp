@@ -21,6 +21,10 @@ std::string QuantScheme::describe() const {
     text += " asymmetric";
   if (gptq)
     text += " gptq";
+  if (activations == Activations::Dynamic)
+    text += ", int8 activations per token";
+  else if (activations == Activations::Static)
+    text += ", int8 activations static";
   return text;
 }
 

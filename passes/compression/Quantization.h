@@ -33,6 +33,11 @@ struct QuantScheme {
   bool symmetric = true;
   /// GPTQ's error-compensating rounding instead of rounding to nearest.
   bool gptq = false;
+  /// How the layer's inputs are quantized to int8 (W8A8, W4A8): not at all,
+  /// per token with a scale from each token's largest magnitude at run
+  /// time, or per tensor with one scale from calibration.
+  enum class Activations { None, Dynamic, Static };
+  Activations activations = Activations::None;
 
   int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
   int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }
@@ -40,7 +45,8 @@ struct QuantScheme {
   int64_t columnsPerScale(int64_t cols) const {
     return groupSize == 0 ? cols : groupSize;
   }
-  /// "int4 g128", "int8 per-channel asymmetric", "int4 g128 gptq", ...
+  /// "int4 g128", "int8 per-channel asymmetric", "int4 g128 gptq",
+  /// "int8 per-channel, int8 activations per token", ...
   std::string describe() const;
 };
 

@@ -12,6 +12,10 @@
 #include "dialects/pith/PithOps.h"
 #include "passes/Passes.h"
 #include "passes/compression/CompressionUtils.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cmath>
+#include <limits>
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_QUANTIZEPASS
@@ -53,6 +57,18 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                         << rounding << "'";
       return signalPassFailure();
     }
+    std::optional<QuantScheme::Activations> activationMode =
+        llvm::StringSwitch<std::optional<QuantScheme::Activations>>(activations)
+            .Case("none", QuantScheme::Activations::None)
+            .Case("dynamic", QuantScheme::Activations::Dynamic)
+            .Case("static", QuantScheme::Activations::Static)
+            .Default(std::nullopt);
+    if (!activationMode) {
+      root->emitError() << "pith-quantize: activations must be none, dynamic "
+                           "or static, got '"
+                        << activations << "'";
+      return signalPassFailure();
+    }
     if (damping < 0) {
       root->emitError() << "pith-quantize: damping must not be negative, got "
                         << static_cast<double>(damping);
@@ -63,23 +79,86 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.groupSize = groupSize;
     scheme.symmetric = symmetric;
     scheme.gptq = rounding == "gptq";
+    scheme.activations = *activationMode;
 
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))
         return signalPassFailure();
   }
 
+  /// The layer's calibration statistics, or an error saying what needs
+  /// them.
+  FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
+                                          StringRef need) {
+    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
+    if (!calibration)
+      return op.emitError()
+             << "layer '" << layer << "' has no calibration statistics; "
+             << need
+             << " needs pith-calibrate to run first (pith-compile --calibrate)";
+    return calibration;
+  }
+
+  /// The input of `op` quantized to int8 and back, as `activations` says.
+  FailureOr<Value> quantizedInput(OpBuilder &b, LinearOp op, StringRef layer,
+                                  QuantScheme::Activations activations) {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    Type f32 = type.getElementType();
+    auto scalar = [&](float value) -> Value {
+      return ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(RankedTensorType::get({}, f32), value));
+    };
+    auto int8 = type.clone(b.getIntegerType(8));
+    if (activations == QuantScheme::Activations::Static) {
+      FailureOr<DictionaryAttr> calibration =
+          calibrationOf(op, layer, "static activation quantization");
+      if (failed(calibration))
+        return failure();
+      auto low = calibration->getAs<FloatAttr>("min");
+      auto high = calibration->getAs<FloatAttr>("max");
+      if (!low || !high)
+        return op.emitError()
+               << "layer '" << layer << "': its calibration has no min and max";
+      double peak = std::max(std::fabs(low.getValueAsDouble()),
+                             std::fabs(high.getValueAsDouble()));
+      Value scale = scalar(peak > 0 ? static_cast<float>(peak / 127) : 1.0f);
+      Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(),
+                                   IntegerAttr(), IntegerAttr());
+      return DequantizeOp::create(b, loc, q, scale, Value(), IntegerAttr(),
+                                  IntegerAttr())
+          .getResult();
+    }
+    // Per token: each row's scale maps its largest magnitude to 127; a row
+    // of zeros gets a tiny scale, which quantizes it to zeros.
+    int64_t last = type.getRank() - 1;
+    Value peak =
+        ReduceOp::create(b, loc, ReduceKind::Max, AbsOp::create(b, loc, x),
+                         ArrayRef<int64_t>{last}, true);
+    Value scale = DivOp::create(
+        b, loc,
+        MaxOp::create(b, loc, peak, scalar(std::numeric_limits<float>::min())),
+        scalar(127.0f));
+    IntegerAttr axis = b.getI64IntegerAttr(last);
+    IntegerAttr row = b.getI64IntegerAttr(type.getShape()[last]);
+    Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(), axis, row);
+    return DequantizeOp::create(b, loc, q, scale, Value(), axis, row)
+        .getResult();
+  }
+
   /// E[x x^T] of the layer's input, as pith-calibrate recorded it.
   FailureOr<std::vector<float>> secondMoment(LinearOp op, StringRef layer,
                                              int64_t cols) {
-    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
-    auto moment = calibration ? calibration.getAs<ElementsAttr>("second_moment")
-                              : ElementsAttr();
+    FailureOr<DictionaryAttr> calibration =
+        calibrationOf(op, layer, "GPTQ rounding");
+    if (failed(calibration))
+      return failure();
+    auto moment = calibration->getAs<ElementsAttr>("second_moment");
     if (!moment)
-      return op.emitError() << "layer '" << layer
-                            << "' has no calibration statistics; GPTQ "
-                               "rounding needs pith-calibrate to run first "
-                               "(pith-compile --calibrate)";
+      return op.emitError()
+             << "layer '" << layer << "': its calibration has no second_moment";
     auto type = cast<ShapedType>(moment.getType());
     std::optional<std::vector<float>> values = pith::detail::readFloats(moment);
     if (!values || type.getShape() != ArrayRef<int64_t>{cols, cols})
@@ -161,6 +240,12 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
           pith::detail::makeResource(RankedTensorType::get(scaleShape, storage),
                                      base + "_zero_point",
                                      asBytes<int8_t>(quantized.zeroPoints)));
+    if (scheme.activations != QuantScheme::Activations::None) {
+      FailureOr<Value> input = quantizedInput(b, op, layer, scheme.activations);
+      if (failed(input))
+        return failure();
+      op.getInputMutable().assign(*input);
+    }
     IntegerAttr axis = b.getI64IntegerAttr(scheme.groupSize == 0 ? 0 : 1);
     IntegerAttr blockSize = scheme.groupSize == 0
                                 ? IntegerAttr()

@@ -328,3 +328,46 @@ def test_recipe_calibrates_from_files_beside_it(tmp_path):
     with pytest.raises(pith.CompileError, match="has no array for the input 'x'"):
         np.savez(tmp_path / "empty.npz")
         pith.compile(model, quantize="w4g16-gptq", calibrate=str(tmp_path / "empty.npz"))
+
+
+def rtn_int8_per_channel(w):
+    """pith-quantize's int8 per-channel weights, w [n, k]: each row's
+    extreme maps to -128."""
+    extreme = w[np.arange(len(w)), np.abs(w).argmax(axis=1)]
+    scale = (extreme / np.float32(-128)).astype(np.float32)
+    return np.clip(np.round(w / scale[:, None]), -128, 127) * scale[:, None]
+
+
+def test_w8a8_quantizes_each_token_at_run_time():
+    """x goes through int8 per token (scale max|row| / 127) before the int8
+    layer: the outputs are numpy's on the same arithmetic, and a row of
+    zeros stays zero."""
+    model, w, samples = correlated_linear_model()
+    compiled = pith.compile(model, quantize="w8a8")
+    [line] = compiled.report
+    assert line["method"] == "int8 per-channel, int8 activations per token"
+    x = samples(1)[0]
+    x[3] = 0
+    scale = np.abs(x).max(axis=1, keepdims=True) / np.float32(127)
+    scale[3] = np.finfo(np.float32).tiny / np.float32(127)
+    xq = np.clip(np.round(x / scale), -127, 127) * scale
+    want = xq @ rtn_int8_per_channel(w.T).T
+    got = compiled.run({"x": x})["y"]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+    assert not got[3].any()
+
+
+def test_static_activation_scale_comes_from_calibration():
+    """-static: one scale for x, the largest magnitude calibration saw over
+    127; inputs beyond it saturate."""
+    model, w, samples = correlated_linear_model()
+    calibration = samples(8)
+    compiled = pith.compile(model, quantize="w8a8-static", calibrate={"x": calibration})
+    [line] = compiled.report
+    assert line["method"] == "int8 per-channel, int8 activations static"
+    scale = np.float32(np.abs(calibration).max() / 127)
+    x = samples(1)[0] * np.float32(1.5)
+    xq = np.clip(np.round(x / scale), -128, 127) * scale
+    want = xq @ rtn_int8_per_channel(w.T).T
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())

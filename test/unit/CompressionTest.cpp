@@ -255,6 +255,18 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   EXPECT_NE(expand("int4").find("does not start with w"), std::string::npos);
   EXPECT_NE(expand("w4", {"a,b"}).find("layer pattern 'a,b'"),
             std::string::npos);
+  EXPECT_EQ(expand("w4g128-asym-gptq"),
+            "pith-quantize{bits=4 group-size=128 symmetric=false "
+            "rounding=gptq}");
+  EXPECT_EQ(expand("w8a8"), "pith-quantize{bits=8 group-size=0 "
+                            "symmetric=true activations=dynamic}");
+  EXPECT_EQ(expand("w4g32a8-static-gptq"),
+            "pith-quantize{bits=4 group-size=32 symmetric=true "
+            "rounding=gptq activations=static}");
+  EXPECT_NE(expand("w8-static").find("-static is for int8 activations"),
+            std::string::npos);
+  EXPECT_NE(expand("w8-fast").find("unknown suffix '-fast'"),
+            std::string::npos);
 }
 
 } // namespace

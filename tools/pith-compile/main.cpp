@@ -54,8 +54,10 @@ static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantize the weights of linear layers: w8, w4 or w2, with "
              "g<N> for groups of N input features and -asym for zero "
-             "points (w4g128, w8-asym), or q4_0 / q8_0; -gptq for GPTQ "
-             "rounding, which needs --calibrate (w4g128-gptq)"),
+             "points (w4g128, w8-asym), or q4_0 / q8_0; a8 for int8 "
+             "activations per token (w8a8), -static for calibrated "
+             "activation scales, -gptq for GPTQ rounding (w4g128-gptq); "
+             "-static and -gptq need --calibrate"),
     cl::value_desc("scheme"));
 static cl::opt<std::string> factorize(
     "factorize",
