@@ -12,7 +12,7 @@ compressed layers' weights before and after.
 A scheme is a --quantize scheme (w8, w4g128, w4g128-gptq, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
 (sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8).
-GPTQ and -static schemes calibrate on --calibration input sets drawn like the compared
+Schemes with -gptq, -awq, -smoothquant or -static calibrate on --calibration input sets drawn like the compared
 ones but from another seed, so that they are judged on inputs they did not
 see.
 """
@@ -102,7 +102,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
-                                    calibrate=calibration if "gptq" in scheme or "static" in scheme else None,
+                                    calibrate=calibration if any(flag in scheme for flag in ("gptq", "static", "awq", "smoothquant")) else None,
                                     **options)
         cosines, worst = [], 0.0
         for feeds, reference in zip(sets, references):

@@ -85,7 +85,13 @@ def QuantizePass : Pass<"pith-quantize"> {
     int8 too, per token (a scale per row, its largest magnitude over 127,
     computed at run time: `pith.quantize` with `block_size` the row's
     length); `activations=static` uses one scale, the largest magnitude
-    pith-calibrate saw over 127. Symmetric quantization maps each group's value of
+    pith-calibrate saw over 127. `scaling` multiplies each input feature j
+    of the weight by s_j before quantizing and divides x by it at run time
+    (`pith.mul`), from calibration: `awq` takes s_j = mean|x_j|^a with the a
+    in {0, 0.05, ..., 0.95} that errs least on the outputs (weights that
+    meet large inputs rounded more finely), `smoothquant` s_j = max|x_j|^alpha
+    / max|W_j|^(1-alpha) (outliers of x moved into W, for int8
+    activations). Symmetric quantization maps each group's value of
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
@@ -121,6 +127,12 @@ def QuantizePass : Pass<"pith-quantize"> {
            /*default=*/"\"none\"",
            "Quantize the inputs to int8 too: none, dynamic (per token, "
            "at run time) or static (per tensor, from pith-calibrate)">,
+    Option<"scaling", "scaling", "std::string", /*default=*/"\"none\"",
+           "Scale input features first, from pith-calibrate: none, awq or "
+           "smoothquant">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "SmoothQuant: how much of the activations' range moves into "
+           "the weights, in [0, 1]">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",

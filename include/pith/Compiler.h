@@ -74,7 +74,8 @@ struct LayerReport {
 /// or a preset, `q4_0` (w4g32) or `q8_0` (w8g32); `a8` after the group
 /// quantizes the layers' inputs to int8 per token at run time (`w8a8`,
 /// `w4g128a8`), `-static` with one calibrated scale per layer instead;
-/// `-gptq` rounds by GPTQ. `-static` and `-gptq` need calibration. Layers whose
+/// `-gptq` rounds by GPTQ; `-awq` and `-smoothquant` scale input features
+/// first. All but `a8` alone need calibration. Layers whose
 /// names match a glob of `skip`, or none of `only` when given, stay f32. An
 /// unknown scheme is an error naming it.
 llvm::Expected<std::string>

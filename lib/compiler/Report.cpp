@@ -77,12 +77,14 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                  "); expected w8, w4 or w2, optionally with g<group size>, "
                  "a8 for int8 activations and -asym (w4g128, w8a8, "
                  "w8-asym), or a preset: q4_0, q8_0; then -gptq for GPTQ "
-                 "rounding, -static for calibrated activation scales");
+                 "rounding, -awq or -smoothquant for input scaling, -static "
+                 "for calibrated activation scales");
   };
   llvm::SmallVector<llvm::StringRef> parts;
   scheme.trim().split(parts, '-');
   llvm::StringRef text = parts.front();
   bool gptq = false, symmetric = true, staticActivations = false;
+  llvm::StringRef scaling;
   for (llvm::StringRef flag : llvm::ArrayRef(parts).drop_front()) {
     if (flag == "gptq")
       gptq = true;
@@ -90,6 +92,8 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
       symmetric = false;
     else if (flag == "static")
       staticActivations = true;
+    else if (flag == "awq" || flag == "smoothquant")
+      scaling = flag;
     else
       return bad("unknown suffix '-" + flag + "'");
   }
@@ -117,7 +121,8 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                          (gptq ? " rounding=gptq" : "") +
                          (!int8Activations    ? ""
                           : staticActivations ? " activations=static"
-                                              : " activations=dynamic");
+                                              : " activations=dynamic") +
+                         (scaling.empty() ? "" : " scaling=" + scaling.str());
   llvm::Expected<std::string> globs = globOptions(skip, only);
   if (!globs)
     return globs.takeError();

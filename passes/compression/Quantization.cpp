@@ -21,6 +21,10 @@ std::string QuantScheme::describe() const {
     text += " asymmetric";
   if (gptq)
     text += " gptq";
+  if (scaling == Scaling::Awq)
+    text += " awq";
+  else if (scaling == Scaling::SmoothQuant)
+    text += " smoothquant";
   if (activations == Activations::Dynamic)
     text += ", int8 activations per token";
   else if (activations == Activations::Static)
@@ -225,6 +229,73 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
     }
   }
   return result;
+}
+
+std::vector<float> smoothQuantScales(llvm::ArrayRef<float> weights,
+                                     int64_t rows, int64_t cols,
+                                     llvm::ArrayRef<float> channelAbsMax,
+                                     double alpha) {
+  std::vector<float> weightMax(cols, 0.0f);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      weightMax[c] = std::max(weightMax[c], std::fabs(weights[r * cols + c]));
+  std::vector<float> scales(cols, 1.0f);
+  for (int64_t c = 0; c < cols; ++c)
+    if (channelAbsMax[c] > 0 && weightMax[c] > 0)
+      scales[c] = static_cast<float>(std::pow(channelAbsMax[c], alpha) /
+                                     std::pow(weightMax[c], 1 - alpha));
+  return scales;
+}
+
+void scaleColumns(std::vector<float> &matrix, int64_t rows, int64_t cols,
+                  llvm::ArrayRef<float> scales, bool divide) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      matrix[r * cols + c] = divide ? matrix[r * cols + c] / scales[c]
+                                    : matrix[r * cols + c] * scales[c];
+}
+
+std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
+                             int64_t cols, const QuantScheme &scheme,
+                             llvm::ArrayRef<float> channelAbsMean,
+                             llvm::ArrayRef<float> hessian) {
+  // The search looks at evenly spaced rows: the error is a sum over rows.
+  constexpr int64_t kSearchRows = 64;
+  int64_t sampled = std::min(rows, kSearchRows);
+  std::vector<float> sample(sampled * cols);
+  for (int64_t i = 0; i < sampled; ++i) {
+    const float *row = weights.data() + (i * rows / sampled) * cols;
+    std::copy(row, row + cols, sample.begin() + i * cols);
+  }
+  double floor = std::numeric_limits<float>::min();
+  std::vector<float> best(cols, 1.0f);
+  double bestError = std::numeric_limits<double>::infinity();
+  for (int step = 0; step < 20; ++step) {
+    double alpha = step * 0.05;
+    std::vector<float> scales(cols);
+    double low = std::numeric_limits<double>::infinity(), high = 0;
+    for (int64_t c = 0; c < cols; ++c) {
+      scales[c] = static_cast<float>(
+          std::pow(std::max<double>(channelAbsMean[c], floor), alpha));
+      low = std::min<double>(low, scales[c]);
+      high = std::max<double>(high, scales[c]);
+    }
+    auto middle = static_cast<float>(std::sqrt(low * high));
+    for (float &scale : scales)
+      scale /= middle;
+    std::vector<float> scaled = sample;
+    scaleColumns(scaled, sampled, cols, scales);
+    std::vector<float> approximation = dequantize(
+        quantizeRoundToNearest(scaled, sampled, cols, scheme), scheme);
+    scaleColumns(approximation, sampled, cols, scales, /*divide=*/true);
+    double error =
+        relativeOutputError(sample, approximation, sampled, cols, hessian);
+    if (error < bestError) {
+      bestError = error;
+      best = std::move(scales);
+    }
+  }
+  return best;
 }
 
 double relativeOutputError(llvm::ArrayRef<float> reference,

@@ -38,6 +38,12 @@ struct QuantScheme {
   /// time, or per tensor with one scale from calibration.
   enum class Activations { None, Dynamic, Static };
   Activations activations = Activations::None;
+  /// Per-input-feature scales s applied before quantizing, W diag(s) with
+  /// x diag(1/s) at run time, from calibration: AWQ's (weights of
+  /// large inputs kept more precisely) or SmoothQuant's (activation
+  /// outliers moved into the weights, for int8 activations).
+  enum class Scaling { None, Awq, SmoothQuant };
+  Scaling scaling = Scaling::None;
 
   int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
   int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }
@@ -80,6 +86,29 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
                                             const QuantScheme &scheme,
                                             llvm::ArrayRef<float> hessian,
                                             double damping);
+
+/// SmoothQuant's (Xiao et al., 2022) input scales for a [rows, cols] weight:
+/// s_j = a_j^alpha / w_j^(1 - alpha), with a_j = max |x_j| over calibration
+/// (`channelAbsMax`) and w_j = max over rows of |W_ij|; 1 where either is 0.
+std::vector<float> smoothQuantScales(llvm::ArrayRef<float> weights,
+                                     int64_t rows, int64_t cols,
+                                     llvm::ArrayRef<float> channelAbsMax,
+                                     double alpha);
+
+/// AWQ's (Lin et al., 2023) input scales: s_j = m_j^alpha with m_j =
+/// mean |x_j| (`channelAbsMean`), normalized to max(s) min(s) = 1, for the
+/// alpha in {0, 0.05, ..., 0.95} whose rounding to nearest of W diag(s)
+/// (then diag(1/s)) errs least on the outputs for inputs of second moment
+/// `hessian`, judged on at most 64 rows. Alpha 0 is plain rounding.
+std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
+                             int64_t cols, const QuantScheme &scheme,
+                             llvm::ArrayRef<float> channelAbsMean,
+                             llvm::ArrayRef<float> hessian);
+
+/// Multiplies column j of `matrix` ([rows, cols]) by `scales[j]`, or
+/// divides it with `divide`.
+void scaleColumns(std::vector<float> &matrix, int64_t rows, int64_t cols,
+                  llvm::ArrayRef<float> scales, bool divide = false);
 
 /// How much the outputs of a layer with weight `reference` change when it
 /// becomes `approximation`, relative to the outputs, for inputs whose

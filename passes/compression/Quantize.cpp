@@ -69,6 +69,23 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                         << activations << "'";
       return signalPassFailure();
     }
+    std::optional<QuantScheme::Scaling> scalingMode =
+        llvm::StringSwitch<std::optional<QuantScheme::Scaling>>(scaling)
+            .Case("none", QuantScheme::Scaling::None)
+            .Case("awq", QuantScheme::Scaling::Awq)
+            .Case("smoothquant", QuantScheme::Scaling::SmoothQuant)
+            .Default(std::nullopt);
+    if (!scalingMode) {
+      root->emitError() << "pith-quantize: scaling must be none, awq or "
+                           "smoothquant, got '"
+                        << scaling << "'";
+      return signalPassFailure();
+    }
+    if (!(alpha >= 0 && alpha <= 1)) {
+      root->emitError() << "pith-quantize: alpha must lie in [0, 1], got "
+                        << static_cast<double>(alpha);
+      return signalPassFailure();
+    }
     if (damping < 0) {
       root->emitError() << "pith-quantize: damping must not be negative, got "
                         << static_cast<double>(damping);
@@ -80,6 +97,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.symmetric = symmetric;
     scheme.gptq = rounding == "gptq";
     scheme.activations = *activationMode;
+    scheme.scaling = *scalingMode;
 
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))
@@ -101,7 +119,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
 
   /// The input of `op` quantized to int8 and back, as `activations` says.
   FailureOr<Value> quantizedInput(OpBuilder &b, LinearOp op, StringRef layer,
-                                  QuantScheme::Activations activations) {
+                                  QuantScheme::Activations activations,
+                                  ArrayRef<float> inputScales) {
     Location loc = op.getLoc();
     Value x = op.getInput();
     auto type = cast<RankedTensorType>(x.getType());
@@ -124,6 +143,16 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                << "layer '" << layer << "': its calibration has no min and max";
       double peak = std::max(std::fabs(low.getValueAsDouble()),
                              std::fabs(high.getValueAsDouble()));
+      if (!inputScales.empty()) {
+        // x diag(1/s): its peak, feature by feature.
+        FailureOr<std::vector<float>> channelMax = channelStatistic(
+            op, layer, *calibration, "channel_abs_max", inputScales.size());
+        if (failed(channelMax))
+          return failure();
+        peak = 0;
+        for (auto [magnitude, scale] : llvm::zip(*channelMax, inputScales))
+          peak = std::max(peak, static_cast<double>(magnitude) / scale);
+      }
       Value scale = scalar(peak > 0 ? static_cast<float>(peak / 127) : 1.0f);
       Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(),
                                    IntegerAttr(), IntegerAttr());
@@ -146,6 +175,49 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(), axis, row);
     return DequantizeOp::create(b, loc, q, scale, Value(), axis, row)
         .getResult();
+  }
+
+  /// A [count] statistic of the layer's input features from its
+  /// calibration.
+  FailureOr<std::vector<float>> channelStatistic(LinearOp op, StringRef layer,
+                                                 DictionaryAttr calibration,
+                                                 StringRef name,
+                                                 int64_t count) {
+    auto value = calibration.getAs<ElementsAttr>(name);
+    std::optional<std::vector<float>> values =
+        value ? pith::detail::readFloats(value) : std::nullopt;
+    if (!values || static_cast<int64_t>(values->size()) != count)
+      return op.emitError() << "layer '" << layer << "': its calibration's "
+                            << name << " is not " << count << " f32 values";
+    return std::move(*values);
+  }
+
+  /// The input scales `scheme.scaling` asks for, or none.
+  FailureOr<std::vector<float>> inputScalesOf(LinearOp op, StringRef layer,
+                                              ArrayRef<float> weights,
+                                              int64_t rows, int64_t cols,
+                                              const QuantScheme &scheme) {
+    if (scheme.scaling == QuantScheme::Scaling::None)
+      return std::vector<float>();
+    bool awq = scheme.scaling == QuantScheme::Scaling::Awq;
+    FailureOr<DictionaryAttr> calibration =
+        calibrationOf(op, layer, awq ? "AWQ scaling" : "SmoothQuant scaling");
+    if (failed(calibration))
+      return failure();
+    if (!awq) {
+      FailureOr<std::vector<float>> channelMax =
+          channelStatistic(op, layer, *calibration, "channel_abs_max", cols);
+      if (failed(channelMax))
+        return failure();
+      return smoothQuantScales(weights, rows, cols, *channelMax,
+                               static_cast<double>(alpha));
+    }
+    FailureOr<std::vector<float>> channelMean =
+        channelStatistic(op, layer, *calibration, "channel_abs_mean", cols);
+    FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
+    if (failed(channelMean) || failed(moment))
+      return failure();
+    return awqScales(weights, rows, cols, scheme, *channelMean, *moment);
   }
 
   /// E[x x^T] of the layer's input, as pith-calibrate recorded it.
@@ -196,13 +268,29 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (!weights)
       return success();
 
+    // With input scales s the layer quantizes W diag(s) and computes with
+    // x diag(1/s), whose second moment is diag(1/s) E[x x^T] diag(1/s).
+    FailureOr<std::vector<float>> inputScales =
+        inputScalesOf(op, layer, *weights, rows, cols, scheme);
+    if (failed(inputScales))
+      return failure();
+    std::vector<float> scaled = *weights;
+    if (!inputScales->empty())
+      scaleColumns(scaled, rows, cols, *inputScales);
+
     QuantizedMatrix quantized;
     if (scheme.gptq) {
       FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
       if (failed(moment))
         return failure();
+      if (!inputScales->empty()) {
+        scaleColumns(*moment, cols, cols, *inputScales, /*divide=*/true);
+        for (int64_t i = 0; i < cols; ++i)
+          for (int64_t j = 0; j < cols; ++j)
+            (*moment)[i * cols + j] /= (*inputScales)[i];
+      }
       std::optional<QuantizedMatrix> result = quantizeGptq(
-          *weights, rows, cols, scheme, *moment, static_cast<double>(damping));
+          scaled, rows, cols, scheme, *moment, static_cast<double>(damping));
       if (!result)
         return op.emitError()
                << "layer '" << layer
@@ -211,9 +299,12 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                << static_cast<double>(damping) << "; raise damping";
       quantized = std::move(*result);
     } else {
-      quantized = quantizeRoundToNearest(*weights, rows, cols, scheme);
+      quantized = quantizeRoundToNearest(scaled, rows, cols, scheme);
     }
-    ErrorStats error = compareWeights(*weights, dequantize(quantized, scheme));
+    std::vector<float> approximation = dequantize(quantized, scheme);
+    if (!inputScales->empty())
+      scaleColumns(approximation, rows, cols, *inputScales, /*divide=*/true);
+    ErrorStats error = compareWeights(*weights, approximation);
 
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -240,8 +331,21 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
           pith::detail::makeResource(RankedTensorType::get(scaleShape, storage),
                                      base + "_zero_point",
                                      asBytes<int8_t>(quantized.zeroPoints)));
+    if (!inputScales->empty()) {
+      std::vector<float> inverse;
+      for (float scale : *inputScales)
+        inverse.push_back(1 / scale);
+      Value divisor = ConstantOp::create(
+          b, loc,
+          pith::detail::makeResource(
+              RankedTensorType::get({cols}, b.getF32Type()),
+              base + "_input_scale", asBytes<float>(inverse)));
+      op.getInputMutable().assign(
+          MulOp::create(b, loc, op.getInput(), divisor).getResult());
+    }
     if (scheme.activations != QuantScheme::Activations::None) {
-      FailureOr<Value> input = quantizedInput(b, op, layer, scheme.activations);
+      FailureOr<Value> input =
+          quantizedInput(b, op, layer, scheme.activations, *inputScales);
       if (failed(input))
         return failure();
       op.getInputMutable().assign(*input);

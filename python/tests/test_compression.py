@@ -371,3 +371,25 @@ def test_static_activation_scale_comes_from_calibration():
     want = xq @ rtn_int8_per_channel(w.T).T
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
+
+
+def test_smoothquant_and_awq_help_when_some_input_features_are_large():
+    """Inputs with a few features 30x the rest, as transformers' are:
+    SmoothQuant moves the outliers into the weights, so W8A8 errs less;
+    AWQ keeps the weights that meet them finer, so int4 errs less."""
+    model, w, samples = correlated_linear_model()
+    outliers = np.ones(64, np.float32)
+    outliers[::16] = 30
+
+    def inputs(count):
+        return samples(count) * outliers
+
+    calibration = {"x": inputs(16)}
+    x = inputs(4)
+
+    def error(**options):
+        compiled = pith.compile(model, **options)
+        return sum(np.linalg.norm(compiled.run({"x": s})["y"] - s @ w) for s in x)
+
+    assert error(quantize="w8a8-smoothquant", calibrate=calibration) < 0.7 * error(quantize="w8a8")
+    assert error(quantize="w4g16-awq", calibrate=calibration) < 0.9 * error(quantize="w4g16")

@@ -232,6 +232,45 @@ TEST(GptqTest, FewTokensAndDeadInputsAreDamped) {
   EXPECT_FALSE(quantizeGptq(weights, rows, cols, scheme(8, 0), singular, 0));
 }
 
+TEST(InputScalingTest, SmoothQuantBalancesActivationAndWeightRanges) {
+  // Column maxima of |W|: 2, 4, 1 (and 0); of |x|: 8, 1, 0, 5.
+  std::vector<float> weights = {2, -1, 0, 0, 1, 4, -1, 0};
+  std::vector<float> scales =
+      smoothQuantScales(weights, 2, 4, {8, 1, 0, 5}, 0.5);
+  EXPECT_FLOAT_EQ(scales[0], 2.0f); // sqrt(8) / sqrt(2)
+  EXPECT_FLOAT_EQ(scales[1], 0.5f); // sqrt(1) / sqrt(4)
+  EXPECT_FLOAT_EQ(scales[2], 1.0f); // an input that is always 0
+  EXPECT_FLOAT_EQ(scales[3], 1.0f); // a column of zeros
+  EXPECT_FLOAT_EQ(smoothQuantScales(weights, 2, 4, {8, 1, 0, 5}, 1)[0], 8);
+}
+
+TEST(InputScalingTest, AwqErrsNoMoreThanRoundingToNearest) {
+  // Inputs whose features differ in scale by 100x: AWQ rounds the weights
+  // of the large ones more finely. With all rows searched, its output error
+  // is at most plain rounding's (alpha 0), and here clearly less.
+  const int64_t rows = 16, cols = 64, tokens = 256;
+  std::vector<float> inputs = correlatedInputs(tokens, cols, 11);
+  std::vector<float> mean(cols, 0.0f);
+  for (int64_t t = 0; t < tokens; ++t)
+    for (int64_t c = 0; c < cols; ++c) {
+      inputs[t * cols + c] *= c % 8 == 0 ? 10.0f : 0.1f;
+      mean[c] += std::fabs(inputs[t * cols + c]) / tokens;
+    }
+  std::vector<float> hessian = secondMoment(inputs, tokens, cols);
+  std::vector<float> weights = gaussian(rows * cols, 12);
+  QuantScheme s = scheme(4, 32);
+  std::vector<float> scales = awqScales(weights, rows, cols, s, mean, hessian);
+  std::vector<float> scaled = weights;
+  scaleColumns(scaled, rows, cols, scales);
+  std::vector<float> awq =
+      dequantize(quantizeRoundToNearest(scaled, rows, cols, s), s);
+  scaleColumns(awq, rows, cols, scales, /*divide=*/true);
+  std::vector<float> nearest =
+      dequantize(quantizeRoundToNearest(weights, rows, cols, s), s);
+  EXPECT_LT(relativeOutputError(weights, awq, rows, cols, hessian),
+            0.9 * relativeOutputError(weights, nearest, rows, cols, hessian));
+}
+
 TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   auto expand = [](llvm::StringRef text,
                    std::vector<std::string> skip = {}) -> std::string {
@@ -267,6 +306,11 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
             std::string::npos);
   EXPECT_NE(expand("w8-fast").find("unknown suffix '-fast'"),
             std::string::npos);
+  EXPECT_EQ(expand("w4g128-awq"), "pith-quantize{bits=4 group-size=128 "
+                                  "symmetric=true scaling=awq}");
+  EXPECT_EQ(expand("w8a8-smoothquant"),
+            "pith-quantize{bits=8 group-size=0 symmetric=true "
+            "activations=dynamic scaling=smoothquant}");
 }
 
 } // namespace

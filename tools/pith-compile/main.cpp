@@ -56,8 +56,9 @@ static cl::opt<std::string> quantize(
              "g<N> for groups of N input features and -asym for zero "
              "points (w4g128, w8-asym), or q4_0 / q8_0; a8 for int8 "
              "activations per token (w8a8), -static for calibrated "
-             "activation scales, -gptq for GPTQ rounding (w4g128-gptq); "
-             "-static and -gptq need --calibrate"),
+             "activation scales, -gptq for GPTQ rounding (w4g128-gptq), "
+             "-awq or -smoothquant for input scaling; these need "
+             "--calibrate"),
     cl::value_desc("scheme"));
 static cl::opt<std::string> factorize(
     "factorize",
