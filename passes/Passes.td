@@ -123,6 +123,9 @@ def QuantizePass : Pass<"pith-quantize"> {
            "nearest, or gptq (error-compensating, needs pith-calibrate)">,
     Option<"damping", "damping", "double", /*default=*/"0.01",
            "GPTQ: fraction of the mean diagonal added to E[x x^T]">,
+    Option<"actOrder", "act-order", "bool", /*default=*/"false",
+           "GPTQ: quantize columns by decreasing E[x_j^2], group scales "
+           "taken beforehand">,
     Option<"activations", "activations", "std::string",
            /*default=*/"\"none\"",
            "Quantize the inputs to int8 too: none, dynamic (per token, "

@@ -77,17 +77,21 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                  "); expected w8, w4 or w2, optionally with g<group size>, "
                  "a8 for int8 activations and -asym (w4g128, w8a8, "
                  "w8-asym), or a preset: q4_0, q8_0; then -gptq for GPTQ "
-                 "rounding, -awq or -smoothquant for input scaling, -static "
+                 "rounding (-actorder in act order), -awq or -smoothquant for "
+                 "input scaling, -static "
                  "for calibrated activation scales");
   };
   llvm::SmallVector<llvm::StringRef> parts;
   scheme.trim().split(parts, '-');
   llvm::StringRef text = parts.front();
-  bool gptq = false, symmetric = true, staticActivations = false;
+  bool gptq = false, actOrder = false, symmetric = true,
+       staticActivations = false;
   llvm::StringRef scaling;
   for (llvm::StringRef flag : llvm::ArrayRef(parts).drop_front()) {
     if (flag == "gptq")
       gptq = true;
+    else if (flag == "actorder")
+      actOrder = true;
     else if (flag == "asym")
       symmetric = false;
     else if (flag == "static")
@@ -113,12 +117,15 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
   bool int8Activations = text.consume_front("a8");
   if (!text.empty())
     return bad("'" + text + "' is left over");
+  if (actOrder && !gptq)
+    return bad("-actorder is for GPTQ, -gptq");
   if (staticActivations && !int8Activations)
     return bad("-static is for int8 activations, a8");
   std::string pipeline = "pith-quantize{bits=" + std::to_string(bits) +
                          " group-size=" + std::to_string(groupSize) +
                          " symmetric=" + (symmetric ? "true" : "false") +
                          (gptq ? " rounding=gptq" : "") +
+                         (actOrder ? " act-order=true" : "") +
                          (!int8Activations    ? ""
                           : staticActivations ? " activations=static"
                                               : " activations=dynamic") +

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 
 namespace mlir::pith::compression {
 
@@ -20,7 +21,7 @@ std::string QuantScheme::describe() const {
   if (!symmetric)
     text += " asymmetric";
   if (gptq)
-    text += " gptq";
+    text += actOrder ? " gptq act-order" : " gptq";
   if (scaling == Scaling::Awq)
     text += " awq";
   else if (scaling == Scaling::SmoothQuant)
@@ -189,7 +190,7 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
                                             int64_t rows, int64_t cols,
                                             const QuantScheme &scheme,
                                             llvm::ArrayRef<float> hessian,
-                                            double damping) {
+                                            double damping, bool actOrder) {
   std::vector<double> h(hessian.begin(), hessian.end());
   std::vector<bool> dead(cols, false);
   double meanDiagonal = 0;
@@ -202,7 +203,22 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
   }
   for (int64_t i = 0; i < cols; ++i)
     h[i * cols + i] += damping * meanDiagonal;
-  std::optional<std::vector<double>> upper = inverseCholeskyUpper(h, cols);
+  // The order columns are quantized in: as they come, or by decreasing
+  // E[x_j^2], so that the inputs that matter most go first while many
+  // columns are left to absorb their errors.
+  std::vector<int64_t> order(cols);
+  std::iota(order.begin(), order.end(), 0);
+  if (actOrder)
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      double left = h[a * cols + a], right = h[b * cols + b];
+      return left != right ? left > right : a < b;
+    });
+  std::vector<double> permuted(cols * cols);
+  for (int64_t i = 0; i < cols; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      permuted[i * cols + j] = h[order[i] * cols + order[j]];
+  std::optional<std::vector<double>> upper =
+      inverseCholeskyUpper(std::move(permuted), cols);
   if (!upper)
     return std::nullopt;
 
@@ -210,23 +226,34 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
   int64_t groups = cols / group;
   QuantizedMatrix result = emptyResult(rows, cols, scheme);
   // Each row's columns depend on that row alone, so rows go one at a time.
-  std::vector<double> row(cols);
+  std::vector<double> original(cols), row(cols);
+  std::vector<GroupParameters> parameters;
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c)
-      row[c] = dead[c] ? 0.0 : weights[r * cols + c];
-    std::optional<GroupParameters> parameters;
-    for (int64_t c = 0; c < cols; ++c) {
-      if (c % group == 0) {
-        parameters.emplace(row.data() + c, group, scheme);
-        store(result, r * groups + c / group, *parameters);
-      }
-      int8_t value = parameters->quantize(row[c], scheme);
+      original[c] = dead[c] ? 0.0 : weights[r * cols + c];
+    for (int64_t i = 0; i < cols; ++i)
+      row[i] = original[order[i]];
+    // In act order a group's columns are scattered: its scale comes from
+    // the weights as they were. In column order it comes from the
+    // weights as the earlier columns' errors left them.
+    parameters.clear();
+    if (actOrder)
+      for (int64_t g = 0; g < groups; ++g)
+        parameters.emplace_back(original.data() + g * group, group, scheme);
+    for (int64_t i = 0; i < cols; ++i) {
+      int64_t c = order[i];
+      if (!actOrder && c % group == 0)
+        parameters.emplace_back(row.data() + i, group, scheme);
+      const GroupParameters &groupParameters = parameters[c / group];
+      int8_t value = groupParameters.quantize(row[i], scheme);
       result.values[r * cols + c] = value;
-      const double *u = upper->data() + c * cols;
-      double error = (row[c] - parameters->dequantize(value)) / u[c];
-      for (int64_t k = c + 1; k < cols; ++k)
+      const double *u = upper->data() + i * cols;
+      double error = (row[i] - groupParameters.dequantize(value)) / u[i];
+      for (int64_t k = i + 1; k < cols; ++k)
         row[k] -= error * u[k];
     }
+    for (int64_t g = 0; g < groups; ++g)
+      store(result, r * groups + g, parameters[g]);
   }
   return result;
 }

@@ -31,8 +31,9 @@ struct QuantScheme {
   /// that every level is used. With one: the group's [min, max] (widened
   /// to hold 0) spans the whole range.
   bool symmetric = true;
-  /// GPTQ's error-compensating rounding instead of rounding to nearest.
-  bool gptq = false;
+  /// GPTQ's error-compensating rounding instead of rounding to nearest,
+  /// and whether it goes in act order.
+  bool gptq = false, actOrder = false;
   /// How the layer's inputs are quantized to int8 (W8A8, W4A8): not at all,
   /// per token with a scale from each token's largest magnitude at run
   /// time, or per tensor with one scale from calibration.
@@ -79,13 +80,14 @@ QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
 /// error of the layer's outputs, not of its weights, is small. A group's
 /// scale comes from its columns as the earlier columns' errors left them.
 /// `damping` times the mean of the diagonal is added to the diagonal (and
-/// a zero diagonal entry, an input that is always 0, becomes 1). Fails
+/// a zero diagonal entry, an input that is always 0, becomes 1). With
+/// `actOrder` columns go by decreasing diagonal of the Hessian instead,
+/// with the groups' scales taken from the weights beforehand. Fails
 /// (nullopt) when the damped Hessian is not positive definite.
-std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
-                                            int64_t rows, int64_t cols,
-                                            const QuantScheme &scheme,
-                                            llvm::ArrayRef<float> hessian,
-                                            double damping);
+std::optional<QuantizedMatrix>
+quantizeGptq(llvm::ArrayRef<float> weights, int64_t rows, int64_t cols,
+             const QuantScheme &scheme, llvm::ArrayRef<float> hessian,
+             double damping, bool actOrder = false);
 
 /// SmoothQuant's (Xiao et al., 2022) input scales for a [rows, cols] weight:
 /// s_j = a_j^alpha / w_j^(1 - alpha), with a_j = max |x_j| over calibration

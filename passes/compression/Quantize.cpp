@@ -96,6 +96,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.groupSize = groupSize;
     scheme.symmetric = symmetric;
     scheme.gptq = rounding == "gptq";
+    scheme.actOrder = scheme.gptq && actOrder;
     scheme.activations = *activationMode;
     scheme.scaling = *scalingMode;
 
@@ -289,8 +290,9 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
           for (int64_t j = 0; j < cols; ++j)
             (*moment)[i * cols + j] /= (*inputScales)[i];
       }
-      std::optional<QuantizedMatrix> result = quantizeGptq(
-          scaled, rows, cols, scheme, *moment, static_cast<double>(damping));
+      std::optional<QuantizedMatrix> result =
+          quantizeGptq(scaled, rows, cols, scheme, *moment,
+                       static_cast<double>(damping), scheme.actOrder);
       if (!result)
         return op.emitError()
                << "layer '" << layer

@@ -237,29 +237,41 @@ def test_sparsify_zeroes_what_the_pattern_says(spec, zeroed):
 
 
 
-def gptq_reference(w, hessian, bits, group, damping=0.01):
+def gptq_reference(w, hessian, bits, group, damping=0.01, act_order=False):
     """GPTQ as its paper states it, in numpy (float64): w [n, k] row-major,
     symmetric scales that map each group's extreme to the lowest level,
-    a group's scale taken when its first column is reached."""
+    a group's scale taken when its first column is reached; in act order,
+    columns by decreasing diagonal, scales taken from w beforehand."""
     w = w.astype(np.float64).copy()
     h = hessian.astype(np.float64).copy()
     dead = np.diag(h) == 0
     h[dead, dead] = 1
     w[:, dead] = 0
     h += damping * np.mean(np.diag(h)) * np.eye(len(h))
-    upper = np.linalg.cholesky(np.linalg.inv(h)).T
     low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+
+    def scales_of(block):
+        extreme = block[np.arange(len(block)), np.abs(block).argmax(axis=1)]
+        scale = (extreme / low).astype(np.float32).astype(np.float64)
+        scale[scale == 0] = 1
+        return scale
+
+    order = np.argsort(-np.diag(h), kind="stable") if act_order else np.arange(len(h))
+    fixed = [scales_of(w[:, g:g + group]) for g in range(0, w.shape[1], group)]
+    w, h = w[:, order], h[np.ix_(order, order)]
+    upper = np.linalg.cholesky(np.linalg.inv(h)).T
     q = np.zeros_like(w)
-    for c in range(w.shape[1]):
-        if c % group == 0:
-            block = w[:, c:c + group]
-            extreme = block[np.arange(len(block)), np.abs(block).argmax(axis=1)]
-            scale = (extreme / low).astype(np.float32).astype(np.float64)
-            scale[scale == 0] = 1
-        q[:, c] = np.clip(np.round(w[:, c] / scale), low, high) * scale
-        error = (w[:, c] - q[:, c]) / upper[c, c]
-        w[:, c + 1:] -= np.outer(error, upper[c, c + 1:])
-    return q
+    for i, c in enumerate(order):
+        if act_order:
+            scale = fixed[c // group]
+        elif c % group == 0:
+            scale = scales_of(w[:, i:i + group])
+        q[:, i] = np.clip(np.round(w[:, i] / scale), low, high) * scale
+        error = (w[:, i] - q[:, i]) / upper[i, i]
+        w[:, i + 1:] -= np.outer(error, upper[i, i + 1:])
+    result = np.zeros_like(q)
+    result[:, order] = q
+    return result
 
 
 def correlated_linear_model(k=64, n=32, m=8):
@@ -278,17 +290,20 @@ def correlated_linear_model(k=64, n=32, m=8):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), w, samples
 
 
-def test_gptq_matches_a_numpy_reference():
+@pytest.mark.parametrize("act_order", [False, True])
+def test_gptq_matches_a_numpy_reference(act_order):
     """pith-calibrate's E[x x^T] and pith-quantize's GPTQ compute what the
     numpy reference computes from the same samples: the compiled layer's
     outputs agree within f32 rounding of the products."""
     model, w, samples = correlated_linear_model()
     calibration = samples(16)
-    compiled = pith.compile(model, quantize="w4g16-gptq", calibrate={"x": calibration})
+    scheme = "w4g16-gptq-actorder" if act_order else "w4g16-gptq"
+    compiled = pith.compile(model, quantize=scheme, calibrate={"x": calibration})
     [line] = compiled.report
-    assert line["method"] == "int4 g16 gptq"
+    assert line["method"] == ("int4 g16 gptq act-order" if act_order else "int4 g16 gptq")
     rows = calibration.reshape(-1, calibration.shape[-1]).astype(np.float64)
-    expected_weight = gptq_reference(w.T, rows.T @ rows / len(rows), bits=4, group=16)
+    expected_weight = gptq_reference(w.T, rows.T @ rows / len(rows), bits=4, group=16,
+                                     act_order=act_order)
     x = samples(1)[0]
     want = x @ expected_weight.T.astype(np.float32)
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,

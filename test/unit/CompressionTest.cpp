@@ -156,15 +156,17 @@ TEST(GptqTest, WithUncorrelatedInputsItRoundsToNearest) {
   std::vector<float> hessian(cols * cols, 0.0f);
   for (int64_t i = 0; i < cols; ++i)
     hessian[i * cols + i] = 1.0f + i;
-  for (QuantScheme s : {scheme(4, 16), scheme(8, 0, false)}) {
-    std::optional<QuantizedMatrix> gptq =
-        quantizeGptq(weights, rows, cols, s, hessian, 0.01);
-    ASSERT_TRUE(gptq);
-    QuantizedMatrix nearest = quantizeRoundToNearest(weights, rows, cols, s);
-    EXPECT_EQ(gptq->values, nearest.values) << s.describe();
-    EXPECT_EQ(gptq->scales, nearest.scales) << s.describe();
-    EXPECT_EQ(gptq->zeroPoints, nearest.zeroPoints) << s.describe();
-  }
+  for (bool actOrder : {false, true})
+    for (QuantScheme s : {scheme(4, 16), scheme(8, 0, false)}) {
+      std::optional<QuantizedMatrix> gptq =
+          quantizeGptq(weights, rows, cols, s, hessian, 0.01, actOrder);
+      ASSERT_TRUE(gptq);
+      QuantizedMatrix nearest = quantizeRoundToNearest(weights, rows, cols, s);
+      EXPECT_EQ(gptq->values, nearest.values) << s.describe() << actOrder;
+      EXPECT_EQ(gptq->scales, nearest.scales) << s.describe() << actOrder;
+      EXPECT_EQ(gptq->zeroPoints, nearest.zeroPoints)
+          << s.describe() << actOrder;
+    }
 }
 
 TEST(GptqTest, OutputErrorFollowsItsDefinition) {
@@ -193,17 +195,19 @@ TEST(GptqTest, ErrsLessOnTheOutputsThanRoundingToNearest) {
   std::vector<float> weights = gaussian(rows * cols, 7);
   std::vector<float> hessian =
       secondMoment(correlatedInputs(tokens, cols, 8), tokens, cols);
-  for (QuantScheme s :
-       {scheme(4, 32), scheme(4, 0), scheme(2, 64), scheme(8, 0, false)}) {
+  for (auto [s, actOrder] :
+       {std::pair(scheme(4, 32), false), std::pair(scheme(4, 0), false),
+        std::pair(scheme(2, 64), false), std::pair(scheme(8, 0, false), false),
+        std::pair(scheme(4, 32), true), std::pair(scheme(2, 64), true)}) {
     std::optional<QuantizedMatrix> gptq =
-        quantizeGptq(weights, rows, cols, s, hessian, 0.01);
+        quantizeGptq(weights, rows, cols, s, hessian, 0.01, actOrder);
     ASSERT_TRUE(gptq);
     double gptqError =
         relativeOutputError(weights, dequantize(*gptq, s), rows, cols, hessian);
     double nearestError = relativeOutputError(
         weights, dequantize(quantizeRoundToNearest(weights, rows, cols, s), s),
         rows, cols, hessian);
-    EXPECT_LT(gptqError, 0.8 * nearestError) << s.describe();
+    EXPECT_LT(gptqError, 0.8 * nearestError) << s.describe() << actOrder;
     for (int8_t value : gptq->values) {
       EXPECT_GE(value, s.lowest());
       EXPECT_LE(value, s.highest());
@@ -305,6 +309,11 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   EXPECT_NE(expand("w8-static").find("-static is for int8 activations"),
             std::string::npos);
   EXPECT_NE(expand("w8-fast").find("unknown suffix '-fast'"),
+            std::string::npos);
+  EXPECT_EQ(expand("w4g128-gptq-actorder"),
+            "pith-quantize{bits=4 group-size=128 symmetric=true "
+            "rounding=gptq act-order=true}");
+  EXPECT_NE(expand("w4-actorder").find("-actorder is for GPTQ"),
             std::string::npos);
   EXPECT_EQ(expand("w4g128-awq"), "pith-quantize{bits=4 group-size=128 "
                                   "symmetric=true scaling=awq}");
