@@ -143,15 +143,44 @@ struct CompressionRequest {
 llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request);
 
+/// How far one output of a compressed model is from the uncompressed
+/// model's on the same inputs.
+struct OutputError {
+  std::string output;
+  size_t samples = 0;
+  /// Cosine similarity of the whole output, per sample: least and mean.
+  double cosineMin = 1, cosineMean = 1;
+  double maxAbsDiff = 0;
+  /// For outputs shaped like a classifier's scores ([classes] or [batch,
+  /// classes]): the fraction of rows whose largest score is the same
+  /// class; negative for other outputs.
+  double top1Agreement = -1;
+};
+
+/// Runs the packages at `referencePath` (uncompressed) and
+/// `compressedPath` on the samples `sources` name (`.npz`, `.npy` or
+/// `random:N`, as for pith-calibrate) and compares their f32 outputs.
+llvm::Expected<std::vector<OutputError>>
+compareOutputs(llvm::StringRef referencePath, llvm::StringRef compressedPath,
+               llvm::ArrayRef<std::string> sources);
+
 /// Prints `report` as a table, one line per layer and a total.
 void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report);
 
-/// `report` as a JSON document: {"layers": [...], "total": {...}}.
-std::string reportToJson(llvm::ArrayRef<LayerReport> report);
+/// Prints `errors`, one line per output.
+void printOutputErrors(llvm::raw_ostream &os,
+                       llvm::ArrayRef<OutputError> errors);
+
+/// `report` as a JSON document: {"layers": [...], "total": {...}}, with
+/// "outputs": [...] when `outputs` are given.
+std::string reportToJson(llvm::ArrayRef<LayerReport> report,
+                         llvm::ArrayRef<OutputError> outputs = {});
 
 /// `report` as a self-contained HTML page: a table with, per layer, bars
-/// of its bytes after against before and of its SQNR.
-std::string reportToHtml(llvm::ArrayRef<LayerReport> report);
+/// of its bytes after against before and of its SQNR; and a table of
+/// `outputs` when given.
+std::string reportToHtml(llvm::ArrayRef<LayerReport> report,
+                         llvm::ArrayRef<OutputError> outputs = {});
 
 struct CompileOptions {
   /// A CPU target (see resolveCpuTarget): host, x86-64-v3, ...

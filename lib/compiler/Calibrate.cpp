@@ -14,7 +14,7 @@
 
 #include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
-#include "lib/runtime/HostTensor.h"
+#include "lib/compiler/Samples.h"
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "passes/Passes.h"
@@ -33,6 +33,7 @@ namespace mlir::pith {
 
 using namespace mlir;
 using namespace mlir::pith;
+using ::pith::ModelPtr;
 
 namespace {
 
@@ -154,25 +155,6 @@ struct InputStatistics {
   std::vector<double> moment;
   MagnitudeHistogram histogram;
 };
-
-struct ModelDeleter {
-  void operator()(pith_model *model) const { pith_model_free(model); }
-};
-using ModelPtr = std::unique_ptr<pith_model, ModelDeleter>;
-
-/// A status's message, freeing it.
-std::string takeMessage(pith_status *status) {
-  std::string message = pith_status_get_message(status);
-  pith_status_free(status);
-  return message;
-}
-
-std::string describeShape(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  for (auto [index, extent] : llvm::enumerate(shape))
-    text += (index ? ", " : "") + std::to_string(extent);
-  return text + "]";
-}
 
 struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
   using CalibratePassBase::CalibratePassBase;
@@ -319,149 +301,13 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
                          << llvm::toString(std::move(error));
       return failure();
     }
-    pith_model *model = nullptr;
-    if (pith_status *status = pith_model_load(packagePath.c_str(), &model)) {
-      module.emitError() << "pith-calibrate: cannot load the compiled model: "
-                         << takeMessage(status);
+    llvm::Expected<ModelPtr> model = ::pith::loadModel(packagePath.str().str());
+    if (!model) {
+      module.emitError() << "pith-calibrate: "
+                         << llvm::toString(model.takeError());
       return failure();
     }
-    return ModelPtr(model);
-  }
-
-  /// The samples of the model's `inputCount` inputs that `inputs` name, as
-  /// one list of input tensors per sample.
-  FailureOr<std::vector<std::vector<::pith::HostTensor>>>
-  readSamples(ModuleOp module, const pith_model &model, size_t inputCount) {
-    std::vector<std::vector<::pith::HostTensor>> samples;
-    for (const std::string &source : inputs) {
-      llvm::StringRef text(source);
-      if (text.consume_front("random:")) {
-        int64_t count = 0;
-        if (text.getAsInteger(10, count) || count <= 0) {
-          module.emitError() << "pith-calibrate: '" << source
-                             << "' is not random:N with N a positive integer";
-          return failure();
-        }
-        for (int64_t i = 0; i < count; ++i) {
-          std::vector<::pith::HostTensor> sample;
-          for (size_t input = 0; input < inputCount; ++input) {
-            sample.push_back(
-                ::pith::HostTensor::like(*pith_model_input(&model, input)));
-            ::pith::fillRandom(sample.back(), samples.size() * 1000 + input);
-          }
-          samples.push_back(std::move(sample));
-        }
-        continue;
-      }
-      std::vector<::pith::HostTensor> arrays;
-      std::string error;
-      if (text.ends_with(".npz")) {
-        if (!::pith::readNpz(source, arrays, error)) {
-          module.emitError() << "pith-calibrate: " << error;
-          return failure();
-        }
-      } else if (text.ends_with(".npy")) {
-        if (inputCount != 1) {
-          module.emitError()
-              << "pith-calibrate: '" << source << "' is one array but the "
-              << "model has " << inputCount
-              << " inputs; give a .npz file with one array per input";
-          return failure();
-        }
-        arrays.emplace_back();
-        if (!::pith::readNpy(source, arrays.back(), error)) {
-          module.emitError() << "pith-calibrate: " << error;
-          return failure();
-        }
-        arrays.back().name = pith_model_input(&model, 0)->name;
-      } else {
-        module.emitError() << "pith-calibrate: '" << source
-                           << "' is neither a .npz or .npy file nor random:N";
-        return failure();
-      }
-      if (failed(
-              splitSamples(module, model, inputCount, source, arrays, samples)))
-        return failure();
-    }
-    return samples;
-  }
-
-  /// Appends to `samples` those that `arrays` (read from `source`) hold:
-  /// one per input, each shaped like it or with a leading sample dimension.
-  LogicalResult
-  splitSamples(ModuleOp module, const pith_model &model, size_t inputCount,
-               StringRef source, std::vector<::pith::HostTensor> &arrays,
-               std::vector<std::vector<::pith::HostTensor>> &samples) {
-    std::string names;
-    for (size_t input = 0; input < inputCount; ++input)
-      names += (input ? ", '" : "'") +
-               std::string(pith_model_input(&model, input)->name) + "'";
-    for (const ::pith::HostTensor &array : arrays) {
-      bool known = false;
-      for (size_t input = 0; input < inputCount; ++input)
-        known |= array.name == pith_model_input(&model, input)->name;
-      if (!known) {
-        module.emitError() << "pith-calibrate: '" << source << "' holds '"
-                           << array.name
-                           << "', which is not an input of the model (its "
-                              "inputs: "
-                           << names << ")";
-        return failure();
-      }
-    }
-    int64_t count = -1;
-    std::vector<const ::pith::HostTensor *> ordered;
-    for (size_t input = 0; input < inputCount; ++input) {
-      const pith_tensor_info *info = pith_model_input(&model, input);
-      ArrayRef<int64_t> shape(info->shape, info->rank);
-      auto array = llvm::find_if(arrays, [&](const auto &candidate) {
-        return candidate.name == info->name;
-      });
-      if (array == arrays.end()) {
-        module.emitError() << "pith-calibrate: '" << source
-                           << "' has no array for the input '" << info->name
-                           << "'";
-        return failure();
-      }
-      ArrayRef<int64_t> got = array->shape;
-      int64_t arraySamples = -1;
-      if (got == shape)
-        arraySamples = 1;
-      else if (got.size() == shape.size() + 1 && got.drop_front() == shape)
-        arraySamples = got.front();
-      if (arraySamples < 0 || array->dtype != info->dtype) {
-        module.emitError() << "pith-calibrate: '" << source << "' array '"
-                           << info->name << "' is "
-                           << pith_dtype_name(array->dtype) << " "
-                           << describeShape(got) << "; the input is "
-                           << pith_dtype_name(info->dtype) << " "
-                           << describeShape(shape)
-                           << " (one sample) or [S, ...] (S samples)";
-        return failure();
-      }
-      if (count >= 0 && arraySamples != count) {
-        module.emitError() << "pith-calibrate: '" << source << "' holds "
-                           << count << " samples of one input "
-                           << "and " << arraySamples << " of '" << info->name
-                           << "'";
-        return failure();
-      }
-      count = arraySamples;
-      ordered.push_back(&*array);
-    }
-    for (int64_t i = 0; i < count; ++i) {
-      std::vector<::pith::HostTensor> sample;
-      for (size_t input = 0; input < inputCount; ++input) {
-        ::pith::HostTensor tensor =
-            ::pith::HostTensor::like(*pith_model_input(&model, input));
-        size_t bytes = tensor.bytes.size();
-        std::copy_n(ordered[input]->bytes.begin() + i * bytes, bytes,
-                    tensor.bytes.begin());
-        sample.push_back(std::move(tensor));
-      }
-      samples.push_back(std::move(sample));
-    }
-    return success();
+    return std::move(*model);
   }
 
   /// Runs `model` on every sample, adding the layer inputs it returns
@@ -469,28 +315,24 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
   FailureOr<int64_t> runSamples(ModuleOp module, const pith_model &model,
                                 size_t inputCount,
                                 std::vector<InputStatistics> &statistics) {
-    FailureOr<std::vector<std::vector<::pith::HostTensor>>> samples =
-        readSamples(module, model, inputCount);
-    if (failed(samples))
+    llvm::Expected<std::vector<::pith::Sample>> samples =
+        ::pith::readSamples(model, inputCount, inputs);
+    if (!samples) {
+      module.emitError() << "pith-calibrate: "
+                         << llvm::toString(samples.takeError());
       return failure();
+    }
     size_t outputCount = pith_model_output_count(&model);
     size_t firstLayerInput = outputCount - statistics.size();
     std::vector<::pith::HostTensor> outputs;
     for (size_t i = 0; i < outputCount; ++i)
       outputs.push_back(
           ::pith::HostTensor::like(*pith_model_output(&model, i)));
-    std::vector<pith_tensor> outputViews;
-    for (::pith::HostTensor &output : outputs)
-      outputViews.push_back(output.view());
     for (auto [index, sample] : llvm::enumerate(*samples)) {
-      std::vector<pith_tensor> inputViews;
-      for (::pith::HostTensor &input : sample)
-        inputViews.push_back(input.view());
-      if (pith_status *status =
-              pith_model_invoke(&model, inputViews.data(), inputViews.size(),
-                                outputViews.data(), outputViews.size())) {
+      if (llvm::Error error = ::pith::runSample(model, sample, outputs)) {
         module.emitError() << "pith-calibrate: sample " << index
-                           << " failed to run: " << takeMessage(status);
+                           << " failed to run: "
+                           << llvm::toString(std::move(error));
         return failure();
       }
       for (auto [layerInput, stats] : llvm::enumerate(statistics)) {
@@ -499,10 +341,6 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
         stats.add(reinterpret_cast<const float *>(values.bytes.data()),
                   values.elementCount() / stats.channels);
       }
-    }
-    if (samples->empty()) {
-      module.emitError() << "pith-calibrate: the inputs hold no samples";
-      return failure();
     }
     return static_cast<int64_t>(samples->size());
   }

@@ -301,7 +301,8 @@ void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report) {
      << llvm::format("%7.2fx", ratio(totals.before, totals.after)) << "\n";
 }
 
-std::string reportToJson(llvm::ArrayRef<LayerReport> report) {
+std::string reportToJson(llvm::ArrayRef<LayerReport> report,
+                         llvm::ArrayRef<OutputError> outputs) {
   // JSON has no infinity: an exact layer's SQNR is null.
   auto number = [](double value) -> llvm::json::Value {
     if (std::isfinite(value))
@@ -330,6 +331,21 @@ std::string reportToJson(llvm::ArrayRef<LayerReport> report) {
            {"bytes_after", static_cast<int64_t>(totals.after)},
        }},
   };
+  if (!outputs.empty()) {
+    llvm::json::Array compared;
+    for (const OutputError &output : outputs)
+      compared.push_back(llvm::json::Object{
+          {"output", output.output},
+          {"samples", static_cast<int64_t>(output.samples)},
+          {"cosine_min", output.cosineMin},
+          {"cosine_mean", output.cosineMean},
+          {"max_abs_diff", output.maxAbsDiff},
+          {"top1_agreement", output.top1Agreement >= 0
+                                 ? llvm::json::Value(output.top1Agreement)
+                                 : llvm::json::Value(nullptr)},
+      });
+    document["outputs"] = std::move(compared);
+  }
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(document))) << "\n";
@@ -364,7 +380,8 @@ std::string escapeHtml(llvm::StringRef text) {
 
 } // namespace
 
-std::string reportToHtml(llvm::ArrayRef<LayerReport> report) {
+std::string reportToHtml(llvm::ArrayRef<LayerReport> report,
+                         llvm::ArrayRef<OutputError> outputs) {
   std::string text;
   llvm::raw_string_ostream os(text);
   Totals totals = totalsOf(report);
@@ -416,7 +433,27 @@ td.name,th.name{text-align:left}
                        "style=\"width:%.1f%%\"></div></div></td></tr>\n",
                        100.0 * sqnr);
   }
-  os << "</table>\n</body></html>\n";
+  os << "</table>\n";
+  if (!outputs.empty()) {
+    os << "<h2>Outputs against the uncompressed model ("
+       << outputs.front().samples << " samples)</h2>\n"
+       << "<table>\n<tr><th class=name>output</th><th>cosine min</th>"
+          "<th>cosine mean</th><th>max |diff|</th><th>top-1 agreement</th>"
+          "</tr>\n";
+    for (const OutputError &output : outputs) {
+      os << "<tr><td class=name>" << escapeHtml(output.output) << "</td>"
+         << llvm::format("<td>%.6f</td><td>%.6f</td><td>%.4g</td>",
+                         output.cosineMin, output.cosineMean,
+                         output.maxAbsDiff);
+      if (output.top1Agreement >= 0)
+        os << llvm::format("<td>%.1f%%</td>", 100 * output.top1Agreement);
+      else
+        os << "<td></td>";
+      os << "</tr>\n";
+    }
+    os << "</table>\n";
+  }
+  os << "</body></html>\n";
   return text;
 }
 

@@ -12,6 +12,7 @@
 #include "pith/Compiler.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Timer.h"
@@ -83,6 +84,14 @@ static cl::list<std::string>
                        "for GPTQ: .npz (an array per input, [S, ...] for S "
                        "samples), .npy (one input) or random:N"),
               cl::value_desc("file.npz|file.npy|random:N"), cl::CommaSeparated);
+static cl::list<std::string>
+    evalInputs("eval",
+               cl::desc("After compressing, run the model and the "
+                        "uncompressed one on these inputs and report how far "
+                        "apart their outputs are (cosine, max |diff|, top-1 "
+                        "agreement): .npz, .npy or random:N"),
+               cl::value_desc("file.npz|file.npy|random:N"),
+               cl::CommaSeparated);
 static cl::opt<std::string>
     recipe("recipe",
            cl::desc("Compress as this recipe file (JSON) says: rules of "
@@ -136,6 +145,12 @@ int main(int argc, char **argv) {
   if (!reportPath.empty() && options.compression.empty())
     return fail("--report needs compression (--recipe, --quantize, "
                 "--sparsify, --factorize or --compression)");
+  if (!evalInputs.empty() && options.compression.empty())
+    return fail("--eval needs compression (--recipe, --quantize, "
+                "--sparsify, --factorize or --compression)");
+  if (!evalInputs.empty() && options.emit != pith::EmitKind::Package)
+    return fail(
+        "--eval runs the model, so it needs a package (--emit=package)");
   std::vector<pith::LayerReport> report;
   options.report = [&](llvm::ArrayRef<pith::LayerReport> lines) {
     report.assign(lines.begin(), lines.end());
@@ -176,14 +191,39 @@ int main(int argc, char **argv) {
     return fail(llvm::toString(std::move(error)));
   if (!options.compression.empty() && !quiet)
     pith::printReport(llvm::errs(), report);
+  std::vector<pith::OutputError> outputErrors;
+  if (!evalInputs.empty()) {
+    // The uncompressed model, compiled alike, is the reference.
+    llvm::SmallString<128> referencePath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "pith-reference", "pith", referencePath))
+      return fail("cannot create a temporary file: " + ec.message());
+    llvm::FileRemover removeReference(referencePath);
+    pith::CompileOptions reference = options;
+    reference.compression.clear();
+    reference.progress = nullptr;
+    reference.warning = nullptr;
+    reference.report = nullptr;
+    if (llvm::Error failure =
+            pith::compileFile(inputPath, referencePath, reference))
+      return fail("--eval: cannot compile the uncompressed model: " +
+                  llvm::toString(std::move(failure)));
+    llvm::Expected<std::vector<pith::OutputError>> compared =
+        pith::compareOutputs(referencePath, outputPath, evalInputs);
+    if (!compared)
+      return fail("--eval: " + llvm::toString(compared.takeError()));
+    outputErrors = std::move(*compared);
+    if (!quiet)
+      pith::printOutputErrors(llvm::errs(), outputErrors);
+  }
   if (!reportPath.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream os(reportPath, ec, llvm::sys::fs::OF_Text);
     if (ec)
       return fail("cannot write '" + reportPath + "': " + ec.message());
     os << (llvm::StringRef(reportPath).ends_with(".html")
-               ? pith::reportToHtml(report)
-               : pith::reportToJson(report));
+               ? pith::reportToHtml(report, outputErrors)
+               : pith::reportToJson(report, outputErrors));
   }
   if (!quiet && (progress || terminal))
     llvm::errs() << llvm::format("pith-compile: wrote %s in %.2fs\n",
