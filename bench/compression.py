@@ -6,6 +6,10 @@ shape, at M = 1 and M = 128 rows, run by:
   pith-f32      pith, the f32 layer
   pith-w8       pith --quantize=w8 (int8 weights, one scale per column)
   pith-w4g128   pith --quantize=w4g128 (int4 weights, groups of 128 along K)
+  pith-w8a8     pith --quantize=w8a8 (int8 weights, activations quantized
+                to int8 per token; today computed in f32 on the rounded
+                values)
+  pith-2:4      pith --sparsify=2:4 (half the weights zero, stored dense)
   ort-f32       ONNX Runtime, the f32 layer
   ort-nbits4    ONNX Runtime's MatMulNBits, int4 in blocks of 128 (the
                 same quantized weights as pith-w4g128), accuracy_level 4
@@ -88,10 +92,10 @@ def ort_engine(name, path, feeds):
     return Engine(name, lambda: session.run(None, feeds), path.stat().st_size)
 
 
-def pith_engine(name, path, feeds, quantize):
+def pith_engine(name, path, feeds, **compression):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = pith.compile(path, quantize=quantize)
+        model = pith.compile(path, **compression)
     return Engine(name, lambda: model.run(feeds), model.weight_bytes)
 
 
@@ -130,13 +134,15 @@ def main():
                 onnx.save(nbits_model(weights, m), nbits)
                 dyn8 = scratch / f"{shape_name}-{m}-dyn8.onnx"
                 quantize_dynamic(str(f32), str(dyn8), weight_type=QuantType.QInt8)
-                engines = [pith_engine("pith-f32", f32, feeds, None),
-                           pith_engine("pith-w8", f32, feeds, "w8"),
-                           pith_engine("pith-w4g128", f32, feeds, "w4g128"),
+                engines = [pith_engine("pith-f32", f32, feeds),
+                           pith_engine("pith-w8", f32, feeds, quantize="w8"),
+                           pith_engine("pith-w4g128", f32, feeds, quantize="w4g128"),
+                           pith_engine("pith-w8a8", f32, feeds, quantize="w8a8"),
+                           pith_engine("pith-2:4", f32, feeds, sparsify="2:4"),
                            ort_engine("ort-f32", f32, feeds),
                            ort_engine("ort-nbits4", nbits, feeds),
                            ort_engine("ort-dyn8", dyn8, feeds)]
-                reference = engines[3]()[0]
+                reference = engines[5]()[0]
                 agreement = {}
                 for engine in engines:
                     out = engine()
@@ -162,6 +168,7 @@ def print_row(row):
     fraction = row.get("bandwidth_fraction", {})
     print(f"{row['shape']:12s} M={row['m']:<4d} "
           f"pith f32 {t['pith-f32']:9.1f} us  w8 {t['pith-w8']:9.1f}  w4g128 {t['pith-w4g128']:9.1f}"
+          f"  w8a8 {t['pith-w8a8']:9.1f}  2:4 {t['pith-2:4']:9.1f}"
           f" | ort f32 {t['ort-f32']:9.1f}  nbits4 {t['ort-nbits4']:9.1f}  dyn8 {t['ort-dyn8']:9.1f}"
           f" | f32/w4 {t['pith-f32'] / t['pith-w4g128']:5.2f}x"
           f"  ort-nbits4/w4 {t['ort-nbits4'] / t['pith-w4g128']:5.2f}x"

@@ -66,6 +66,9 @@ struct LayerReport {
   uint64_t bytesBefore = 0, bytesAfter = 0;
   /// ||W - W'|| / ||W|| of the weight, and the SQNR it makes, in dB.
   double relativeError = 0, sqnrDb = 0;
+  /// How much the layer's outputs change on the calibration inputs,
+  /// relative to them; negative without calibration.
+  double outputError = -1;
 };
 
 /// The pass that `--quantize=SCHEME` stands for, as a textual pipeline:

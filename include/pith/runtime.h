@@ -142,6 +142,9 @@ typedef struct pith_layer_report {
   /* The layer this one is part of (a factor of a factorized layer), whose
    * line already counts the weight's bytes before; "" for none. */
   const char *refines;
+  /* The relative error of the layer's outputs on the calibration inputs
+   * (pith-calibrate); negative for a layer compressed without them. */
+  double output_error;
 } pith_layer_report;
 
 /* Lines of the compression report (0 for an uncompressed model), and line

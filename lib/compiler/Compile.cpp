@@ -223,6 +223,8 @@ std::vector<LayerReport> collectReport(ModuleOp module) {
         layer.relativeError = value.getValueAsDouble();
       if (auto value = line.getAs<FloatAttr>("sqnr_db"))
         layer.sqnrDb = value.getValueAsDouble();
+      if (auto value = line.getAs<FloatAttr>("output_error"))
+        layer.outputError = value.getValueAsDouble();
       if (auto text = line.getAs<StringAttr>("refines"))
         layer.refines = text.str();
       report.push_back(std::move(layer));
@@ -379,7 +381,8 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     for (const LayerReport &layer : report)
       spec.report.push_back({layer.layer, layer.method, layer.refines,
                              layer.bytesBefore, layer.bytesAfter,
-                             layer.relativeError, layer.sqnrDb});
+                             layer.relativeError, layer.sqnrDb,
+                             layer.outputError});
     if (options.report)
       options.report(report);
   }

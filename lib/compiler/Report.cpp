@@ -277,25 +277,40 @@ void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report) {
   for (const LayerReport &layer : report)
     width = std::max(width, layer.layer.size());
   width = std::min<size_t>(width, 60);
+  size_t methodWidth = 24;
+  // The error of the outputs is known for layers compressed with
+  // calibration; the column is there when any has it.
+  bool outputErrors = false;
+  for (const LayerReport &layer : report) {
+    methodWidth = std::max(methodWidth, layer.method.size() + 1);
+    outputErrors |= layer.outputError >= 0;
+  }
   os << llvm::left_justify("layer", width) << "  "
-     << llvm::left_justify("method", 24) << llvm::right_justify("before", 12)
-     << llvm::right_justify("after", 12) << llvm::right_justify("ratio", 8)
-     << llvm::right_justify("rel. error", 12)
-     << llvm::right_justify("SQNR dB", 9) << "\n";
+     << llvm::left_justify("method", methodWidth)
+     << llvm::right_justify("before", 12) << llvm::right_justify("after", 12)
+     << llvm::right_justify("ratio", 8) << llvm::right_justify("rel. error", 12)
+     << llvm::right_justify("SQNR dB", 9)
+     << (outputErrors ? llvm::right_justify("out. error", 12)
+                      : llvm::right_justify("", 0))
+     << "\n";
   for (const LayerReport &layer : report) {
     llvm::StringRef name = layer.layer;
     std::string shown = name.size() > width
                             ? ("..." + name.take_back(width - 3)).str()
                             : name.str();
     os << llvm::left_justify(shown, width) << "  "
-       << llvm::left_justify(layer.method, 24)
+       << llvm::left_justify(layer.method, methodWidth)
        << llvm::format_decimal(layer.bytesBefore, 12)
        << llvm::format_decimal(layer.bytesAfter, 12)
        << llvm::format("%7.2fx", ratio(layer.bytesBefore, layer.bytesAfter))
        << llvm::format("%12.3e", layer.relativeError)
-       << llvm::format("%9.1f", layer.sqnrDb) << "\n";
+       << llvm::format("%9.1f", layer.sqnrDb);
+    if (layer.outputError >= 0)
+      os << llvm::format("%12.3e", layer.outputError);
+    os << "\n";
   }
-  os << llvm::left_justify(total, width) << "  " << llvm::left_justify("", 24)
+  os << llvm::left_justify(total, width) << "  "
+     << llvm::left_justify("", methodWidth)
      << llvm::format_decimal(totals.before, 12)
      << llvm::format_decimal(totals.after, 12)
      << llvm::format("%7.2fx", ratio(totals.before, totals.after)) << "\n";
@@ -318,6 +333,9 @@ std::string reportToJson(llvm::ArrayRef<LayerReport> report,
         {"bytes_after", static_cast<int64_t>(layer.bytesAfter)},
         {"relative_error", number(layer.relativeError)},
         {"sqnr_db", number(layer.sqnrDb)},
+        {"output_error", layer.outputError >= 0
+                             ? llvm::json::Value(layer.outputError)
+                             : llvm::json::Value(nullptr)},
         {"refines", layer.refines.empty() ? llvm::json::Value(nullptr)
                                           : llvm::json::Value(layer.refines)},
     });
@@ -411,7 +429,8 @@ td.name,th.name{text-align:left}
                      ratio(totals.before, totals.after));
   os << "<table>\n<tr><th class=name>layer</th><th class=name>method</th>"
         "<th>before</th><th>after</th><th>ratio</th><th>size</th>"
-        "<th>rel. error</th><th>SQNR dB</th><th>SQNR</th></tr>\n";
+        "<th>rel. error</th><th>SQNR dB</th><th>SQNR</th>"
+        "<th>output error</th></tr>\n";
   for (const LayerReport &layer : report) {
     double before = 100.0 * layer.bytesBefore / largest;
     double after = 100.0 * layer.bytesAfter / largest;
@@ -430,8 +449,12 @@ td.name,th.name{text-align:left}
        << llvm::format("<td>%.3e</td><td>%.1f</td>", layer.relativeError,
                        layer.sqnrDb)
        << llvm::format("<td><div class=bar><div class=sqnr "
-                       "style=\"width:%.1f%%\"></div></div></td></tr>\n",
+                       "style=\"width:%.1f%%\"></div></div></td>",
                        100.0 * sqnr);
+    if (layer.outputError >= 0)
+      os << llvm::format("<td>%.3e</td></tr>\n", layer.outputError);
+    else
+      os << "<td></td></tr>\n";
   }
   os << "</table>\n";
   if (!outputs.empty()) {

@@ -104,7 +104,8 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
     report.push_back(fb::CreateLayerReportDirect(
         builder, layer.layer.c_str(), layer.method.c_str(), layer.bytesBefore,
         layer.bytesAfter, layer.relativeError, layer.sqnrDb,
-        layer.refines.empty() ? nullptr : layer.refines.c_str()));
+        layer.refines.empty() ? nullptr : layer.refines.c_str(),
+        layer.outputError));
   auto root = fb::CreatePackageDirect(builder, kFormatVersion,
                                       spec.producer.c_str(), target, &inputs,
                                       &outputs, &weights, code, &report);

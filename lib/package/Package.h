@@ -46,7 +46,7 @@ struct TargetSpec {
 struct LayerReportSpec {
   std::string layer, method, refines;
   uint64_t bytesBefore = 0, bytesAfter = 0;
-  double relativeError = 0, sqnrDb = 0;
+  double relativeError = 0, sqnrDb = 0, outputError = -1;
 };
 
 /// Everything a package holds; the byte ranges are the caller's.

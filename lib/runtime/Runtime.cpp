@@ -438,6 +438,7 @@ int pith_model_report_line(const pith_model *model, size_t index,
   line->relative_error = entry.relative_error();
   line->sqnr_db = entry.sqnr_db();
   line->refines = entry.refines() ? entry.refines()->c_str() : "";
+  line->output_error = entry.output_error();
   return 1;
 }
 

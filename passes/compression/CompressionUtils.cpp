@@ -91,6 +91,9 @@ void recordCompression(Operation *op, StringRef layer, StringRef method,
       b.getNamedAttr("bytes_after", b.getI64IntegerAttr(bytesAfter)),
       b.getNamedAttr("relative_error", b.getF64FloatAttr(error.relativeError)),
       b.getNamedAttr("sqnr_db", b.getF64FloatAttr(error.sqnrDb))};
+  if (error.outputError >= 0)
+    fields.push_back(
+        b.getNamedAttr("output_error", b.getF64FloatAttr(error.outputError)));
   SmallVector<Attribute> lines;
   if (auto existing = op->getAttrOfType<ArrayAttr>(kReportAttrName))
     llvm::append_range(lines, existing.getValue());

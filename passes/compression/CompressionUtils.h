@@ -23,7 +23,8 @@ namespace mlir::pith::compression {
 
 /// The discardable attribute on a compressed layer that holds its lines of
 /// the report, one per compression applied to it: an array of {layer,
-/// method, bytes_before, bytes_after, relative_error, sqnr_db[, refines]}.
+/// method, bytes_before, bytes_after, relative_error, sqnr_db[,
+/// output_error][, refines]}.
 inline constexpr llvm::StringLiteral kReportAttrName = "pith.compression";
 
 /// The attribute on a layer made by compressing another (a factor of a

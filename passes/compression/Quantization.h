@@ -131,6 +131,9 @@ struct ErrorStats {
   double relativeError = 0;
   /// Signal-to-quantization-noise ratio, in dB: -20 log10(relativeError).
   double sqnrDb = 0;
+  /// relativeOutputError on the calibration inputs; negative when the
+  /// layer has no calibration.
+  double outputError = -1;
 };
 ErrorStats compareWeights(llvm::ArrayRef<float> reference,
                           llvm::ArrayRef<float> approximation);

@@ -307,6 +307,16 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (!inputScales->empty())
       scaleColumns(approximation, rows, cols, *inputScales, /*divide=*/true);
     ErrorStats error = compareWeights(*weights, approximation);
+    // With calibration, what the outputs lose too.
+    if (auto calibration =
+            op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName))
+      if (calibration.get("second_moment")) {
+        FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
+        if (failed(moment))
+          return failure();
+        error.outputError =
+            relativeOutputError(*weights, approximation, rows, cols, *moment);
+      }
 
     OpBuilder b(op);
     Location loc = op.getLoc();

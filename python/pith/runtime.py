@@ -79,8 +79,10 @@ class Model:
     def report(self) -> list[dict]:
         """The compression report the package holds: one dict per compression
         of a layer (layer, method, bytes_before, bytes_after, relative_error,
-        sqnr_db, and refines: the layer this one is part of, such as a factor
-        of a factorized layer, or ""); empty for an uncompressed model."""
+        sqnr_db, output_error: the relative error of the layer's outputs on
+        the calibration inputs, or None without them, and refines: the layer
+        this one is part of, such as a factor of a factorized layer, or "");
+        empty for an uncompressed model."""
         return self._native.report
 
     @property

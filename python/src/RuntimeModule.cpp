@@ -139,6 +139,10 @@ public:
       line["relative_error"] = entry.relative_error;
       line["sqnr_db"] = entry.sqnr_db;
       line["refines"] = entry.refines;
+      if (entry.output_error >= 0)
+        line["output_error"] = entry.output_error;
+      else
+        line["output_error"] = nb::none();
       lines.append(line);
     }
     return lines;

@@ -310,6 +310,21 @@ def test_gptq_matches_a_numpy_reference(act_order):
                                atol=1e-4 * np.abs(want).max())
 
 
+def test_report_gives_the_output_error_with_calibration():
+    """With calibration each line also says how much the layer's outputs
+    change on the calibration inputs: GPTQ's weight errs more than
+    rounding's, its outputs less."""
+    model, _, samples = correlated_linear_model()
+    calibration = {"x": samples(16)}
+    [nearest] = pith.compile(model, quantize="w4g16", calibrate=calibration).report
+    [gptq] = pith.compile(model, quantize="w4g16-gptq", calibrate=calibration).report
+    assert gptq["output_error"] < 0.9 * nearest["output_error"]
+    assert gptq["relative_error"] > nearest["relative_error"]
+    [uncalibrated] = pith.compile(model, quantize="w4g16").report
+    assert uncalibrated["output_error"] is None
+    assert uncalibrated["relative_error"] == nearest["relative_error"]
+
+
 def test_gptq_errs_less_than_rounding_to_nearest_on_new_inputs():
     """On inputs like the calibration samples (not the same ones), GPTQ's
     outputs are closer to fp32's than rounding to nearest's."""
