@@ -175,6 +175,10 @@ public:
     rewriter.setInsertionPoint(op);
     Value output = op.getDpsInits()[0];
     bool buffered = rows >= kPanelBufferRows;
+    // Every panel's group sums need x's sum over the group: taken once.
+    Value xSums;
+    if (!buffered && hasCenter())
+      xSums = writeGroupSums(rewriter);
     SmallVector<Value> carried = {output};
     if (buffered)
       carried.push_back(tensor::EmptyOp::create(
@@ -190,7 +194,7 @@ public:
             Value buffer = writePanelBuffer(b, panel, args[1]);
             next = {multiplyPanelBuffer(b, panel, args[0], buffer), buffer};
           } else {
-            next = {writeRowTiles(b, panel, args[0])};
+            next = {writeRowTiles(b, panel, args[0], xSums)};
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -270,6 +274,7 @@ private:
     // Exact: |field| < 256.
     return arith::SIToFPOp::create(b, loc, floats(), field);
   }
+  bool hasCenter() const { return (perByte > 1 && !isUnsigned) || zeroPoints; }
   /// What the stored integers of a group are offset by: 2^(bits-1) for
   /// sub-byte signed values, plus the zero point; null where nothing.
   Value center(OpBuilder &b, Value panel, Value group) const {
@@ -342,12 +347,51 @@ private:
     return rowLoop.getResult(0);
   }
 
+  /// The sum of x over each group, [rows, groups], for the center's
+  /// correction; lanes of a byte's values summed apart, then reduced.
+  Value writeGroupSums(OpBuilder &b) const {
+    auto lanes = VectorType::get({perByte}, f32);
+    Value sums =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, groups}, f32);
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{sums},
+        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
+                Value zero = arith::ConstantOp::create(b, loc, lanes,
+                                                       b.getZeroAttr(lanes));
+                auto byteLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, bytesPerGroup), index(b, 1),
+                    ValueRange{zero},
+                    [&](OpBuilder &b, Location, Value byteRow, ValueRange acc) {
+                      Value values =
+                          read(b, lanes, x, {row, group, byteRow, index(b, 0)});
+                      scf::YieldOp::create(
+                          b, loc,
+                          arith::AddFOp::create(b, loc, acc[0], values)
+                              .getResult());
+                    });
+                Value sum = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, byteLoop.getResult(0));
+                scf::YieldOp::create(
+                    b, loc,
+                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
+                                             ValueRange{row, group})
+                        .getResult());
+              });
+          scf::YieldOp::create(b, loc, groupLoop.getResults());
+        });
+    return rowLoop.getResult(0);
+  }
+
   /// Few rows: per block of rows, each row of bytes is unpacked and
   /// multiplied into every row's group sums (one accumulator per value of
   /// a byte and per unrolled row of bytes, so that FMAs do not wait on
-  /// each other), beside the group's sum of x; at the group's end the
-  /// center times that sum is taken away and the scale applied once.
-  Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
+  /// each other); at the group's end the center times the group's sum of
+  /// x (`xSums`) is taken away and the scale applied once.
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output,
+                      Value xSums) const {
     int64_t rowTile =
         rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
     // Each FMA waits for the last into its accumulator (4 cycles): rows of
@@ -366,9 +410,6 @@ private:
                 SmallVector<Value> init;
                 for (int64_t i = 0; i < rowTile * chains; ++i)
                   init.push_back(zeroVector(b));
-                for (int64_t r = 0; r < rowTile; ++r)
-                  init.push_back(arith::ConstantOp::create(b, loc, f32,
-                                                           b.getZeroAttr(f32)));
                 auto byteLoop = scf::ForOp::create(
                     b, loc, index(b, 0), index(b, bytesPerGroup),
                     index(b, unroll), init,
@@ -389,8 +430,6 @@ private:
                             Value &sum = next[r * chains + chain];
                             sum = vector::FMAOp::create(b, loc, broadcast, w,
                                                         sum);
-                            Value &xSum = next[rowTile * chains + r];
-                            xSum = arith::AddFOp::create(b, loc, xSum, xValue);
                           }
                         }
                       }
@@ -408,7 +447,8 @@ private:
                   if (offset) {
                     Value xSum = vector::BroadcastOp::create(
                         b, loc, floats(),
-                        byteLoop.getResult(rowTile * chains + r));
+                        tensor::ExtractOp::create(
+                            b, loc, xSums, ValueRange{rowIndices[r], group}));
                     sum = arith::SubFOp::create(
                         b, loc, sum,
                         arith::MulFOp::create(b, loc, offset, xSum));

@@ -83,21 +83,28 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 // unsigned) is written as loops: panel, blocks of rows (3 with AVX2),
 // group, row of bytes. Each row of bytes is loaded once and widened; each
 // value is shifted down and masked, converted, and multiplied into its own
-// accumulator per row (one per value in the byte: independent chains),
-// beside the sum of x. At the group's end the chains are added, the
-// offset 8 plus the zero point times the sum of x taken away, and the
-// result scaled into the row's accumulator.
+// accumulator per row (one per value in the byte: independent chains).
+// At the group's end the chains are added, the offset 8 plus the zero
+// point times the group's sum of x taken away, and the result scaled into
+// the row's accumulator. The sums of x over each group are taken once,
+// before the panels: [rows, groups], a byte's values in lanes of their own.
 #x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
 #q = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 #s = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
 #o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
 // AVX2-LABEL: func.func @quantized
 //  AVX2-SAME: (%[[X:.*]]: tensor<6x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
+//       AVX2: %[[SUMS:.*]] = scf.for {{.*}} -> (tensor<6x2xf32>)
+//       AVX2:   scf.for {{.*}} -> (tensor<6x2xf32>)
+//       AVX2:     scf.for {{.*}} -> (vector<2xf32>)
+//       AVX2:       vector.transfer_read %[[X]]{{.*}} : tensor<6x2x4x2xf32>, vector<2xf32>
+//       AVX2:     vector.reduction <add>
+//       AVX2:     tensor.insert
 //       AVX2: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
 //       AVX2:   scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %[[THREE:.*]] iter_args
 // AVX2-COUNT-3:     vector.transfer_read {{.*}} : tensor<6x2x16xf32>, vector<16xf32>
 //       AVX2:     scf.for %[[G:.*]] = %{{.*}} to %{{.*}} step
-//       AVX2:       scf.for %[[B:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32, f32, f32)
+//       AVX2:       scf.for %[[B:.*]] = {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 //       AVX2:         %[[BYTES:.*]] = vector.transfer_read %[[Q]][%[[P]], %[[G]], %[[B]], %{{.*}}]{{.*}} : tensor<2x2x4x16xi8>, vector<16xi8>
 //       AVX2:         %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
 //       AVX2:         %[[LOW:.*]] = arith.andi %[[WIDE]], %{{.*}} : vector<16xi32>
@@ -111,6 +118,7 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 //       AVX2:       %[[CENTER:.*]] = arith.addf
 //       AVX2:       %[[SCALE:.*]] = vector.transfer_read %[[S]][%[[P]], %[[G]], %{{.*}}]
 //       AVX2:       %[[CHAINS:.*]] = arith.addf
+//       AVX2:       tensor.extract %[[SUMS]][%[[M]], %[[G]]]
 //       AVX2:       %[[SHIFT:.*]] = arith.mulf %[[CENTER]]
 //       AVX2:       %[[CENTERED:.*]] = arith.subf %[[CHAINS]], %[[SHIFT]]
 //       AVX2:       vector.fma %[[CENTERED]], %[[SCALE]]
@@ -185,7 +193,8 @@ func.func @quantized_buffered(%x: tensor<16x1x4x2xf32>, %q: tensor<2x1x4x16xi8>,
 // One row (M = 1) of int8 weights: rows of bytes are unrolled by 4, each
 // into an accumulator of its own, so that 4 FMA chains run side by side.
 // AVX2-LABEL: func.func @quantized_gemv
-//       AVX2: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32)
+//   AVX2-NOT: vector.reduction
+//       AVX2: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 //       AVX2:   arith.extsi {{.*}} : vector<16xi8> to vector<16xi32>
 //       AVX2:   vector.fma %{{.*}}, %{{.*}}, %[[A0]]
 //       AVX2:   arith.extsi
