@@ -7,8 +7,10 @@ shape, at M = 1 and M = 128 rows, run by:
   pith-w8       pith --quantize=w8 (int8 weights, one scale per column)
   pith-w4g128   pith --quantize=w4g128 (int4 weights, groups of 128 along K)
   pith-w8a8     pith --quantize=w8a8 (int8 weights, activations quantized
-                to int8 per token; today computed in f32 on the rounded
-                values)
+                to int8 per token; int8 products with AVX-512 VNNI, else
+                f32 on the rounded values)
+  pith-w4a8     pith --quantize=w4g128a8 (int4 weights as pith-w4g128,
+                activations as pith-w8a8: what MatMulNBits computes)
   pith-2:4      pith --sparsify=2:4 (half the weights zero, stored dense)
   ort-f32       ONNX Runtime, the f32 layer
   ort-nbits4    ONNX Runtime's MatMulNBits, int4 in blocks of 128 (the
@@ -138,11 +140,12 @@ def main():
                            pith_engine("pith-w8", f32, feeds, quantize="w8"),
                            pith_engine("pith-w4g128", f32, feeds, quantize="w4g128"),
                            pith_engine("pith-w8a8", f32, feeds, quantize="w8a8"),
+                           pith_engine("pith-w4a8", f32, feeds, quantize="w4g128a8"),
                            pith_engine("pith-2:4", f32, feeds, sparsify="2:4"),
                            ort_engine("ort-f32", f32, feeds),
                            ort_engine("ort-nbits4", nbits, feeds),
                            ort_engine("ort-dyn8", dyn8, feeds)]
-                reference = engines[5]()[0]
+                reference = engines[6]()[0]
                 agreement = {}
                 for engine in engines:
                     out = engine()
@@ -168,11 +171,11 @@ def print_row(row):
     fraction = row.get("bandwidth_fraction", {})
     print(f"{row['shape']:12s} M={row['m']:<4d} "
           f"pith f32 {t['pith-f32']:9.1f} us  w8 {t['pith-w8']:9.1f}  w4g128 {t['pith-w4g128']:9.1f}"
-          f"  w8a8 {t['pith-w8a8']:9.1f}  2:4 {t['pith-2:4']:9.1f}"
+          f"  w8a8 {t['pith-w8a8']:9.1f}  w4a8 {t['pith-w4a8']:9.1f}  2:4 {t['pith-2:4']:9.1f}"
           f" | ort f32 {t['ort-f32']:9.1f}  nbits4 {t['ort-nbits4']:9.1f}  dyn8 {t['ort-dyn8']:9.1f}"
           f" | f32/w4 {t['pith-f32'] / t['pith-w4g128']:5.2f}x"
-          f"  ort-nbits4/w4 {t['ort-nbits4'] / t['pith-w4g128']:5.2f}x"
-          f"  ort-dyn8/w8 {t['ort-dyn8'] / t['pith-w8']:5.2f}x"
+          f"  ort-nbits4/w4a8 {t['ort-nbits4'] / t['pith-w4a8']:5.2f}x"
+          f"  ort-dyn8/w8a8 {t['ort-dyn8'] / t['pith-w8a8']:5.2f}x"
           f"  ort-f32/f32 {t['ort-f32'] / t['pith-f32']:5.2f}x"
           + (f"  w4 at {fraction['pith-w4g128'] * 100:4.0f}% of bandwidth" if fraction else ""),
           flush=True)

@@ -37,13 +37,22 @@ namespace mlir::pith {
 inline constexpr llvm::StringLiteral kQuantizedMatmulAttr =
     "pith.quantized_matmul";
 
+/// The mark pith-vectorize-contractions puts on the vector.multi_reduction
+/// of a 4-way dot product of unsigned by signed bytes into 32-bit sums
+/// (VNNI's vpdpbusd, written portably); pith-lower-vectors, after
+/// bufferization, makes it that instruction.
+inline constexpr llvm::StringLiteral kVnniDotAttr = "pith.vnni_dot";
+
 /// Patterns that turn matmul (+ add) with a constant weight into linear.
 void populateFuseLinearPatterns(RewritePatternSet &patterns);
 
 /// Patterns that lower every pith op to linalg, tensor, arith and math,
-/// converting types with `converter` (pith's unsigned types to signless).
+/// converting types with `converter` (pith's unsigned types to signless);
+/// with `int8Dot`, layers over int8-quantized inputs multiply integers
+/// (see pith-lower-to-linalg).
 void populatePithToLinalgPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns);
+                                  RewritePatternSet &patterns,
+                                  bool int8Dot = false);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
@@ -58,6 +67,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       *this, "parallelize",
       llvm::cl::desc("Run ops with enough work on OpenMP threads"),
       llvm::cl::init(true)};
+  Option<bool> int8Dot{
+      *this, "int8-dot",
+      llvm::cl::desc("Multiply int8-quantized inputs as integers with VNNI "
+                     "(the target has AVX-512 VNNI)"),
+      llvm::cl::init(false)};
 };
 
 /// The CPU pipeline: from the pith dialect to the LLVM dialect, each

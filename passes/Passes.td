@@ -233,8 +233,17 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     constants into `arith.constant` (weights stay dialect resources).
     pith's unsigned integer types become signless, with unsigned
     arithmetic chosen from the pith op's types, in function signatures
-    too. An op that cannot be lowered is an error naming it.
+    too. An op that cannot be lowered is an error naming it. With
+    `int8-dot`, a linear layer whose input is quantized to int8 per token
+    (W8A8, W4A8) and whose weight is quantized becomes a contraction of the
+    int8 input with weights packed four values of K to a 32-bit lane, for
+    VNNI's `vpdpbusd` (`pith.quantized_matmul` with `dot = true`).
   }];
+  let options = [
+    Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
+           "Multiply int8-quantized inputs as integers (the target has "
+           "AVX-512 VNNI)">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",
@@ -314,7 +323,12 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     tiles are full and need no masks. Each tile becomes vector.transfer_read
     / vector.contract / vector.transfer_write, and the output tile's read
     and write leave the K loop once loop-invariant-subset-hoisting runs.
-    Other contractions are left as they are.
+    Contractions over quantized weights (`pith.quantized_matmul`) are
+    written as loops over panels of 16 output features; those over int8
+    inputs (`dot = true`, with 512-bit vectors) as 4-way dot products of
+    bytes into 32-bit sums, marked `pith.vnni_dot` for pith-lower-vectors
+    to make them AVX-512 VNNI's `vpdpbusd`. Other contractions are left as
+    they are.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
@@ -368,9 +382,13 @@ def LowerVectorsPass : Pass<"pith-lower-vectors"> {
     transfers become 1-D loads and stores (permutation maps as broadcasts
     and transposes); multi-dimensional broadcasts, transposes, shape casts
     and reductions become 1-D ops. What remains converts to LLVM one
-    vector instruction at a time.
+    vector instruction at a time. A reduction marked `pith.vnni_dot` (a
+    4-way dot product of unsigned by signed bytes into 32-bit sums, which
+    pith-vectorize-contractions writes for targets with AVX-512 VNNI)
+    becomes `llvm.x86.avx512.vpdpbusd.512`.
   }];
-  let dependentDialects = ["mlir::vector::VectorDialect"];
+  let dependentDialects = ["mlir::vector::VectorDialect",
+                           "mlir::LLVM::LLVMDialect"];
 }
 
 def ApproximateMathPass : Pass<"pith-approximate-math"> {

@@ -319,6 +319,9 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
   mlir::pith::CpuPipelineOptions pipelineOptions;
   pipelineOptions.vectorBits = vectorBits(*target);
   pipelineOptions.parallelize = options.parallel;
+  pipelineOptions.int8Dot = pipelineOptions.vectorBits == 512 &&
+                            llvm::StringRef(target->features)
+                                .contains("+avx512vnni");
   mlir::pith::buildCpuPipeline(pm, pipelineOptions);
   unsigned steps = 1 + compression.size() + pm.size() +
                    (options.emit == EmitKind::Mlir ? 0 : 1) +

@@ -79,7 +79,7 @@ void populateContractionPatterns(const TypeConverter &converter,
 void populateReductionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateQuantizationPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns);
+                                  RewritePatternSet &patterns, bool int8Dot);
 
 } // namespace mlir::pith::lowering
 

@@ -23,12 +23,13 @@ using namespace mlir;
 using namespace mlir::pith;
 
 void mlir::pith::populatePithToLinalgPatterns(const TypeConverter &converter,
-                                              RewritePatternSet &patterns) {
+                                              RewritePatternSet &patterns,
+                                              bool int8Dot) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
   lowering::populateContractionPatterns(converter, patterns);
   lowering::populateReductionPatterns(converter, patterns);
-  lowering::populateQuantizationPatterns(converter, patterns);
+  lowering::populateQuantizationPatterns(converter, patterns, int8Dot);
 }
 
 namespace {
@@ -53,7 +54,7 @@ struct LowerToLinalgPass
         [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populatePithToLinalgPatterns(converter, patterns);
+    populatePithToLinalgPatterns(converter, patterns, int8Dot);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

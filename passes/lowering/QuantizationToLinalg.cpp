@@ -146,20 +146,29 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
 /// (two AVX2 vectors, one AVX-512 vector).
 constexpr int64_t kPanelWidth = 16;
 
+/// Values of K in a 32-bit lane of the layout for VNNI's vpdpbusd.
+constexpr int64_t kDotLane = 4;
+
 /// A quantized linear layer's constants, packed for the contraction.
 struct PackedWeight {
   int64_t bits = 8, groups = 1, groupSize = 0;
   bool isUnsigned = false;
-  /// [panels, K / perByte, 16] bytes; [panels, groups, 16] scales and
-  /// zero points (the latter empty without them).
+  /// [panels, K / perByte, 16] bytes, each holding perByte consecutive
+  /// values of K; for integer dot products [panels, K / (4 perByte), 16, 4]
+  /// bytes, byte t of column j of a block of 4 perByte values holding values
+  /// t, t + 4, ... (each 32-bit lane 4 consecutive values of K per field).
+  /// [panels, groups, 16] scales and zero points (the latter empty without
+  /// them).
   std::vector<int8_t> values, zeroPoints;
   std::vector<float> scales;
 };
 
 /// Packs the constants of `dequantize` (of a [N, K] weight), or fails where
 /// they are not constants or their granularity is not per tensor, per
-/// output feature (axis 0) or by groups of input features (axis 1).
-FailureOr<PackedWeight> packWeight(DequantizeOp dequantize) {
+/// output feature (axis 0) or by groups of input features (axis 1) (or,
+/// with `dotLayout`, groups are not a multiple of 4 values a byte's).
+FailureOr<PackedWeight> packWeight(DequantizeOp dequantize,
+                                   bool dotLayout = false) {
   RankedTensorType type = dequantize.getInput().getType();
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
   auto constantValue = [](Value value) -> Attribute {
@@ -202,7 +211,8 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize) {
   } else {
     return failure();
   }
-  if (k % packed.groupSize != 0 || packed.groupSize % perByte != 0)
+  int64_t valuesPerRowOfBytes = dotLayout ? kDotLane * perByte : perByte;
+  if (k % packed.groupSize != 0 || packed.groupSize % valuesPerRowOfBytes != 0)
     return failure();
   packed.groups = k / packed.groupSize;
 
@@ -218,18 +228,36 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize) {
       int64_t row = panel * kPanelWidth + column;
       if (row >= n)
         continue; // Padding: zero weights, zero scales.
+      // Sub-byte values are stored unsigned, signed ones offset by
+      // 2^(bits-1), so that unpacking is a shift and a mask; for integer
+      // dot products int8 too (vpdpbusd multiplies unsigned bytes).
+      auto stored = [&](int64_t at) {
+        int value = (*values)[row * k + at];
+        if ((perByte > 1 || dotLayout) && !packed.isUnsigned)
+          value += 1 << (packed.bits - 1);
+        return static_cast<uint8_t>(value & mask);
+      };
       for (int64_t byteRow = 0; byteRow < rowsOfBytes; ++byteRow) {
         uint8_t byte = 0;
-        for (int64_t sub = 0; sub < perByte; ++sub) {
-          // Sub-byte values are stored unsigned, signed ones offset by
-          // 2^(bits-1), so that unpacking is a shift and a mask.
-          int value = (*values)[row * k + byteRow * perByte + sub];
-          if (perByte > 1 && !packed.isUnsigned)
-            value += 1 << (packed.bits - 1);
-          byte |= static_cast<uint8_t>((value & mask) << (sub * packed.bits));
+        int64_t at;
+        if (dotLayout) {
+          // Row of bytes r is byte t of block b: values b 4 per + t + 4 sub.
+          int64_t block = byteRow / kDotLane, t = byteRow % kDotLane;
+          for (int64_t sub = 0; sub < perByte; ++sub)
+            byte |= static_cast<uint8_t>(
+                stored(block * kDotLane * perByte + sub * kDotLane + t)
+                << (sub * packed.bits));
+          at = ((panel * rowsOfBytes / kDotLane + block) * kPanelWidth +
+                column) *
+                   kDotLane +
+               t;
+        } else {
+          for (int64_t sub = 0; sub < perByte; ++sub)
+            byte |= static_cast<uint8_t>(stored(byteRow * perByte + sub)
+                                         << (sub * packed.bits));
+          at = (panel * rowsOfBytes + byteRow) * kPanelWidth + column;
         }
-        packed.values[(panel * rowsOfBytes + byteRow) * kPanelWidth + column] =
-            static_cast<int8_t>(byte);
+        packed.values[at] = static_cast<int8_t>(byte);
       }
       for (int64_t group = 0; group < packed.groups; ++group) {
         int64_t at = (panel * packed.groups + group) * kPanelWidth + column;
@@ -250,6 +278,29 @@ std::string baseName(DequantizeOp dequantize) {
   return "quantized_weight";
 }
 
+/// The int8 values and per-row scales x is the dequantization of, when the
+/// layer's input was quantized to int8 per token (pith-quantize
+/// activations=dynamic): dequantize(q, s) with q i8 [..., K] and s
+/// [..., 1] blocked over the whole row.
+struct Int8Input {
+  DequantizeOp dequantize;
+  explicit operator bool() const { return static_cast<bool>(dequantize); }
+};
+
+Int8Input int8InputOf(LinearOp op) {
+  auto dequantize = op.getInput().getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getZeroPoint())
+    return {};
+  RankedTensorType type = dequantize.getInput().getType();
+  auto element = dyn_cast<IntegerType>(type.getElementType());
+  int64_t last = type.getRank() - 1;
+  if (!element || element.getWidth() != 8 || element.isUnsigned() ||
+      !type.hasStaticShape() || last < 0 || dequantize.getAxis() != last ||
+      dequantize.getBlockSize() != static_cast<uint64_t>(type.getDimSize(last)))
+    return {};
+  return {dequantize};
+}
+
 /// linear(x, dequantize(q, scale[, zero point])) with constant q and scales
 /// -> one linalg.generic over (m, panel, column, group, row of bytes, value
 /// in byte), reading x viewed [M, groups, bytes per group, values per byte]
@@ -257,9 +308,17 @@ std::string baseName(DequantizeOp dequantize) {
 /// byte (sub-byte values are stored unsigned: signed ones plus 2^(bits-1)). It
 /// carries `pith.quantized_matmul = {bits, unsigned}` for
 /// pith-vectorize-contractions.
+///
+/// With `int8Dot`, where x is int8 values q_x times a scale s_x per row
+/// (Int8Input), the generic reads q_x and s_x instead, over (m, panel,
+/// column, group, block, value in byte, t) with the weights packed for
+/// integer dot products (PackedWeight) and q_x viewed [M, groups, blocks,
+/// values per byte, 4], and carries `dot = true`.
 struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
-  QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+  QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context,
+                          bool int8Dot)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        int8Dot(int8Dot) {}
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
@@ -267,7 +326,13 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
     if (!dequantize || !op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "weight is not dequantized f32");
-    FailureOr<PackedWeight> packed = packWeight(dequantize);
+    Int8Input int8Input = int8Dot ? int8InputOf(op) : Int8Input();
+    FailureOr<PackedWeight> packed =
+        packWeight(dequantize, static_cast<bool>(int8Input));
+    if (failed(packed) && int8Input) {
+      int8Input = {};
+      packed = packWeight(dequantize);
+    }
     if (failed(packed))
       return rewriter.notifyMatchFailure(op, "weight cannot be packed");
     Location loc = op.getLoc();
@@ -279,6 +344,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     int64_t perByte = 8 / packed->bits;
     int64_t panels = llvm::divideCeil(n, kPanelWidth);
     int64_t bytesPerGroup = packed->groupSize / perByte;
+    int64_t blocksPerGroup = bytesPerGroup / kDotLane;
     std::string base = baseName(dequantize);
 
     auto bytes = [](ArrayRef<int8_t> values) {
@@ -294,8 +360,12 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     };
     Type i8 = rewriter.getI8Type(), f32 = rewriter.getF32Type();
     Value values =
-        constant({panels, packed->groups, bytesPerGroup, kPanelWidth}, i8,
-                 bytes(packed->values), "_packed");
+        int8Input
+            ? constant({panels, packed->groups, blocksPerGroup, kPanelWidth,
+                        kDotLane},
+                       i8, bytes(packed->values), "_packed_dot")
+            : constant({panels, packed->groups, bytesPerGroup, kPanelWidth}, i8,
+                       bytes(packed->values), "_packed");
     Value scales = constant(
         {panels, packed->groups, kPanelWidth}, f32,
         ArrayRef<char>(reinterpret_cast<const char *>(packed->scales.data()),
@@ -305,21 +375,40 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     if (!packed->zeroPoints.empty())
       zeroPoints = constant({panels, packed->groups, kPanelWidth}, i8,
                             bytes(packed->zeroPoints), "_zero_point_packed");
-    Value input = reshapeTo(rewriter, loc, adaptor.getInput(),
-                            {m, packed->groups, bytesPerGroup, perByte});
 
-    // Loops: m, panel, column | group, row of bytes, value in byte.
+    // Loops: m, panel, column | group, row of bytes, value in byte; or m,
+    // panel, column | group, block, value in byte, t.
+    unsigned loops = int8Input ? 7 : 6;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(6, 0, exprs, context);
+      return AffineMap::get(loops, 0, exprs, context);
     };
-    SmallVector<Value> inputs = {input, values, scales};
-    SmallVector<AffineMap> maps = {map({d(0), d(3), d(4), d(5)}),
-                                   map({d(1), d(3), d(4), d(2)}),
-                                   map({d(1), d(3), d(2)})};
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    if (int8Input) {
+      inputs = {
+          reshapeTo(rewriter, loc,
+                    rewriter.getRemappedValue(int8Input.dequantize.getInput()),
+                    {m, packed->groups, blocksPerGroup, perByte, kDotLane}),
+          values, scales};
+      maps = {map({d(0), d(3), d(4), d(5), d(6)}),
+              map({d(1), d(3), d(4), d(2), d(6)}), map({d(1), d(3), d(2)})};
+    } else {
+      inputs = {reshapeTo(rewriter, loc, adaptor.getInput(),
+                          {m, packed->groups, bytesPerGroup, perByte}),
+                values, scales};
+      maps = {map({d(0), d(3), d(4), d(5)}), map({d(1), d(3), d(4), d(2)}),
+              map({d(1), d(3), d(2)})};
+    }
     if (zeroPoints) {
       inputs.push_back(zeroPoints);
       maps.push_back(map({d(1), d(3), d(2)}));
+    }
+    if (int8Input) {
+      inputs.push_back(reshapeTo(
+          rewriter, loc,
+          rewriter.getRemappedValue(int8Input.dequantize.getScale()), {m}));
+      maps.push_back(map({d(0)}));
     }
     maps.push_back(map({d(0), d(1), d(2)}));
     auto panelType = RankedTensorType::get({m, panels, kPanelWidth}, f32);
@@ -328,19 +417,17 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                                emptyTensor(rewriter, loc, panelType))
             .getResult(0);
     using utils::IteratorType;
-    SmallVector<IteratorType> iterators = {
-        IteratorType::parallel,  IteratorType::parallel,
-        IteratorType::parallel,  IteratorType::reduction,
-        IteratorType::reduction, IteratorType::reduction};
+    SmallVector<IteratorType> iterators(loops, IteratorType::reduction);
+    std::fill_n(iterators.begin(), 3, IteratorType::parallel);
     bool isUnsignedStorage = packed->isUnsigned;
     int64_t bits = packed->bits;
+    bool offsetStored = (bits < 8 || int8Input) && !isUnsignedStorage;
     auto generic = linalg::GenericOp::create(
         rewriter, loc, panelType, inputs, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Value w;
           if (bits < 8) {
-            // Value `sub` of the byte: shifted down and masked, then
-            // offset back to signed.
+            // Value `sub` of the byte: shifted down and masked.
             Value sub = linalg::IndexOp::create(b, loc, 5);
             Value subI8 = arith::IndexCastOp::create(b, loc, i8, sub);
             Value shift =
@@ -349,27 +436,35 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                 b, loc, arith::ShRUIOp::create(b, loc, args[1], shift),
                 scalar(b, loc, i8, (1 << bits) - 1));
             w = arith::UIToFPOp::create(b, loc, f32, field);
-            if (!isUnsignedStorage)
-              w = arith::SubFOp::create(b, loc, w,
-                                        scalar(b, loc, f32, 1 << (bits - 1)));
           } else {
-            w = toFloat(b, loc, args[1], isUnsignedStorage, f32);
+            w = toFloat(b, loc, args[1], isUnsignedStorage || offsetStored,
+                        f32);
           }
+          // Offset back to signed.
+          if (offsetStored)
+            w = arith::SubFOp::create(b, loc, w,
+                                      scalar(b, loc, f32, 1 << (bits - 1)));
           if (zeroPoints)
             w = arith::SubFOp::create(
                 b, loc, w, toFloat(b, loc, args[3], isUnsignedStorage, f32));
           w = arith::MulFOp::create(b, loc, w, args[2]);
-          Value product = arith::MulFOp::create(b, loc, args[0], w);
+          Value x = args[0];
+          if (int8Input)
+            x = arith::MulFOp::create(b, loc,
+                                      arith::SIToFPOp::create(b, loc, f32, x),
+                                      args[args.size() - 2]);
+          Value product = arith::MulFOp::create(b, loc, x, w);
           linalg::YieldOp::create(
               b, loc,
               arith::AddFOp::create(b, loc, args.back(), product).getResult());
         });
-    generic->setAttr(
-        kQuantizedMatmulAttr,
-        rewriter.getDictionaryAttr(
-            {rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
-             rewriter.getNamedAttr("unsigned",
-                                   rewriter.getBoolAttr(isUnsignedStorage))}));
+    SmallVector<NamedAttribute> attrs = {
+        rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),
+        rewriter.getNamedAttr("unsigned",
+                              rewriter.getBoolAttr(isUnsignedStorage))};
+    if (int8Input)
+      attrs.push_back(rewriter.getNamedAttr("dot", rewriter.getBoolAttr(true)));
+    generic->setAttr(kQuantizedMatmulAttr, rewriter.getDictionaryAttr(attrs));
 
     Value product = reshapeTo(rewriter, loc, generic.getResult(0),
                               {m, panels * kPanelWidth});
@@ -387,14 +482,19 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                                         adaptor.getBias(), type.getShape()));
     return success();
   }
+
+private:
+  bool int8Dot;
 };
 
 } // namespace
 
 void populateQuantizationPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns) {
-  patterns.add<DequantizeLowering, QuantizeLowering, QuantizedLinearLowering>(
-      converter, patterns.getContext());
+                                  RewritePatternSet &patterns, bool int8Dot) {
+  patterns.add<DequantizeLowering, QuantizeLowering>(converter,
+                                                     patterns.getContext());
+  patterns.add<QuantizedLinearLowering>(converter, patterns.getContext(),
+                                        int8Dot);
 }
 
 } // namespace mlir::pith::lowering

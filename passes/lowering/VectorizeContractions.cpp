@@ -118,7 +118,34 @@ constexpr int64_t kPanelBufferRows = 8;
 /// Writes a quantized contraction (see QuantizationToLinalg.cpp: loops m,
 /// panel, column | group, row of bytes, value in byte; inputs x, packed
 /// bytes, scales and maybe zero points) as vector loops on tensors.
-class QuantizedMatmulWriter {
+/// What the writers of quantized contractions share: index constants,
+/// in-bounds reads and index arithmetic, at the op's location.
+class LoopEmitter {
+protected:
+  explicit LoopEmitter(Location loc) : loc(loc) {}
+
+  Value index(OpBuilder &b, int64_t value) const {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value read(OpBuilder &b, VectorType type, Value source,
+             ValueRange indices) const {
+    Value padding = arith::ConstantOp::create(
+        b, loc, type.getElementType(), b.getZeroAttr(type.getElementType()));
+    return vector::TransferReadOp::create(
+        b, loc, type, source, indices, padding,
+        SmallVector<bool>(type.getRank(), true));
+  }
+  /// `base + offset` as an index.
+  Value plus(OpBuilder &b, Value base, int64_t offset) const {
+    if (offset == 0)
+      return base;
+    return arith::AddIOp::create(b, loc, base, index(b, offset));
+  }
+
+  Location loc;
+};
+
+class QuantizedMatmulWriter : LoopEmitter {
 public:
   /// Fails where `op` is not exactly the contraction pith-lower-to-linalg
   /// makes (a transform that fused into it would have changed it).
@@ -155,6 +182,8 @@ public:
         llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
           return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
         }))
+      return failure();
+    if (attrs.get("dot"))
       return failure();
     QuantizedMatmulWriter writer(op, vectorBits);
     writer.bits = bitsAttr.getInt();
@@ -203,7 +232,7 @@ public:
 
 private:
   QuantizedMatmulWriter(linalg::GenericOp op, int64_t vectorBits)
-      : op(op), loc(op.getLoc()), vectorBits(vectorBits) {
+      : LoopEmitter(op.getLoc()), op(op), vectorBits(vectorBits) {
     Builder b(op.getContext());
     x = op.getDpsInputs()[0];
     values = op.getDpsInputs()[1];
@@ -232,28 +261,12 @@ private:
     return std::max<int64_t>(1, width / std::max<int64_t>(1, vectorBits / 32));
   }
 
-  Value index(OpBuilder &b, int64_t value) const {
-    return arith::ConstantIndexOp::create(b, loc, value);
-  }
-  Value read(OpBuilder &b, VectorType type, Value source,
-             ValueRange indices) const {
-    Value padding = arith::ConstantOp::create(
-        b, loc, type.getElementType(), b.getZeroAttr(type.getElementType()));
-    return vector::TransferReadOp::create(b, loc, type, source, indices,
-                                          padding, ArrayRef<bool>{true});
-  }
   Value splat(OpBuilder &b, int64_t value) const {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(words(), b.getI32IntegerAttr(value)));
   }
   Value zeroVector(OpBuilder &b) const {
     return arith::ConstantOp::create(b, loc, floats(), b.getZeroAttr(floats()));
-  }
-  /// `base + offset` as an index.
-  Value plus(OpBuilder &b, Value base, int64_t offset) const {
-    if (offset == 0)
-      return base;
-    return arith::AddIOp::create(b, loc, base, index(b, offset));
   }
   /// Row `row` of bytes of `group` of `panel`, widened to 32-bit lanes:
   /// signed int8 sign-extended, packed fields zero-extended.
@@ -530,12 +543,337 @@ private:
   }
 
   linalg::GenericOp op;
-  Location loc;
   int64_t vectorBits;
   Value x, values, scales, zeroPoints;
   Type f32;
   int64_t bits = 8, rows = 0, panels = 0, width = 0, groups = 0,
           bytesPerGroup = 0, perByte = 1;
+  bool isUnsigned = false;
+};
+
+/// A contraction of int8 inputs with weights packed for integer dot
+/// products (`pith.quantized_matmul` with `dot = true`), written with
+/// AVX-512 VNNI: per panel of 16 output features and block of rows, each
+/// block of 64 packed bytes (4 values of K for each feature, a 32-bit lane)
+/// is loaded once; each value of a byte is shifted out in all 64 lanes at
+/// once, and `vpdpbusd` multiplies those unsigned bytes by the row's 4
+/// int8 inputs (broadcast) into 32-bit sums: 64 multiply-adds (written as
+/// vector ops that pith-lower-vectors makes that instruction). Several
+/// blocks and values go to accumulators of their own so that the
+/// instructions do not wait on each other. At a group's end the center
+/// (the offset of the stored values and the zero point) times the group's
+/// sum of inputs is taken away and the sum converted and scaled; at the
+/// end each row is scaled by its input scale.
+class QuantizedDotWriter : LoopEmitter {
+public:
+  static FailureOr<QuantizedDotWriter> match(linalg::GenericOp op,
+                                             int64_t vectorBits) {
+    auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kQuantizedMatmulAttr);
+    auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
+    auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
+    auto dotAttr = attrs ? attrs.getAs<BoolAttr>("dot") : BoolAttr();
+    if (!bitsAttr || !unsignedAttr || !dotAttr || !dotAttr.getValue() ||
+        vectorBits < 512 || !op.hasPureTensorSemantics() ||
+        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 4 ||
+        op.getNumDpsInputs() > 5)
+      return failure();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (ranges.size() != 7 || llvm::any_of(ranges, ShapedType::isDynamic) ||
+        ranges[2] != kLanes || ranges[6] != kLaneBytes)
+      return failure();
+    MLIRContext *context = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(7, 0, exprs, context);
+    };
+    Builder builder(context);
+    Type i8 = builder.getI8Type(), f32 = builder.getF32Type();
+    SmallVector<AffineMap> expected = {map({d(0), d(3), d(4), d(5), d(6)}),
+                                       map({d(1), d(3), d(4), d(2), d(6)}),
+                                       map({d(1), d(3), d(2)})};
+    SmallVector<Type> elements = {i8, i8, f32};
+    bool hasZeroPoints = op.getNumDpsInputs() == 5;
+    if (hasZeroPoints) {
+      expected.push_back(map({d(1), d(3), d(2)}));
+      elements.push_back(i8);
+    }
+    expected.push_back(map({d(0)}));
+    elements.push_back(f32);
+    expected.push_back(map({d(0), d(1), d(2)}));
+    elements.push_back(f32);
+    if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
+        llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
+          return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
+        }))
+      return failure();
+    QuantizedDotWriter writer(op);
+    writer.bits = bitsAttr.getInt();
+    writer.isUnsigned = unsignedAttr.getValue();
+    writer.rows = ranges[0];
+    writer.panels = ranges[1];
+    writer.groups = ranges[3];
+    writer.blocks = ranges[4];
+    writer.perByte = ranges[5];
+    if (writer.bits * writer.perByte != 8)
+      return failure();
+    if (hasZeroPoints)
+      writer.zeroPoints = op.getDpsInputs()[3];
+    writer.xScales = op.getDpsInputs()[hasZeroPoints ? 4 : 3];
+    return writer;
+  }
+
+  void write(RewriterBase &rewriter) {
+    rewriter.setInsertionPoint(op);
+    // A block's 64 bytes (and a block's inputs) are contiguous: read as one
+    // vector from views without the last split.
+    flatValues = collapseLastTwo(rewriter, values);
+    flatX = collapseLastTwo(rewriter, x);
+    // Signed values are stored offset by 2^(bits-1): every layer but one
+    // of unsigned values without zero points has a center.
+    Value xSums;
+    if (!isUnsigned || zeroPoints)
+      xSums = writeGroupSums(rewriter);
+    auto panelLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, panels),
+        index(rewriter, 1), ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b, Location, Value panel, ValueRange args) {
+          scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0], xSums));
+        });
+    rewriter.replaceOp(op, panelLoop.getResult(0));
+  }
+
+private:
+  /// Output features a panel holds, one 32-bit lane each, and bytes a lane.
+  static constexpr int64_t kLanes = 16, kLaneBytes = 4;
+
+  explicit QuantizedDotWriter(linalg::GenericOp op)
+      : LoopEmitter(op.getLoc()), op(op) {
+    x = op.getDpsInputs()[0];
+    values = op.getDpsInputs()[1];
+    scales = op.getDpsInputs()[2];
+  }
+
+  Value collapseLastTwo(OpBuilder &b, Value tensor) const {
+    int64_t rank = cast<RankedTensorType>(tensor.getType()).getRank();
+    SmallVector<ReassociationIndices> groups;
+    for (int64_t i = 0; i + 2 < rank; ++i)
+      groups.push_back({i});
+    groups.push_back({rank - 2, rank - 1});
+    return tensor::CollapseShapeOp::create(b, loc, tensor, groups);
+  }
+  Type i32(OpBuilder &b) const { return b.getI32Type(); }
+  VectorType sums(OpBuilder &b) const {
+    return VectorType::get({kLanes}, b.getI32Type());
+  }
+  VectorType floats(OpBuilder &b) const {
+    return VectorType::get({kLanes}, b.getF32Type());
+  }
+  VectorType laneBytes(OpBuilder &b) const {
+    return VectorType::get({kLanes * kLaneBytes}, b.getI8Type());
+  }
+  VectorType wideBytes(OpBuilder &b) const {
+    return VectorType::get({kLanes * kLaneBytes}, b.getI32Type());
+  }
+  /// `acc` plus, in each 32-bit lane, the products of its 4 `weights`
+  /// (unsigned bytes, widened) by its 4 `inputs` (signed bytes): vpdpbusd,
+  /// written portably and marked for pith-lower-vectors, since an
+  /// intrinsic call here would stop bufferization.
+  Value dot(OpBuilder &b, Value acc, Value weights, Value inputs) const {
+    Value products = arith::MulIOp::create(
+        b, loc, weights, arith::ExtSIOp::create(b, loc, wideBytes(b), inputs));
+    Value lanes = vector::ShapeCastOp::create(
+        b, loc, VectorType::get({kLanes, kLaneBytes}, b.getI32Type()),
+        products);
+    auto reduction = vector::MultiDimReductionOp::create(
+        b, loc, lanes, acc, ArrayRef<bool>{false, true},
+        vector::CombiningKind::ADD);
+    reduction->setAttr(pith::kVnniDotAttr, b.getUnitAttr());
+    return reduction;
+  }
+  Value splatBytes(OpBuilder &b, int64_t value) const {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(laneBytes(b), b.getI8IntegerAttr(value)));
+  }
+
+  /// The sum of the int8 inputs over each group, [rows, groups] i32.
+  Value writeGroupSums(OpBuilder &b) const {
+    auto flat = VectorType::get({perByte * kLaneBytes}, b.getI8Type());
+    auto wide = VectorType::get({perByte * kLaneBytes}, b.getI32Type());
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{rows, groups}, b.getI32Type());
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
+        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
+                Value zero = arith::ConstantOp::create(b, loc, wide,
+                                                       b.getZeroAttr(wide));
+                auto blockLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, blocks), index(b, 1),
+                    ValueRange{zero},
+                    [&](OpBuilder &b, Location, Value blockIndex,
+                        ValueRange acc) {
+                      Value bytes = read(b, flat, flatX,
+                                         {row, group, blockIndex, index(b, 0)});
+                      Value widened =
+                          arith::ExtSIOp::create(b, loc, wide, bytes);
+                      scf::YieldOp::create(
+                          b, loc,
+                          arith::AddIOp::create(b, loc, acc[0], widened)
+                              .getResult());
+                    });
+                Value sum = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, blockLoop.getResult(0));
+                scf::YieldOp::create(
+                    b, loc,
+                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
+                                             ValueRange{row, group})
+                        .getResult());
+              });
+          scf::YieldOp::create(b, loc, groupLoop.getResults());
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// What the stored values of a group are offset by, per feature:
+  /// 2^(bits-1) for signed values, plus the zero point; null for none.
+  Value center(OpBuilder &b, Value panel, Value group) const {
+    Value result;
+    if (!isUnsigned)
+      result = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(sums(b),
+                                 b.getI32IntegerAttr(1 << (bits - 1))));
+    if (!zeroPoints)
+      return result;
+    Value raw = read(b, VectorType::get({kLanes}, b.getI8Type()), zeroPoints,
+                     {panel, group, index(b, 0)});
+    Value zeroPoint =
+        isUnsigned ? arith::ExtUIOp::create(b, loc, sums(b), raw).getResult()
+                   : arith::ExtSIOp::create(b, loc, sums(b), raw).getResult();
+    return result ? arith::AddIOp::create(b, loc, result, zeroPoint).getResult()
+                  : zeroPoint;
+  }
+
+  /// The 4 int8 inputs of `row` for value `sub` of `block`, in all lanes.
+  Value inputs(OpBuilder &b, Value row, Value group, Value block,
+               int64_t sub) const {
+    Value four = read(b, VectorType::get({kLaneBytes}, b.getI8Type()), flatX,
+                      {row, group, block, index(b, sub * kLaneBytes)});
+    Value word = vector::ExtractOp::create(
+        b, loc,
+        vector::BitCastOp::create(b, loc, VectorType::get({1}, i32(b)), four),
+        ArrayRef<int64_t>{0});
+    return vector::BitCastOp::create(
+        b, loc, laneBytes(b),
+        vector::BroadcastOp::create(b, loc, sums(b), word));
+  }
+
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output,
+                      Value xSums) const {
+    // The accumulators of a block of rows (one per chain) and their float
+    // sums fit the 32 registers with the bytes and inputs.
+    int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2});
+    int64_t unroll = pickDivisor(blocks, {8, 4, 2}, [&](int64_t u) {
+      return rowTile * perByte * u <= 16;
+    });
+    int64_t chains = perByte * unroll;
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
+        ValueRange{output},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          SmallVector<Value> rowIndices, floatInit;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            rowIndices.push_back(plus(b, row0, r));
+            floatInit.push_back(arith::ConstantOp::create(
+                b, loc, floats(b), b.getZeroAttr(floats(b))));
+          }
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), floatInit,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
+                SmallVector<Value> init(
+                    rowTile * chains,
+                    arith::ConstantOp::create(b, loc, sums(b),
+                                              b.getZeroAttr(sums(b))));
+                auto blockLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, blocks), index(b, unroll),
+                    init,
+                    [&](OpBuilder &b, Location, Value block0, ValueRange accs) {
+                      SmallVector<Value> next(accs.begin(), accs.end());
+                      for (int64_t u = 0; u < unroll; ++u) {
+                        Value block = plus(b, block0, u);
+                        Value bytes = read(b, laneBytes(b), flatValues,
+                                           {panel, group, block, index(b, 0)});
+                        for (int64_t sub = 0; sub < perByte; ++sub) {
+                          Value field = bytes;
+                          if (sub > 0)
+                            field = arith::ShRUIOp::create(
+                                b, loc, field, splatBytes(b, bits * sub));
+                          if (sub + 1 < perByte)
+                            field = arith::AndIOp::create(
+                                b, loc, field, splatBytes(b, (1 << bits) - 1));
+                          Value weights = arith::ExtUIOp::create(
+                              b, loc, wideBytes(b), field);
+                          for (int64_t r = 0; r < rowTile; ++r) {
+                            Value &acc = next[r * chains + u * perByte + sub];
+                            acc = dot(
+                                b, acc, weights,
+                                inputs(b, rowIndices[r], group, block, sub));
+                          }
+                        }
+                      }
+                      scf::YieldOp::create(b, loc, next);
+                    });
+                Value offset = center(b, panel, group);
+                Value scale =
+                    read(b, floats(b), scales, {panel, group, index(b, 0)});
+                SmallVector<Value> results(groupAccs.begin(), groupAccs.end());
+                for (int64_t r = 0; r < rowTile; ++r) {
+                  Value sum = blockLoop.getResult(r * chains);
+                  for (int64_t c = 1; c < chains; ++c)
+                    sum = arith::AddIOp::create(
+                        b, loc, sum, blockLoop.getResult(r * chains + c));
+                  if (offset) {
+                    Value xSum = vector::BroadcastOp::create(
+                        b, loc, sums(b),
+                        tensor::ExtractOp::create(
+                            b, loc, xSums, ValueRange{rowIndices[r], group}));
+                    sum = arith::SubIOp::create(
+                        b, loc, sum,
+                        arith::MulIOp::create(b, loc, offset, xSum));
+                  }
+                  results[r] = vector::FMAOp::create(
+                      b, loc, arith::SIToFPOp::create(b, loc, floats(b), sum),
+                      scale, results[r]);
+                }
+                scf::YieldOp::create(b, loc, results);
+              });
+          Value tile = rowArgs[0];
+          for (int64_t r = 0; r < rowTile; ++r) {
+            Value accumulator =
+                read(b, floats(b), tile, {rowIndices[r], panel, index(b, 0)});
+            Value xScale = vector::BroadcastOp::create(
+                b, loc, floats(b),
+                tensor::ExtractOp::create(b, loc, xScales,
+                                          ValueRange{rowIndices[r]}));
+            Value result = vector::FMAOp::create(b, loc, groupLoop.getResult(r),
+                                                 xScale, accumulator);
+            tile = vector::TransferWriteOp::create(
+                       b, loc, result, tile,
+                       ValueRange{rowIndices[r], panel, index(b, 0)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          }
+          scf::YieldOp::create(b, loc, tile);
+        });
+    return rowLoop.getResult(0);
+  }
+
+  linalg::GenericOp op;
+  Value x, values, scales, zeroPoints, xScales, flatX, flatValues;
+  int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1;
   bool isUnsigned = false;
 };
 
@@ -558,11 +896,16 @@ struct VectorizeContractionsPass
       if (op->hasAttr(pith::kQuantizedMatmulAttr))
         quantized.push_back(op);
     });
-    for (linalg::GenericOp op : quantized)
-      if (FailureOr<QuantizedMatmulWriter> writer =
-              QuantizedMatmulWriter::match(op, vectorBits);
+    for (linalg::GenericOp op : quantized) {
+      if (FailureOr<QuantizedDotWriter> writer =
+              QuantizedDotWriter::match(op, vectorBits);
           succeeded(writer))
         writer->write(rewriter);
+      else if (FailureOr<QuantizedMatmulWriter> writer =
+                   QuantizedMatmulWriter::match(op, vectorBits);
+               succeeded(writer))
+        writer->write(rewriter);
+    }
 
     for (linalg::LinalgOp op : contractions) {
       FailureOr<TilePlan> plan = planTiles(op, vectorBits);

@@ -24,7 +24,9 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // Graph level: layers into pith.linear, then everything into linalg.
   pm.addPass(createFuseLinearPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createLowerToLinalgPass());
+  LowerToLinalgPassOptions lowering;
+  lowering.int8Dot = options.int8Dot;
+  pm.addPass(createLowerToLinalgPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());

@@ -423,3 +423,26 @@ def test_smoothquant_and_awq_help_when_some_input_features_are_large():
 
     assert error(quantize="w8a8-smoothquant", calibrate=calibration) < 0.7 * error(quantize="w8a8")
     assert error(quantize="w4g16-awq", calibrate=calibration) < 0.9 * error(quantize="w4g16")
+
+
+def per_token_int8(x):
+    """x through int8 per row, as pith-quantize activations=dynamic does."""
+    scale = np.maximum(np.abs(x).max(axis=1, keepdims=True), np.finfo(np.float32).tiny)
+    scale = scale / np.float32(127)
+    return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
+
+
+@pytest.mark.parametrize("rows", [1, 5, 8])
+@pytest.mark.parametrize("weights", ["w8", "w8-asym", "w4g16", "w4g16-asym", "w4", "w2g32"])
+def test_int8_activations_compute_what_their_rounding_says(weights, rows):
+    """A layer with int8 inputs (with VNNI: integer dot products of the
+    int8 inputs and the packed weights) gives the weight-only layer's
+    outputs on the inputs rounded through int8, to f32 rounding."""
+    model, _, samples = correlated_linear_model(m=rows)
+    integer = pith.compile(model, quantize=weights.replace("-", "a8-", 1) if "-" in weights
+                           else weights + "a8")
+    weight_only = pith.compile(model, quantize=weights)
+    x = samples(1)[0]
+    want = weight_only.run({"x": per_token_int8(x)})["y"]
+    np.testing.assert_allclose(integer.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())

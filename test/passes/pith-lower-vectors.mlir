@@ -23,3 +23,42 @@ func.func @tile(%a: memref<2x2xf32>, %b: memref<2x16xf32>, %acc: vector<2x16xf32
   %r = vector.contract {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %va, %vb, %acc : vector<2x2xf32>, vector<2x16xf32> into vector<2x16xf32>
   return %r : vector<2x16xf32>
 }
+
+// A reduction marked pith.vnni_dot, over products of widened unsigned and
+// signed bytes in lanes of 4, becomes VNNI's vpdpbusd on the bytes; an
+// unmarked one, or one over other products, is lowered like any other.
+// CHECK-LABEL: func.func @vnni_dot
+//  CHECK-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[U:.*]]: vector<64xi8>, %[[S:.*]]: vector<64xi8>)
+//       CHECK: %[[DOT:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[U]], %[[S]]) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+//   CHECK-NOT: vector.multi_reduction
+//       CHECK: return %[[DOT]]
+func.func @vnni_dot(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %uw = arith.extui %u : vector<64xi8> to vector<64xi32>
+  %sw = arith.extsi %s : vector<64xi8> to vector<64xi32>
+  %p = arith.muli %uw, %sw : vector<64xi32>
+  %lanes = vector.shape_cast %p : vector<64xi32> to vector<16x4xi32>
+  %r = vector.multi_reduction <add>, %lanes, %acc {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// CHECK-LABEL: func.func @unmarked_dot
+//   CHECK-NOT: llvm.call_intrinsic
+func.func @unmarked_dot(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %uw = arith.extui %u : vector<64xi8> to vector<64xi32>
+  %sw = arith.extsi %s : vector<64xi8> to vector<64xi32>
+  %p = arith.muli %uw, %sw : vector<64xi32>
+  %lanes = vector.shape_cast %p : vector<64xi32> to vector<16x4xi32>
+  %r = vector.multi_reduction <add>, %lanes, %acc [1] : vector<16x4xi32> to vector<16xi32>
+  return %r : vector<16xi32>
+}
+
+// CHECK-LABEL: func.func @signed_by_signed
+//   CHECK-NOT: llvm.call_intrinsic
+func.func @signed_by_signed(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
+  %uw = arith.extsi %u : vector<64xi8> to vector<64xi32>
+  %sw = arith.extsi %s : vector<64xi8> to vector<64xi32>
+  %p = arith.muli %uw, %sw : vector<64xi32>
+  %lanes = vector.shape_cast %p : vector<64xi32> to vector<16x4xi32>
+  %r = vector.multi_reduction <add>, %lanes, %acc {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
+  return %r : vector<16xi32>
+}

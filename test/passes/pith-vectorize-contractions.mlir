@@ -218,3 +218,71 @@ func.func @quantized_gemv(%x: tensor<1x1x8x1xf32>, %q: tensor<2x1x8x16xi8>, %s: 
   } -> tensor<1x2x16xf32>
   return %0 : tensor<1x2x16xf32>
 }
+
+// -----
+
+// A contraction of int8 inputs (2 rows) with int4 weights packed for dot
+// products (1 panel, 2 groups of 1 block of 8 values): with 512-bit vectors
+// the inputs' sums per group are taken first; then per panel, block of
+// rows and group, each block's 64 bytes are read once, each value of a
+// byte shifted out in all of them, and multiplied with the row's 4 inputs
+// broadcast as a dot product of bytes into 32-bit lanes, marked for VNNI.
+// At the group's end 8 times the inputs' sum is taken away and the sum
+// converted and scaled; at the end each row is scaled by its input scale.
+// With 256-bit vectors the contraction is left as it is.
+#dx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
+#dw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+#ds = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d2)>
+#dr = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
+#do = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @quantized_dot
+//  CHECK-SAME: (%[[X:.*]]: tensor<2x2x1x2x4xi8>, %[[W:.*]]: tensor<1x2x1x16x4xi8>, %[[S:.*]]: tensor<1x2x16xf32>, %[[R:.*]]: tensor<2xf32>
+//       CHECK: %[[FLATW:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<1x2x1x64xi8>
+//       CHECK: %[[FLATX:.*]] = tensor.collapse_shape %[[X]] {{.*}} into tensor<2x2x1x8xi8>
+//       CHECK: %[[SUMS:.*]] = scf.for {{.*}} -> (tensor<2x2xi32>)
+//       CHECK:   vector.transfer_read %[[FLATX]]{{.*}} : tensor<2x2x1x8xi8>, vector<8xi8>
+//       CHECK:   arith.extsi {{.*}} : vector<8xi8> to vector<8xi32>
+//       CHECK:   vector.reduction <add>
+// (One panel, one block of rows, one block a group: those loops fold.)
+//       CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
+//       CHECK:     %[[BYTES:.*]] = vector.transfer_read %[[FLATW]]{{.*}} : tensor<1x2x1x64xi8>, vector<64xi8>
+//       CHECK:     %[[LOW:.*]] = arith.andi %[[BYTES]], %{{.*}} : vector<64xi8>
+//       CHECK:     %[[LOWW:.*]] = arith.extui %[[LOW]] : vector<64xi8> to vector<64xi32>
+//       CHECK:     vector.transfer_read %[[FLATX]]{{.*}} : tensor<2x2x1x8xi8>, vector<4xi8>
+//       CHECK:     vector.bitcast {{.*}} : vector<4xi8> to vector<1xi32>
+//       CHECK:     arith.muli %[[LOWW]]
+//       CHECK:     vector.multi_reduction <add>, {{.*}} {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
+//       CHECK:     %[[HIGH:.*]] = arith.shrui %[[BYTES]], %{{.*}} : vector<64xi8>
+//       CHECK:     vector.multi_reduction <add>, {{.*}} {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
+//       CHECK:     tensor.extract %[[SUMS]]
+//       CHECK:     arith.muli
+//       CHECK:     arith.subi
+//       CHECK:     arith.sitofp {{.*}} : vector<16xi32> to vector<16xf32>
+//       CHECK:     vector.fma
+//       CHECK:   tensor.extract %[[R]]
+//       CHECK:   vector.fma
+//   CHECK-NOT: linalg.generic
+// AVX2-LABEL: func.func @quantized_dot
+//       AVX2: linalg.generic
+func.func @quantized_dot(%x: tensor<2x2x1x2x4xi8>, %w: tensor<1x2x1x16x4xi8>, %s: tensor<1x2x16xf32>, %r: tensor<2xf32>, %init: tensor<2x1x16xf32>) -> tensor<2x1x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#dx, #dw, #ds, #dr, #do], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %r : tensor<2x2x1x2x4xi8>, tensor<1x2x1x16x4xi8>, tensor<1x2x16xf32>, tensor<2xf32>) outs(%init : tensor<2x1x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}} {
+  ^bb0(%in: i8, %byte: i8, %scale: f32, %row: f32, %out: f32):
+    %sub = linalg.index 5 : index
+    %sub8 = arith.index_cast %sub : index to i8
+    %c4 = arith.constant 4 : i8
+    %shift = arith.muli %sub8, %c4 : i8
+    %shifted = arith.shrui %byte, %shift : i8
+    %c15 = arith.constant 15 : i8
+    %field = arith.andi %shifted, %c15 : i8
+    %wf = arith.uitofp %field : i8 to f32
+    %c8 = arith.constant 8.0 : f32
+    %centered = arith.subf %wf, %c8 : f32
+    %weight = arith.mulf %centered, %scale : f32
+    %xf = arith.sitofp %in : i8 to f32
+    %xs = arith.mulf %xf, %row : f32
+    %p = arith.mulf %xs, %weight : f32
+    %sum = arith.addf %out, %p : f32
+    linalg.yield %sum : f32
+  } -> tensor<2x1x16xf32>
+  return %0 : tensor<2x1x16xf32>
+}

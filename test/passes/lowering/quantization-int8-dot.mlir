@@ -1,0 +1,49 @@
+// RUN: pith-opt %s --pith-lower-to-linalg="int8-dot=true" --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-lower-to-linalg --split-input-file | FileCheck %s --check-prefix=FLOAT
+
+// A layer whose input is int8 per token (W4A8): with int8-dot the
+// contraction reads the int8 values [M, groups, blocks, values a byte, 4]
+// and the row scales, and the weights are packed for dot products: a block
+// of 8 values of K is 16 columns x 4 bytes, byte t of a column holding
+// values t (low bits) and t + 4 (high bits), stored plus 8. Column 0 is
+// (-8, -7, ..., -1) + 8 = (0, ..., 7): bytes 0x40, 0x51, 0x62, 0x73; the
+// padding columns are 0.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
+// CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
+// CHECK-LABEL: func.func @w4a8
+//       CHECK: %[[PACKED:.*]] = arith.constant dense_resource<quantized_weight_packed_dot> : tensor<1x1x1x16x4xi8>
+//       CHECK: %[[Q:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 1, 1, 2, 4] : tensor<16xi8> into tensor<2x1x1x2x4xi8>
+//       CHECK: %[[S:.*]] = tensor.collapse_shape %{{.*}} : tensor<2x1xf32> into tensor<2xf32>
+//       CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #{{.*}}, #[[ROWS]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[Q]], %[[PACKED]], %{{.*}}, %[[S]] : tensor<2x1x1x2x4xi8>, tensor<1x1x1x16x4xi8>, tensor<1x1x16xf32>, tensor<2xf32>)
+//  CHECK-SAME: pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}
+//       CHECK: arith.sitofp %{{.*}} : i8 to f32
+//       CHECK: quantized_weight_packed_dot: "0x4000000040516273{{0+}}"
+// FLOAT-LABEL: func.func @w4a8
+//   FLOAT-NOT: dot = true
+func.func @w4a8(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
+  %q = pith.constant dense<[[-8, -7, -6, -5, -4, -3, -2, -1]]> : tensor<1x8xi4>
+  %w_s = pith.constant dense<[[0.5]]> : tensor<1x1xf32>
+  %w = pith.dequantize %q, %w_s {axis = 1 : i64, block_size = 8 : i64} : (tensor<1x8xi4>, tensor<1x1xf32>) -> tensor<1x8xf32>
+  %peak = pith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %xq = pith.quantize %x, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xi8>
+  %xd = pith.dequantize %xq, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xi8>, tensor<2x1xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %xd, %w : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x1xf32> loc("fc")
+  return %y : tensor<2x1xf32>
+}
+
+// -----
+
+// Groups of 4 int4 values cannot fill a block of 8: the float form.
+// CHECK-LABEL: func.func @small_groups
+//   CHECK-NOT: dot = true
+func.func @small_groups(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
+  %q = pith.constant dense<[[-8, -7, -6, -5, -4, -3, -2, -1]]> : tensor<1x8xi4>
+  %w_s = pith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
+  %w = pith.dequantize %q, %w_s {axis = 1 : i64, block_size = 4 : i64} : (tensor<1x8xi4>, tensor<1x2xf32>) -> tensor<1x8xf32>
+  %peak = pith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %xq = pith.quantize %x, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xi8>
+  %xd = pith.dequantize %xq, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xi8>, tensor<2x1xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %xd, %w : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x1xf32> loc("fc")
+  return %y : tensor<2x1xf32>
+}
