@@ -41,11 +41,14 @@ struct FuseElementwisePass
 
   void runOnOperation() override {
     MLIRContext *context = &getContext();
-    // A producer with one use fuses, unless its consumer is a contraction.
+    // A producer with one use fuses, unless its consumer is a contraction;
+    // a quantized contraction is not rebuilt either (reshapes folded into
+    // it by expansion would drop the mark its writer needs).
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
       return producer && producer->hasOneUse() &&
-             !isContraction(operand->getOwner());
+             !isContraction(operand->getOwner()) &&
+             !producer->hasAttr(pith::kQuantizedMatmulAttr);
     };
     linalg::ControlFusionFn foldConstants = [](OpOperand *operand) {
       auto type = dyn_cast<ShapedType>(operand->get().getType());

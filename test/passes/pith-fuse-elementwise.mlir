@@ -71,3 +71,37 @@ func.func @into_quantized(%x: tensor<2x1x4x2xf32>, %q: tensor<1x1x4x16xi8>, %s: 
   } -> tensor<2x1x16xf32>
   return %0 : tensor<2x1x16xf32>
 }
+
+// -----
+
+// A reshape of a quantized contraction's result, feeding an elementwise
+// op, is not folded into the contraction by expansion, which would rebuild
+// it without its mark: the elementwise op takes the reshape instead.
+// CHECK-LABEL: func.func @reshaped_quantized
+//       CHECK: %[[Q:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2 : tensor<2x1x4x2xf32>, tensor<1x1x4x16xi8>, tensor<1x1x16xf32>) {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
+//       CHECK: %[[SPLIT:.*]] = tensor.expand_shape %[[Q]]
+//       CHECK: linalg.generic {{.*}} ins(%[[SPLIT]] : tensor<2x1x4x4xf32>)
+//       CHECK: math.exp
+#rx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#rq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#rs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#ro = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+#e4d = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @reshaped_quantized(%x: tensor<2x1x4x2xf32>, %q: tensor<1x1x4x16xi8>, %s: tensor<1x1x16xf32>, %init: tensor<2x1x16xf32>) -> tensor<2x1x4x4xf32> {
+  %0 = linalg.generic {indexing_maps = [#rx, #rq, #rs, #ro], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s : tensor<2x1x4x2xf32>, tensor<1x1x4x16xi8>, tensor<1x1x16xf32>) outs(%init : tensor<2x1x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %out: f32):
+    %vf = arith.sitofp %byte : i8 to f32
+    %w = arith.mulf %vf, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1x16xf32>
+  %split = tensor.expand_shape %0 [[0], [1], [2, 3]] output_shape [2, 1, 4, 4] : tensor<2x1x16xf32> into tensor<2x1x4x4xf32>
+  %e = tensor.empty() : tensor<2x1x4x4xf32>
+  %y = linalg.generic {indexing_maps = [#e4d, #e4d], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%split : tensor<2x1x4x4xf32>) outs(%e : tensor<2x1x4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<2x1x4x4xf32>
+  return %y : tensor<2x1x4x4xf32>
+}
