@@ -11,23 +11,40 @@ compressed layers' weights before and after.
 
 A scheme is a --quantize scheme (w8, w4g128, w4g128-gptq, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
-(sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8).
-Schemes with -gptq, -awq, -smoothquant or -static calibrate on --calibration input sets drawn like the compared
+(sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8);
+"f32" compiles without compression. Schemes with -gptq, -awq, -smoothquant
+or -static calibrate on --calibration input sets drawn like the compared
 ones but from another seed, so that they are judged on inputs they did not
 see.
+
+With --time, each scheme's latency is measured too, alternating in rounds
+with ONNX Runtime on the fp32 model and on its dynamic int8 quantization
+(quantize_dynamic, whose outputs are compared alike), on --threads threads.
 """
 
 import argparse
 import json
 import pathlib
 import sys
+import tempfile
 import warnings
 
-import numpy as np
-import onnx
-import onnxruntime as ort
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from run import THREADS, alternate  # noqa: E402  (sets the thread variables)
 
-import pith
+import numpy as np  # noqa: E402
+import onnx  # noqa: E402
+import onnxruntime as ort  # noqa: E402
+
+import pith  # noqa: E402
+
+
+class Engine:
+    def __init__(self, name, run):
+        self.name, self.run = name, run
+
+    def __call__(self):
+        return self.run()
 
 
 def fixed_inputs(model, shapes, count, seed):
@@ -72,6 +89,10 @@ def main():
                         help="input sets GPTQ schemes calibrate on")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=pathlib.Path, help="write the results here too")
+    parser.add_argument("--time", action="store_true",
+                        help="measure latencies beside ONNX Runtime fp32 and dynamic int8")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=7)
     args = parser.parse_args()
 
     shapes = {}
@@ -80,7 +101,10 @@ def main():
         shapes[name] = [int(d) for d in dims.split("x")]
     model = onnx.load(str(args.model), load_external_data=False)
     sets = fixed_inputs(model, shapes, args.inputs, args.seed)
-    session = ort.InferenceSession(str(args.model), providers=["CPUExecutionProvider"])
+    session_options = ort.SessionOptions()
+    session_options.intra_op_num_threads = THREADS
+    session = ort.InferenceSession(str(args.model), session_options,
+                                   providers=["CPUExecutionProvider"])
     names = [output.name for output in session.get_outputs()]
     references = [dict(zip(names, session.run(names, feeds))) for feeds in sets]
 
@@ -89,10 +113,12 @@ def main():
                    for name in calibration_sets[0]}
 
     skip = [glob for glob in args.skip.split(",") if glob]
-    rows = []
+    rows, engines = [], []
     for scheme in args.schemes.split(","):
         options = {"quantize": None, "factorize": None, "sparsify": None}
         for part in scheme.split("+"):
+            if part == "f32":
+                continue
             if part.startswith("svd-"):
                 options["factorize"] = part[len("svd-"):]
             elif part.startswith("sparse-"):
@@ -119,11 +145,37 @@ def main():
                      "bytes_before": before, "bytes_after": after,
                      "cosine_min": min(cosines), "cosine_mean": float(np.mean(cosines)),
                      "max_abs_diff": worst})
+        if args.time:
+            engines.append(Engine(scheme, lambda compiled=compiled: compiled.run(sets[0])))
         row = rows[-1]
         print(f"{scheme:14s} layers {row['layers']:3d}  {before / 2**20:8.2f} MiB -> "
               f"{after / 2**20:7.2f} MiB ({before / max(after, 1):5.2f}x)  cosine min "
               f"{row['cosine_min']:.6f} mean {row['cosine_mean']:.6f}  max |diff| {worst:.4g}",
               flush=True)
+    if args.time:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.TemporaryDirectory(prefix="pith-quality-") as scratch:
+            dynamic = pathlib.Path(scratch) / "dynamic-int8.onnx"
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                quantize_dynamic(str(args.model), str(dynamic), weight_type=QuantType.QInt8)
+            quantized = ort.InferenceSession(str(dynamic), session_options,
+                                             providers=["CPUExecutionProvider"])
+        cosines = [cosine(out, reference[name])
+                   for feeds, reference in zip(sets, references)
+                   for name, out in zip(names, quantized.run(names, feeds))]
+        print(f"ort dynamic int8: cosine min {min(cosines):.6f} mean {np.mean(cosines):.6f}",
+              flush=True)
+        engines.append(Engine("ort-f32", lambda: session.run(names, sets[0])))
+        engines.append(Engine("ort-dynamic-int8", lambda: quantized.run(names, sets[0])))
+        latency = alternate(engines, args.rounds, 0.3)
+        for row in rows:
+            row["latency_us"] = latency[row["scheme"]]
+        print(f"latency, {THREADS} thread(s), median of {args.rounds} rounds:")
+        for name, value in latency.items():
+            print(f"  {name:32s} {value / 1000:8.2f} ms  "
+                  f"({latency['ort-f32'] / value:5.2f}x ORT fp32)", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"model": str(args.model), "inputs": args.inputs,
                                          "results": rows}, indent=2) + "\n")
