@@ -24,7 +24,6 @@
 
 #include <cmath>
 #include <limits>
-#include <memory>
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_CALIBRATEPASS

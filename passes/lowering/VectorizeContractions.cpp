@@ -118,6 +118,18 @@ constexpr int64_t kPanelBufferRows = 8;
 /// Writes a quantized contraction (see QuantizationToLinalg.cpp: loops m,
 /// panel, column | group, row of bytes, value in byte; inputs x, packed
 /// bytes, scales and maybe zero points) as vector loops on tensors.
+/// Whether `op`'s indexing maps are `maps` and its operands' element types
+/// `elements`, in order.
+bool hasOperands(linalg::GenericOp op, ArrayRef<AffineMap> maps,
+                 ArrayRef<Type> elements) {
+  return op.getIndexingMapsArray() == maps &&
+         llvm::all_of(llvm::zip(op->getOperandTypes(), elements),
+                      [](auto pair) {
+                        return getElementTypeOrSelf(std::get<0>(pair)) ==
+                               std::get<1>(pair);
+                      });
+}
+
 /// What the writers of quantized contractions share: index constants,
 /// in-bounds reads and index arithmetic, at the op's location.
 class LoopEmitter {
@@ -140,6 +152,53 @@ protected:
     if (offset == 0)
       return base;
     return arith::AddIOp::create(b, loc, base, index(b, offset));
+  }
+
+  /// The sum over each [row, group] of `source` ([rows, groups, steps,
+  /// lanes]): each step's `lanes` read as a vector (signed integers widened
+  /// to `wide`), added up lane by lane, then reduced; [rows, groups] of the
+  /// sums' element type.
+  Value sumGroups(OpBuilder &b, Value source, int64_t rows, int64_t groups,
+                  int64_t steps, VectorType lanes, Type wide = {}) const {
+    Type element = wide ? wide : lanes.getElementType();
+    auto sums = VectorType::get(lanes.getShape(), element);
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{rows, groups}, element);
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
+        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
+                Value zero = arith::ConstantOp::create(b, loc, sums,
+                                                       b.getZeroAttr(sums));
+                auto stepLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, steps), index(b, 1),
+                    ValueRange{zero},
+                    [&](OpBuilder &b, Location, Value step, ValueRange acc) {
+                      Value values = read(b, lanes, source,
+                                          {row, group, step, index(b, 0)});
+                      Value next;
+                      if (wide) {
+                        next = arith::AddIOp::create(
+                            b, loc, acc[0],
+                            arith::ExtSIOp::create(b, loc, sums, values));
+                      } else {
+                        next = arith::AddFOp::create(b, loc, acc[0], values);
+                      }
+                      scf::YieldOp::create(b, loc, next);
+                    });
+                Value sum = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, stepLoop.getResult(0));
+                scf::YieldOp::create(
+                    b, loc,
+                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
+                                             ValueRange{row, group})
+                        .getResult());
+              });
+          scf::YieldOp::create(b, loc, groupLoop.getResults());
+        });
+    return rowLoop.getResult(0);
   }
 
   Location loc;
@@ -178,10 +237,7 @@ public:
     }
     expected.push_back(map({d(0), d(1), d(2)}));
     elements.push_back(builder.getF32Type());
-    if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
-        llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
-          return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
-        }))
+    if (!hasOperands(op, expected, elements))
       return failure();
     if (attrs.get("dot"))
       return failure();
@@ -361,41 +417,10 @@ private:
   }
 
   /// The sum of x over each group, [rows, groups], for the center's
-  /// correction; lanes of a byte's values summed apart, then reduced.
+  /// correction.
   Value writeGroupSums(OpBuilder &b) const {
-    auto lanes = VectorType::get({perByte}, f32);
-    Value sums =
-        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, groups}, f32);
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{sums},
-        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
-          auto groupLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
-              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
-                Value zero = arith::ConstantOp::create(b, loc, lanes,
-                                                       b.getZeroAttr(lanes));
-                auto byteLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, bytesPerGroup), index(b, 1),
-                    ValueRange{zero},
-                    [&](OpBuilder &b, Location, Value byteRow, ValueRange acc) {
-                      Value values =
-                          read(b, lanes, x, {row, group, byteRow, index(b, 0)});
-                      scf::YieldOp::create(
-                          b, loc,
-                          arith::AddFOp::create(b, loc, acc[0], values)
-                              .getResult());
-                    });
-                Value sum = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::ADD, byteLoop.getResult(0));
-                scf::YieldOp::create(
-                    b, loc,
-                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
-                                             ValueRange{row, group})
-                        .getResult());
-              });
-          scf::YieldOp::create(b, loc, groupLoop.getResults());
-        });
-    return rowLoop.getResult(0);
+    return sumGroups(b, x, rows, groups, bytesPerGroup,
+                     VectorType::get({perByte}, f32));
   }
 
   /// Few rows: per block of rows, each row of bytes is unpacked and
@@ -601,10 +626,7 @@ public:
     elements.push_back(f32);
     expected.push_back(map({d(0), d(1), d(2)}));
     elements.push_back(f32);
-    if (op.getIndexingMapsArray() != ArrayRef<AffineMap>(expected) ||
-        llvm::any_of(llvm::zip(op->getOperandTypes(), elements), [](auto pair) {
-          return getElementTypeOrSelf(std::get<0>(pair)) != std::get<1>(pair);
-        }))
+    if (!hasOperands(op, expected, elements))
       return failure();
     QuantizedDotWriter writer(op);
     writer.bits = bitsAttr.getInt();
@@ -698,43 +720,9 @@ private:
 
   /// The sum of the int8 inputs over each group, [rows, groups] i32.
   Value writeGroupSums(OpBuilder &b) const {
-    auto flat = VectorType::get({perByte * kLaneBytes}, b.getI8Type());
-    auto wide = VectorType::get({perByte * kLaneBytes}, b.getI32Type());
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{rows, groups}, b.getI32Type());
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
-        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
-          auto groupLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
-              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
-                Value zero = arith::ConstantOp::create(b, loc, wide,
-                                                       b.getZeroAttr(wide));
-                auto blockLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, blocks), index(b, 1),
-                    ValueRange{zero},
-                    [&](OpBuilder &b, Location, Value blockIndex,
-                        ValueRange acc) {
-                      Value bytes = read(b, flat, flatX,
-                                         {row, group, blockIndex, index(b, 0)});
-                      Value widened =
-                          arith::ExtSIOp::create(b, loc, wide, bytes);
-                      scf::YieldOp::create(
-                          b, loc,
-                          arith::AddIOp::create(b, loc, acc[0], widened)
-                              .getResult());
-                    });
-                Value sum = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::ADD, blockLoop.getResult(0));
-                scf::YieldOp::create(
-                    b, loc,
-                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
-                                             ValueRange{row, group})
-                        .getResult());
-              });
-          scf::YieldOp::create(b, loc, groupLoop.getResults());
-        });
-    return rowLoop.getResult(0);
+    return sumGroups(b, flatX, rows, groups, blocks,
+                     VectorType::get({perByte * kLaneBytes}, b.getI8Type()),
+                     b.getI32Type());
   }
 
   /// What the stored values of a group are offset by, per feature:
