@@ -10,6 +10,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -282,7 +283,8 @@ bool readNpz(const std::string &path, std::vector<HostTensor> &tensors,
                length = little16(bytes + extra + 2);
       if (id == 0x0001) {
         const unsigned char *field = bytes + extra + 4;
-        const unsigned char *limit = field + length;
+        const unsigned char *limit =
+            std::min(field + length, bytes + at + 46 + nameSize + extraSize);
         for (uint64_t *value : {&fullSize, &packedSize, &local})
           if (*value == 0xffffffff && field + 8 <= limit) {
             *value = little64(field);
@@ -298,6 +300,9 @@ bool readNpz(const std::string &path, std::vector<HostTensor> &tensors,
                     little16(bytes + local + 28);
     if (data + packedSize > size)
       return invalid("the entry '" + name + "' is truncated");
+    // The .npy reader refuses arrays past 2^40 bytes; so does this.
+    if (fullSize > (uint64_t(1) << 40))
+      return invalid("the entry '" + name + "' is implausibly large");
     std::string contents;
     if (method == 0 && packedSize == fullSize)
       contents.assign(archive.data() + data, packedSize);

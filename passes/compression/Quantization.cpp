@@ -286,14 +286,8 @@ std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
                              int64_t cols, const QuantScheme &scheme,
                              llvm::ArrayRef<float> channelAbsMean,
                              llvm::ArrayRef<float> hessian) {
-  // The search looks at evenly spaced rows: the error is a sum over rows.
-  constexpr int64_t kSearchRows = 64;
-  int64_t sampled = std::min(rows, kSearchRows);
-  std::vector<float> sample(sampled * cols);
-  for (int64_t i = 0; i < sampled; ++i) {
-    const float *row = weights.data() + (i * rows / sampled) * cols;
-    std::copy(row, row + cols, sample.begin() + i * cols);
-  }
+  int64_t sampled = std::min(rows, kErrorSampleRows);
+  std::vector<float> sample = sampleRows(weights, rows, cols, sampled);
   double floor = std::numeric_limits<float>::min();
   std::vector<float> best(cols, 1.0f);
   double bestError = std::numeric_limits<double>::infinity();
@@ -323,6 +317,16 @@ std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
     }
   }
   return best;
+}
+
+std::vector<float> sampleRows(llvm::ArrayRef<float> matrix, int64_t rows,
+                              int64_t cols, int64_t count) {
+  std::vector<float> sample(count * cols);
+  for (int64_t i = 0; i < count; ++i) {
+    const float *row = matrix.data() + (i * rows / count) * cols;
+    std::copy(row, row + cols, sample.begin() + i * cols);
+  }
+  return sample;
 }
 
 double relativeOutputError(llvm::ArrayRef<float> reference,

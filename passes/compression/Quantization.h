@@ -97,11 +97,19 @@ std::vector<float> smoothQuantScales(llvm::ArrayRef<float> weights,
                                      llvm::ArrayRef<float> channelAbsMax,
                                      double alpha);
 
+/// Rows the output error is judged on, evenly spaced: it is a sum over
+/// rows, and each row costs cols^2.
+inline constexpr int64_t kErrorSampleRows = 64;
+
+/// `count` (at most `rows`) evenly spaced rows of `matrix` ([rows, cols]).
+std::vector<float> sampleRows(llvm::ArrayRef<float> matrix, int64_t rows,
+                              int64_t cols, int64_t count);
+
 /// AWQ's (Lin et al., 2023) input scales: s_j = m_j^alpha with m_j =
 /// mean |x_j| (`channelAbsMean`), normalized to max(s) min(s) = 1, for the
 /// alpha in {0, 0.05, ..., 0.95} whose rounding to nearest of W diag(s)
 /// (then diag(1/s)) errs least on the outputs for inputs of second moment
-/// `hessian`, judged on at most 64 rows. Alpha 0 is plain rounding.
+/// `hessian`, judged on kErrorSampleRows rows. Alpha 0 is plain rounding.
 std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
                              int64_t cols, const QuantScheme &scheme,
                              llvm::ArrayRef<float> channelAbsMean,

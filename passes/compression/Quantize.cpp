@@ -314,8 +314,11 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
         if (failed(moment))
           return failure();
+        int64_t sampled = std::min(rows, kErrorSampleRows);
         error.outputError =
-            relativeOutputError(*weights, approximation, rows, cols, *moment);
+            relativeOutputError(sampleRows(*weights, rows, cols, sampled),
+                                sampleRows(approximation, rows, cols, sampled),
+                                sampled, cols, *moment);
       }
 
     OpBuilder b(op);
