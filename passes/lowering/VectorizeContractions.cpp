@@ -655,9 +655,12 @@ public:
     Value xSums;
     if (!isUnsigned || zeroPoints)
       xSums = writeGroupSums(rewriter);
+    // Two panels at a time where they pair up: each input broadcast then
+    // feeds two products.
+    panelTile = panels % 2 == 0 ? 2 : 1;
     auto panelLoop = scf::ForOp::create(
         rewriter, loc, index(rewriter, 0), index(rewriter, panels),
-        index(rewriter, 1), ValueRange{op.getDpsInits()[0]},
+        index(rewriter, panelTile), ValueRange{op.getDpsInits()[0]},
         [&](OpBuilder &b, Location, Value panel, ValueRange args) {
           scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0], xSums));
         });
@@ -759,30 +762,40 @@ private:
         vector::BroadcastOp::create(b, loc, sums(b), word));
   }
 
-  Value writeRowTiles(OpBuilder &b, Value panel, Value output,
+  /// Blocks of rows of the `panelTile` panels from `panel0` on: each
+  /// row's 4 inputs are broadcast once for all of them.
+  Value writeRowTiles(OpBuilder &b, Value panel0, Value output,
                       Value xSums) const {
-    // The accumulators of a block of rows (one per chain) and their float
+    // The 32-bit accumulators (a row, panel and chain each) and their float
     // sums fit the 32 registers with the bytes and inputs.
-    int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2});
+    int64_t rowTile = pickDivisor(
+        rows, {8, 6, 4, 3, 2}, [&](int64_t t) { return t * panelTile <= 8; });
     int64_t unroll = pickDivisor(blocks, {8, 4, 2}, [&](int64_t u) {
-      return rowTile * perByte * u <= 16;
+      return rowTile * panelTile * perByte * u <= 16;
     });
     int64_t chains = perByte * unroll;
+    SmallVector<Value> panelIndices;
+    for (int64_t p = 0; p < panelTile; ++p)
+      panelIndices.push_back(plus(b, panel0, p));
+    // Accumulator `chain` of row r in panel p.
+    auto at = [&](int64_t r, int64_t p, int64_t chain) {
+      return (r * panelTile + p) * chains + chain;
+    };
     auto rowLoop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, rows), index(b, rowTile),
         ValueRange{output},
         [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
           SmallVector<Value> rowIndices, floatInit;
-          for (int64_t r = 0; r < rowTile; ++r) {
+          for (int64_t r = 0; r < rowTile; ++r)
             rowIndices.push_back(plus(b, row0, r));
+          for (int64_t i = 0; i < rowTile * panelTile; ++i)
             floatInit.push_back(arith::ConstantOp::create(
                 b, loc, floats(b), b.getZeroAttr(floats(b))));
-          }
           auto groupLoop = scf::ForOp::create(
               b, loc, index(b, 0), index(b, groups), index(b, 1), floatInit,
               [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
                 SmallVector<Value> init(
-                    rowTile * chains,
+                    rowTile * panelTile * chains,
                     arith::ConstantOp::create(b, loc, sums(b),
                                               b.getZeroAttr(sums(b))));
                 auto blockLoop = scf::ForOp::create(
@@ -792,67 +805,79 @@ private:
                       SmallVector<Value> next(accs.begin(), accs.end());
                       for (int64_t u = 0; u < unroll; ++u) {
                         Value block = plus(b, block0, u);
-                        Value bytes = read(b, laneBytes(b), flatValues,
-                                           {panel, group, block, index(b, 0)});
+                        SmallVector<Value> bytes;
+                        for (Value panel : panelIndices)
+                          bytes.push_back(
+                              read(b, laneBytes(b), flatValues,
+                                   {panel, group, block, index(b, 0)}));
                         for (int64_t sub = 0; sub < perByte; ++sub) {
-                          Value field = bytes;
-                          if (sub > 0)
-                            field = arith::ShRUIOp::create(
-                                b, loc, field, splatBytes(b, bits * sub));
-                          if (sub + 1 < perByte)
-                            field = arith::AndIOp::create(
-                                b, loc, field, splatBytes(b, (1 << bits) - 1));
-                          Value weights = arith::ExtUIOp::create(
-                              b, loc, wideBytes(b), field);
+                          SmallVector<Value> weights;
+                          for (Value field : bytes) {
+                            if (sub > 0)
+                              field = arith::ShRUIOp::create(
+                                  b, loc, field, splatBytes(b, bits * sub));
+                            if (sub + 1 < perByte)
+                              field = arith::AndIOp::create(
+                                  b, loc, field,
+                                  splatBytes(b, (1 << bits) - 1));
+                            weights.push_back(arith::ExtUIOp::create(
+                                b, loc, wideBytes(b), field));
+                          }
                           for (int64_t r = 0; r < rowTile; ++r) {
-                            Value &acc = next[r * chains + u * perByte + sub];
-                            acc = dot(
-                                b, acc, weights,
-                                inputs(b, rowIndices[r], group, block, sub));
+                            Value xs =
+                                inputs(b, rowIndices[r], group, block, sub);
+                            for (int64_t p = 0; p < panelTile; ++p) {
+                              Value &acc = next[at(r, p, u * perByte + sub)];
+                              acc = dot(b, acc, weights[p], xs);
+                            }
                           }
                         }
                       }
                       scf::YieldOp::create(b, loc, next);
                     });
-                Value offset = center(b, panel, group);
-                Value scale =
-                    read(b, floats(b), scales, {panel, group, index(b, 0)});
                 SmallVector<Value> results(groupAccs.begin(), groupAccs.end());
-                for (int64_t r = 0; r < rowTile; ++r) {
-                  Value sum = blockLoop.getResult(r * chains);
-                  for (int64_t c = 1; c < chains; ++c)
-                    sum = arith::AddIOp::create(
-                        b, loc, sum, blockLoop.getResult(r * chains + c));
-                  if (offset) {
-                    Value xSum = vector::BroadcastOp::create(
-                        b, loc, sums(b),
-                        tensor::ExtractOp::create(
-                            b, loc, xSums, ValueRange{rowIndices[r], group}));
-                    sum = arith::SubIOp::create(
-                        b, loc, sum,
-                        arith::MulIOp::create(b, loc, offset, xSum));
+                for (int64_t p = 0; p < panelTile; ++p) {
+                  Value offset = center(b, panelIndices[p], group);
+                  Value scale = read(b, floats(b), scales,
+                                     {panelIndices[p], group, index(b, 0)});
+                  for (int64_t r = 0; r < rowTile; ++r) {
+                    Value sum = blockLoop.getResult(at(r, p, 0));
+                    for (int64_t c = 1; c < chains; ++c)
+                      sum = arith::AddIOp::create(
+                          b, loc, sum, blockLoop.getResult(at(r, p, c)));
+                    if (offset) {
+                      Value xSum = vector::BroadcastOp::create(
+                          b, loc, sums(b),
+                          tensor::ExtractOp::create(
+                              b, loc, xSums, ValueRange{rowIndices[r], group}));
+                      sum = arith::SubIOp::create(
+                          b, loc, sum,
+                          arith::MulIOp::create(b, loc, offset, xSum));
+                    }
+                    Value &result = results[r * panelTile + p];
+                    result = vector::FMAOp::create(
+                        b, loc, arith::SIToFPOp::create(b, loc, floats(b), sum),
+                        scale, result);
                   }
-                  results[r] = vector::FMAOp::create(
-                      b, loc, arith::SIToFPOp::create(b, loc, floats(b), sum),
-                      scale, results[r]);
                 }
                 scf::YieldOp::create(b, loc, results);
               });
           Value tile = rowArgs[0];
           for (int64_t r = 0; r < rowTile; ++r) {
-            Value accumulator =
-                read(b, floats(b), tile, {rowIndices[r], panel, index(b, 0)});
             Value xScale = vector::BroadcastOp::create(
                 b, loc, floats(b),
                 tensor::ExtractOp::create(b, loc, xScales,
                                           ValueRange{rowIndices[r]}));
-            Value result = vector::FMAOp::create(b, loc, groupLoop.getResult(r),
-                                                 xScale, accumulator);
-            tile = vector::TransferWriteOp::create(
-                       b, loc, result, tile,
-                       ValueRange{rowIndices[r], panel, index(b, 0)},
-                       ArrayRef<bool>{true})
-                       .getResult();
+            for (int64_t p = 0; p < panelTile; ++p) {
+              SmallVector<Value> indices = {rowIndices[r], panelIndices[p],
+                                            index(b, 0)};
+              Value result = vector::FMAOp::create(
+                  b, loc, groupLoop.getResult(r * panelTile + p), xScale,
+                  read(b, floats(b), tile, indices));
+              tile = vector::TransferWriteOp::create(
+                         b, loc, result, tile, indices, ArrayRef<bool>{true})
+                         .getResult();
+            }
           }
           scf::YieldOp::create(b, loc, tile);
         });
@@ -861,7 +886,8 @@ private:
 
   linalg::GenericOp op;
   Value x, values, scales, zeroPoints, xScales, flatX, flatValues;
-  int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1;
+  int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1,
+          panelTile = 1;
   bool isUnsigned = false;
 };
 
