@@ -578,7 +578,8 @@ private:
 
 /// A contraction of int8 inputs with weights packed for integer dot
 /// products (`pith.quantized_matmul` with `dot = true`), written with
-/// AVX-512 VNNI: per panel of 16 output features and block of rows, each
+/// AVX-512 VNNI: per panel of 16 output features (two where they pair up,
+/// sharing each broadcast of the inputs) and block of rows, each
 /// block of 64 packed bytes (4 values of K for each feature, a 32-bit lane)
 /// is loaded once; each value of a byte is shifted out in all 64 lanes at
 /// once, and `vpdpbusd` multiplies those unsigned bytes by the row's 4

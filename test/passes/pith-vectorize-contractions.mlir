@@ -286,3 +286,36 @@ func.func @quantized_dot(%x: tensor<2x2x1x2x4xi8>, %w: tensor<1x2x1x16x4xi8>, %s
   } -> tensor<2x1x16xf32>
   return %0 : tensor<2x1x16xf32>
 }
+
+// -----
+
+// Two panels pair up: each block reads both panels' bytes, and each row's
+// 4 inputs, broadcast once, feed a dot product for each panel. (The one
+// pair's panel loop and the two blocks' loop fold.)
+// CHECK-LABEL: func.func @quantized_dot_two_panels
+//       CHECK:   vector.transfer_read %{{.*}}[%c0, %c0, %c0, %c0]{{.*}} : tensor<2x1x2x64xi8>, vector<64xi8>
+//       CHECK:   vector.transfer_read %{{.*}}[%c1, %c0, %c0, %c0]{{.*}} : tensor<2x1x2x64xi8>, vector<64xi8>
+//       CHECK:   vector.bitcast {{.*}} : vector<4xi8> to vector<1xi32>
+//   CHECK-NOT:   vector.bitcast {{.*}} : vector<4xi8> to vector<1xi32>
+//       CHECK:   vector.multi_reduction <add>, {{.*}} {pith.vnni_dot}
+//       CHECK:   vector.multi_reduction <add>, {{.*}} {pith.vnni_dot}
+#tx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
+#tw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+#ts = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d2)>
+#tr = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
+#to = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2)>
+func.func @quantized_dot_two_panels(%x: tensor<1x1x2x1x4xi8>, %w: tensor<2x1x2x16x4xi8>, %s: tensor<2x1x16xf32>, %r: tensor<1xf32>, %init: tensor<1x2x16xf32>) -> tensor<1x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#tx, #tw, #ts, #tr, #to], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %r : tensor<1x1x2x1x4xi8>, tensor<2x1x2x16x4xi8>, tensor<2x1x16xf32>, tensor<1xf32>) outs(%init : tensor<1x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}} {
+  ^bb0(%in: i8, %byte: i8, %scale: f32, %row: f32, %out: f32):
+    %wf = arith.uitofp %byte : i8 to f32
+    %c128 = arith.constant 128.0 : f32
+    %centered = arith.subf %wf, %c128 : f32
+    %weight = arith.mulf %centered, %scale : f32
+    %xf = arith.sitofp %in : i8 to f32
+    %xs = arith.mulf %xf, %row : f32
+    %p = arith.mulf %xs, %weight : f32
+    %sum = arith.addf %out, %p : f32
+    linalg.yield %sum : f32
+  } -> tensor<1x2x16xf32>
+  return %0 : tensor<1x2x16xf32>
+}
