@@ -261,6 +261,10 @@ compressionPipeline(const CompressionRequest &request) {
   if (request.quantize.empty() && request.factorize.empty() &&
       request.sparsify.empty() && !request.skip.empty())
     return error("--compress-skip needs --quantize, --sparsify or --factorize");
+  if (!request.calibrate.empty() && request.quantize.empty() &&
+      request.recipe.empty() && request.passes.empty())
+    return error("--calibrate needs --quantize (or a recipe or --compression) "
+                 "to use the samples");
   if (!request.passes.empty())
     pipelines.push_back(request.passes);
   return llvm::join(pipelines, ",");
