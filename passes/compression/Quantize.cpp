@@ -193,11 +193,13 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     return std::move(*values);
   }
 
-  /// The input scales `scheme.scaling` asks for, or none.
+  /// The input scales `scheme.scaling` asks for, or none; `moment` is
+  /// E[x x^T] (AWQ judges its exponent by it).
   FailureOr<std::vector<float>> inputScalesOf(LinearOp op, StringRef layer,
                                               ArrayRef<float> weights,
                                               int64_t rows, int64_t cols,
-                                              const QuantScheme &scheme) {
+                                              const QuantScheme &scheme,
+                                              ArrayRef<float> moment) {
     if (scheme.scaling == QuantScheme::Scaling::None)
       return std::vector<float>();
     bool awq = scheme.scaling == QuantScheme::Scaling::Awq;
@@ -215,17 +217,16 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     }
     FailureOr<std::vector<float>> channelMean =
         channelStatistic(op, layer, *calibration, "channel_abs_mean", cols);
-    FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
-    if (failed(channelMean) || failed(moment))
+    if (failed(channelMean))
       return failure();
-    return awqScales(weights, rows, cols, scheme, *channelMean, *moment);
+    return awqScales(weights, rows, cols, scheme, *channelMean, moment);
   }
 
-  /// E[x x^T] of the layer's input, as pith-calibrate recorded it.
+  /// E[x x^T] of the layer's input, as pith-calibrate recorded it; `need`
+  /// says what needs it when there is none.
   FailureOr<std::vector<float>> secondMoment(LinearOp op, StringRef layer,
-                                             int64_t cols) {
-    FailureOr<DictionaryAttr> calibration =
-        calibrationOf(op, layer, "GPTQ rounding");
+                                             int64_t cols, StringRef need) {
+    FailureOr<DictionaryAttr> calibration = calibrationOf(op, layer, need);
     if (failed(calibration))
       return failure();
     auto moment = calibration->getAs<ElementsAttr>("second_moment");
@@ -269,10 +270,24 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (!weights)
       return success();
 
+    // E[x x^T], read once: AWQ and GPTQ need it, and wherever calibration
+    // left it the report gives the output error too.
+    bool awq = scheme.scaling == QuantScheme::Scaling::Awq;
+    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
+    std::vector<float> moment;
+    if (scheme.gptq || awq ||
+        (calibration && calibration.get("second_moment"))) {
+      FailureOr<std::vector<float>> read =
+          secondMoment(op, layer, cols, awq ? "AWQ scaling" : "GPTQ rounding");
+      if (failed(read))
+        return failure();
+      moment = std::move(*read);
+    }
+
     // With input scales s the layer quantizes W diag(s) and computes with
     // x diag(1/s), whose second moment is diag(1/s) E[x x^T] diag(1/s).
     FailureOr<std::vector<float>> inputScales =
-        inputScalesOf(op, layer, *weights, rows, cols, scheme);
+        inputScalesOf(op, layer, *weights, rows, cols, scheme, moment);
     if (failed(inputScales))
       return failure();
     std::vector<float> scaled = *weights;
@@ -281,17 +296,15 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
 
     QuantizedMatrix quantized;
     if (scheme.gptq) {
-      FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
-      if (failed(moment))
-        return failure();
+      std::vector<float> scaledMoment = moment;
       if (!inputScales->empty()) {
-        scaleColumns(*moment, cols, cols, *inputScales, /*divide=*/true);
+        scaleColumns(scaledMoment, cols, cols, *inputScales, /*divide=*/true);
         for (int64_t i = 0; i < cols; ++i)
           for (int64_t j = 0; j < cols; ++j)
-            (*moment)[i * cols + j] /= (*inputScales)[i];
+            scaledMoment[i * cols + j] /= (*inputScales)[i];
       }
       std::optional<QuantizedMatrix> result =
-          quantizeGptq(scaled, rows, cols, scheme, *moment,
+          quantizeGptq(scaled, rows, cols, scheme, scaledMoment,
                        static_cast<double>(damping), scheme.actOrder);
       if (!result)
         return op.emitError()
@@ -307,19 +320,13 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (!inputScales->empty())
       scaleColumns(approximation, rows, cols, *inputScales, /*divide=*/true);
     ErrorStats error = compareWeights(*weights, approximation);
-    // With calibration, what the outputs lose too.
-    if (auto calibration =
-            op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName))
-      if (calibration.get("second_moment")) {
-        FailureOr<std::vector<float>> moment = secondMoment(op, layer, cols);
-        if (failed(moment))
-          return failure();
-        int64_t sampled = std::min(rows, kErrorSampleRows);
-        error.outputError =
-            relativeOutputError(sampleRows(*weights, rows, cols, sampled),
-                                sampleRows(approximation, rows, cols, sampled),
-                                sampled, cols, *moment);
-      }
+    if (!moment.empty()) {
+      int64_t sampled = std::min(rows, kErrorSampleRows);
+      error.outputError =
+          relativeOutputError(sampleRows(*weights, rows, cols, sampled),
+                              sampleRows(approximation, rows, cols, sampled),
+                              sampled, cols, moment);
+    }
 
     OpBuilder b(op);
     Location loc = op.getLoc();
