@@ -293,10 +293,10 @@ void printReport(llvm::raw_ostream &os, llvm::ArrayRef<LayerReport> report) {
      << llvm::left_justify("method", methodWidth)
      << llvm::right_justify("before", 12) << llvm::right_justify("after", 12)
      << llvm::right_justify("ratio", 8) << llvm::right_justify("rel. error", 12)
-     << llvm::right_justify("SQNR dB", 9)
-     << (outputErrors ? llvm::right_justify("out. error", 12)
-                      : llvm::right_justify("", 0))
-     << "\n";
+     << llvm::right_justify("SQNR dB", 9);
+  if (outputErrors)
+    os << llvm::right_justify("out. error", 12);
+  os << "\n";
   for (const LayerReport &layer : report) {
     llvm::StringRef name = layer.layer;
     std::string shown = name.size() > width
