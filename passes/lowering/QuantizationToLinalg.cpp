@@ -278,16 +278,10 @@ std::string baseName(DequantizeOp dequantize) {
   return "quantized_weight";
 }
 
-/// The int8 values and per-row scales x is the dequantization of, when the
-/// layer's input was quantized to int8 per token (pith-quantize
-/// activations=dynamic): dequantize(q, s) with q i8 [..., K] and s
-/// [..., 1] blocked over the whole row.
-struct Int8Input {
-  DequantizeOp dequantize;
-  explicit operator bool() const { return static_cast<bool>(dequantize); }
-};
-
-Int8Input int8InputOf(LinearOp op) {
+/// The dequantization x is, when the layer's input was quantized to int8
+/// per token (pith-quantize activations=dynamic): dequantize(q, s) with q
+/// i8 [..., K] and s [..., 1] blocked over the whole row; else null.
+DequantizeOp int8InputOf(LinearOp op) {
   auto dequantize = op.getInput().getDefiningOp<DequantizeOp>();
   if (!dequantize || dequantize.getZeroPoint())
     return {};
@@ -298,7 +292,7 @@ Int8Input int8InputOf(LinearOp op) {
       !type.hasStaticShape() || last < 0 || dequantize.getAxis() != last ||
       dequantize.getBlockSize() != static_cast<uint64_t>(type.getDimSize(last)))
     return {};
-  return {dequantize};
+  return dequantize;
 }
 
 /// linear(x, dequantize(q, scale[, zero point])) with constant q and scales
@@ -310,7 +304,7 @@ Int8Input int8InputOf(LinearOp op) {
 /// pith-vectorize-contractions.
 ///
 /// With `int8Dot`, where x is int8 values q_x times a scale s_x per row
-/// (Int8Input), the generic reads q_x and s_x instead, over (m, panel,
+/// (int8InputOf), the generic reads q_x and s_x instead, over (m, panel,
 /// column, group, block, value in byte, t) with the weights packed for
 /// integer dot products (PackedWeight) and q_x viewed [M, groups, blocks,
 /// values per byte, 4], and carries `dot = true`.
@@ -326,7 +320,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
     if (!dequantize || !op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "weight is not dequantized f32");
-    Int8Input int8Input = int8Dot ? int8InputOf(op) : Int8Input();
+    DequantizeOp int8Input = int8Dot ? int8InputOf(op) : DequantizeOp();
     FailureOr<PackedWeight> packed =
         packWeight(dequantize, static_cast<bool>(int8Input));
     if (failed(packed) && int8Input) {
@@ -388,7 +382,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     if (int8Input) {
       inputs = {
           reshapeTo(rewriter, loc,
-                    rewriter.getRemappedValue(int8Input.dequantize.getInput()),
+                    rewriter.getRemappedValue(int8Input.getInput()),
                     {m, packed->groups, blocksPerGroup, perByte, kDotLane}),
           values, scales};
       maps = {map({d(0), d(3), d(4), d(5), d(6)}),
@@ -406,8 +400,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     }
     if (int8Input) {
       inputs.push_back(reshapeTo(
-          rewriter, loc,
-          rewriter.getRemappedValue(int8Input.dequantize.getScale()), {m}));
+          rewriter, loc, rewriter.getRemappedValue(int8Input.getScale()), {m}));
       maps.push_back(map({d(0)}));
     }
     maps.push_back(map({d(0), d(1), d(2)}));
