@@ -2,6 +2,7 @@
 // RUN: pith-opt %s --pith-quantize="activations=static only=fc" | FileCheck %s --check-prefix=STATIC
 // RUN: not pith-opt %s --pith-quantize="activations=static only=uncalibrated" 2>&1 | FileCheck %s --check-prefix=UNCALIBRATED
 // RUN: not pith-opt %s --pith-quantize="activations=int4" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not pith-opt %s --pith-quantize="activations=static only=rangeless" 2>&1 | FileCheck %s --check-prefix=RANGELESS
 
 // W8A8 per token: each row of x gets the scale max|row| / 127 (a row of
 // zeros a tiny one), computed at run time; x goes through int8 and back
@@ -34,5 +35,12 @@ func.func @uncalibrated(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   return %y : tensor<2x4xf32>
 }
 
+func.func @rangeless(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
+  %w = pith.constant dense<0.5> : tensor<4x8xf32>
+  %y = pith.linear %x, %w {pith.calibration = {channel_abs_max = dense<1.0> : tensor<8xf32>}} : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32> loc("rangeless")
+  return %y : tensor<2x4xf32>
+}
+
+// RANGELESS: layer 'rangeless': its calibration has no min and max
 // UNCALIBRATED: layer 'uncalibrated' has no calibration statistics; static activation quantization needs pith-calibrate to run first (pith-compile --calibrate)
 // BAD: error: pith-quantize: activations must be none, dynamic or static, got 'int4'

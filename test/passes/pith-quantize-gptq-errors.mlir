@@ -23,6 +23,16 @@ func.func @misshapen(%x: tensor<1x3xf32>) -> tensor<1x1xf32> {
 
 // -----
 
+// A calibration without the second moment (made by hand, or pruned).
+func.func @momentless(%x: tensor<1x3xf32>) -> tensor<1x1xf32> {
+  %w = pith.constant dense<[[-1.0, 0.9, 0.26]]> : tensor<1x3xf32>
+  // expected-error @+1 {{layer 'pith.linear@30:8': its calibration has no second_moment}}
+  %y = pith.linear %x, %w {pith.calibration = {min = 0.0 : f32}} : (tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
+
+// -----
+
 // A singular second moment is refused without damping; 0.01 of its mean
 // diagonal makes it positive definite.
 func.func @singular(%x: tensor<1x3xf32>) -> tensor<1x1xf32> {

@@ -19,3 +19,6 @@ np.savez(f"{out}/missing.npz")
 np.savez(f"{out}/shape.npz", x=np.zeros((3, 4), np.float32))
 np.savez(f"{out}/dtype.npz", x=samples.astype(np.float64))
 open(f"{out}/garbage.npz", "wb").write(b"not an archive")
+# For pith-calibrate-errors.mlir's model of two inputs, 'x' f32[2, 4] and
+# 'y' f32[2]: 2 samples of one and 3 of the other.
+np.savez(f"{out}/uneven.npz", x=samples, y=np.zeros((3, 2), np.float32))
