@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -79,7 +81,35 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// to register blocks and vectorized; the rest is loops LLVM vectorizes.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
-/// Registers the named pipelines (`pith-cpu-pipeline`).
+/// Options of the NVPTX pipeline.
+struct NvptxPipelineOptions : public PassPipelineOptions<NvptxPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("The GPU's architecture, sm_80..."),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features, e.g. +ptx80 (the PTX version)"),
+      llvm::cl::init("+ptx70")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("The CUDA toolkit, for libdevice; empty for none"),
+      llvm::cl::init("")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block"),
+                            llvm::cl::init(256)};
+  Option<bool> emitBinary{
+      *this, "emit-binary",
+      llvm::cl::desc("End with gpu-module-to-binary (PTX in a gpu.binary)"),
+      llvm::cl::init(true)};
+};
+
+/// The pith dialect to kernels in the NVVM dialect (and, with
+/// `emitBinary`, PTX) and a host side recorded as launches
+/// (pith-plan-launches).
+void buildNvptxPipeline(OpPassManager &pm, const NvptxPipelineOptions &options);
+
+/// Registers the named pipelines (`pith-cpu-pipeline`,
+/// `pith-nvptx-pipeline`).
 void registerPithPipelines();
 
 } // namespace mlir::pith

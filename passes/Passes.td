@@ -429,9 +429,58 @@ def LowerStridedCopiesPass : Pass<"pith-lower-strided-copies"> {
     order becomes `linalg.copy`, which lowers to loops with the rest of
     linalg; contiguous copies stay and become `memcpy`. Compiled models so
     need no MLIR runtime library (LLVM lowers strided copies to a call to
-    `memrefCopy` from it).
+    `memrefCopy` from it). With `all`, contiguous copies become
+    `linalg.copy` too: on a GPU, copies are kernels like any loop.
   }];
+  let options = [
+    Option<"all", "all", "bool", /*default=*/"false",
+           "Turn contiguous copies into linalg.copy as well">
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def MapToGpuPass : Pass<"pith-map-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Run the loops of a bufferized function as GPU kernels";
+  let description = [{
+    Runs after linalg became loops (`convert-linalg-to-parallel-loops`), on
+    buffers. Each `scf.parallel` at the top level of a function becomes a
+    `gpu.launch` of one thread per iteration: the iterations are numbered
+    with the innermost dimension fastest, so that neighbouring threads touch
+    neighbouring elements (coalesced accesses), and split into blocks of
+    `block-size` threads; threads past the end do nothing. Loops inside an
+    iteration (reductions) stay sequential in its thread. Other ops that
+    read or write memory at the top level (a reduction over every element,
+    a scalar store) run in a launch of one thread, as consecutive ops share
+    one. Constants and views of buffers stay on the host. A value computed
+    on the GPU and used on the host is an error naming the op.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def PlanLaunchesPass : Pass<"pith-plan-launches", "mlir::ModuleOp"> {
+  let summary = "Record a GPU model's kernel launches for the runtime";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. The kernels of every `gpu.module`
+    move into one, `@pith_kernels`, each named after the module it came
+    from. The public function must then be a straight line of launches
+    with static sizes, on buffers that are its arguments or views of them:
+    each `gpu.launch_func` is recorded, in order, in the module's
+    `pith.launches` array, as a dictionary with the kernel's `name`, its
+    `grid` and `block` sizes and its `arguments`: per argument, for a
+    buffer, the function argument it is a view of (`buffer`), the byte
+    offset of the view's base (`byte_offset`) and its memref descriptor
+    (`offset`, `sizes`, `strides`), and for a scalar its `value`. The
+    runtime launches them from this array; the host function is not
+    compiled. Anything else on the host (a loop, a buffer allocated at run
+    time, a constant buffer) is an error naming the op.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
 def ExportEntryPointsPass : Pass<"pith-export-entry-points", "mlir::ModuleOp"> {

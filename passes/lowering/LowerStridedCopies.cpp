@@ -1,7 +1,8 @@
 //===- LowerStridedCopies.cpp - pith-lower-strided-copies -----------------===//
 //
 // Part of pith. Copies LLVM cannot lower to memcpy become linalg.copy, so
-// that compiled code never calls into MLIR's runtime library.
+// that compiled code never calls into MLIR's runtime library; on a GPU
+// every copy does, to become a kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,7 +32,7 @@ struct LowerStridedCopiesPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     getOperation()->walk([&](memref::CopyOp copy) {
-      if (isContiguous(copy.getSource().getType()) &&
+      if (!all && isContiguous(copy.getSource().getType()) &&
           isContiguous(copy.getTarget().getType()))
         return;
       rewriter.setInsertionPoint(copy);

@@ -13,7 +13,6 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "passes/Passes.h"
 
@@ -96,10 +95,4 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createExportEntryPointsPass());
-}
-
-void mlir::pith::registerPithPipelines() {
-  PassPipelineRegistration<CpuPipelineOptions>(
-      "pith-cpu-pipeline",
-      "Lower the pith dialect to the LLVM dialect for CPUs", buildCpuPipeline);
 }

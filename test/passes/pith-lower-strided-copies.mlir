@@ -1,4 +1,10 @@
 // RUN: pith-opt %s --pith-lower-strided-copies | FileCheck %s
+// RUN: pith-opt %s --pith-lower-strided-copies=all | FileCheck %s --check-prefix=ALL
+
+// With `all` (for GPUs), every copy is a linalg.copy.
+// ALL-LABEL: func.func @copies
+// ALL-COUNT-3: linalg.copy
+// ALL-NOT: memref.copy
 
 // CHECK-LABEL: func.func @copies
 func.func @copies(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<2x4xf32>) {
