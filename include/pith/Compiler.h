@@ -53,7 +53,10 @@ enum class EmitKind {
   LLVMIR,
   /// An object file for the target.
   Object,
-  /// A .pith package: signature, weights and a shared object.
+  /// The kernels of a GPU target, in PTX (text).
+  Ptx,
+  /// A .pith package: signature, weights and a shared object (for a CPU)
+  /// or kernels and their launches (for a GPU).
   Package,
 };
 
@@ -186,7 +189,9 @@ std::string reportToHtml(llvm::ArrayRef<LayerReport> report,
                          llvm::ArrayRef<OutputError> outputs = {});
 
 struct CompileOptions {
-  /// A CPU target (see resolveCpuTarget): host, x86-64-v3, ...
+  /// A CPU target (see resolveCpuTarget: host, x86-64-v3, ...) or an
+  /// NVIDIA GPU's architecture (sm_80, sm_86, sm_89, sm_90), which emits
+  /// mlir, ptx or a package.
   std::string target = "host";
   EmitKind emit = EmitKind::Package;
   /// For ONNX models; the input is ONNX unless its name ends in .mlir or

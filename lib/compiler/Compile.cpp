@@ -1,7 +1,8 @@
 //===- Compile.cpp - From a model file to a package -----------------------===//
 //
 // Part of pith. compileFile: import (ONNX or the pith dialect), the CPU
-// pipeline, LLVM code generation, and the .pith package around the code.
+// pipeline and LLVM code generation or the NVPTX pipeline and ptxas, and
+// the .pith package around the code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,11 +10,14 @@
 
 #include "lib/package/Package.h"
 #include "lib/target/cpu/CpuTarget.h"
+#include "lib/target/nvptx/NvptxTarget.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
@@ -158,13 +162,9 @@ llvm::Error readSignature(ModuleOp module, std::string &entry,
 /// arguments, with their bytes (owned by the context), and the size of the
 /// workspace it planned. Removes the attributes that described them, which
 /// LLVM IR has no use for.
-llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
+llvm::Error takeWeights(ModuleOp module, FunctionOpInterface graph,
                         std::vector<package::WeightSpec> &weights,
                         uint64_t &workspaceBytes) {
-  auto graph =
-      module.lookupSymbol<LLVM::LLVMFuncOp>(("pith_graph_" + entry).str());
-  if (!graph)
-    return error("the pipeline left no entry point 'pith_graph_" + entry + "'");
   auto values = module->getAttrOfType<DictionaryAttr>("pith.weights");
   for (unsigned i = 0; i < graph.getNumArguments(); ++i) {
     graph.removeArgAttr(i, "pith.name");
@@ -200,6 +200,64 @@ llvm::Error takeWeights(ModuleOp module, llvm::StringRef entry,
   }
   module->removeAttr("pith.weights");
   return llvm::Error::success();
+}
+
+/// The kernels and launches the NVPTX pipeline left in `module`: the PTX
+/// of its gpu.binary, and pith-plan-launches' record with each buffer's
+/// memref descriptor spelled out as the kernel's arguments.
+llvm::Expected<package::GpuCodeSpec> takeGpuCode(ModuleOp module) {
+  package::GpuCodeSpec code;
+  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
+    code.ptx = object.getObject().getValue();
+  }
+  auto launches = module->getAttrOfType<ArrayAttr>("pith.launches");
+  if (!launches)
+    return error("the pipeline recorded no launches");
+  llvm::StringMap<uint32_t> kernels;
+  for (auto launch : launches.getAsRange<DictionaryAttr>()) {
+    package::LaunchSpec spec;
+    llvm::StringRef name = launch.getAs<StringAttr>("name").getValue();
+    auto [kernel, added] = kernels.try_emplace(name, code.kernels.size());
+    if (added)
+      code.kernels.push_back(name.str());
+    spec.kernel = kernel->second;
+    for (int64_t size : launch.getAs<DenseI64ArrayAttr>("grid").asArrayRef())
+      spec.grid.push_back(size);
+    for (int64_t size : launch.getAs<DenseI64ArrayAttr>("block").asArrayRef())
+      spec.block.push_back(size);
+    auto scalar = [&](uint64_t value, uint8_t size) {
+      spec.arguments.push_back({-1, 0, value, size});
+    };
+    for (auto argument :
+         launch.getAs<ArrayAttr>("arguments").getAsRange<DictionaryAttr>()) {
+      if (auto value = argument.get("value")) {
+        if (auto integer = dyn_cast<IntegerAttr>(value))
+          scalar(integer.getValue().getZExtValue(),
+                 integer.getType().getIntOrFloatBitWidth() / 8);
+        else {
+          auto real = cast<FloatAttr>(value);
+          scalar(real.getValue().bitcastToAPInt().getZExtValue(),
+                 real.getType().getIntOrFloatBitWidth() / 8);
+        }
+        continue;
+      }
+      // A memref descriptor: allocated and aligned pointers, offset,
+      // sizes, strides.
+      package::KernelArgumentSpec pointer;
+      pointer.buffer = argument.getAs<IntegerAttr>("buffer").getInt();
+      pointer.byteOffset = argument.getAs<IntegerAttr>("byte_offset").getInt();
+      spec.arguments.push_back(pointer);
+      spec.arguments.push_back(pointer);
+      scalar(argument.getAs<IntegerAttr>("offset").getInt(), 8);
+      for (llvm::StringRef field : {"sizes", "strides"})
+        for (int64_t value :
+             argument.getAs<DenseI64ArrayAttr>(field).asArrayRef())
+          scalar(value, 8);
+    }
+    code.launches.push_back(std::move(spec));
+  }
+  return code;
 }
 
 /// The report lines the compression passes recorded on `module`'s ops.
@@ -268,16 +326,33 @@ llvm::Expected<std::string> buildSharedObject(llvm::Module &module,
 
 llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
                         const CompileOptions &options) {
-  llvm::Expected<CpuTarget> target = resolveCpuTarget(options.target);
-  if (!target)
-    return target.takeError();
-  bool hostArchitecture =
-      llvm::Triple(target->triple).getArch() ==
-      llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
-  if (options.emit == EmitKind::Package && !hostArchitecture)
-    return error("target '" + target->name +
-                 "' is for another architecture: compile it to an object "
-                 "(--emit=obj); packages are for this machine's");
+  std::optional<GpuTarget> gpuTarget;
+  CpuTarget cpuTarget;
+  if (isGpuTargetName(options.target)) {
+    llvm::Expected<GpuTarget> target = resolveGpuTarget(options.target);
+    if (!target)
+      return target.takeError();
+    gpuTarget = *target;
+    if (options.emit == EmitKind::LLVMIR || options.emit == EmitKind::Object)
+      return error("GPU target '" + options.target +
+                   "' emits mlir, ptx or a package, not LLVM IR or objects");
+  } else {
+    llvm::Expected<CpuTarget> target = resolveCpuTarget(options.target);
+    if (!target)
+      return target.takeError();
+    cpuTarget = *target;
+    bool hostArchitecture =
+        llvm::Triple(cpuTarget.triple).getArch() ==
+        llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+    if (options.emit == EmitKind::Package && !hostArchitecture)
+      return error("target '" + cpuTarget.name +
+                   "' is for another architecture: compile it to an object "
+                   "(--emit=obj); packages are for this machine's");
+    if (options.emit == EmitKind::Ptx)
+      return error("--emit=ptx is for GPU targets (sm_80, sm_86, sm_89, "
+                   "sm_90); target '" +
+                   cpuTarget.name + "' is a CPU");
+  }
 
   DialectRegistry registry;
   registerDialects(registry);
@@ -316,17 +391,29 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
                    "': " + llvm::StringRef(message).trim());
   }
   mlir::PassManager pm(&context);
-  mlir::pith::CpuPipelineOptions pipelineOptions;
-  pipelineOptions.vectorBits = vectorBits(*target);
-  pipelineOptions.parallelize = options.parallel;
-  pipelineOptions.int8Dot = pipelineOptions.vectorBits == 512 &&
-                            llvm::StringRef(target->features)
-                                .contains("+avx512vnni");
-  mlir::pith::buildCpuPipeline(pm, pipelineOptions);
-  unsigned steps = 1 + compression.size() + pm.size() +
-                   (options.emit == EmitKind::Mlir ? 0 : 1) +
-                   (options.emit == EmitKind::Package ? 2 : 0) +
-                   (options.emit == EmitKind::Object ? 1 : 0);
+  std::optional<std::string> toolkit;
+  if (gpuTarget) {
+    toolkit = findCudaToolkit();
+    mlir::pith::NvptxPipelineOptions pipelineOptions;
+    pipelineOptions.chip = gpuTarget->chip;
+    pipelineOptions.features = gpuTarget->features;
+    pipelineOptions.toolkit = toolkit.value_or("");
+    mlir::pith::buildNvptxPipeline(pm, pipelineOptions);
+  } else {
+    mlir::pith::CpuPipelineOptions pipelineOptions;
+    pipelineOptions.vectorBits = vectorBits(cpuTarget);
+    pipelineOptions.parallelize = options.parallel;
+    pipelineOptions.int8Dot =
+        pipelineOptions.vectorBits == 512 &&
+        llvm::StringRef(cpuTarget.features).contains("+avx512vnni");
+    mlir::pith::buildCpuPipeline(pm, pipelineOptions);
+  }
+  unsigned steps =
+      1 + compression.size() + pm.size() +
+      (gpuTarget ? (options.emit == EmitKind::Package ? 2 : 0)
+                 : (options.emit == EmitKind::Mlir ? 0 : 1) +
+                       (options.emit == EmitKind::Package ? 2 : 0) +
+                       (options.emit == EmitKind::Object ? 1 : 0));
   unsigned step = 0;
   auto report = [&](llvm::StringRef what) {
     if (options.progress)
@@ -414,13 +501,61 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     return llvm::Error::success();
   }
 
+  if (gpuTarget) {
+    llvm::Expected<package::GpuCodeSpec> code = takeGpuCode(*module);
+    if (!code)
+      return code.takeError();
+    if (options.emit == EmitKind::Ptx) {
+      llvm::Expected<std::unique_ptr<llvm::ToolOutputFile>> output =
+          openOutput(false);
+      if (!output)
+        return output.takeError();
+      (*output)->os() << code->ptx;
+      (*output)->keep();
+      return llvm::Error::success();
+    }
+    if (llvm::Error failure =
+            takeWeights(*module, module->lookupSymbol<func::FuncOp>(spec.entry),
+                        spec.weights, spec.workspaceBytes))
+      return failure;
+    // ptxas checks the PTX and makes the code the GPU loads without a JIT.
+    report("assemble the kernels");
+    std::string cubin;
+    if (toolkit && !code->ptx.empty()) {
+      llvm::Expected<std::string> assembled =
+          assembleCubin(code->ptx, *gpuTarget, *toolkit);
+      if (!assembled)
+        return assembled.takeError();
+      cubin = std::move(*assembled);
+      code->cubin = cubin;
+    } else if (!toolkit && options.warning) {
+      options.warning("warning: no CUDA toolkit (ptxas) found: the package "
+                      "holds PTX only, which the driver compiles when it "
+                      "loads");
+    }
+    report("write the package");
+    spec.producer = "pith " + getVersion().str();
+    spec.target = {gpuTarget->chip, GpuTarget::kTriple.str(), gpuTarget->chip,
+                   gpuTarget->features};
+    spec.gpu = std::move(*code);
+    std::string message;
+    if (!package::writePackage(spec, outputPath.str(), message))
+      return error(message);
+    return llvm::Error::success();
+  }
+
+  auto graph =
+      module->lookupSymbol<LLVM::LLVMFuncOp>("pith_graph_" + spec.entry);
+  if (!graph)
+    return error("the pipeline left no entry point 'pith_graph_" + spec.entry +
+                 "'");
   if (llvm::Error failure =
-          takeWeights(*module, spec.entry, spec.weights, spec.workspaceBytes))
+          takeWeights(*module, graph, spec.weights, spec.workspaceBytes))
     return failure;
   report("translate to LLVM IR and optimize");
   llvm::LLVMContext llvmContext;
   llvm::Expected<std::unique_ptr<llvm::Module>> llvmModule =
-      translateToLLVMIR(*module, llvmContext, *target);
+      translateToLLVMIR(*module, llvmContext, cpuTarget);
   if (!llvmModule)
     return fail(llvm::toString(llvmModule.takeError()));
 
@@ -434,7 +569,7 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     if (options.emit == EmitKind::LLVMIR)
       (*llvmModule)->print((*output)->os(), nullptr);
     else if (llvm::Error failure =
-                 emitObject(**llvmModule, *target, (*output)->os()))
+                 emitObject(**llvmModule, cpuTarget, (*output)->os()))
       return failure;
     (*output)->keep();
     return llvm::Error::success();
@@ -442,12 +577,13 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
 
   report("generate code and link");
   llvm::Expected<std::string> sharedObject =
-      buildSharedObject(**llvmModule, *target);
+      buildSharedObject(**llvmModule, cpuTarget);
   if (!sharedObject)
     return sharedObject.takeError();
   report("write the package");
   spec.producer = "pith " + getVersion().str();
-  spec.target = {target->name, target->triple, target->cpu, target->features};
+  spec.target = {cpuTarget.name, cpuTarget.triple, cpuTarget.cpu,
+                 cpuTarget.features};
   spec.sharedObject = *sharedObject;
   spec.entry = "pith_entry_" + spec.entry;
   std::string message;

@@ -18,6 +18,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "passes/Passes.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -27,6 +28,8 @@ void pith::registerDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::pith::PithDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR.
+  mlir::registerAllToLLVMIRTranslations(registry);
 }
 
 void pith::registerPasses() {

@@ -110,10 +110,13 @@ void compileFile(const std::string &input, const std::string &output,
     options.emit = pith::EmitKind::LLVMIR;
   else if (emit == "obj")
     options.emit = pith::EmitKind::Object;
+  else if (emit == "ptx")
+    options.emit = pith::EmitKind::Ptx;
   else
-    throw nb::value_error(
-        ("emit must be one of package, mlir, llvm, obj; got '" + emit + "'")
-            .c_str());
+    throw nb::value_error(("emit must be one of package, mlir, llvm, obj, "
+                           "ptx; got '" +
+                           emit + "'")
+                              .c_str());
   for (const auto &[name, shape] : inputShapes)
     options.import.inputShapes[name] =
         llvm::SmallVector<int64_t>(shape.begin(), shape.end());

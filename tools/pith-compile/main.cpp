@@ -30,7 +30,8 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
 static cl::opt<std::string>
     target("target",
            cl::desc("CPU to compile for: host (default), x86-64-v3, "
-                    "x86-64-v4, znver4, sapphirerapids, aarch64 (objects)"),
+                    "x86-64-v4, znver4, sapphirerapids, aarch64 (objects); "
+                    "or NVIDIA GPU: sm_80, sm_86, sm_89, sm_90"),
            cl::init("host"));
 static cl::opt<pith::EmitKind>
     emit("emit", cl::desc("What to write"), cl::init(pith::EmitKind::Package),
@@ -38,9 +39,13 @@ static cl::opt<pith::EmitKind>
              clEnumValN(pith::EmitKind::Package, "package",
                         "A .pith package for pith-run, pith-bench and python"),
              clEnumValN(pith::EmitKind::Mlir, "mlir",
-                        "The module after the CPU pipeline (LLVM dialect)"),
-             clEnumValN(pith::EmitKind::LLVMIR, "llvm", "Optimized LLVM IR"),
-             clEnumValN(pith::EmitKind::Object, "obj", "An object file")));
+                        "The module after the target's pipeline"),
+             clEnumValN(pith::EmitKind::LLVMIR, "llvm",
+                        "Optimized LLVM IR (CPU targets)"),
+             clEnumValN(pith::EmitKind::Object, "obj",
+                        "An object file (CPU targets)"),
+             clEnumValN(pith::EmitKind::Ptx, "ptx",
+                        "The kernels in PTX (GPU targets)")));
 static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Shape of a graph input, e.g. input_ids=1x128; "
@@ -124,6 +129,7 @@ int main(int argc, char **argv) {
       "pith-compile: compile a model ahead of time\n\n"
       "  pith-compile model.onnx -o model.pith\n"
       "  pith-compile model.onnx --target=x86-64-v4 --emit=obj -o model.o\n"
+      "  pith-compile model.onnx --target=sm_90 -o model.pith\n"
       "  pith-compile model.onnx --quantize=w4g128 --report=report.json -o "
       "model.pith\n");
 
