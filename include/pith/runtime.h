@@ -121,8 +121,12 @@ PITH_API const pith_tensor_info *pith_model_input(const pith_model *model,
                                                   size_t index);
 PITH_API const pith_tensor_info *pith_model_output(const pith_model *model,
                                                    size_t index);
-/* The target the package was compiled for ("host", "x86-64-v3", ...), its
- * CPU name, and the compiler that produced it ("pith 0.1.0"). */
+/* The target the package was compiled for ("host", "x86-64-v3", ...,
+ * "sm_90"), its CPU name (a GPU's architecture for GPU targets), and the
+ * compiler that produced it ("pith 0.1.0"). A GPU package runs on CUDA
+ * device 0 through the driver, libcuda.so.1 (or the file
+ * $PITH_CUDA_DRIVER names), opened when the first one loads; inputs and
+ * outputs stay host buffers, copied to and from the device each run. */
 PITH_API const char *pith_model_target(const pith_model *model);
 PITH_API const char *pith_model_cpu(const pith_model *model);
 PITH_API const char *pith_model_producer(const pith_model *model);

@@ -92,10 +92,34 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
         builder, weight.tensor.name.c_str(), weight.tensor.dtype,
         &weight.tensor.shape, &segment));
   }
-  fb::Segment codeSegment = region.add(spec.sharedObject);
-  auto code = fb::CreateCodeObjectDirect(builder, "elf-shared-object",
-                                         spec.entry.c_str(), &codeSegment,
-                                         spec.workspaceBytes);
+  flatbuffers::Offset<fb::CodeObject> code;
+  flatbuffers::Offset<fb::GpuCode> gpu;
+  if (spec.gpu) {
+    fb::Segment ptx = region.add(spec.gpu->ptx);
+    std::optional<fb::Segment> cubin;
+    if (!spec.gpu->cubin.empty())
+      cubin = region.add(spec.gpu->cubin);
+    std::vector<flatbuffers::Offset<flatbuffers::String>> kernels;
+    for (const std::string &kernel : spec.gpu->kernels)
+      kernels.push_back(builder.CreateString(kernel));
+    std::vector<flatbuffers::Offset<fb::Launch>> launches;
+    for (const LaunchSpec &launch : spec.gpu->launches) {
+      std::vector<flatbuffers::Offset<fb::KernelArgument>> arguments;
+      for (const KernelArgumentSpec &argument : launch.arguments)
+        arguments.push_back(fb::CreateKernelArgument(
+            builder, argument.buffer, argument.byteOffset, argument.value,
+            argument.size));
+      launches.push_back(fb::CreateLaunchDirect(
+          builder, launch.kernel, &launch.grid, &launch.block, &arguments));
+    }
+    gpu = fb::CreateGpuCodeDirect(builder, &ptx, cubin ? &*cubin : nullptr,
+                                  &kernels, &launches, spec.workspaceBytes);
+  } else {
+    fb::Segment codeSegment = region.add(spec.sharedObject);
+    code = fb::CreateCodeObjectDirect(builder, "elf-shared-object",
+                                      spec.entry.c_str(), &codeSegment,
+                                      spec.workspaceBytes);
+  }
   auto target = fb::CreateTargetDirect(
       builder, spec.target.name.c_str(), spec.target.triple.c_str(),
       spec.target.cpu.c_str(), spec.target.features.c_str());
@@ -108,7 +132,7 @@ bool writePackage(const PackageSpec &spec, const std::string &path,
         layer.outputError));
   auto root = fb::CreatePackageDirect(builder, kFormatVersion,
                                       spec.producer.c_str(), target, &inputs,
-                                      &outputs, &weights, code, &report);
+                                      &outputs, &weights, code, &report, gpu);
   fb::FinishSizePrefixedPackageBuffer(builder, root);
 
   // Written next to the destination and renamed, so that a failed write
@@ -237,6 +261,28 @@ std::string PackageFile::verify() {
              " bytes, its shape needs " + std::to_string(bytes);
   }
   const fb::CodeObject *code = root->code();
+  const fb::GpuCode *gpu = root->gpu();
+  if (!code == !gpu)
+    return "it must hold either CPU or GPU code, and holds " +
+           std::string(code ? "both" : "neither");
+  if (gpu) {
+    size_t buffers = root->inputs()->size() + root->weights()->size() +
+                     root->outputs()->size() + (gpu->workspace_bytes() ? 1 : 0);
+    for (const fb::Launch *launch : *gpu->launches()) {
+      if (launch->kernel() >= gpu->kernels()->size() ||
+          launch->grid()->size() != 3 || launch->block()->size() != 3)
+        return "a launch of its GPU code is malformed";
+      for (const fb::KernelArgument *argument : *launch->arguments())
+        if (argument->buffer() >= static_cast<int64_t>(buffers) ||
+            (argument->buffer() < 0 && argument->size() > 8))
+          return "a kernel argument of its GPU code is malformed";
+    }
+    if (gpu->cubin())
+      if (std::string problem = checkSegment(*gpu->cubin(), "its cubin");
+          !problem.empty())
+        return problem;
+    return checkSegment(*gpu->ptx(), "its PTX");
+  }
   if (code->format()->str() != "elf-shared-object")
     return "its code has the unknown format '" + code->format()->str() + "'";
   return checkSegment(*code->data(), "its code");

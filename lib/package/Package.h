@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +50,29 @@ struct LayerReportSpec {
   double relativeError = 0, sqnrDb = 0, outputError = -1;
 };
 
-/// Everything a package holds; the byte ranges are the caller's.
+/// A kernel's argument (fb::KernelArgument).
+struct KernelArgumentSpec {
+  int32_t buffer = -1;
+  uint64_t byteOffset = 0;
+  uint64_t value = 0;
+  uint8_t size = 0;
+};
+
+struct LaunchSpec {
+  uint32_t kernel = 0;
+  std::vector<uint32_t> grid, block;
+  std::vector<KernelArgumentSpec> arguments;
+};
+
+/// A GPU target's code (fb::GpuCode); the byte ranges are the caller's.
+struct GpuCodeSpec {
+  std::string_view ptx, cubin;
+  std::vector<std::string> kernels;
+  std::vector<LaunchSpec> launches;
+};
+
+/// Everything a package holds; the byte ranges are the caller's. A CPU
+/// package has a shared object, a GPU package `gpu` code.
 struct PackageSpec {
   std::string producer;
   TargetSpec target;
@@ -57,6 +80,7 @@ struct PackageSpec {
   std::vector<WeightSpec> weights;
   std::string_view sharedObject;
   std::string entry;
+  std::optional<GpuCodeSpec> gpu;
   uint64_t workspaceBytes = 0;
   std::vector<LayerReportSpec> report;
 };

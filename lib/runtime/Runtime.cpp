@@ -3,13 +3,15 @@
 // Part of pith. A model is its mapped package (weights are used in place),
 // its code object loaded from memory, and its signature. Invocation checks
 // the caller's tensors against the signature, then passes one pointer per
-// input, weight and output to the code's entry point.
+// input, weight and output to the code's entry point. A GPU package's
+// kernels run through the CUDA driver instead (CudaExecutor).
 //
 //===----------------------------------------------------------------------===//
 
 #include "pith/runtime.h"
 
 #include "lib/package/Package.h"
+#include "lib/runtime/CudaExecutor.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -131,6 +133,7 @@ struct pith_model {
   void *library = nullptr;
   int codeFd = -1;
   EntryPoint entry = nullptr;
+  std::unique_ptr<pith::runtime::CudaExecutor> gpu;
   size_t workspaceBytes = 0;
   // Workspaces of finished runs, reused: a run takes one (or allocates
   // one when all are in use by other threads) and gives it back.
@@ -167,12 +170,14 @@ pith_status *pith_model::load(const std::string &path) {
   target = packageTarget.name()->str();
   cpu = packageTarget.cpu()->str();
   producer = package.producer()->str();
-  if (!tripleMatchesHost(packageTarget.triple()->str()))
+  bool isGpu = package.gpu() != nullptr;
+  if (!isGpu && !tripleMatchesHost(packageTarget.triple()->str()))
     return makeStatus(PITH_UNSUPPORTED_TARGET,
                       "'" + path + "' was compiled for " +
                           packageTarget.triple()->str() + " (target '" +
                           target + "'), which this machine cannot run");
-  std::string missing = missingCpuFeatures(packageTarget.features()->str());
+  std::string missing =
+      isGpu ? "" : missingCpuFeatures(packageTarget.features()->str());
   if (!missing.empty())
     return makeStatus(PITH_UNSUPPORTED_TARGET,
                       "'" + path + "' was compiled for target '" + target +
@@ -205,6 +210,15 @@ pith_status *pith_model::load(const std::string &path) {
   for (const fb::Weight *weight : *package.weights()) {
     weights.push_back(const_cast<uint8_t *>(file->data(*weight->data())));
     weightBytes += weight->data()->size();
+  }
+  if (isGpu) {
+    std::string error;
+    gpu = pith::runtime::CudaExecutor::load(*file, error);
+    if (!gpu)
+      return makeStatus(PITH_UNSUPPORTED_TARGET,
+                        "'" + path + "' runs on an NVIDIA GPU (" + target +
+                            "), and " + error);
+    return nullptr;
   }
   return loadCode(path);
 }
@@ -468,6 +482,24 @@ pith_status *pith_model_invoke(const pith_model *model,
             model->bind("output", model->outputs, outputs, output_count,
                         buffers.data() + model->inputs.size() + weightCount))
       return status;
+    if (model->gpu) {
+      std::vector<const void *> hostInputs;
+      std::vector<void *> hostOutputs;
+      std::vector<size_t> inputBytes, outputBytes;
+      for (size_t i = 0; i < model->inputs.size(); ++i) {
+        hostInputs.push_back(buffers[i]);
+        inputBytes.push_back(model->inputs[i].byteSize);
+      }
+      for (size_t i = 0; i < model->outputs.size(); ++i) {
+        hostOutputs.push_back(buffers[model->inputs.size() + weightCount + i]);
+        outputBytes.push_back(model->outputs[i].byteSize);
+      }
+      std::string problem =
+          model->gpu->run(hostInputs, inputBytes, hostOutputs, outputBytes);
+      if (!problem.empty())
+        return makeStatus(PITH_INTERNAL, problem);
+      return nullptr;
+    }
     Workspace workspace;
     if (model->workspaceBytes) {
       workspace = model->takeWorkspace();

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "pith/runtime.h"
+#include "lib/package/Package.h"
 #include "pith/Compiler.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -212,6 +213,50 @@ TEST_F(RuntimeTest, RejectsMisuseWithAMessage) {
   EXPECT_EQ(pith_status_get_code(status), PITH_IO_ERROR);
   pith_status_free(status);
   pith_model_free(model);
+}
+
+/// A GPU package with one launch of one kernel on its input and output;
+/// `kernel` and `buffer` index the kernels and the buffers.
+pith_status *loadGpuPackage(const std::string &path, uint32_t kernel,
+                            int32_t buffer) {
+  namespace package = pith::package;
+  package::PackageSpec spec;
+  spec.producer = "test";
+  spec.target = {"sm_90", "nvptx64-nvidia-cuda", "sm_90", "+ptx80"};
+  spec.inputs = {{"x", package::fb::DType::F32, {4}}};
+  spec.outputs = {{"y", package::fb::DType::F32, {4}}};
+  package::GpuCodeSpec code;
+  code.ptx = ".version 8.0\n.target sm_90\n";
+  code.kernels = {"k"};
+  code.launches = {{kernel, {1, 1, 1}, {4, 1, 1}, {{buffer, 0, 0, 0}}}};
+  spec.gpu = code;
+  std::string error;
+  EXPECT_TRUE(package::writePackage(spec, path, error)) << error;
+  pith_model *model = nullptr;
+  pith_status *status = pith_model_load(path.c_str(), &model);
+  pith_model_free(model);
+  return status;
+}
+
+TEST(GpuPackageTest, VerifiesLaunchesBeforeOpeningTheDriver) {
+  llvm::SmallString<128> path;
+  ASSERT_FALSE(llvm::sys::fs::createTemporaryFile("pith-gpu", "pith", path));
+  std::string file = path.str().str();
+  pith_status *status = loadGpuPackage(file, /*kernel=*/1, /*buffer=*/0);
+  EXPECT_EQ(pith_status_get_code(status), PITH_INVALID_PACKAGE);
+  EXPECT_NE(std::string(pith_status_get_message(status))
+                .find("a launch of its GPU code is malformed"),
+            std::string::npos)
+      << pith_status_get_message(status);
+  pith_status_free(status);
+  // Buffers 0 and 1 are the input and the output; there is no third.
+  status = loadGpuPackage(file, /*kernel=*/0, /*buffer=*/2);
+  EXPECT_NE(std::string(pith_status_get_message(status))
+                .find("a kernel argument of its GPU code is malformed"),
+            std::string::npos)
+      << pith_status_get_message(status);
+  pith_status_free(status);
+  llvm::sys::fs::remove(path);
 }
 
 } // namespace
