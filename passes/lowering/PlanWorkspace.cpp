@@ -89,8 +89,12 @@ struct PlanWorkspacePass
     for (auto alloc : block.getOps<memref::AllocOp>()) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
-          !type.getElementType().isIntOrFloat() ||
-          type.getElementTypeBitWidth() % 8 != 0 || type.getMemorySpace())
+          !type.getElementType().isIntOrFloat() || type.getMemorySpace())
+        continue;
+      // Booleans take a byte each in memory, as LLVM stores i1.
+      int64_t elementBits =
+          type.getElementType().isInteger(1) ? 8 : type.getElementTypeBitWidth();
+      if (elementBits % 8 != 0)
         continue;
       std::optional<int64_t> last = lastUse(alloc, block, positions);
       if (!last)
@@ -98,7 +102,7 @@ struct PlanWorkspacePass
       Buffer buffer;
       buffer.alloc = alloc;
       buffer.bytes = std::max<int64_t>(
-          alignUp(type.getNumElements() * type.getElementTypeBitWidth() / 8),
+          alignUp(type.getNumElements() * elementBits / 8),
           kAlignment);
       buffer.first = positions.lookup(alloc);
       buffer.last = std::max(*last, buffer.first);

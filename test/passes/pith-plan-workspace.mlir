@@ -68,3 +68,18 @@ func.func @index_buffer(%x: memref<4xindex>, %y: memref<4xf32>) {
   memref.dealloc %b : memref<4xf32>
   return
 }
+
+// -----
+
+// Booleans take a byte each: 100 of them fill 128 bytes (two 64-byte
+// lines) of the workspace.
+// CHECK-LABEL: func.func @booleans
+// CHECK-SAME: memref<128xi8> {pith.workspace = 128 : i64}
+// CHECK: memref.view %{{.*}}[%{{.*}}][] : memref<128xi8> to memref<100xi1>
+// CHECK-NOT: memref.alloc
+func.func @booleans(%x: memref<100xi1>, %y: memref<100xi1>) {
+  %a = memref.alloc() : memref<100xi1>
+  memref.copy %x, %a : memref<100xi1> to memref<100xi1>
+  memref.copy %a, %y : memref<100xi1> to memref<100xi1>
+  return
+}
