@@ -7,15 +7,16 @@ package (generated into the build tree on first use). Stage 1 imports each
 model with pith-import-onnx; stage 2 compiles each imported model for this
 CPU with pith-compile, runs it with pith-run on the case's inputs and
 compares the outputs with the expected ones (rtol 1e-3, atol 1e-7, as the
-ONNX backend test runner does; integers and booleans exactly). Writes a
-per-op table to docs/conformance.md and ends with each stage's "N passed,
-N failed, N skipped".
+ONNX backend test runner does; integers and booleans exactly); stage 3
+compiles each case that passed for GPUs (sm_80 and sm_90), with ptxas
+checking the PTX. Writes a per-op table to docs/conformance.md and ends with
+each stage's "N passed, N failed, N skipped".
 
     test/onnx-backend/run.py [--cases DIR] [--build BUILD] [--output FILE]
-                             [--expect TABLE] [--stage 1|2]
+                             [--expect TABLE] [--stage 1|2|3]
 
 It fails (exit 1) if a tool crashes on any case, or, with --expect, if
-fewer cases pass either stage than the given table records.
+fewer cases pass any stage than the given table records.
 """
 
 from __future__ import annotations
@@ -237,6 +238,21 @@ def run_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
     return "passed", ""
 
 
+def compile_gpu_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
+                     work: pathlib.Path, targets: list[str]) -> tuple[str, str]:
+    """Stage 3 of one case: ("passed" | "failed", detail)."""
+    scratch = work / case.name
+    scratch.mkdir(parents=True, exist_ok=True)
+    for target in targets:
+        result = subprocess.run([str(build / "bin" / "pith-compile"), str(model_path),
+                                 f"--target={target}", "-o",
+                                 str(scratch / f"model-{target}.pith"), "--quiet"],
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            return "failed", f"{target}: " + failure(result, "pith-compile", model_path)
+    return "passed", ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=pathlib.Path,
@@ -249,8 +265,11 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every failure")
     parser.add_argument("--expect", type=pathlib.Path,
                         help="a conformance table whose pass counts must not drop")
-    parser.add_argument("--stage", type=int, choices=(1, 2), default=2,
-                        help="stop after import (1) or also compile and run (2, default)")
+    parser.add_argument("--stage", type=int, choices=(1, 2, 3), default=3,
+                        help="stop after import (1), after compiling and running (2), or "
+                             "also compile what runs for GPUs (3, default)")
+    parser.add_argument("--gpu-targets", default="sm_80,sm_90",
+                        help="GPU targets of stage 3 (default: sm_80,sm_90)")
     args = parser.parse_args()
 
     cases_dir = args.cases
@@ -297,7 +316,7 @@ def main() -> int:
             results[case.name] = [op, "passed" if ok else "failed", "", detail]
             if ok:
                 imported.append((case, path))
-        if args.stage == 2:
+        if args.stage >= 2:
             futures = {pool.submit(run_case, args.build, case, path, runs): case
                        for case, path in imported}
             for future in concurrent.futures.as_completed(futures):
@@ -311,10 +330,26 @@ def main() -> int:
                     # (missing files, bfloat16).
                     stage, detail = "numerics", f"test data: {error}"
                 results[case.name][2:] = [stage, detail]
+        # Stage 3: what runs on this CPU, compiled for GPUs; pith-compile
+        # has ptxas (where the CUDA toolkit is) check the PTX.
+        gpu_results: dict[str, tuple[str, str]] = {}
+        if args.stage == 3:
+            targets = args.gpu_targets.split(",")
+            paths = dict(imported)
+            futures = {pool.submit(compile_gpu_case, args.build, case, paths[case],
+                                   runs, targets): case
+                       for case in paths if results[case.name][2] == "passed"}
+            for future in concurrent.futures.as_completed(futures):
+                case = futures[future]
+                try:
+                    gpu_results[case.name] = future.result()
+                except subprocess.TimeoutExpired as timeout:
+                    gpu_results[case.name] = ("failed", f"timed out: {timeout.cmd[0]}")
 
     counts = collections.Counter(entry[1] for entry in results.values())
     run_counts = collections.Counter()
-    if args.stage == 2:
+    gpu_counts = collections.Counter(status for status, _ in gpu_results.values())
+    if args.stage >= 2:
         for _, imported_status, stage, _ in results.values():
             run_counts["skipped" if imported_status == "skipped" else
                        "passed" if stage == "passed" else "failed"] += 1
@@ -330,11 +365,21 @@ def main() -> int:
                 print(f"FAIL {name}: {detail}")
         if status == "skipped":
             first_failure.setdefault(op, f"skipped: {detail}")
+        if name in gpu_results:
+            gpu_status, gpu_detail = gpu_results[name]
+            per_op[op]["gpu " + gpu_status] += 1
+            if gpu_status == "failed":
+                first_failure.setdefault(op, f"{name}: {gpu_detail}")
+                if args.verbose:
+                    print(f"FAIL {name} (GPU): {gpu_detail}")
 
     if output:
-        write_table(output, per_op, first_failure, counts, run_counts)
+        write_table(output, per_op, first_failure, counts, run_counts, gpu_counts,
+                    args.gpu_targets)
     crashes = sorted(name for name, entry in results.items()
                      if entry[3].startswith("CRASH"))
+    crashes += sorted(name for name, (_, detail) in gpu_results.items()
+                      if "CRASH" in detail)
     for name in crashes:
         print(f"error: {results[name][3]} on {name}", file=sys.stderr)
     status = 1 if crashes else 0
@@ -342,8 +387,11 @@ def main() -> int:
         text = args.expect.read_text()
         for stage, pattern, got in (
                 ("import", r"Stage 1, import: \*\*(\d+) passed", counts["passed"]),
-                ("run", r"Stage 2, run: \*\*(\d+) passed", run_counts["passed"])):
-            if stage == "run" and args.stage == 1:
+                ("run", r"Stage 2, run: \*\*(\d+) passed", run_counts["passed"]),
+                ("GPU compile", r"Stage 3, GPU compile: \*\*(\d+) passed",
+                 gpu_counts["passed"])):
+            if (stage == "run" and args.stage == 1) or (stage == "GPU compile"
+                                                        and args.stage < 3):
                 continue
             match = re.search(pattern, text)
             expected = int(match.group(1)) if match else 0
@@ -353,15 +401,19 @@ def main() -> int:
                 status = 1
     print(f"stage 1, import: {counts['passed']} passed, {counts['failed']} failed, "
           f"{counts['skipped']} skipped")
-    if args.stage == 2:
+    if args.stage >= 2:
         print(f"stage 2, run: {run_counts['passed']} passed, {run_counts['failed']} failed, "
               f"{run_counts['skipped']} skipped")
+    if args.stage == 3:
+        print(f"stage 3, GPU compile ({args.gpu_targets}): {gpu_counts['passed']} passed, "
+              f"{gpu_counts['failed']} failed")
     return status
 
 
 def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
                 notes: dict[str, str], counts: collections.Counter,
-                run_counts: collections.Counter) -> None:
+                run_counts: collections.Counter, gpu_counts: collections.Counter,
+                gpu_targets: str) -> None:
     total = sum(counts.values())
     lines = [
         "# ONNX conformance",
@@ -378,7 +430,9 @@ def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
         "optionals, strings, floats under 16 bits) or training-only domains.",
         "Operands pith needs at compile time (shapes, axes, pads, ...) that a",
         "case feeds from a graph input are frozen to the value in its test",
-        "data.",
+        "data. Stage 3 compiles each case that passes stage 2 for NVIDIA",
+        f"GPUs ({gpu_targets.replace(',', ', ')}) into packages, whose PTX the CUDA",
+        "toolkit's `ptxas` assembles; no GPU runs them here.",
         "",
         f"Stage 1, import: **{counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped** (of {total} cases)",
@@ -387,24 +441,31 @@ def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
     if run_counts:
         lines += [f"Stage 2, run: **{run_counts['passed']} passed, {run_counts['failed']} "
                   f"failed, {run_counts['skipped']} skipped** (of {total} cases)", ""]
+    if gpu_counts:
+        lines += [f"Stage 3, GPU compile: **{gpu_counts['passed']} passed, "
+                  f"{gpu_counts['failed']} failed** (of the {run_counts['passed']} that "
+                  "run)", ""]
     lines += [
-        "| op | cases | import | compile | numerics | first problem |",
-        "|---|---:|---:|---:|---:|---|",
+        "| op | cases | import | compile | numerics | GPU | first problem |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for op in sorted(per_op, key=str.lower):
         c = per_op[op]
         cases = sum(c[s] for s in ("passed", "failed", "skipped"))
         tried = c["passed"] + c["failed"]
         imported = f"{c['passed']}/{tried}" if tried else "skipped"
-        compiled = numerics = "–"
+        compiled = numerics = gpu = "–"
         if run_counts and c["passed"]:
             built = c["passed"] - c["stage 2 compile"]
             compiled = f"{built}/{c['passed']}"
             numerics = f"{c['stage 2 passed']}/{built}" if built else "–"
+        if gpu_counts and c["stage 2 passed"]:
+            gpu = f"{c['gpu passed']}/{c['stage 2 passed']}"
         note = notes.get(op, "").replace("|", "\\|")
         if len(note) > 110:
             note = note[:107] + "..."
-        lines.append(f"| {op} | {cases} | {imported} | {compiled} | {numerics} | {note} |")
+        lines.append(f"| {op} | {cases} | {imported} | {compiled} | {numerics} | {gpu} "
+                     f"| {note} |")
     path.write_text("\n".join(lines) + "\n")
 
 
