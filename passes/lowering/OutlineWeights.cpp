@@ -51,7 +51,8 @@ struct OutlineWeightsPass
       func.walk([&](arith::ConstantOp op) {
         auto type = dyn_cast<RankedTensorType>(op.getType());
         auto value = dyn_cast<ElementsAttr>(op.getValue());
-        if (type && value && !value.isSplat() && byteSize(type) >= minBytes)
+        int64_t bytes = type ? byteSize(type) : 0;
+        if (value && !value.isSplat() && bytes > 0 && bytes >= minBytes)
           constants.push_back(op);
       });
       for (arith::ConstantOp op : constants) {

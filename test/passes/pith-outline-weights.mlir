@@ -1,4 +1,5 @@
 // RUN: pith-opt %s --pith-outline-weights=min-bytes=16 --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-outline-weights=min-bytes=0 --split-input-file | FileCheck %s --check-prefix=ALL
 
 // Constants of at least 16 bytes become trailing arguments named after
 // their resource; their values move to the module's pith.weights.
@@ -36,8 +37,13 @@ func.func private @helper() -> tensor<8xf32> {
   %c = arith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]> : tensor<8xf32>
   return %c : tensor<8xf32>
 }
+// Booleans stay constants even when every constant becomes a weight (as
+// for GPUs): their attribute packs bits, memory holds bytes.
 // CHECK-LABEL: func.func @mask
 // CHECK-SAME: () -> tensor<32xi1>
+// ALL-LABEL: func.func @mask
+// ALL-SAME: () -> tensor<32xi1>
+// ALL: arith.constant dense
 func.func @mask() -> tensor<32xi1> {
   // CHECK: arith.constant dense
   %m = arith.constant dense<[true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false]> : tensor<32xi1>
