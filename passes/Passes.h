@@ -81,6 +81,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// to register blocks and vectorized; the rest is loops LLVM vectorizes.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// The end of the CPU pipeline: loops, buffers and 1-D vectors on the
+/// host to the LLVM dialect, each public function with the runtime's entry
+/// point.
+void buildHostLoweringToLLVM(OpPassManager &pm);
+
 /// Options of the NVPTX pipeline.
 struct NvptxPipelineOptions : public PassPipelineOptions<NvptxPipelineOptions> {
   Option<std::string> chip{*this, "chip",
@@ -101,6 +106,12 @@ struct NvptxPipelineOptions : public PassPipelineOptions<NvptxPipelineOptions> {
       *this, "emit-binary",
       llvm::cl::desc("End with gpu-module-to-binary (PTX in a gpu.binary)"),
       llvm::cl::init(true)};
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Run the launches on the host (pith-emulate-gpu) and "
+                     "lower them as the CPU pipeline does, for checking the "
+                     "GPU mapping on a CPU"),
+      llvm::cl::init(false)};
 };
 
 /// The pith dialect to kernels in the NVVM dialect (and, with

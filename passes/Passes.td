@@ -463,6 +463,58 @@ def MapToGpuPass : Pass<"pith-map-to-gpu", "mlir::func::FuncOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
+                                  "mlir::func::FuncOp"> {
+  let summary = "Run linalg ops with reductions as GPU kernels that "
+                "accumulate in registers";
+  let description = [{
+    Runs on buffers, before `convert-linalg-to-parallel-loops`. Each
+    top-level linalg op with reductions, static shapes and one output
+    indexed by all its parallel dimensions becomes a `gpu.launch` of one
+    thread per output element (numbered innermost dimension fastest, in
+    blocks of `block-size`), which runs the reduction loops with the
+    accumulator in a register: one load and one store of the output in all.
+    When the body is a sum (it yields `out + x`, `out` used nowhere else)
+    and the outputs are fewer than `min-threads`, the outermost reduction
+    dimension is split across `gridDim.y` blocks (into a divisor of its
+    extent, each share at least `min-work` iterations); each block sums its
+    share from zero and adds it to the output with `memref.atomic_rmw`, so
+    the output must already hold the initial value (as linalg's fill
+    leaves it). Sums split this way are not bitwise reproducible from run
+    to run. Other ops are left to `convert-linalg-to-parallel-loops`.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"131072",
+           "Threads under which a sum's reduction is split across blocks">,
+    Option<"minWork", "min-work", "int64_t", /*default=*/"64",
+           "Fewest reduction iterations a split keeps">
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def EmulateGpuPass : Pass<"pith-emulate-gpu"> {
+  let summary = "Run GPU launches on the host, their blocks and threads in "
+                "sequence";
+  let description = [{
+    Each `gpu.launch` becomes six nested `scf.for` loops, over the grid's
+    z, y and x and then the block's, with the block and thread ids the
+    loops' indices and the sizes the launch's own; the body runs in the
+    innermost. Kernels pith maps never synchronize threads or share
+    memory, so running them one after another computes what the GPU
+    computes, up to the order of atomic additions. `pith-compile
+    --target=gpu-emulator` compiles a model this way, for this CPU: the
+    GPU mapping passes' numerics are checked without a GPU.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def PlanLaunchesPass : Pass<"pith-plan-launches", "mlir::ModuleOp"> {
   let summary = "Record a GPU model's kernel launches for the runtime";
   let description = [{

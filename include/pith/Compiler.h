@@ -191,7 +191,8 @@ std::string reportToHtml(llvm::ArrayRef<LayerReport> report,
 struct CompileOptions {
   /// A CPU target (see resolveCpuTarget: host, x86-64-v3, ...) or an
   /// NVIDIA GPU's architecture (sm_80, sm_86, sm_89, sm_90), which emits
-  /// mlir, ptx or a package.
+  /// mlir, ptx or a package; or `gpu-emulator`, this CPU running the
+  /// NVPTX pipeline's kernels on the host (pith-emulate-gpu), for tests.
   std::string target = "host";
   EmitKind emit = EmitKind::Package;
   /// For ONNX models; the input is ONNX unless its name ends in .mlir or

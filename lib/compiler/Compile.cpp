@@ -328,6 +328,8 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
                         const CompileOptions &options) {
   std::optional<GpuTarget> gpuTarget;
   CpuTarget cpuTarget;
+  // This CPU running the kernels of the NVPTX pipeline, for tests.
+  bool emulateGpu = options.target == "gpu-emulator";
   if (isGpuTargetName(options.target)) {
     llvm::Expected<GpuTarget> target = resolveGpuTarget(options.target);
     if (!target)
@@ -337,10 +339,13 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
       return error("GPU target '" + options.target +
                    "' emits mlir, ptx or a package, not LLVM IR or objects");
   } else {
-    llvm::Expected<CpuTarget> target = resolveCpuTarget(options.target);
+    llvm::Expected<CpuTarget> target =
+        resolveCpuTarget(emulateGpu ? "host" : options.target);
     if (!target)
       return target.takeError();
     cpuTarget = *target;
+    if (emulateGpu)
+      cpuTarget.name = options.target;
     bool hostArchitecture =
         llvm::Triple(cpuTarget.triple).getArch() ==
         llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
@@ -398,6 +403,10 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     pipelineOptions.chip = gpuTarget->chip;
     pipelineOptions.features = gpuTarget->features;
     pipelineOptions.toolkit = toolkit.value_or("");
+    mlir::pith::buildNvptxPipeline(pm, pipelineOptions);
+  } else if (emulateGpu) {
+    mlir::pith::NvptxPipelineOptions pipelineOptions;
+    pipelineOptions.emulate = true;
     mlir::pith::buildNvptxPipeline(pm, pipelineOptions);
   } else {
     mlir::pith::CpuPipelineOptions pipelineOptions;

@@ -11,6 +11,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "passes/Passes.h"
+#include "passes/lowering/GpuMapping.h"
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_MAPTOGPUPASS
@@ -29,22 +30,6 @@ bool staysOnHost(Operation *op) {
          isa<ViewLikeOpInterface>(op) ||
          isa<memref::AllocOp, memref::DeallocOp, memref::GetGlobalOp,
              gpu::LaunchOp>(op);
-}
-
-/// A launch of `gridSize` blocks of `blockSize` threads at `builder`'s
-/// insertion point, which moves to the start of its body.
-gpu::LaunchOp createLaunch(OpBuilder &builder, Location loc, int64_t gridSize,
-                           int64_t blockSize) {
-  auto constant = [&](int64_t value) -> Value {
-    return arith::ConstantIndexOp::create(builder, loc, value);
-  };
-  Value one = constant(1);
-  auto launch = gpu::LaunchOp::create(builder, loc, constant(gridSize), one,
-                                      one, constant(blockSize), one, one);
-  builder.setInsertionPointToEnd(&launch.getBody().front());
-  gpu::TerminatorOp::create(builder, loc);
-  builder.setInsertionPointToStart(&launch.getBody().front());
-  return launch;
 }
 
 struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
@@ -79,40 +64,24 @@ struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
       return success();
     }
     int64_t threads = std::min<int64_t>(blockSize, total);
-    gpu::LaunchOp launch =
-        createLaunch(builder, loc, (total + threads - 1) / threads, threads);
+    gpu::LaunchOp launch = pith::gpu_mapping::createLaunch(
+        builder, loc, (total + threads - 1) / threads, 1, threads);
+    Value id = pith::gpu_mapping::globalThreadId(builder, loc, launch, threads);
+    pith::gpu_mapping::guardTail(builder, loc, id, total, threads);
     auto constant = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(builder, loc, value);
     };
-    Value id = arith::AddIOp::create(
-        builder, loc,
-        arith::MulIOp::create(builder, loc, launch.getBlockIds().x,
-                              constant(threads)),
-        launch.getThreadIds().x);
-    if (total % threads) {
-      Value inside = arith::CmpIOp::create(
-          builder, loc, arith::CmpIPredicate::ult, id, constant(total));
-      auto guard = scf::IfOp::create(builder, loc, inside);
-      builder.setInsertionPointToStart(&guard.getThenRegion().front());
-    }
-    // Innermost dimension fastest.
     IRMapping mapping;
-    Value rest = id;
-    for (int64_t dim = counts.size() - 1; dim >= 0; --dim) {
-      Value index = rest;
-      if (dim > 0) {
-        index =
-            arith::RemUIOp::create(builder, loc, rest, constant(counts[dim]));
-        rest =
-            arith::DivUIOp::create(builder, loc, rest, constant(counts[dim]));
-      }
+    for (auto [dim, index] : llvm::enumerate(
+             pith::gpu_mapping::delinearize(builder, loc, id, counts))) {
+      Value value = index;
       if (steps[dim] != 1)
-        index =
-            arith::MulIOp::create(builder, loc, index, constant(steps[dim]));
+        value =
+            arith::MulIOp::create(builder, loc, value, constant(steps[dim]));
       if (lower[dim] != 0)
-        index =
-            arith::AddIOp::create(builder, loc, index, constant(lower[dim]));
-      mapping.map(loop.getInductionVars()[dim], index);
+        value =
+            arith::AddIOp::create(builder, loc, value, constant(lower[dim]));
+      mapping.map(loop.getInductionVars()[dim], value);
     }
     for (Operation &op : loop.getBody()->without_terminator())
       builder.clone(op, mapping);
@@ -132,7 +101,8 @@ struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
     // dominate it.
     OpBuilder builder(ops.back()->getContext());
     builder.setInsertionPointAfter(ops.back());
-    gpu::LaunchOp launch = createLaunch(builder, ops.front()->getLoc(), 1, 1);
+    gpu::LaunchOp launch = pith::gpu_mapping::createLaunch(
+        builder, ops.front()->getLoc(), 1, 1, 1);
     Operation *terminator = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(terminator);

@@ -74,6 +74,10 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // Inlines the alloca scopes scf-to-openmp wraps loop bodies in (their
   // allocas move to the parallel region), before scf-to-cf splits them.
   pm.addPass(createCanonicalizerPass());
+  buildHostLoweringToLLVM(pm);
+}
+
+void mlir::pith::buildHostLoweringToLLVM(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

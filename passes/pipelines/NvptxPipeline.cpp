@@ -55,10 +55,19 @@ void mlir::pith::buildNvptxPipeline(OpPassManager &pm,
   LowerStridedCopiesPassOptions copies;
   copies.all = true;
   pm.addPass(createLowerStridedCopiesPass(copies));
+  MapReductionsToGpuPassOptions reductions;
+  reductions.blockSize = options.blockSize;
+  pm.addNestedPass<func::FuncOp>(createMapReductionsToGpuPass(reductions));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   MapToGpuPassOptions mapping;
   mapping.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createMapToGpuPass(mapping));
+  if (options.emulate) {
+    pm.addPass(createEmulateGpuPass());
+    pm.addPass(createCanonicalizerPass());
+    buildHostLoweringToLLVM(pm);
+    return;
+  }
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createPlanLaunchesPass());

@@ -1,9 +1,10 @@
 """Every end-to-end model, plain and compressed, compiled for NVIDIA GPUs
 (sm_80 and sm_90) into packages whose PTX ptxas assembles (where the CUDA
-toolkit is installed); on a machine with a GPU, also run and compared with
-ONNX Runtime at test_e2e's tolerance (1e-4 relative; compressed models
-against pith's own CPU package of the same compression, at the same
-tolerance)."""
+toolkit is installed), and run with the GPU's kernels on this CPU
+(--target=gpu-emulator) and, on a machine with a GPU, on the GPU: compared
+with ONNX Runtime at test_e2e's tolerance (1e-4 relative), compressed
+models with pith's own CPU package of the same compression at the same
+tolerance."""
 
 import functools
 import os
@@ -90,12 +91,20 @@ def test_compressed_compiles_for_gpu(scheme, target, tmp_path):
     _compile(e2e_models.encoder_block(), {}, target, tmp_path, COMPRESSIONS[scheme])
 
 
-@pytest.mark.filterwarnings("ignore:.*is taken as 1")
-@pytest.mark.parametrize("name", sorted(MODELS))
-def test_runs_on_gpu(name, tmp_path):
+def _run_target(where: str) -> str:
+    if where == "emulator":
+        return "gpu-emulator"
     target = _gpu_target()
     if target is None:
         pytest.skip("no CUDA driver or device")
+    return target
+
+
+@pytest.mark.filterwarnings("ignore:.*is taken as 1")
+@pytest.mark.parametrize("where", ["emulator", "gpu"])
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_runs(name, where, tmp_path):
+    target = _run_target(where)
     model, shapes = MODELS[name]
     compiled = pith.load(_compile(model, shapes, target, tmp_path))
     feeds = random_inputs(compiled)
@@ -104,11 +113,10 @@ def test_runs_on_gpu(name, tmp_path):
     assert_matches(compiled, model, feeds)
 
 
+@pytest.mark.parametrize("where", ["emulator", "gpu"])
 @pytest.mark.parametrize("scheme", sorted(COMPRESSIONS))
-def test_compressed_runs_on_gpu(scheme, tmp_path):
-    target = _gpu_target()
-    if target is None:
-        pytest.skip("no CUDA driver or device")
+def test_compressed_runs(scheme, where, tmp_path):
+    target = _run_target(where)
     model = e2e_models.encoder_block()
     gpu = pith.load(_compile(model, {}, target, tmp_path, COMPRESSIONS[scheme]))
     cpu = pith.compile(model, quantize=COMPRESSIONS[scheme])

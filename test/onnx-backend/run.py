@@ -8,8 +8,9 @@ model with pith-import-onnx; stage 2 compiles each imported model for this
 CPU with pith-compile, runs it with pith-run on the case's inputs and
 compares the outputs with the expected ones (rtol 1e-3, atol 1e-7, as the
 ONNX backend test runner does; integers and booleans exactly); stage 3
-compiles each case that passed for GPUs (sm_80 and sm_90), with ptxas
-checking the PTX. Writes a per-op table to docs/conformance.md and ends with
+runs each case that passed with its kernels mapped for GPUs but run on this
+CPU (--target=gpu-emulator), compared the same way, and compiles it for
+GPUs (sm_80 and sm_90), with ptxas checking the PTX. Writes a per-op table to docs/conformance.md and ends with
 each stage's "N passed, N failed, N skipped".
 
     test/onnx-backend/run.py [--cases DIR] [--build BUILD] [--output FILE]
@@ -196,15 +197,16 @@ def compare(name: str, expected: np.ndarray, actual: np.ndarray) -> str | None:
 
 
 def run_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
-             work: pathlib.Path) -> tuple[str, str]:
-    """Stage 2 of one case: ("compile" | "numerics" | "passed", detail)."""
+             work: pathlib.Path, target: str = "host") -> tuple[str, str]:
+    """Stage 2 of one case, for `target`: ("compile" | "numerics" | "passed",
+    detail)."""
     model = onnx.load(str(model_path), load_external_data=False)
-    scratch = work / case.name
+    scratch = work / case.name / target
     scratch.mkdir(parents=True, exist_ok=True)
     package = scratch / "model.pith"
     result = subprocess.run([str(build / "bin" / "pith-compile"), str(model_path), "-o",
-                             str(package), "--quiet"], capture_output=True, text=True,
-                            timeout=300)
+                             str(package), f"--target={target}", "--quiet"],
+                            capture_output=True, text=True, timeout=300)
     if result.returncode != 0:
         return "compile", failure(result, "pith-compile", model_path)
 
@@ -241,6 +243,10 @@ def run_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
 def compile_gpu_case(build: pathlib.Path, case: pathlib.Path, model_path: pathlib.Path,
                      work: pathlib.Path, targets: list[str]) -> tuple[str, str]:
     """Stage 3 of one case: ("passed" | "failed", detail)."""
+    # The GPU mapping, run on this CPU, must give the expected outputs.
+    stage, detail = run_case(build, case, model_path, work, "gpu-emulator")
+    if stage != "passed":
+        return "failed", f"gpu-emulator {stage}: {detail}"
     scratch = work / case.name
     scratch.mkdir(parents=True, exist_ok=True)
     for target in targets:
@@ -388,9 +394,9 @@ def main() -> int:
         for stage, pattern, got in (
                 ("import", r"Stage 1, import: \*\*(\d+) passed", counts["passed"]),
                 ("run", r"Stage 2, run: \*\*(\d+) passed", run_counts["passed"]),
-                ("GPU compile", r"Stage 3, GPU compile: \*\*(\d+) passed",
+                ("GPU", r"Stage 3, GPU: \*\*(\d+) passed",
                  gpu_counts["passed"])):
-            if (stage == "run" and args.stage == 1) or (stage == "GPU compile"
+            if (stage == "run" and args.stage == 1) or (stage == "GPU"
                                                         and args.stage < 3):
                 continue
             match = re.search(pattern, text)
@@ -405,7 +411,7 @@ def main() -> int:
         print(f"stage 2, run: {run_counts['passed']} passed, {run_counts['failed']} failed, "
               f"{run_counts['skipped']} skipped")
     if args.stage == 3:
-        print(f"stage 3, GPU compile ({args.gpu_targets}): {gpu_counts['passed']} passed, "
+        print(f"stage 3, GPU (emulated, {args.gpu_targets}): {gpu_counts['passed']} passed, "
               f"{gpu_counts['failed']} failed")
     return status
 
@@ -430,9 +436,11 @@ def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
         "optionals, strings, floats under 16 bits) or training-only domains.",
         "Operands pith needs at compile time (shapes, axes, pads, ...) that a",
         "case feeds from a graph input are frozen to the value in its test",
-        "data. Stage 3 compiles each case that passes stage 2 for NVIDIA",
-        f"GPUs ({gpu_targets.replace(',', ', ')}) into packages, whose PTX the CUDA",
-        "toolkit's `ptxas` assembles; no GPU runs them here.",
+        "data. Stage 3 takes each case that passes stage 2: its kernels, mapped",
+        "for GPUs, run on this CPU (`--target=gpu-emulator`) and must give the",
+        "expected outputs too; then it is compiled for NVIDIA GPUs",
+        f"({gpu_targets.replace(',', ', ')}) into packages, whose PTX the CUDA toolkit's",
+        "`ptxas` assembles; no GPU runs them here.",
         "",
         f"Stage 1, import: **{counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped** (of {total} cases)",
@@ -442,7 +450,7 @@ def write_table(path: pathlib.Path, per_op: dict[str, collections.Counter],
         lines += [f"Stage 2, run: **{run_counts['passed']} passed, {run_counts['failed']} "
                   f"failed, {run_counts['skipped']} skipped** (of {total} cases)", ""]
     if gpu_counts:
-        lines += [f"Stage 3, GPU compile: **{gpu_counts['passed']} passed, "
+        lines += [f"Stage 3, GPU: **{gpu_counts['passed']} passed, "
                   f"{gpu_counts['failed']} failed** (of the {run_counts['passed']} that "
                   "run)", ""]
     lines += [

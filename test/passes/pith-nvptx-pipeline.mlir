@@ -4,9 +4,9 @@
 // The whole pipeline: a linear layer and a softmax become kernels in one
 // module, PTX for the chip, and the host function a list of launches: the
 // output (buffer 2) zeroed, the matmul of the input (0) by the weight (1)
-// into it, then the softmax's row maximum into the workspace (3).
+// added into it, then the softmax's row maximum into the workspace (3).
 // CHECK: module attributes {gpu.container_module, pith.launches = [{arguments = [{buffer = 2 : i64
-// CHECK-SAME: name = "main_kernel"}, {arguments = [{buffer = 0 : i64, {{.*}}}, {buffer = 1 : i64, {{.*}}}, {buffer = 2 : i64
+// CHECK-SAME: name = "main_kernel"}, {arguments = [{buffer = 2 : i64, {{.*}}}, {buffer = 0 : i64, {{.*}}}, {buffer = 1 : i64
 // CHECK-SAME: name = "main_kernel_0"}, {arguments = [{buffer = 3 : i64, byte_offset = 0 : i64
 // CHECK: func.func @main(%{{.*}}: memref<1x8xf32> {pith.name = "x"}, %{{.*}}: memref<8x16xf32> {pith.weight = "{{.*}}"}, %{{.*}}: memref<1x16xf32> {pith.name = "y"}, %{{.*}}: memref<{{[0-9]+}}xi8> {pith.workspace = {{[0-9]+}} : i64})
 // CHECK: gpu.launch_func @pith_kernels::@main_kernel

@@ -31,7 +31,9 @@ static cl::opt<std::string>
     target("target",
            cl::desc("CPU to compile for: host (default), x86-64-v3, "
                     "x86-64-v4, znver4, sapphirerapids, aarch64 (objects); "
-                    "or NVIDIA GPU: sm_80, sm_86, sm_89, sm_90"),
+                    "or NVIDIA GPU: sm_80, sm_86, sm_89, sm_90; or "
+                    "gpu-emulator (the GPU kernels run on this CPU, for "
+                    "tests)"),
            cl::init("host"));
 static cl::opt<pith::EmitKind>
     emit("emit", cl::desc("What to write"), cl::init(pith::EmitKind::Package),

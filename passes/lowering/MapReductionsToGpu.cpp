@@ -1,0 +1,203 @@
+//===- MapReductionsToGpu.cpp - pith-map-reductions-to-gpu ----------------===//
+//
+// Part of pith. Linalg ops with reductions, on buffers, become GPU launches
+// of one thread per output element that accumulates in a register; sums
+// with few outputs split their reduction across blocks, which add their
+// partial sums atomically, so that a GEMV keeps the whole GPU busy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/IRMapping.h"
+#include "passes/Passes.h"
+#include "passes/lowering/GpuMapping.h"
+
+namespace mlir::pith {
+#define GEN_PASS_DEF_MAPREDUCTIONSTOGPUPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::pith
+
+using namespace mlir;
+
+namespace {
+
+/// The atomic that adds a partial result of `op` into its output, when its
+/// body yields `out + x` with `out` used nowhere else; none otherwise.
+std::optional<arith::AtomicRMWKind> sumKind(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  BlockArgument out = body->getArguments().back();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  Operation *combine = yield.getValues()[0].getDefiningOp();
+  if (!combine || !out.hasOneUse() ||
+      out.getUses().begin()->getOwner() != combine)
+    return std::nullopt;
+  if (isa<arith::AddFOp>(combine))
+    return arith::AtomicRMWKind::addf;
+  if (isa<arith::AddIOp>(combine))
+    return arith::AtomicRMWKind::addi;
+  return std::nullopt;
+}
+
+/// The largest divisor of `extent` that is at most `limit`.
+int64_t largestDivisor(int64_t extent, int64_t limit) {
+  for (int64_t divisor = std::min(extent, limit); divisor > 1; --divisor)
+    if (extent % divisor == 0)
+      return divisor;
+  return 1;
+}
+
+struct MapReductionsToGpuPass
+    : mlir::pith::impl::MapReductionsToGpuPassBase<MapReductionsToGpuPass> {
+  using MapReductionsToGpuPassBase::MapReductionsToGpuPassBase;
+
+  LogicalResult map(linalg::LinalgOp op) {
+    Location loc = op.getLoc();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    AffineMap outputMap = maps.back();
+    SmallVector<int64_t> parallelDims, reductionDims, counts;
+    int64_t outputs = 1;
+    for (auto [dim, iterator] : llvm::enumerate(iterators)) {
+      if (iterator == utils::IteratorType::parallel) {
+        parallelDims.push_back(dim);
+        counts.push_back(ranges[dim]);
+        outputs *= ranges[dim];
+      } else {
+        reductionDims.push_back(dim);
+      }
+    }
+    // Each thread owns one output element: the output is indexed by every
+    // parallel dimension, each once.
+    if (!outputMap.isProjectedPermutation() ||
+        outputMap.getNumResults() != static_cast<unsigned>(parallelDims.size()))
+      return failure();
+    OpBuilder builder(op);
+    if (outputs == 0) {
+      op->erase();
+      return success();
+    }
+
+    // Split the outermost reduction dimension across blocks when the
+    // outputs alone would leave the GPU idle and partial sums add up.
+    std::optional<arith::AtomicRMWKind> atomic = sumKind(op);
+    int64_t outer = ranges[reductionDims.front()], inner = 1;
+    for (int64_t dim : ArrayRef(reductionDims).drop_front())
+      inner *= ranges[dim];
+    int64_t splits = 1;
+    if (atomic && outputs < minThreads) {
+      int64_t wanted = (minThreads + outputs - 1) / outputs;
+      // Each split keeps at least minWork iterations.
+      int64_t most = std::max<int64_t>(1, outer * inner / minWork);
+      splits = largestDivisor(outer, std::min(wanted, most));
+    }
+
+    int64_t threads = std::min(blockSize.getValue(), outputs);
+    gpu::LaunchOp launch = pith::gpu_mapping::createLaunch(
+        builder, loc, (outputs + threads - 1) / threads, splits, threads);
+    Value id = pith::gpu_mapping::globalThreadId(builder, loc, launch, threads);
+    pith::gpu_mapping::guardTail(builder, loc, id, outputs, threads);
+    SmallVector<Value> ivs(ranges.size());
+    for (auto [dim, index] :
+         llvm::zip(parallelDims,
+                   pith::gpu_mapping::delinearize(builder, loc, id, counts)))
+      ivs[dim] = index;
+
+    auto constant = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(builder, loc, value);
+    };
+    auto indicesOf = [&](AffineMap map) {
+      SmallVector<Value> indices;
+      for (AffineExpr expr : map.getResults())
+        indices.push_back(affine::makeComposedAffineApply(
+                              builder, loc,
+                              AffineMap::get(map.getNumDims(), 0, expr),
+                              getAsOpFoldResult(ivs))
+                              .getResult());
+      return indices;
+    };
+
+    Value output = op.getDpsInits()[0];
+    Type accumulatorType = op.getBlock()->getArguments().back().getType();
+    SmallVector<Value> outputIndices = indicesOf(outputMap);
+    Value initial =
+        splits > 1 ? arith::ConstantOp::create(
+                         builder, loc, builder.getZeroAttr(accumulatorType))
+                         .getResult()
+                   : memref::LoadOp::create(builder, loc, output, outputIndices)
+                         .getResult();
+
+    // Nested loops over the reduction dimensions, the outermost over this
+    // block's share, carrying the accumulator.
+    int64_t share = outer / splits;
+    Value outerStart = arith::MulIOp::create(
+        builder, loc, launch.getBlockIds().y, constant(share));
+    Value outerEnd =
+        arith::AddIOp::create(builder, loc, outerStart, constant(share));
+    SmallVector<scf::ForOp> loops;
+    Value accumulator = initial;
+    for (auto [position, dim] : llvm::enumerate(reductionDims)) {
+      Value start = position == 0 ? outerStart : constant(0);
+      Value end = position == 0 ? outerEnd : constant(ranges[dim]);
+      auto loop = scf::ForOp::create(builder, loc, start, end, constant(1),
+                                     ValueRange{accumulator});
+      // The enclosing loop yields what this one computes.
+      if (!loops.empty())
+        scf::YieldOp::create(builder, loc, loop.getResults());
+      loops.push_back(loop);
+      builder.setInsertionPointToStart(loop.getBody());
+      ivs[dim] = loop.getInductionVar();
+      accumulator = loop.getRegionIterArgs()[0];
+    }
+
+    // The body, once per reduction iteration.
+    IRMapping mapping;
+    Block *body = op.getBlock();
+    for (auto [input, argument] :
+         llvm::zip(op.getDpsInputs(), body->getArguments().drop_back())) {
+      auto map = maps[cast<BlockArgument>(argument).getArgNumber()];
+      if (isa<MemRefType>(input.getType()))
+        mapping.map(argument, memref::LoadOp::create(builder, loc, input,
+                                                     indicesOf(map)));
+      else
+        mapping.map(argument, input);
+    }
+    mapping.map(body->getArguments().back(), accumulator);
+    for (Operation &bodyOp : body->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+        mapping.map(index.getResult(), ivs[index.getDim()]);
+        continue;
+      }
+      builder.clone(bodyOp, mapping);
+    }
+    Value next = mapping.lookup(
+        cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
+    scf::YieldOp::create(builder, loc, next);
+
+    builder.setInsertionPointAfter(loops.front());
+    Value result = loops.front().getResult(0);
+    if (splits > 1)
+      memref::AtomicRMWOp::create(builder, loc, *atomic, result, output,
+                                  outputIndices);
+    else
+      memref::StoreOp::create(builder, loc, result, output, outputIndices);
+    op->erase();
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    for (Operation &op : getOperation().getBody().getOps())
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+        if (linalgOp.hasPureBufferSemantics() &&
+            linalgOp.getNumDpsInits() == 1 &&
+            linalgOp.getNumReductionLoops() > 0 && !linalgOp.hasDynamicShape())
+          ops.push_back(linalgOp);
+    // Ops this pass does not map stay for convert-linalg-to-parallel-loops.
+    for (linalg::LinalgOp op : ops)
+      (void)map(op);
+  }
+};
+
+} // namespace

@@ -1,0 +1,92 @@
+// RUN: pith-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(pith-map-reductions-to-gpu))" | FileCheck %s
+
+// A GEMV: 4096 outputs are too few threads, so the 4096-long sum splits
+// into 32 shares of 128 across gridDim.y; each block sums its share in a
+// register from zero and adds it to the output atomically.
+// CHECK-LABEL: func.func @gemv
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C32]], %{{.*}} = %{{.*}}) threads
+// CHECK: %[[COL:.*]] = arith.remui %{{.*}}, %{{.*}} : index
+// CHECK: %[[ZERO:.*]] = arith.constant 0.0
+// CHECK: %[[START:.*]] = arith.muli %[[BY]], %{{.*}} : index
+// CHECK: %[[END:.*]] = arith.addi %[[START]], %{{.*}} : index
+// CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %[[START]] to %[[END]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32) {
+// CHECK: memref.load %arg0
+// CHECK: memref.load %arg1
+// CHECK: arith.mulf
+// CHECK: %[[NEXT:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
+// CHECK: scf.yield %[[NEXT]] : f32
+// CHECK: memref.atomic_rmw addf %[[SUM]], %arg2[%{{.*}}, %{{.*}}] : (f32, memref<1x4096xf32>) -> f32
+// CHECK-NOT: linalg.matmul
+func.func @gemv(%x: memref<1x4096xf32>, %w: memref<4096x4096xf32>, %y: memref<1x4096xf32>) {
+  linalg.matmul ins(%x, %w : memref<1x4096xf32>, memref<4096x4096xf32>) outs(%y : memref<1x4096xf32>)
+  return
+}
+
+// -----
+
+// A maximum is no sum: one thread per row, the accumulator loaded from the
+// output, kept in a register over the row and stored once.
+// CHECK-LABEL: func.func @row_max
+// CHECK: gpu.launch
+// CHECK: %[[INIT:.*]] = memref.load %arg1[%{{.*}}] : memref<8xf32>
+// CHECK: %[[MAX:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32) {
+// CHECK: arith.maxnumf %{{.*}}, %[[ACC]] : f32
+// CHECK: memref.store %[[MAX]], %arg1[%{{.*}}] : memref<8xf32>
+// CHECK-NOT: memref.atomic_rmw
+func.func @row_max(%x: memref<8x128xf32>, %y: memref<8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : memref<8x128xf32>) outs(%y : memref<8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %m = arith.maxnumf %a, %b : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
+// Two reduction dimensions (a convolution's window, read through affine
+// indices) nest inside the thread; with enough outputs the sum does not
+// split. linalg.index reads the loop's index.
+// CHECK-LABEL: func.func @window
+// CHECK: gpu.launch
+// CHECK: %[[OUTER:.*]] = scf.for %[[R:.*]] = {{.*}} iter_args(%[[A0:.*]] = %{{.*}}) -> (f32) {
+// CHECK: %[[INNER:.*]] = scf.for %[[S:.*]] = {{.*}} iter_args(%[[A1:.*]] = %[[A0]]) -> (f32) {
+// CHECK: affine.apply #{{.*}}(%[[R]])[%{{.*}}]
+// CHECK: arith.index_cast %[[S]]
+// CHECK: scf.yield
+// CHECK: scf.yield %[[INNER]] : f32
+// CHECK: memref.store %[[OUTER]]
+func.func @window(%x: memref<300x300xf32>, %k: memref<3x3xf32>, %y: memref<298x298xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j, r, s) -> (i + r, j + s)>, affine_map<(i, j, r, s) -> (r, s)>, affine_map<(i, j, r, s) -> (i, j)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %k : memref<300x300xf32>, memref<3x3xf32>) outs(%y : memref<298x298xf32>) {
+  ^bb0(%a: f32, %w: f32, %b: f32):
+    %s = linalg.index 3 : index
+    %i = arith.index_cast %s : index to i32
+    %f = arith.sitofp %i : i32 to f32
+    %p = arith.mulf %a, %w : f32
+    %q = arith.mulf %p, %f : f32
+    %sum = arith.addf %b, %q : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
+// An output not indexed by every parallel dimension would be written by
+// several threads: left for convert-linalg-to-parallel-loops, as are ops
+// without reductions.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+// CHECK: linalg.copy
+func.func @left_alone(%x: memref<4x8x16xf32>, %y: memref<4xf32>, %z: memref<4x8x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (i)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x : memref<4x8x16xf32>) outs(%y : memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %sum = arith.addf %b, %a : f32
+    linalg.yield %sum : f32
+  }
+  linalg.copy ins(%x : memref<4x8x16xf32>) outs(%z : memref<4x8x16xf32>)
+  return
+}
