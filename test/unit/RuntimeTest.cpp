@@ -16,6 +16,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <dlfcn.h>
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -257,6 +260,101 @@ TEST(GpuPackageTest, VerifiesLaunchesBeforeOpeningTheDriver) {
       << pith_status_get_message(status);
   pith_status_free(status);
   llvm::sys::fs::remove(path);
+}
+
+/// What MockCuda.cpp records of a launch.
+struct MockLaunch {
+  unsigned grid[3], block[3];
+  void **arguments;
+};
+
+/// A GPU package run on the stand-in driver of MockCuda.cpp: the weights
+/// and the input reach device buffers, every launch gets the package's
+/// sizes and arguments (buffers as device addresses), and the output comes
+/// back from its device buffer.
+TEST_F(RuntimeTest, RunsGpuPackagesThroughTheDriver) {
+  std::string source = (directory + "/scale-gpu.mlir").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream(source, ec) << scaleModel(2.0f);
+    ASSERT_FALSE(ec);
+  }
+  std::string path = (directory + "/scale-gpu.pith").str();
+  pith::CompileOptions options;
+  options.target = "sm_90";
+  llvm::Error error = pith::compileFile(source, path, options);
+  ASSERT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
+
+  // The driver is opened once per process, with the first GPU package.
+  ASSERT_EQ(setenv("PITH_CUDA_DRIVER", PITH_MOCK_CUDA, 1), 0);
+  void *mock = dlopen(PITH_MOCK_CUDA, RTLD_NOW);
+  ASSERT_NE(mock, nullptr) << dlerror();
+  using Launches = const std::vector<MockLaunch> *(*)();
+  using Allocations = const std::vector<std::pair<uint64_t, size_t>> *(*)();
+  auto launches = reinterpret_cast<Launches>(dlsym(mock, "mockCudaLaunches"))();
+  auto allocations =
+      reinterpret_cast<Allocations>(dlsym(mock, "mockCudaAllocations"))();
+  size_t firstAllocation = allocations->size();
+
+  pith_model *model = load(path);
+  ASSERT_NE(model, nullptr);
+  EXPECT_STREQ(pith_model_target(model), "sm_90");
+  std::vector<float> x(64);
+  for (int i = 0; i < 64; ++i)
+    x[i] = static_cast<float>(i);
+  std::vector<float> y(64, 0.0f);
+  int64_t shape[] = {16, 4};
+  pith_tensor input = {"x", PITH_F32, 2, shape, x.data(), 256};
+  pith_tensor output = {"y", PITH_F32, 2, shape, y.data(), 256};
+  pith_status *status = pith_model_invoke(model, &input, 1, &output, 1);
+  ASSERT_EQ(status, nullptr) << pith_status_get_message(status);
+
+  std::string message;
+  auto file = pith::package::PackageFile::open(path, message);
+  ASSERT_TRUE(file) << message;
+  const auto &package = file->package();
+  const auto &code = *package.gpu();
+  // Device buffers in the order arguments number them: the input, the
+  // weights, the output, the workspace.
+  size_t buffers =
+      2 + package.weights()->size() + (code.workspace_bytes() ? 1 : 0);
+  ASSERT_EQ(allocations->size() - firstAllocation, buffers);
+  auto device = [&](size_t buffer) {
+    return (*allocations)[firstAllocation + buffer];
+  };
+  EXPECT_EQ(
+      std::memcmp(reinterpret_cast<void *>(device(0).first), x.data(), 256), 0);
+  for (size_t i = 0; i < package.weights()->size(); ++i) {
+    const auto *weight = package.weights()->Get(i);
+    ASSERT_EQ(device(1 + i).second, weight->data()->size());
+    EXPECT_EQ(std::memcmp(reinterpret_cast<void *>(device(1 + i).first),
+                          file->data(*weight->data()), device(1 + i).second),
+              0);
+  }
+  // No kernel ran: the output is the device buffer's fill, 0xA5 bytes.
+  uint32_t fill;
+  std::memcpy(&fill, y.data(), 4);
+  EXPECT_EQ(fill, 0xA5A5A5A5u);
+
+  ASSERT_EQ(launches->size(), code.launches()->size());
+  for (size_t i = 0; i < launches->size(); ++i) {
+    const MockLaunch &launch = (*launches)[i];
+    const auto &planned = *code.launches()->Get(i);
+    for (int d = 0; d < 3; ++d) {
+      EXPECT_EQ(launch.grid[d], planned.grid()->Get(d));
+      EXPECT_EQ(launch.block[d], planned.block()->Get(d));
+    }
+    for (size_t a = 0; a < planned.arguments()->size(); ++a) {
+      const auto &argument = *planned.arguments()->Get(a);
+      uint64_t value = *static_cast<uint64_t *>(launch.arguments[a]);
+      if (argument.buffer() >= 0)
+        EXPECT_EQ(value,
+                  device(argument.buffer()).first + argument.byte_offset());
+      else
+        EXPECT_EQ(value, argument.value());
+    }
+  }
+  pith_model_free(model);
 }
 
 } // namespace
