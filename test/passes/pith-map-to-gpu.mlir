@@ -61,7 +61,7 @@ func.func @strided(%a: memref<9xf32>) {
 // CHECK-LABEL: func.func @serial
 // CHECK: %[[ONE_F:.*]] = arith.constant 1.0
 // CHECK: %[[VIEW:.*]] = memref.subview
-// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %[[ONE:.*]], %{{.*}} = %[[ONE2:.*]], %{{.*}} = %[[ONE2]]) threads({{.*}}) in (%{{.*}} = %[[ONE3:.*]], %{{.*}} = %[[ONE2]], %{{.*}} = %[[ONE2]])
+// CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}})
 // CHECK-NEXT: scf.for
 // CHECK: memref.store %[[ONE_F]], %arg1[]
 // CHECK-NEXT: memref.store %[[ONE_F]], %[[VIEW]]
