@@ -126,7 +126,9 @@ PITH_API const pith_tensor_info *pith_model_output(const pith_model *model,
  * compiler that produced it ("pith 0.1.0"). A GPU package runs on CUDA
  * device 0 through the driver, libcuda.so.1 (or the file
  * $PITH_CUDA_DRIVER names), opened when the first one loads; inputs and
- * outputs stay host buffers, copied to and from the device each run. */
+ * outputs stay host buffers, copied to and from the device each run, and
+ * the kernels replay as one CUDA graph ($PITH_CUDA_GRAPHS=0: one launch
+ * each). */
 PITH_API const char *pith_model_target(const pith_model *model);
 PITH_API const char *pith_model_cpu(const pith_model *model);
 PITH_API const char *pith_model_producer(const pith_model *model);

@@ -3,7 +3,9 @@
 // Part of pith. The driver API functions pith calls are declared here with
 // the driver's stable C ABI (the names cuda.h maps its calls to), and
 // looked up in libcuda.so.1 ($PITH_CUDA_DRIVER names another file) when
-// the first GPU package loads.
+// the first GPU package loads. A model's launches never change, so they are
+// captured once into a CUDA graph that each run replays: one call instead
+// of one per kernel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,10 +30,13 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 
 constexpr CUresult kSuccess = 0;
 constexpr int kComputeCapabilityMajor = 75;
 constexpr int kComputeCapabilityMinor = 76;
+constexpr int kCaptureModeThreadLocal = 1;
 
 /// The driver's entry points pith uses.
 struct Driver {
@@ -57,6 +62,14 @@ struct Driver {
   CUresult (*cuStreamCreate)(CUstream *, unsigned);
   CUresult (*cuStreamDestroy)(CUstream);
   CUresult (*cuStreamSynchronize)(CUstream);
+  // CUDA graphs (CUDA 11.4 and later); null where the driver lacks them.
+  CUresult (*cuStreamBeginCapture)(CUstream, int);
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+  CUresult (*cuGraphInstantiateWithFlags)(CUgraphExec *, CUgraph,
+                                          unsigned long long);
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+  CUresult (*cuGraphExecDestroy)(CUgraphExec);
+  CUresult (*cuGraphDestroy)(CUgraph);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                              unsigned, unsigned, unsigned, CUstream, void **,
                              void **);
@@ -131,6 +144,17 @@ const Driver *openDriver(std::string &error) {
     bind(driver.cuLaunchKernel, "cuLaunchKernel");
     if (!failure.empty())
       return;
+    auto bindOptional = [&](auto &function, const char *name) {
+      function = reinterpret_cast<std::remove_reference_t<decltype(function)>>(
+          dlsym(library, name));
+    };
+    bindOptional(driver.cuStreamBeginCapture, "cuStreamBeginCapture_v2");
+    bindOptional(driver.cuStreamEndCapture, "cuStreamEndCapture");
+    bindOptional(driver.cuGraphInstantiateWithFlags,
+                 "cuGraphInstantiateWithFlags");
+    bindOptional(driver.cuGraphLaunch, "cuGraphLaunch");
+    bindOptional(driver.cuGraphExecDestroy, "cuGraphExecDestroy");
+    bindOptional(driver.cuGraphDestroy, "cuGraphDestroy");
     if (CUresult result = driver.cuInit(0); result != kSuccess)
       failure = "the CUDA driver cannot start: " + driver.describe(result);
   });
@@ -173,7 +197,44 @@ struct CudaExecutor::State {
     std::vector<void *> arguments;
   };
   std::vector<Launch> launches;
+  /// The launches captured once into a CUDA graph, which a run replays
+  /// with one call; null where graphs are unavailable or turned off.
+  CUgraph graph = nullptr;
+  CUgraphExec graphExec = nullptr;
   std::mutex runMutex;
+
+  /// Every launch, in order, on the stream; the driver's error or 0.
+  CUresult launchAll() {
+    for (Launch &launch : launches)
+      if (CUresult result = driver->cuLaunchKernel(
+              launch.function, launch.grid[0], launch.grid[1], launch.grid[2],
+              launch.block[0], launch.block[1], launch.block[2], 0, stream,
+              launch.arguments.data(), nullptr))
+        return result;
+    return kSuccess;
+  }
+
+  /// Captures the launches into a graph, unless the driver has no graphs
+  /// or $PITH_CUDA_GRAPHS is 0; on any failure runs launch the kernels one by one.
+  void captureGraph() {
+    const char *setting = std::getenv("PITH_CUDA_GRAPHS");
+    if ((setting && std::string(setting) == "0") || launches.empty() ||
+        !driver->cuStreamBeginCapture || !driver->cuStreamEndCapture ||
+        !driver->cuGraphInstantiateWithFlags || !driver->cuGraphLaunch ||
+        !driver->cuGraphExecDestroy || !driver->cuGraphDestroy)
+      return;
+    if (driver->cuStreamBeginCapture(stream, kCaptureModeThreadLocal))
+      return;
+    CUresult launched = launchAll();
+    CUresult ended = driver->cuStreamEndCapture(stream, &graph);
+    if (launched || ended || !graph ||
+        driver->cuGraphInstantiateWithFlags(&graphExec, graph, 0)) {
+      if (graph)
+        driver->cuGraphDestroy(graph);
+      graph = nullptr;
+      graphExec = nullptr;
+    }
+  }
 
   ~State() {
     if (!driver || !context)
@@ -182,6 +243,10 @@ struct CudaExecutor::State {
     for (CUdeviceptr buffer : buffers)
       if (buffer)
         driver->cuMemFree(buffer);
+    if (graphExec)
+      driver->cuGraphExecDestroy(graphExec);
+    if (graph)
+      driver->cuGraphDestroy(graph);
     if (module)
       driver->cuModuleUnload(module);
     if (stream)
@@ -328,6 +393,7 @@ CudaExecutor::load(const package::PackageFile &file, std::string &error) {
     for (uint64_t &value : planned.values)
       planned.arguments.push_back(&value);
   }
+  state.captureGraph();
   return executor;
 }
 
@@ -352,15 +418,12 @@ std::string CudaExecutor::run(const std::vector<const void *> &inputs,
                   "cannot copy an input to the GPU");
         !problem.empty())
       return problem;
-  for (State::Launch &launch : s.launches)
-    if (std::string problem = check(
-            driver.cuLaunchKernel(
-                launch.function, launch.grid[0], launch.grid[1], launch.grid[2],
-                launch.block[0], launch.block[1], launch.block[2], 0, s.stream,
-                launch.arguments.data(), nullptr),
-            "cannot launch a kernel");
-        !problem.empty())
-      return problem;
+  if (std::string problem =
+          check(s.graphExec ? driver.cuGraphLaunch(s.graphExec, s.stream)
+                            : s.launchAll(),
+                "cannot launch the kernels");
+      !problem.empty())
+    return problem;
   size_t firstOutput = s.inputCount + s.weightCount;
   for (size_t i = 0; i < outputs.size(); ++i)
     if (std::string problem = check(

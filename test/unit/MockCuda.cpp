@@ -2,7 +2,8 @@
 //
 // Part of pith. The CUDA driver API calls the runtime makes, on host
 // memory: allocations are malloc'd (filled with 0xA5), copies are memcpy,
-// and a launch runs nothing but is recorded, with its argument array (which
+// a graph is the launches captured into it, and a launch runs nothing but
+// is recorded, with its argument array (which
 // the runtime keeps while the model is loaded), for the test to inspect
 // through mockCudaLaunches and mockCudaAllocations.
 //
@@ -21,7 +22,8 @@ struct Launch {
   void **arguments;
 };
 
-std::vector<Launch> launches;
+std::vector<Launch> launches, captured;
+bool capturing = false;
 std::vector<std::pair<uint64_t, size_t>> allocations;
 int dummy;
 
@@ -31,6 +33,7 @@ extern "C" {
 
 // What the test reads.
 const std::vector<Launch> *mockCudaLaunches() { return &launches; }
+const std::vector<Launch> *mockCudaCaptured() { return &captured; }
 const std::vector<std::pair<uint64_t, size_t>> *mockCudaAllocations() {
   return &allocations;
 }
@@ -111,8 +114,29 @@ int cuStreamSynchronize(void *) { return 0; }
 int cuLaunchKernel(void *, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
                    unsigned by, unsigned bz, unsigned, void *, void **params,
                    void **) {
-  launches.push_back({{gx, gy, gz}, {bx, by, bz}, params});
+  (capturing ? captured : launches)
+      .push_back({{gx, gy, gz}, {bx, by, bz}, params});
   return 0;
 }
+// A graph is the launches captured; launching it records them again.
+int cuStreamBeginCapture_v2(void *, int) {
+  capturing = true;
+  return 0;
+}
+int cuStreamEndCapture(void *, void **graph) {
+  capturing = false;
+  *graph = &dummy;
+  return 0;
+}
+int cuGraphInstantiateWithFlags(void **exec, void *, unsigned long long) {
+  *exec = &dummy;
+  return 0;
+}
+int cuGraphLaunch(void *, void *) {
+  launches.insert(launches.end(), captured.begin(), captured.end());
+  return 0;
+}
+int cuGraphExecDestroy(void *) { return 0; }
+int cuGraphDestroy(void *) { return 0; }
 
 } // extern "C"

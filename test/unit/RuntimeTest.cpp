@@ -292,6 +292,7 @@ TEST_F(RuntimeTest, RunsGpuPackagesThroughTheDriver) {
   using Launches = const std::vector<MockLaunch> *(*)();
   using Allocations = const std::vector<std::pair<uint64_t, size_t>> *(*)();
   auto launches = reinterpret_cast<Launches>(dlsym(mock, "mockCudaLaunches"))();
+  auto captured = reinterpret_cast<Launches>(dlsym(mock, "mockCudaCaptured"))();
   auto allocations =
       reinterpret_cast<Allocations>(dlsym(mock, "mockCudaAllocations"))();
   size_t firstAllocation = allocations->size();
@@ -336,6 +337,8 @@ TEST_F(RuntimeTest, RunsGpuPackagesThroughTheDriver) {
   std::memcpy(&fill, y.data(), 4);
   EXPECT_EQ(fill, 0xA5A5A5A5u);
 
+  // Captured once into a graph at load, replayed by the run.
+  EXPECT_EQ(captured->size(), code.launches()->size());
   ASSERT_EQ(launches->size(), code.launches()->size());
   for (size_t i = 0; i < launches->size(); ++i) {
     const MockLaunch &launch = (*launches)[i];
@@ -355,6 +358,16 @@ TEST_F(RuntimeTest, RunsGpuPackagesThroughTheDriver) {
     }
   }
   pith_model_free(model);
+
+  // Without graphs, a run launches each kernel itself.
+  ASSERT_EQ(setenv("PITH_CUDA_GRAPHS", "0", 1), 0);
+  model = load(path);
+  status = pith_model_invoke(model, &input, 1, &output, 1);
+  ASSERT_EQ(status, nullptr) << pith_status_get_message(status);
+  EXPECT_EQ(captured->size(), code.launches()->size());
+  EXPECT_EQ(launches->size(), 2 * code.launches()->size());
+  pith_model_free(model);
+  unsetenv("PITH_CUDA_GRAPHS");
 }
 
 } // namespace
