@@ -48,13 +48,21 @@ inline constexpr llvm::StringLiteral kVnniDotAttr = "pith.vnni_dot";
 /// Patterns that turn matmul (+ add) with a constant weight into linear.
 void populateFuseLinearPatterns(RewritePatternSet &patterns);
 
+/// How pith-lower-to-linalg lays out quantized linear layers.
+struct QuantizedLayout {
+  /// Layers over int8-quantized inputs multiply integers (VNNI).
+  bool int8Dot = false;
+  /// Output features per packed panel of weights: a CPU register tile's
+  /// width, or a warp's on GPUs, whose threads then read consecutive bytes.
+  int64_t panelWidth = 16;
+};
+
 /// Patterns that lower every pith op to linalg, tensor, arith and math,
-/// converting types with `converter` (pith's unsigned types to signless);
-/// with `int8Dot`, layers over int8-quantized inputs multiply integers
-/// (see pith-lower-to-linalg).
+/// converting types with `converter` (pith's unsigned types to signless),
+/// quantized layers laid out as `layout` says (see pith-lower-to-linalg).
 void populatePithToLinalgPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns,
-                                  bool int8Dot = false);
+                                  QuantizedLayout layout = {});
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -238,11 +238,16 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (W8A8, W4A8) and whose weight is quantized becomes a contraction of the
     int8 input with weights packed four values of K to a 32-bit lane, for
     VNNI's `vpdpbusd` (`pith.quantized_matmul` with `dot = true`).
+    Quantized weights are packed in panels of `panel-width` output
+    features, consecutive in memory for each row of bytes.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
            "Multiply int8-quantized inputs as integers (the target has "
-           "AVX-512 VNNI)">
+           "AVX-512 VNNI)">,
+    Option<"panelWidth", "panel-width", "int64_t", /*default=*/"16",
+           "Output features per packed panel of quantized weights (16: a "
+           "CPU register tile; 32: a GPU warp)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "passes/Passes.h"
 
 namespace mlir::pith::lowering {
 
@@ -79,7 +80,8 @@ void populateContractionPatterns(const TypeConverter &converter,
 void populateReductionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateQuantizationPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns, bool int8Dot);
+                                  RewritePatternSet &patterns,
+                                  QuantizedLayout layout);
 
 } // namespace mlir::pith::lowering
 

@@ -24,12 +24,12 @@ using namespace mlir::pith;
 
 void mlir::pith::populatePithToLinalgPatterns(const TypeConverter &converter,
                                               RewritePatternSet &patterns,
-                                              bool int8Dot) {
+                                              QuantizedLayout layout) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
   lowering::populateContractionPatterns(converter, patterns);
   lowering::populateReductionPatterns(converter, patterns);
-  lowering::populateQuantizationPatterns(converter, patterns, int8Dot);
+  lowering::populateQuantizationPatterns(converter, patterns, layout);
 }
 
 namespace {
@@ -54,7 +54,8 @@ struct LowerToLinalgPass
         [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populatePithToLinalgPatterns(converter, patterns, int8Dot);
+    populatePithToLinalgPatterns(converter, patterns,
+                                 QuantizedLayout{int8Dot, panelWidth});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -142,10 +142,6 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
   }
 };
 
-/// Output features per packed panel: a register tile's width in f32
-/// (two AVX2 vectors, one AVX-512 vector).
-constexpr int64_t kPanelWidth = 16;
-
 /// Values of K in a 32-bit lane of the layout for VNNI's vpdpbusd.
 constexpr int64_t kDotLane = 4;
 
@@ -153,12 +149,12 @@ constexpr int64_t kDotLane = 4;
 struct PackedWeight {
   int64_t bits = 8, groups = 1, groupSize = 0;
   bool isUnsigned = false;
-  /// [panels, K / perByte, 16] bytes, each holding perByte consecutive
-  /// values of K; for integer dot products [panels, K / (4 perByte), 16, 4]
-  /// bytes, byte t of column j of a block of 4 perByte values holding values
-  /// t, t + 4, ... (each 32-bit lane 4 consecutive values of K per field).
-  /// [panels, groups, 16] scales and zero points (the latter empty without
-  /// them).
+  /// [panels, K / perByte, width] bytes (width: the panel's), each
+  /// holding perByte consecutive values of K; for integer dot products
+  /// [panels, K / (4 perByte), width, 4] bytes, byte t of column j of a
+  /// block of 4 perByte values holding values t, t + 4, ... (each 32-bit
+  /// lane 4 consecutive values of K per field). [panels, groups, width]
+  /// scales and zero points (the latter empty without them).
   std::vector<int8_t> values, zeroPoints;
   std::vector<float> scales;
 };
@@ -167,7 +163,8 @@ struct PackedWeight {
 /// they are not constants or their granularity is not per tensor, per
 /// output feature (axis 0) or by groups of input features (axis 1) (or,
 /// with `dotLayout`, groups are not a multiple of 4 values a byte's).
-FailureOr<PackedWeight> packWeight(DequantizeOp dequantize,
+/// Panels hold `panelWidth` output features.
+FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
                                    bool dotLayout = false) {
   RankedTensorType type = dequantize.getInput().getType();
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
@@ -216,16 +213,16 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize,
     return failure();
   packed.groups = k / packed.groupSize;
 
-  int64_t panels = llvm::divideCeil(n, kPanelWidth);
+  int64_t panels = llvm::divideCeil(n, panelWidth);
   int64_t rowsOfBytes = k / perByte;
   uint8_t mask = static_cast<uint8_t>((1u << packed.bits) - 1);
-  packed.values.assign(panels * rowsOfBytes * kPanelWidth, 0);
-  packed.scales.assign(panels * packed.groups * kPanelWidth, 0.0f);
+  packed.values.assign(panels * rowsOfBytes * panelWidth, 0);
+  packed.scales.assign(panels * packed.groups * panelWidth, 0.0f);
   if (zeroPoints)
     packed.zeroPoints.assign(packed.scales.size(), 0);
   for (int64_t panel = 0; panel < panels; ++panel) {
-    for (int64_t column = 0; column < kPanelWidth; ++column) {
-      int64_t row = panel * kPanelWidth + column;
+    for (int64_t column = 0; column < panelWidth; ++column) {
+      int64_t row = panel * panelWidth + column;
       if (row >= n)
         continue; // Padding: zero weights, zero scales.
       // Sub-byte values are stored unsigned, signed ones offset by
@@ -247,20 +244,20 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize,
             byte |= static_cast<uint8_t>(
                 stored(block * kDotLane * perByte + sub * kDotLane + t)
                 << (sub * packed.bits));
-          at = ((panel * rowsOfBytes / kDotLane + block) * kPanelWidth +
-                column) *
-                   kDotLane +
-               t;
+          at =
+              ((panel * rowsOfBytes / kDotLane + block) * panelWidth + column) *
+                  kDotLane +
+              t;
         } else {
           for (int64_t sub = 0; sub < perByte; ++sub)
             byte |= static_cast<uint8_t>(stored(byteRow * perByte + sub)
                                          << (sub * packed.bits));
-          at = (panel * rowsOfBytes + byteRow) * kPanelWidth + column;
+          at = (panel * rowsOfBytes + byteRow) * panelWidth + column;
         }
         packed.values[at] = static_cast<int8_t>(byte);
       }
       for (int64_t group = 0; group < packed.groups; ++group) {
-        int64_t at = (panel * packed.groups + group) * kPanelWidth + column;
+        int64_t at = (panel * packed.groups + group) * panelWidth + column;
         packed.scales[at] = (*scales)[scaleIndex(row, group)];
         if (zeroPoints)
           packed.zeroPoints[at] = (*zeroPoints)[scaleIndex(row, group)];
@@ -310,9 +307,9 @@ DequantizeOp int8InputOf(LinearOp op) {
 /// values per byte, 4], and carries `dot = true`.
 struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
   QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context,
-                          bool int8Dot)
-      : OpConversionPattern(converter, context, /*benefit=*/2),
-        int8Dot(int8Dot) {}
+                          QuantizedLayout layout)
+      : OpConversionPattern(converter, context, /*benefit=*/2), layout(layout) {
+  }
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
@@ -320,12 +317,13 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
     if (!dequantize || !op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "weight is not dequantized f32");
-    DequantizeOp int8Input = int8Dot ? int8InputOf(op) : DequantizeOp();
+    DequantizeOp int8Input = layout.int8Dot ? int8InputOf(op) : DequantizeOp();
+    int64_t panelWidth = layout.panelWidth;
     FailureOr<PackedWeight> packed =
-        packWeight(dequantize, static_cast<bool>(int8Input));
+        packWeight(dequantize, panelWidth, static_cast<bool>(int8Input));
     if (failed(packed) && int8Input) {
       int8Input = {};
-      packed = packWeight(dequantize);
+      packed = packWeight(dequantize, panelWidth);
     }
     if (failed(packed))
       return rewriter.notifyMatchFailure(op, "weight cannot be packed");
@@ -336,7 +334,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto type = cast<RankedTensorType>(op.getType());
     int64_t m = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t perByte = 8 / packed->bits;
-    int64_t panels = llvm::divideCeil(n, kPanelWidth);
+    int64_t panels = llvm::divideCeil(n, panelWidth);
     int64_t bytesPerGroup = packed->groupSize / perByte;
     int64_t blocksPerGroup = bytesPerGroup / kDotLane;
     std::string base = baseName(dequantize);
@@ -355,19 +353,19 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     Type i8 = rewriter.getI8Type(), f32 = rewriter.getF32Type();
     Value values =
         int8Input
-            ? constant({panels, packed->groups, blocksPerGroup, kPanelWidth,
+            ? constant({panels, packed->groups, blocksPerGroup, panelWidth,
                         kDotLane},
                        i8, bytes(packed->values), "_packed_dot")
-            : constant({panels, packed->groups, bytesPerGroup, kPanelWidth}, i8,
+            : constant({panels, packed->groups, bytesPerGroup, panelWidth}, i8,
                        bytes(packed->values), "_packed");
     Value scales = constant(
-        {panels, packed->groups, kPanelWidth}, f32,
+        {panels, packed->groups, panelWidth}, f32,
         ArrayRef<char>(reinterpret_cast<const char *>(packed->scales.data()),
                        packed->scales.size() * sizeof(float)),
         "_scale_packed");
     Value zeroPoints;
     if (!packed->zeroPoints.empty())
-      zeroPoints = constant({panels, packed->groups, kPanelWidth}, i8,
+      zeroPoints = constant({panels, packed->groups, panelWidth}, i8,
                             bytes(packed->zeroPoints), "_zero_point_packed");
 
     // Loops: m, panel, column | group, row of bytes, value in byte; or m,
@@ -404,7 +402,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
       maps.push_back(map({d(0)}));
     }
     maps.push_back(map({d(0), d(1), d(2)}));
-    auto panelType = RankedTensorType::get({m, panels, kPanelWidth}, f32);
+    auto panelType = RankedTensorType::get({m, panels, panelWidth}, f32);
     Value init =
         linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
                                emptyTensor(rewriter, loc, panelType))
@@ -460,9 +458,9 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     generic->setAttr(kQuantizedMatmulAttr, rewriter.getDictionaryAttr(attrs));
 
     Value product = reshapeTo(rewriter, loc, generic.getResult(0),
-                              {m, panels * kPanelWidth});
+                              {m, panels * panelWidth});
     auto matrixType = RankedTensorType::get({m, n}, f32);
-    if (panels * kPanelWidth != n)
+    if (panels * panelWidth != n)
       product = tensor::ExtractSliceOp::create(
           rewriter, loc, matrixType, product,
           ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
@@ -477,17 +475,18 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
   }
 
 private:
-  bool int8Dot;
+  QuantizedLayout layout;
 };
 
 } // namespace
 
 void populateQuantizationPatterns(const TypeConverter &converter,
-                                  RewritePatternSet &patterns, bool int8Dot) {
+                                  RewritePatternSet &patterns,
+                                  QuantizedLayout layout) {
   patterns.add<DequantizeLowering, QuantizeLowering>(converter,
                                                      patterns.getContext());
   patterns.add<QuantizedLinearLowering>(converter, patterns.getContext(),
-                                        int8Dot);
+                                        layout);
 }
 
 } // namespace mlir::pith::lowering

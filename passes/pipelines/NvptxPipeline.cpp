@@ -27,7 +27,11 @@ void mlir::pith::buildNvptxPipeline(OpPassManager &pm,
   // that kernels read only device memory.
   pm.addPass(createFuseLinearPass());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createLowerToLinalgPass());
+  // Quantized weights in panels of a warp's width: its threads, one per
+  // output feature, read consecutive bytes.
+  LowerToLinalgPassOptions lowering;
+  lowering.panelWidth = 32;
+  pm.addPass(createLowerToLinalgPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());

@@ -1,4 +1,5 @@
 // RUN: pith-opt %s --pith-lower-to-linalg --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-lower-to-linalg=panel-width=32 --split-input-file | FileCheck %s --check-prefix=WARP
 
 // quantize: round half to even of x / scale, saturated to the type.
 // CHECK: #[[SCALAR:.*]] = affine_map<(d0, d1) -> ()>
@@ -73,6 +74,14 @@ func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tenso
 //       CHECK:   arith.subf %{{.*}}, %cst{{.*}} : f32
 //       CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x16xf32> to tensor<2x4xf32>
 //       CHECK: w4_packed: "0x40000000C6884640000000000000000000000000028802A9
+
+// In panels of a warp's width (for GPUs): 32 output features a panel, the
+// 4 of this layer padded with zeros.
+// WARP-LABEL: func.func @quantized_linear
+//   WARP-DAG: arith.constant dense_resource<w4_packed> : tensor<1x2x2x32xi8>
+//   WARP-DAG: arith.constant dense_resource<w4_scale_packed> : tensor<1x2x32xf32>
+//       WARP: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x1x32xf32>)
+//       WARP: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x32xf32> to tensor<2x4xf32>
 func.func @quantized_linear(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %q = pith.constant dense_resource<w4> : tensor<4x8xi4>
   %s = pith.constant dense_resource<w4s> : tensor<4x2xf32>
