@@ -50,8 +50,12 @@ void populateFuseLinearPatterns(RewritePatternSet &patterns);
 
 /// How pith-lower-to-linalg lays out quantized linear layers.
 struct QuantizedLayout {
-  /// Layers over int8-quantized inputs multiply integers (VNNI).
+  /// Layers over int8-quantized inputs multiply integers (VNNI, AVX2)...
   bool int8Dot = false;
+  /// ... where their weights have at most this many bits: 8 with VNNI's
+  /// vpdpbusd; 4 with AVX2's vpmaddubsw, whose 16-bit sums of two products
+  /// of an 8-bit weight and an input could overflow.
+  int64_t int8DotBits = 8;
   /// Output features per packed panel of weights: a CPU register tile's
   /// width, or a warp's on GPUs, whose threads then read consecutive bytes.
   int64_t panelWidth = 16;
@@ -79,9 +83,15 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(true)};
   Option<bool> int8Dot{
       *this, "int8-dot",
-      llvm::cl::desc("Multiply int8-quantized inputs as integers with VNNI "
-                     "(the target has AVX-512 VNNI)"),
+      llvm::cl::desc("Multiply int8-quantized inputs as integers (the "
+                     "target has AVX-512 VNNI, or AVX2: see vnni)"),
       llvm::cl::init(false)};
+  Option<bool> vnni{
+      *this, "vnni",
+      llvm::cl::desc("With int8-dot, the target has VNNI (vpdpbusd); "
+                     "without, AVX2's vpmaddubsw and vpmaddwd multiply "
+                     "weights of at most 4 bits"),
+      llvm::cl::init(true)};
 };
 
 /// The CPU pipeline: from the pith dialect to the LLVM dialect, each

@@ -237,7 +237,8 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     `int8-dot`, a linear layer whose input is quantized to int8 per token
     (W8A8, W4A8) and whose weight is quantized becomes a contraction of the
     int8 input with weights packed four values of K to a 32-bit lane, for
-    VNNI's `vpdpbusd` (`pith.quantized_matmul` with `dot = true`).
+    VNNI's `vpdpbusd` (`pith.quantized_matmul` with `dot = true`), if its
+    weights have at most `int8-dot-bits` bits.
     Quantized weights are packed in panels of `panel-width` output
     features, consecutive in memory for each row of bytes.
   }];
@@ -245,6 +246,9 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
            "Multiply int8-quantized inputs as integers (the target has "
            "AVX-512 VNNI)">,
+    Option<"int8DotBits", "int8-dot-bits", "int64_t", /*default=*/"8",
+           "With int8-dot, the most bits a weight may have (8 for VNNI, "
+           "4 for AVX2, whose 16-bit pair sums 8-bit weights overflow)">,
     Option<"panelWidth", "panel-width", "int64_t", /*default=*/"16",
            "Output features per packed panel of quantized weights (16: a "
            "CPU register tile; 32: a GPU warp)">
@@ -389,9 +393,15 @@ def LowerVectorsPass : Pass<"pith-lower-vectors"> {
     and reductions become 1-D ops. What remains converts to LLVM one
     vector instruction at a time. A reduction marked `pith.vnni_dot` (a
     4-way dot product of unsigned by signed bytes into 32-bit sums, which
-    pith-vectorize-contractions writes for targets with AVX-512 VNNI)
-    becomes `llvm.x86.avx512.vpdpbusd.512`.
+    pith-vectorize-contractions writes for int8 inputs) becomes
+    `llvm.x86.avx512.vpdpbusd.512`, or with `vnni=false` AVX2's
+    `vpmaddubsw` (pairs of products into 16-bit sums, saturating: exact for
+    weights of at most 4 bits) and `vpmaddwd` by ones on each half.
   }];
+  let options = [
+    Option<"vnni", "vnni", "bool", /*default=*/"true",
+           "Dot products of bytes with VNNI; else with AVX2">
+  ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];
 }

@@ -412,9 +412,12 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     mlir::pith::CpuPipelineOptions pipelineOptions;
     pipelineOptions.vectorBits = vectorBits(cpuTarget);
     pipelineOptions.parallelize = options.parallel;
+    // Int8 products on VNNI, else on AVX2 (for weights of 4 bits or less).
+    llvm::StringRef features = cpuTarget.features;
+    pipelineOptions.vnni =
+        pipelineOptions.vectorBits == 512 && features.contains("+avx512vnni");
     pipelineOptions.int8Dot =
-        pipelineOptions.vectorBits == 512 &&
-        llvm::StringRef(cpuTarget.features).contains("+avx512vnni");
+        pipelineOptions.vnni || features.contains("+avx2");
     mlir::pith::buildCpuPipeline(pm, pipelineOptions);
   }
   unsigned steps =

@@ -6,7 +6,7 @@
 // transfers 1-D loads and stores, transposes 1-D ops. (Broadcasts are left
 // to the LLVM conversion: upstream's broadcast lowering cycles with the
 // contraction lowering on unit dimensions.) Dot products of bytes marked
-// for VNNI become its instruction first.
+// for VNNI become its instruction first (or AVX2's two).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,9 +28,11 @@ using namespace mlir;
 namespace {
 
 /// The marked reduction of products of widened unsigned and signed bytes,
-/// vector<16x4xi32> into vector<16xi32>, as vpdpbusd on the bytes; false
-/// where it is not in that form (then it is lowered like any reduction).
-bool lowerVnniDot(RewriterBase &rewriter, vector::MultiDimReductionOp op) {
+/// vector<16x4xi32> into vector<16xi32>, as vpdpbusd on the bytes, or
+/// without `vnni` as AVX2's vpmaddubsw and vpmaddwd; false where it is not
+/// in that form (then it is lowered like any reduction).
+bool lowerVnniDot(RewriterBase &rewriter, vector::MultiDimReductionOp op,
+                  bool vnni) {
   auto cast = op.getSource().getDefiningOp<vector::ShapeCastOp>();
   auto product =
       cast ? cast.getSource().getDefiningOp<arith::MulIOp>() : arith::MulIOp();
@@ -46,11 +48,48 @@ bool lowerVnniDot(RewriterBase &rewriter, vector::MultiDimReductionOp op) {
       op.getKind() != vector::CombiningKind::ADD)
     return false;
   rewriter.setInsertionPoint(op);
-  rewriter.replaceOp(
-      op, LLVM::CallIntrinsicOp::create(
-              rewriter, op.getLoc(), sums,
-              rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
-              ValueRange{op.getAcc(), weights.getIn(), inputs.getIn()}));
+  Location loc = op.getLoc();
+  if (vnni) {
+    rewriter.replaceOp(
+        op, LLVM::CallIntrinsicOp::create(
+                rewriter, loc, sums,
+                rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+                ValueRange{op.getAcc(), weights.getIn(), inputs.getIn()}));
+    return true;
+  }
+  // Each 256-bit half: vpmaddubsw adds the products of byte pairs into
+  // 16-bit lanes, vpmaddwd by ones adds pairs of those into the 32-bit
+  // lane of 4 bytes.
+  auto pairs = VectorType::get({16}, rewriter.getI16Type());
+  auto halfSums = VectorType::get({8}, rewriter.getI32Type());
+  Value ones = arith::ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(pairs, rewriter.getI16IntegerAttr(1)));
+  Value result = op.getAcc();
+  for (int64_t half = 0; half < 2; ++half) {
+    auto slice = [&](Value vector, int64_t size) -> Value {
+      return vector::ExtractStridedSliceOp::create(
+          rewriter, loc, vector, ArrayRef<int64_t>{half * size},
+          ArrayRef<int64_t>{size}, ArrayRef<int64_t>{1});
+    };
+    Value products =
+        LLVM::CallIntrinsicOp::create(
+            rewriter, loc, pairs,
+            rewriter.getStringAttr("llvm.x86.avx2.pmadd.ub.sw"),
+            ValueRange{slice(weights.getIn(), 32), slice(inputs.getIn(), 32)})
+            .getResult(0);
+    Value quads = LLVM::CallIntrinsicOp::create(
+                      rewriter, loc, halfSums,
+                      rewriter.getStringAttr("llvm.x86.avx2.pmadd.wd"),
+                      ValueRange{products, ones})
+                      .getResult(0);
+    Value sum =
+        arith::AddIOp::create(rewriter, loc, slice(op.getAcc(), 8), quads);
+    result = vector::InsertStridedSliceOp::create(rewriter, loc, sum, result,
+                                                  ArrayRef<int64_t>{half * 8},
+                                                  ArrayRef<int64_t>{1});
+  }
+  rewriter.replaceOp(op, result);
   return true;
 }
 
@@ -63,7 +102,7 @@ struct LowerVectorsPass
     IRRewriter rewriter(context);
     getOperation()->walk([&](vector::MultiDimReductionOp op) {
       if (op->hasAttr(pith::kVnniDotAttr))
-        lowerVnniDot(rewriter, op);
+        lowerVnniDot(rewriter, op, vnni);
     });
     RewritePatternSet patterns(context);
     vector::populateVectorContractLoweringPatterns(

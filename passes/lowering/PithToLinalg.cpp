@@ -54,8 +54,8 @@ struct LowerToLinalgPass
         [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populatePithToLinalgPatterns(converter, patterns,
-                                 QuantizedLayout{int8Dot, panelWidth});
+    populatePithToLinalgPatterns(
+        converter, patterns, QuantizedLayout{int8Dot, int8DotBits, panelWidth});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

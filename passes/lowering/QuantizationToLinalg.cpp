@@ -317,7 +317,11 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
     if (!dequantize || !op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "weight is not dequantized f32");
-    DequantizeOp int8Input = layout.int8Dot ? int8InputOf(op) : DequantizeOp();
+    int64_t weightBits =
+        dequantize.getInput().getType().getElementTypeBitWidth();
+    DequantizeOp int8Input = layout.int8Dot && weightBits <= layout.int8DotBits
+                                 ? int8InputOf(op)
+                                 : DequantizeOp();
     int64_t panelWidth = layout.panelWidth;
     FailureOr<PackedWeight> packed =
         packWeight(dequantize, panelWidth, static_cast<bool>(int8Input));

@@ -599,7 +599,7 @@ public:
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
     auto dotAttr = attrs ? attrs.getAs<BoolAttr>("dot") : BoolAttr();
     if (!bitsAttr || !unsignedAttr || !dotAttr || !dotAttr.getValue() ||
-        vectorBits < 512 || !op.hasPureTensorSemantics() ||
+        vectorBits < 256 || !op.hasPureTensorSemantics() ||
         op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 4 ||
         op.getNumDpsInputs() > 5)
       return failure();
@@ -630,6 +630,8 @@ public:
     if (!hasOperands(op, expected, elements))
       return failure();
     QuantizedDotWriter writer(op);
+    // A 16-lane vector is one AVX-512 register, two AVX2 ones (of 16).
+    writer.registerShare = vectorBits >= 512 ? 1 : 4;
     writer.bits = bitsAttr.getInt();
     writer.isUnsigned = unsignedAttr.getValue();
     writer.rows = ranges[0];
@@ -768,11 +770,12 @@ private:
   Value writeRowTiles(OpBuilder &b, Value panel0, Value output,
                       Value xSums) const {
     // The 32-bit accumulators (a row, panel and chain each) and their float
-    // sums fit the 32 registers with the bytes and inputs.
-    int64_t rowTile = pickDivisor(
-        rows, {8, 6, 4, 3, 2}, [&](int64_t t) { return t * panelTile <= 8; });
+    // sums fit the registers (32 with AVX-512) with the bytes and inputs.
+    int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
+      return t * panelTile <= 8 / registerShare;
+    });
     int64_t unroll = pickDivisor(blocks, {8, 4, 2}, [&](int64_t u) {
-      return rowTile * panelTile * perByte * u <= 16;
+      return rowTile * panelTile * perByte * u <= 16 / registerShare;
     });
     int64_t chains = perByte * unroll;
     SmallVector<Value> panelIndices;
@@ -889,6 +892,8 @@ private:
   Value x, values, scales, zeroPoints, xScales, flatX, flatValues;
   int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1,
           panelTile = 1;
+  /// How many of the target's registers a 16-lane vector takes, of 32.
+  int64_t registerShare = 1;
   bool isUnsigned = false;
 };
 

@@ -25,6 +25,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   LowerToLinalgPassOptions lowering;
   lowering.int8Dot = options.int8Dot;
+  lowering.int8DotBits = options.vnni ? 8 : 4;
   pm.addPass(createLowerToLinalgPass(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
@@ -65,7 +66,9 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createForallToParallelLoopPass());
 
   // Vectors to 1-D vector code, the rest to loops, then LLVM.
-  pm.addPass(createLowerVectorsPass());
+  LowerVectorsPassOptions lowerVectors;
+  lowerVectors.vnni = options.vnni;
+  pm.addPass(createLowerVectorsPass(lowerVectors));
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerStridedCopiesPass());

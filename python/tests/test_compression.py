@@ -425,6 +425,13 @@ def test_smoothquant_and_awq_help_when_some_input_features_are_large():
     assert error(quantize="w4g16-awq", calibrate=calibration) < 0.9 * error(quantize="w4g16")
 
 
+def _cpu_has(flag):
+    try:
+        return flag in open("/proc/cpuinfo").read().split()
+    except OSError:
+        return False
+
+
 def per_token_int8(x):
     """x through int8 per row, as pith-quantize activations=dynamic does."""
     scale = np.maximum(np.abs(x).max(axis=1, keepdims=True), np.finfo(np.float32).tiny)
@@ -432,16 +439,21 @@ def per_token_int8(x):
     return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
 
 
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("rows", [1, 5, 8])
 @pytest.mark.parametrize("weights", ["w8", "w8-asym", "w4g16", "w4g16-asym", "w4", "w2g32"])
-def test_int8_activations_compute_what_their_rounding_says(weights, rows):
-    """A layer with int8 inputs (with VNNI: integer dot products of the
-    int8 inputs and the packed weights) gives the weight-only layer's
-    outputs on the inputs rounded through int8, to f32 rounding."""
+def test_int8_activations_compute_what_their_rounding_says(weights, rows, target):
+    """A layer with int8 inputs (integer dot products of the int8 inputs and
+    the packed weights: with VNNI, or on x86-64-v3 with AVX2 for weights of
+    at most 4 bits) gives the weight-only layer's outputs on the inputs
+    rounded through int8, to f32 rounding."""
+    if target != "host" and not _cpu_has("avx2"):
+        pytest.skip(f"this CPU cannot run {target}")
     model, _, samples = correlated_linear_model(m=rows)
-    integer = pith.compile(model, quantize=weights.replace("-", "a8-", 1) if "-" in weights
+    integer = pith.compile(model, target=target,
+                           quantize=weights.replace("-", "a8-", 1) if "-" in weights
                            else weights + "a8")
-    weight_only = pith.compile(model, quantize=weights)
+    weight_only = pith.compile(model, target=target, quantize=weights)
     x = samples(1)[0]
     want = weight_only.run({"x": per_token_int8(x)})["y"]
     np.testing.assert_allclose(integer.run({"x": x})["y"], want, rtol=1e-4,

@@ -1,4 +1,5 @@
 // RUN: pith-opt %s --pith-lower-vectors | FileCheck %s
+// RUN: pith-opt %s --pith-lower-vectors=vnni=false | FileCheck %s --check-prefix=AVX2
 
 // A contraction of A [2, 2] and B [2, 16] into a 2x16 tile: for each k, a
 // row of B is taken once and each row of the tile gets one FMA with A's
@@ -32,6 +33,21 @@ func.func @tile(%a: memref<2x2xf32>, %b: memref<2x16xf32>, %acc: vector<2x16xf32
 //       CHECK: %[[DOT:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[U]], %[[S]]) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
 //   CHECK-NOT: vector.multi_reduction
 //       CHECK: return %[[DOT]]
+// Without VNNI, each half of 32 bytes: vpmaddubsw (pairs into 16 bits),
+// vpmaddwd by ones (pairs of those into the lane of 4), added into that
+// half of the accumulator.
+// AVX2-LABEL: func.func @vnni_dot
+//  AVX2-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[U:.*]]: vector<64xi8>, %[[S:.*]]: vector<64xi8>)
+//   AVX2-DAG: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
+//   AVX2-DAG: %[[U0:.*]] = vector.extract_strided_slice %[[U]] {offsets = [0], sizes = [32], strides = [1]}
+//   AVX2-DAG: %[[S0:.*]] = vector.extract_strided_slice %[[S]] {offsets = [0], sizes = [32], strides = [1]}
+//       AVX2: %[[P0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[U0]], %[[S0]]) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+//       AVX2: %[[Q0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P0]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+//       AVX2: arith.addi %{{.*}}, %[[Q0]] : vector<8xi32>
+//       AVX2: vector.extract_strided_slice %[[U]] {offsets = [32], sizes = [32], strides = [1]}
+//       AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+//       AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+//   AVX2-NOT: vpdpbusd
 func.func @vnni_dot(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
   %uw = arith.extui %u : vector<64xi8> to vector<64xi32>
   %sw = arith.extsi %s : vector<64xi8> to vector<64xi32>

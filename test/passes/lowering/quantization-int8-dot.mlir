@@ -1,5 +1,6 @@
 // RUN: pith-opt %s --pith-lower-to-linalg="int8-dot=true" --split-input-file | FileCheck %s
 // RUN: pith-opt %s --pith-lower-to-linalg --split-input-file | FileCheck %s --check-prefix=FLOAT
+// RUN: pith-opt %s --pith-lower-to-linalg="int8-dot=true int8-dot-bits=4" --split-input-file | FileCheck %s --check-prefix=AVX2
 
 // A layer whose input is int8 per token (W4A8): with int8-dot the
 // contraction reads the int8 values [M, groups, blocks, values a byte, 4]
@@ -21,6 +22,8 @@
 //       CHECK: quantized_weight_packed_dot: "0x4000000040516273{{0+}}"
 // FLOAT-LABEL: func.func @w4a8
 //   FLOAT-NOT: dot = true
+// AVX2-LABEL: func.func @w4a8
+//       AVX2: pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}
 func.func @w4a8(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
   %q = pith.constant dense<[[-8, -7, -6, -5, -4, -3, -2, -1]]> : tensor<1x8xi4>
   %w_s = pith.constant dense<[[0.5]]> : tensor<1x1xf32>
@@ -41,6 +44,26 @@ func.func @small_groups(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
   %q = pith.constant dense<[[-8, -7, -6, -5, -4, -3, -2, -1]]> : tensor<1x8xi4>
   %w_s = pith.constant dense<[[0.5, 0.25]]> : tensor<1x2xf32>
   %w = pith.dequantize %q, %w_s {axis = 1 : i64, block_size = 4 : i64} : (tensor<1x8xi4>, tensor<1x2xf32>) -> tensor<1x8xf32>
+  %peak = pith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %xq = pith.quantize %x, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xi8>
+  %xd = pith.dequantize %xq, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xi8>, tensor<2x1xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %xd, %w : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x1xf32> loc("fc")
+  return %y : tensor<2x1xf32>
+}
+
+// -----
+
+// 8-bit weights multiply as integers only where 8-bit products cannot
+// overflow the 16-bit pair sums of AVX2's vpmaddubsw: with int8-dot-bits=4
+// they stay in float.
+// CHECK-LABEL: func.func @w8a8
+//       CHECK: pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}
+// AVX2-LABEL: func.func @w8a8
+//   AVX2-NOT: dot = true
+func.func @w8a8(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
+  %q = pith.constant dense<[[-128, -7, 6, -5, 100, -3, 2, 127]]> : tensor<1x8xi8>
+  %w_s = pith.constant dense<[0.5]> : tensor<1xf32>
+  %w = pith.dequantize %q, %w_s {axis = 0 : i64} : (tensor<1x8xi8>, tensor<1xf32>) -> tensor<1x8xf32>
   %peak = pith.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
   %xq = pith.quantize %x, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xi8>
   %xd = pith.dequantize %xq, %peak {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xi8>, tensor<2x1xf32>) -> tensor<2x8xf32>
