@@ -11,7 +11,8 @@ compressed layers' weights before and after.
 
 A scheme is a --quantize scheme (w8, w4g128, w4g128-gptq, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
-(sparse-2:4, sparse-0.5), or several joined by "+" (sparse-2:4+w8);
+(sparse-2:4, sparse-0.5), recipe:FILE for a JSON recipe (per-layer
+schemes), or several joined by "+" (sparse-2:4+w8);
 "f32" compiles without compression. Schemes with -gptq, -awq, -smoothquant
 or -static calibrate on --calibration input sets drawn like the compared
 ones but from another seed, so that they are judged on inputs they did not
@@ -115,11 +116,15 @@ def main():
     skip = [glob for glob in args.skip.split(",") if glob]
     rows, engines = [], []
     for scheme in args.schemes.split(","):
-        options = {"quantize": None, "factorize": None, "sparsify": None}
+        options = {"quantize": None, "factorize": None, "sparsify": None, "recipe": None}
+        flags = scheme  # what says whether calibration is needed
         for part in scheme.split("+"):
             if part == "f32":
                 continue
-            if part.startswith("svd-"):
+            if part.startswith("recipe:"):
+                options["recipe"] = part[len("recipe:"):]
+                flags += pathlib.Path(options["recipe"]).read_text()
+            elif part.startswith("svd-"):
                 options["factorize"] = part[len("svd-"):]
             elif part.startswith("sparse-"):
                 options["sparsify"] = part[len("sparse-"):]
@@ -128,7 +133,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
-                                    calibrate=calibration if any(flag in scheme for flag in ("gptq", "static", "awq", "smoothquant")) else None,
+                                    calibrate=calibration if any(flag in flags for flag in ("gptq", "static", "awq", "smoothquant")) else None,
                                     **options)
         cosines, worst = [], 0.0
         for feeds, reference in zip(sets, references):

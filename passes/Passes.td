@@ -136,6 +136,9 @@ def QuantizePass : Pass<"pith-quantize"> {
     Option<"alpha", "alpha", "double", /*default=*/"0.5",
            "SmoothQuant: how much of the activations' range moves into "
            "the weights, in [0, 1]">,
+    Option<"clip", "clip", "bool", /*default=*/"false",
+           "Clip each group's range to the fraction (1 down to 0.5) whose "
+           "rounding error is least, weighted by E[x^2] with GPTQ">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",

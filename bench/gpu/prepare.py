@@ -103,8 +103,8 @@ def main() -> int:
             source.write_bytes(model.SerializeToString())
             onnx_path = source
         package = out / f"{name}.pith"
-        pith._compiler.compile_file(str(onnx_path), str(package), target=args.target,
-                                    emit="package", input_shapes=shapes, quantize=quantize)
+        pith.compile(onnx_path, target=args.target, output=package, input_shapes=shapes,
+                     quantize=quantize or None, load=False)
         cpu = pith.compile(onnx_path, input_shapes=shapes, quantize=quantize or None)
         feeds = inputs_for(cpu, seed=len(manifest["checks"]))
         if quantize:

@@ -81,7 +81,7 @@ struct LayerReport {
 /// quantizes the layers' inputs to int8 per token at run time (`w8a8`,
 /// `w4g128a8`), `-static` with one calibrated scale per layer instead;
 /// `-gptq` rounds by GPTQ; `-awq` and `-smoothquant` scale input features
-/// first. All but `a8` alone need calibration. Layers whose
+/// first; `-clip` clips each group's range where that errs less. All but `a8` alone need calibration. Layers whose
 /// names match a glob of `skip`, or none of `only` when given, stay f32. An
 /// unknown scheme is an error naming it.
 llvm::Expected<std::string>

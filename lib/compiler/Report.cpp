@@ -78,14 +78,14 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                  "a8 for int8 activations and -asym (w4g128, w8a8, "
                  "w8-asym), or a preset: q4_0, q8_0; then -gptq for GPTQ "
                  "rounding (-actorder in act order), -awq or -smoothquant for "
-                 "input scaling, -static "
+                 "input scaling, -clip for clipped group ranges, -static "
                  "for calibrated activation scales");
   };
   llvm::SmallVector<llvm::StringRef> parts;
   scheme.trim().split(parts, '-');
   llvm::StringRef text = parts.front();
   bool gptq = false, actOrder = false, symmetric = true,
-       staticActivations = false;
+       staticActivations = false, clip = false;
   llvm::StringRef scaling;
   for (llvm::StringRef flag : llvm::ArrayRef(parts).drop_front()) {
     if (flag == "gptq")
@@ -96,6 +96,8 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
       symmetric = false;
     else if (flag == "static")
       staticActivations = true;
+    else if (flag == "clip")
+      clip = true;
     else if (flag == "awq" || flag == "smoothquant")
       scaling = flag;
     else
@@ -126,6 +128,7 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                          " symmetric=" + (symmetric ? "true" : "false") +
                          (gptq ? " rounding=gptq" : "") +
                          (actOrder ? " act-order=true" : "") +
+                         (clip ? " clip=true" : "") +
                          (!int8Activations    ? ""
                           : staticActivations ? " activations=static"
                                               : " activations=dynamic") +

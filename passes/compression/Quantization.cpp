@@ -22,6 +22,8 @@ std::string QuantScheme::describe() const {
     text += " asymmetric";
   if (gptq)
     text += actOrder ? " gptq act-order" : " gptq";
+  if (clipSearch)
+    text += " clipped";
   if (scaling == Scaling::Awq)
     text += " awq";
   else if (scaling == Scaling::SmoothQuant)
@@ -43,35 +45,31 @@ int8_t roundClamped(double value, int64_t low, int64_t high) {
 }
 
 /// The scale (as stored, in f32) and zero point of a group of `count`
-/// values under `scheme`.
+/// values under `scheme`: from the group's whole range or, with
+/// `scheme.clipSearch`, from the fraction of it whose rounding error,
+/// weighted by `importance` (one weight a value; none for equal weights),
+/// is least.
 struct GroupParameters {
   float scale = 1;
   double zeroPoint = 0;
 
   GroupParameters(const double *values, int64_t count,
-                  const QuantScheme &scheme) {
-    int64_t low = scheme.lowest(), high = scheme.highest();
-    double wide;
-    if (scheme.symmetric) {
-      // The signed value of largest magnitude maps to `low` exactly.
-      double extreme = 0;
-      for (int64_t i = 0; i < count; ++i)
-        if (std::fabs(values[i]) > std::fabs(extreme))
-          extreme = values[i];
-      wide = extreme / static_cast<double>(low);
-    } else {
-      double lo = 0, hi = 0;
-      for (int64_t i = 0; i < count; ++i) {
-        lo = std::min(lo, values[i]);
-        hi = std::max(hi, values[i]);
+                  const QuantScheme &scheme,
+                  const double *importance = nullptr) {
+    fit(values, count, scheme, 1.0);
+    if (!scheme.clipSearch)
+      return;
+    double best = error(values, count, scheme, importance);
+    for (int step = 1; step <= 10; ++step) {
+      GroupParameters clipped = *this;
+      clipped.fit(values, count, scheme, 1.0 - 0.05 * step);
+      double candidate = clipped.error(values, count, scheme, importance);
+      if (candidate < best) {
+        best = candidate;
+        scale = clipped.scale;
+        zeroPoint = clipped.zeroPoint;
       }
-      wide = (hi - lo) / static_cast<double>(high - low);
-      if (wide != 0)
-        zeroPoint = roundClamped(low - lo / wide, low, high);
     }
-    // An all-zero group: any scale reproduces it.
-    if (wide != 0)
-      scale = static_cast<float>(wide);
   }
 
   int8_t quantize(double value, const QuantScheme &scheme) const {
@@ -79,6 +77,47 @@ struct GroupParameters {
                         scheme.lowest(), scheme.highest());
   }
   double dequantize(int8_t value) const { return (value - zeroPoint) * scale; }
+
+private:
+  /// Scale and zero point for the group's range shrunk to `fraction`.
+  void fit(const double *values, int64_t count, const QuantScheme &scheme,
+           double fraction) {
+    int64_t low = scheme.lowest(), high = scheme.highest();
+    double wide;
+    zeroPoint = 0;
+    if (scheme.symmetric) {
+      // The signed value of largest magnitude maps to `low` exactly.
+      double extreme = 0;
+      for (int64_t i = 0; i < count; ++i)
+        if (std::fabs(values[i]) > std::fabs(extreme))
+          extreme = values[i];
+      wide = fraction * extreme / static_cast<double>(low);
+    } else {
+      double lo = 0, hi = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        lo = std::min(lo, values[i]);
+        hi = std::max(hi, values[i]);
+      }
+      lo *= fraction;
+      hi *= fraction;
+      wide = (hi - lo) / static_cast<double>(high - low);
+      if (wide != 0)
+        zeroPoint = roundClamped(low - lo / wide, low, high);
+    }
+    // An all-zero group: any scale reproduces it.
+    scale = wide != 0 ? static_cast<float>(wide) : 1.0f;
+  }
+
+  /// Sum over the group of importance times the squared rounding error.
+  double error(const double *values, int64_t count, const QuantScheme &scheme,
+               const double *importance) const {
+    double sum = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      double difference = values[i] - dequantize(quantize(values[i], scheme));
+      sum += (importance ? importance[i] : 1.0) * difference * difference;
+    }
+    return sum;
+  }
 };
 
 QuantizedMatrix emptyResult(int64_t rows, int64_t cols,
@@ -225,6 +264,13 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
   int64_t group = scheme.columnsPerScale(cols);
   int64_t groups = cols / group;
   QuantizedMatrix result = emptyResult(rows, cols, scheme);
+  // How much each column's error costs the outputs: E[x_j^2], by original
+  // column and in the order columns go.
+  std::vector<double> importance(cols), orderedImportance(cols);
+  for (int64_t c = 0; c < cols; ++c)
+    importance[c] = h[c * cols + c];
+  for (int64_t i = 0; i < cols; ++i)
+    orderedImportance[i] = importance[order[i]];
   // Each row's columns depend on that row alone, so rows go one at a time.
   std::vector<double> original(cols), row(cols);
   std::vector<GroupParameters> parameters;
@@ -239,11 +285,13 @@ std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
     parameters.clear();
     if (actOrder)
       for (int64_t g = 0; g < groups; ++g)
-        parameters.emplace_back(original.data() + g * group, group, scheme);
+        parameters.emplace_back(original.data() + g * group, group, scheme,
+                                importance.data() + g * group);
     for (int64_t i = 0; i < cols; ++i) {
       int64_t c = order[i];
       if (!actOrder && c % group == 0)
-        parameters.emplace_back(row.data() + i, group, scheme);
+        parameters.emplace_back(row.data() + i, group, scheme,
+                                orderedImportance.data() + i);
       const GroupParameters &groupParameters = parameters[c / group];
       int8_t value = groupParameters.quantize(row[i], scheme);
       result.values[r * cols + c] = value;

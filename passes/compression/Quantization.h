@@ -45,6 +45,11 @@ struct QuantScheme {
   /// outliers moved into the weights, for int8 activations).
   enum class Scaling { None, Awq, SmoothQuant };
   Scaling scaling = Scaling::None;
+  /// Each group's range clipped to the fraction of it (1, 0.95, ..., 0.5)
+  /// whose rounding error is least, weighted by E[x_j^2] where GPTQ has the
+  /// Hessian (outliers give up a little so that the other values get finer
+  /// levels), instead of always the whole range.
+  bool clipSearch = false;
 
   int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
   int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }

@@ -99,6 +99,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.actOrder = scheme.gptq && actOrder;
     scheme.activations = *activationMode;
     scheme.scaling = *scalingMode;
+    scheme.clipSearch = clip;
 
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))

@@ -44,7 +44,8 @@ def compile(
     quantize: str | None = None,
     compress_skip: Sequence[str] = (),
     calibrate: object | None = None,
-) -> Model:
+    load: bool = True,
+) -> Model | str:
     """Compiles `model` ahead of time for `target` and loads the result.
 
     `model` is a path to an ONNX model (.onnx, or .onnxtxt for ONNX's text
@@ -67,8 +68,14 @@ def compile(
     named like the model's inputs (with a leading sample dimension for
     several samples), or a list of these. The package is written
     to `output` when given, else to a temporary file that is gone once
-    loaded. Raises pith.CompileError with every diagnostic.
+    loaded. `target` is a CPU ("host", "x86-64-v3", ...) or an NVIDIA GPU
+    ("sm_80", "sm_86", "sm_89", "sm_90"); with `load=False` the package
+    is only written (`output` is then required) and its path returned, as
+    for a GPU this machine does not have. Raises pith.CompileError with
+    every diagnostic.
     """
+    if not load and output is None:
+        raise ValueError("load=False writes the package only: give its output path")
     shapes = {name: [int(d) for d in dims] for name, dims in (input_shapes or {}).items()}
     with tempfile.TemporaryDirectory(prefix="pith-") as scratch:
         if hasattr(model, "SerializeToString"):
@@ -98,6 +105,8 @@ def compile(
                      quantize=quantize or "",
                      compress_skip=list(compress_skip),
                      calibrate=_calibration_sources(calibrate, scratch))
+        if not load:
+            return package
         # The package stays mapped (and its code loaded) after the file goes.
         loaded = Model(package)
         if output is None:

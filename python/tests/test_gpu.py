@@ -44,18 +44,10 @@ MODELS = _models()
 COMPRESSIONS = {"w8": "w8", "w4g32": "w4g32", "w8a8": "w8a8", "w4g32-asym": "w4g32-asym"}
 
 
-def _write(model, directory: pathlib.Path) -> pathlib.Path:
-    if isinstance(model, pathlib.Path):
-        return model
-    path = directory / "model.onnx"
-    path.write_bytes(model.SerializeToString())
-    return path
-
-
-def _compile(model, shapes, target, directory, quantize=""):
+def _compile(model, shapes, target, directory, quantize=None):
     package = directory / f"model-{target}.pith"
-    pith._compiler.compile_file(str(_write(model, directory)), str(package), target=target,
-                                emit="package", input_shapes=shapes, quantize=quantize)
+    pith.compile(model, target=target, output=package, input_shapes=shapes,
+                 quantize=quantize, load=False)
     assert package.stat().st_size > 0
     return package
 

@@ -130,6 +130,12 @@ def test_gpu_package_without_a_gpu(tmp_path):
         assert error.code == 5  # PITH_UNSUPPORTED_TARGET
         assert "runs on an NVIDIA GPU (sm_90), and " in str(error)
     assert path.stat().st_size > 0
+    # Compiled without loading: what a machine without the GPU does.
+    written = tmp_path / "relu-sm80.pith"
+    assert pith.compile(RELU, target="sm_80", output=written, load=False) == str(written)
+    assert written.stat().st_size > 0
+    with pytest.raises(ValueError, match="give its output path"):
+        pith.compile(RELU, target="sm_80", load=False)
     with pytest.raises(pith.CompileError, match="unknown GPU target 'sm_70'"):
         pith.compile(RELU, target="sm_70")
 

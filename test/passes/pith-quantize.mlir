@@ -1,6 +1,7 @@
 // RUN: pith-opt %s --pith-quantize --split-input-file | FileCheck %s --check-prefix=INT8
 // RUN: pith-opt %s --pith-quantize="bits=4 group-size=4" --split-input-file | FileCheck %s --check-prefix=INT4
 // RUN: pith-opt %s --pith-quantize="bits=4 group-size=4 symmetric=false" --split-input-file | FileCheck %s --check-prefix=ASYM
+// RUN: pith-opt %s --pith-quantize="bits=4 group-size=4 clip=true" --split-input-file | FileCheck %s --check-prefix=CLIP
 // RUN: pith-opt %s --pith-quantize="bits=2 group-size=8" --split-input-file | FileCheck %s --check-prefix=INT2
 // RUN: pith-opt %s --pith-quantize="skip=fc*,other" --split-input-file | FileCheck %s --check-prefix=SKIP
 // RUN: pith-opt %s --pith-quantize="only=other*" --split-input-file | FileCheck %s --check-prefix=SKIP
@@ -39,6 +40,10 @@ func.func @layer(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 //   INT4-DAG: pith.constant dense_resource<fc1_scale> : tensor<4x2xf32>
 //       INT4: pith.dequantize %{{.*}}, %{{.*}} {axis = 1 : i64, block_size = 4 : i64} : (tensor<4x8xi4>, tensor<4x2xf32>) -> tensor<4x8xf32>
 //       INT4: method = "int4 g4"
+// With clip=true each group's range may shrink where that errs less; the
+// report says so.
+//  CLIP-LABEL: func.func @layer
+//       CLIP: method = "int4 g4 clipped"
 //       INT4: fc1_q4: "0x40000000FE04FAF8
 
 // With zero points: the group's [min, max], widened to hold 0, spans

@@ -109,6 +109,35 @@ TEST(QuantizationTest, SmallerGroupsAndMoreBitsErrLess) {
   EXPECT_GT(-20 * std::log10(error), 38);
 }
 
+TEST(QuantizationTest, ClippedRangesErrNoMoreAndTrimOutliers) {
+  const int64_t rows = 16, cols = 256;
+  std::vector<float> weights = gaussian(rows * cols, 4);
+  // An outlier in one group of each row.
+  for (int64_t r = 0; r < rows; ++r)
+    weights[r * cols + 7] = 5.0f;
+  for (QuantScheme s : {scheme(4, 128), scheme(4, 32, false), scheme(2, 64),
+                        scheme(8, 0)}) {
+    QuantScheme clipped = s;
+    clipped.clipSearch = true;
+    QuantizedMatrix full = quantizeRoundToNearest(weights, rows, cols, s);
+    QuantizedMatrix trimmed =
+        quantizeRoundToNearest(weights, rows, cols, clipped);
+    double fullError =
+        compareWeights(weights, dequantize(full, s)).relativeError;
+    double trimmedError =
+        compareWeights(weights, dequantize(trimmed, clipped)).relativeError;
+    // Each group keeps its whole range where no fraction of it errs less.
+    EXPECT_LE(trimmedError, fullError * (1 + 1e-12)) << clipped.describe();
+    if (s.bits == 4 && s.symmetric)
+      // The outlier's group gives up on it: finer levels for the rest.
+      EXPECT_LT(std::fabs(trimmed.scales[0]), std::fabs(full.scales[0]))
+          << clipped.describe();
+  }
+  QuantScheme described = scheme(4, 128);
+  described.clipSearch = true;
+  EXPECT_EQ(described.describe(), "int4 g128 clipped");
+}
+
 TEST(QuantizationTest, ErrorStatsFollowTheirDefinitions) {
   ErrorStats stats = compareWeights({3, 4}, {3, 4.5});
   EXPECT_DOUBLE_EQ(stats.relativeError, 0.1);
@@ -320,6 +349,9 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   EXPECT_EQ(expand("w8a8-smoothquant"),
             "pith-quantize{bits=8 group-size=0 symmetric=true "
             "activations=dynamic scaling=smoothquant}");
+  EXPECT_EQ(expand("w4g128-clip-gptq"),
+            "pith-quantize{bits=4 group-size=128 symmetric=true "
+            "rounding=gptq clip=true}");
 }
 
 } // namespace

@@ -66,7 +66,7 @@ static cl::opt<std::string> quantize(
              "activations per token (w8a8), -static for calibrated "
              "activation scales, -gptq for GPTQ rounding (w4g128-gptq), "
              "-awq or -smoothquant for input scaling; these need "
-             "--calibrate"),
+             "--calibrate; -clip for clipped group ranges"),
     cl::value_desc("scheme"));
 static cl::opt<std::string> factorize(
     "factorize",
