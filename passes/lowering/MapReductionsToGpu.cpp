@@ -71,7 +71,12 @@ struct MapReductionsToGpuPass
     // Each thread owns one output element: the output is indexed by every
     // parallel dimension, each once.
     if (!outputMap.isProjectedPermutation() ||
-        outputMap.getNumResults() != static_cast<unsigned>(parallelDims.size()))
+        outputMap.getNumResults() !=
+            static_cast<unsigned>(parallelDims.size()) ||
+        llvm::any_of(outputMap.getResults(), [&](AffineExpr result) {
+          return iterators[cast<AffineDimExpr>(result).getPosition()] !=
+                 utils::IteratorType::parallel;
+        }))
       return failure();
     OpBuilder builder(op);
     if (outputs == 0) {
@@ -156,7 +161,7 @@ struct MapReductionsToGpuPass
     Block *body = op.getBlock();
     for (auto [input, argument] :
          llvm::zip(op.getDpsInputs(), body->getArguments().drop_back())) {
-      auto map = maps[cast<BlockArgument>(argument).getArgNumber()];
+      AffineMap map = maps[argument.getArgNumber()];
       if (isa<MemRefType>(input.getType()))
         mapping.map(argument, memref::LoadOp::create(builder, loc, input,
                                                      indicesOf(map)));
@@ -171,7 +176,7 @@ struct MapReductionsToGpuPass
       }
       builder.clone(bodyOp, mapping);
     }
-    Value next = mapping.lookup(
+    Value next = mapping.lookupOrDefault(
         cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
     scf::YieldOp::create(builder, loc, next);
 
