@@ -71,7 +71,8 @@ def CalibratePass : Pass<"pith-calibrate", "mlir::ModuleOp"> {
 }
 
 def QuantizePass : Pass<"pith-quantize"> {
-  let summary = "Quantize the weights of linear layers to 8, 4 or 2 bits";
+  let summary = "Quantize the weights of linear and conv layers to 8, 4 or "
+                "2 bits";
   let description = [{
     Each `pith.linear` whose weight is an f32 constant `[N, K]` gets that
     weight as `pith.dequantize` of `bits`-bit integers and f32 scales: one
@@ -102,6 +103,12 @@ def QuantizePass : Pass<"pith-quantize"> {
     other options) is left as it is, so passes compose per layer. Each quantized layer gets
     a `pith.compression` attribute: its report line, with its bytes before
     and after and the weight's relative error and SQNR.
+
+    A `pith.conv` whose weight is an f32 constant `[F, C, K...]` gets it as
+    `pith.dequantize` with one scale (and zero point) per output channel
+    (`axis = 0`), rounded to nearest (clipped with `clip`): group sizes,
+    GPTQ, input scaling and int8 activations are for linear layers, and one
+    warning says so where they are asked for.
 
     ```mlir
     %y = pith.linear %x, %w : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>

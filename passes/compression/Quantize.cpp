@@ -104,6 +104,95 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))
         return signalPassFailure();
+    quantizeConvolutions(root, *selection, scheme);
+  }
+
+  /// The convolutions `selection` selects with an f32 constant weight get
+  /// their weight quantized with one scale per output channel, by rounding
+  /// to nearest: groups, GPTQ, input scaling and int8 activations are for
+  /// linear layers (one warning says so where the scheme asks for them).
+  void quantizeConvolutions(Operation *root, const LayerSelection &selection,
+                            const QuantScheme &scheme) {
+    QuantScheme convScheme;
+    convScheme.bits = scheme.bits;
+    convScheme.symmetric = scheme.symmetric;
+    convScheme.clipSearch = scheme.clipSearch;
+    bool narrowed = scheme.groupSize != 0 || scheme.gptq ||
+                    scheme.scaling != QuantScheme::Scaling::None ||
+                    scheme.activations != QuantScheme::Activations::None;
+    bool warned = false;
+    root->walk([&](ConvOp op) {
+      auto constant = op.getWeight().getDefiningOp<ConstantOp>();
+      RankedTensorType type = op.getWeight().getType();
+      std::string layer = layerName(op);
+      if (!constant || !type.getElementType().isF32() ||
+          !selection.selects(layer))
+        return;
+      int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
+      uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
+      uint64_t bytesAfter = quantizedBytes(rows, cols, convScheme);
+      std::optional<std::vector<float>> weights =
+          pith::detail::readFloats(constant.getValue());
+      if (!weights || bytesAfter >= bytesBefore)
+        return;
+      if (narrowed && !warned) {
+        op.emitWarning() << "convolution '" << layer << "' and the others get "
+                         << convScheme.describe()
+                         << " weights by rounding to nearest: groups, GPTQ, "
+                            "input scaling and int8 activations are for linear "
+                            "layers";
+        warned = true;
+      }
+      QuantizedMatrix quantized =
+          quantizeRoundToNearest(*weights, rows, cols, convScheme);
+      ErrorStats error =
+          compareWeights(*weights, dequantize(quantized, convScheme));
+      OpBuilder b(op);
+      op.getWeightMutable().assign(buildDequantize(
+          b, op.getLoc(), weightBaseName(constant.getValue(), layer),
+          type.getShape(), quantized, convScheme));
+      if (constant->use_empty())
+        constant->erase();
+      recordCompression(op, layer, convScheme.describe(), bytesBefore,
+                        bytesAfter, error);
+      ++quantizedLayers;
+    });
+  }
+
+  /// `quantized` as constants (its integers shaped `shape`, named after
+  /// `base`) and their dequantization: one scale (and zero point) per row
+  /// of the weight, or per group of columns of a [rows, cols] weight.
+  DequantizeOp buildDequantize(OpBuilder &b, Location loc, StringRef base,
+                               ArrayRef<int64_t> shape,
+                               const QuantizedMatrix &quantized,
+                               const QuantScheme &scheme) {
+    auto storage = b.getIntegerType(scheme.bits);
+    auto values = ConstantOp::create(
+        b, loc,
+        pith::detail::makeResource(RankedTensorType::get(shape, storage),
+                                   (base + "_q" + Twine(scheme.bits)).str(),
+                                   asBytes<int8_t>(quantized.values)));
+    SmallVector<int64_t> scaleShape = {quantized.rows};
+    if (scheme.groupSize != 0)
+      scaleShape.push_back(quantized.cols / scheme.groupSize);
+    auto scales = ConstantOp::create(
+        b, loc,
+        pith::detail::makeResource(
+            RankedTensorType::get(scaleShape, b.getF32Type()),
+            (base + "_scale").str(), asBytes<float>(quantized.scales)));
+    Value zeroPoints;
+    if (!scheme.symmetric)
+      zeroPoints = ConstantOp::create(
+          b, loc,
+          pith::detail::makeResource(RankedTensorType::get(scaleShape, storage),
+                                     (base + "_zero_point").str(),
+                                     asBytes<int8_t>(quantized.zeroPoints)));
+    IntegerAttr axis = b.getI64IntegerAttr(scheme.groupSize == 0 ? 0 : 1);
+    IntegerAttr blockSize = scheme.groupSize == 0
+                                ? IntegerAttr()
+                                : b.getI64IntegerAttr(scheme.groupSize);
+    return DequantizeOp::create(b, loc, values, scales, zeroPoints, axis,
+                                blockSize);
   }
 
   /// The layer's calibration statistics, or an error saying what needs
@@ -332,28 +421,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     OpBuilder b(op);
     Location loc = op.getLoc();
     std::string base = weightBaseName(constant.getValue(), layer);
-    auto storage = b.getIntegerType(scheme.bits);
-    auto values = ConstantOp::create(
-        b, loc,
-        pith::detail::makeResource(RankedTensorType::get({rows, cols}, storage),
-                                   base + "_q" + std::to_string(scheme.bits),
-                                   asBytes<int8_t>(quantized.values)));
-    int64_t groups = cols / scheme.columnsPerScale(cols);
-    SmallVector<int64_t> scaleShape = {rows};
-    if (scheme.groupSize != 0)
-      scaleShape.push_back(groups);
-    auto scales = ConstantOp::create(
-        b, loc,
-        pith::detail::makeResource(
-            RankedTensorType::get(scaleShape, b.getF32Type()), base + "_scale",
-            asBytes<float>(quantized.scales)));
-    Value zeroPoints;
-    if (!scheme.symmetric)
-      zeroPoints = ConstantOp::create(
-          b, loc,
-          pith::detail::makeResource(RankedTensorType::get(scaleShape, storage),
-                                     base + "_zero_point",
-                                     asBytes<int8_t>(quantized.zeroPoints)));
+    DequantizeOp dequantized =
+        buildDequantize(b, loc, base, {rows, cols}, quantized, scheme);
     if (!inputScales->empty()) {
       std::vector<float> inverse;
       for (float scale : *inputScales)
@@ -373,12 +442,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         return failure();
       op.getInputMutable().assign(*input);
     }
-    IntegerAttr axis = b.getI64IntegerAttr(scheme.groupSize == 0 ? 0 : 1);
-    IntegerAttr blockSize = scheme.groupSize == 0
-                                ? IntegerAttr()
-                                : b.getI64IntegerAttr(scheme.groupSize);
-    auto dequantized = DequantizeOp::create(b, loc, values, scales, zeroPoints,
-                                            axis, blockSize);
     op.getWeightMutable().assign(dequantized);
     if (constant->use_empty())
       constant->erase();

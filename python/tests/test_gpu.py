@@ -116,3 +116,15 @@ def test_compressed_runs(scheme, where, tmp_path):
     feeds["mask"][:, -5:] = 0
     want, got = cpu.run(feeds)["output"], gpu.run(feeds)["output"]
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("where", ["emulator", "gpu"])
+def test_quantized_cnn_runs(where, tmp_path):
+    """Quantized convolutions (per output channel) on the GPU path."""
+    target = _run_target(where)
+    model = e2e_models.cnn()
+    gpu = pith.load(_compile(model, {}, target, tmp_path, "w4"))
+    cpu = pith.compile(model, quantize="w4")
+    feeds = random_inputs(gpu)
+    want, got = cpu.run(feeds)["logits"], gpu.run(feeds)["logits"]
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())

@@ -81,8 +81,39 @@ func.func @layer(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 // A weight that is not a constant, and a matrix product that is not a
 // layer, are left alone.
 // INT8-LABEL: func.func @not_constant
+// SKIP-LABEL: func.func @not_constant
 //   INT8-NOT: pith.dequantize
 func.func @not_constant(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>) -> tensor<2x4xf32> {
   %y = pith.linear %x, %w : (tensor<2x8xf32>, tensor<4x8xf32>) -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// A convolution's weight: one scale per output channel over its C x K x K
+// values (axis 0 of the 4-D weight), rounded to nearest. Filter 0's extreme
+// -4 maps to -128 at int8 (scale 0.03125), filter 1's 1 to -128 (scale
+// -1/128); 72 bytes of integers and 8 of scales replace 288 of floats.
+// With groups, the convolution still gets one scale per output channel.
+// INT8-LABEL: func.func @conv
+//   INT8-DAG: %[[Q:.*]] = pith.constant dense_resource<stem_q8> : tensor<2x4x3x3xi8>
+//   INT8-DAG: %[[S:.*]] = pith.constant dense_resource<stem_scale> : tensor<2xf32>
+//       INT8: %[[W:.*]] = pith.dequantize %[[Q]], %[[S]] {axis = 0 : i64} : (tensor<2x4x3x3xi8>, tensor<2xf32>) -> tensor<2x4x3x3xf32>
+//       INT8: pith.conv %{{.*}}, %[[W]]
+//  INT8-SAME: bytes_after = 80 : i64, bytes_before = 288 : i64, layer = "stem", method = "int8 per-channel"
+//       INT8: stem_scale: "0x400000000000003D000000BC"
+//  INT4-LABEL: func.func @conv
+//       INT4: pith.dequantize {{.*}} {axis = 0 : i64} : (tensor<2x4x3x3xi4>, tensor<2xf32>) -> tensor<2x4x3x3xf32>
+//       INT4: method = "int4 per-channel"
+func.func @conv(%x: tensor<1x4x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %w = pith.constant dense<[[[[-4.0, 1.0, 0.5], [0.25, 2.0, -1.0], [3.0, 0.0, 1.0]],
+                              [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+                              [[0.5, 0.5, 0.5], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]],
+                              [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]],
+                             [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+                              [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+                              [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]],
+                              [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]]]> : tensor<2x4x3x3xf32>
+  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<2x4x3x3xf32>) -> tensor<1x2x3x3xf32> loc("stem")
+  return %y : tensor<1x2x3x3xf32>
 }
