@@ -99,6 +99,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// to register blocks and vectorized; the rest is loops LLVM vectorizes.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// Tensors to buffers as every pipeline has them: the caller's for a public
+/// function's inputs, weights and outputs (results become out-parameters,
+/// identity layouts), one planned workspace for the rest.
+void buildModelBufferization(OpPassManager &pm);
+
 /// The end of the CPU pipeline: loops, buffers and 1-D vectors on the
 /// host to the LLVM dialect, each public function with the runtime's entry
 /// point.

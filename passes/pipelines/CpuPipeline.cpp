@@ -50,19 +50,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createApproximateMathPass());
   pm.addPass(createOutlineWeightsPass());
 
-  // Tensors to buffers with identity layouts; results are written into
-  // buffers the caller passes (the outputs' allocations become them).
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
-  pm.addPass(createPlanWorkspacePass());
+  buildModelBufferization(pm);
   pm.addPass(createForallToParallelLoopPass());
 
   // Vectors to 1-D vector code, the rest to loops, then LLVM.
@@ -78,6 +66,22 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // allocas move to the parallel region), before scf-to-cf splits them.
   pm.addPass(createCanonicalizerPass());
   buildHostLoweringToLLVM(pm);
+}
+
+void mlir::pith::buildModelBufferization(OpPassManager &pm) {
+  // Identity layouts at the boundary; results are written into buffers the
+  // caller passes (the outputs' allocations become them).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createPlanWorkspacePass());
 }
 
 void mlir::pith::buildHostLoweringToLLVM(OpPassManager &pm) {
