@@ -226,20 +226,19 @@ llvm::Expected<package::GpuCodeSpec> takeGpuCode(ModuleOp module) {
       spec.grid.push_back(size);
     for (int64_t size : launch.getAs<DenseI64ArrayAttr>("block").asArrayRef())
       spec.block.push_back(size);
-    auto scalar = [&](uint64_t value, uint8_t size) {
-      spec.arguments.push_back({-1, 0, value, size});
+    // A scalar's bits and its size in whole bytes (an i1 takes one).
+    auto scalar = [&](const llvm::APInt &bits) {
+      spec.arguments.push_back(
+          {-1, 0, bits.getZExtValue(),
+           static_cast<uint8_t>((bits.getBitWidth() + 7) / 8)});
     };
     for (auto argument :
          launch.getAs<ArrayAttr>("arguments").getAsRange<DictionaryAttr>()) {
       if (auto value = argument.get("value")) {
         if (auto integer = dyn_cast<IntegerAttr>(value))
-          scalar(integer.getValue().getZExtValue(),
-                 integer.getType().getIntOrFloatBitWidth() / 8);
-        else {
-          auto real = cast<FloatAttr>(value);
-          scalar(real.getValue().bitcastToAPInt().getZExtValue(),
-                 real.getType().getIntOrFloatBitWidth() / 8);
-        }
+          scalar(integer.getValue());
+        else
+          scalar(cast<FloatAttr>(value).getValue().bitcastToAPInt());
         continue;
       }
       // A memref descriptor: allocated and aligned pointers, offset,
@@ -249,11 +248,11 @@ llvm::Expected<package::GpuCodeSpec> takeGpuCode(ModuleOp module) {
       pointer.byteOffset = argument.getAs<IntegerAttr>("byte_offset").getInt();
       spec.arguments.push_back(pointer);
       spec.arguments.push_back(pointer);
-      scalar(argument.getAs<IntegerAttr>("offset").getInt(), 8);
+      scalar(llvm::APInt(64, argument.getAs<IntegerAttr>("offset").getInt()));
       for (llvm::StringRef field : {"sizes", "strides"})
         for (int64_t value :
              argument.getAs<DenseI64ArrayAttr>(field).asArrayRef())
-          scalar(value, 8);
+          scalar(llvm::APInt(64, value));
     }
     code.launches.push_back(std::move(spec));
   }

@@ -133,7 +133,8 @@ struct PlanLaunchesPass
     if (auto integer = dyn_cast<IntegerAttr>(constant);
         integer && integer.getType().isIndex())
       constant = builder.getI64IntegerAttr(integer.getInt());
-    if (!isa<IntegerAttr, FloatAttr>(constant))
+    if (!isa<IntegerAttr, FloatAttr>(constant) ||
+        cast<TypedAttr>(constant).getType().getIntOrFloatBitWidth() > 64)
       return launch.emitOpError("takes a scalar of type ")
              << value.getType() << ", which GPU models cannot pass";
     return builder.getDictionaryAttr(builder.getNamedAttr("value", constant));
