@@ -215,7 +215,8 @@ struct CudaExecutor::State {
   }
 
   /// Captures the launches into a graph, unless the driver has no graphs
-  /// or $PITH_CUDA_GRAPHS is 0; on any failure runs launch the kernels one by one.
+  /// or $PITH_CUDA_GRAPHS is 0; on any failure runs launch the kernels one by
+  /// one.
   void captureGraph() {
     const char *setting = std::getenv("PITH_CUDA_GRAPHS");
     if ((setting && std::string(setting) == "0") || launches.empty() ||
@@ -297,8 +298,10 @@ CudaExecutor::load(const package::PackageFile &file, std::string &error) {
       "sm_" + std::to_string(major) + std::to_string(minor);
   executor->deviceName = std::string(name) + " (" + deviceChip + ")";
   // sm_XY: the package needs compute capability X.Y or newer.
-  int needed = std::atoi(chip.c_str() + 3), has = major * 10 + minor;
-  if (chip.rfind("sm_", 0) != 0 || needed <= 0) {
+  bool named = chip.rfind("sm_", 0) == 0;
+  int needed = named ? std::atoi(chip.c_str() + 3) : 0,
+      has = major * 10 + minor;
+  if (needed <= 0) {
     error = "the package's GPU target '" + chip + "' is not an architecture";
     return nullptr;
   }
