@@ -14,6 +14,7 @@ and with --real, models with real weights under build/models:
 import argparse
 import pathlib
 
+import onnx
 import torch
 import transformers
 
@@ -71,7 +72,22 @@ def export(model, inputs, names, outputs, path, opset, dynamo, dynamic_axes=None
     else:
         kwargs["dynamic_axes"] = dynamic_axes
     torch.onnx.export(model, inputs, str(path), **kwargs)
+    strip_metadata(path)
     print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
+
+
+def strip_metadata(path):
+    """Drops the exporter's per-node metadata and doc strings (stack traces
+    that name files of the exporting machine) from the model at `path`."""
+    model = onnx.load(str(path))
+    for graph in [model.graph] + [attribute.g for node in model.graph.node
+                                  for attribute in node.attribute if attribute.g.node]:
+        graph.doc_string = ""
+        for node in graph.node:
+            node.doc_string = ""
+            del node.metadata_props[:]
+    model.doc_string = ""
+    onnx.save(model, str(path))
 
 
 def main():

@@ -157,7 +157,8 @@ def failure(result: subprocess.CompletedProcess, tool: str,
     if message.endswith(":") and errors[0] + 1 < len(lines):
         # A list follows (unsupported operators): give its first entry.
         message += " " + lines[errors[0] + 1].strip()
-    return message.replace(str(model_path), "model.onnx")
+    # Paths relative to the repository: the table is committed.
+    return message.replace(str(model_path), "model.onnx").replace(f"{ROOT}/", "")
 
 
 def import_case(build: pathlib.Path, model_path: pathlib.Path) -> tuple[bool, str]:
