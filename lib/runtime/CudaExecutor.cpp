@@ -187,9 +187,10 @@ struct CudaExecutor::State {
   CUstream stream = nullptr;
   std::vector<CUfunction> functions;
   /// Every device allocation: inputs, weights, outputs, workspace, in the
-  /// order kernel arguments number them.
+  /// order kernel arguments number them, and its size.
   std::vector<CUdeviceptr> buffers;
-  size_t inputCount = 0, weightCount = 0;
+  std::vector<size_t> sizes;
+  size_t inputCount = 0, weightCount = 0, outputCount = 0;
   struct Launch {
     CUfunction function;
     unsigned grid[3], block[3];
@@ -352,6 +353,7 @@ CudaExecutor::load(const package::PackageFile &file, std::string &error) {
                    " bytes on the GPU"))
       return false;
     state.buffers.push_back(buffer);
+    state.sizes.push_back(bytes);
     return true;
   };
   auto tensorBytes = [](const fb::Tensor &tensor) {
@@ -376,6 +378,7 @@ CudaExecutor::load(const package::PackageFile &file, std::string &error) {
   for (const fb::Tensor *output : *package.outputs())
     if (!allocate(tensorBytes(*output)))
       return nullptr;
+  state.outputCount = package.outputs()->size();
   if (code.workspace_bytes() && !allocate(code.workspace_bytes()))
     return nullptr;
 
@@ -402,10 +405,7 @@ CudaExecutor::load(const package::PackageFile &file, std::string &error) {
 
 CudaExecutor::~CudaExecutor() = default;
 
-std::string CudaExecutor::run(const std::vector<const void *> &inputs,
-                              const std::vector<size_t> &inputBytes,
-                              const std::vector<void *> &outputs,
-                              const std::vector<size_t> &outputBytes) {
+std::string CudaExecutor::run(void *const *hostBuffers) {
   State &s = *state;
   const Driver &driver = *s.driver;
   std::lock_guard<std::mutex> lock(s.runMutex);
@@ -414,10 +414,10 @@ std::string CudaExecutor::run(const std::vector<const void *> &inputs,
     return result == kSuccess ? std::string()
                               : what + ": " + driver.describe(result);
   };
-  for (size_t i = 0; i < inputs.size(); ++i)
+  for (size_t i = 0; i < s.inputCount; ++i)
     if (std::string problem =
-            check(driver.cuMemcpyHtoDAsync(s.buffers[i], inputs[i],
-                                           inputBytes[i], s.stream),
+            check(driver.cuMemcpyHtoDAsync(s.buffers[i], hostBuffers[i],
+                                           s.sizes[i], s.stream),
                   "cannot copy an input to the GPU");
         !problem.empty())
       return problem;
@@ -427,12 +427,12 @@ std::string CudaExecutor::run(const std::vector<const void *> &inputs,
                 "cannot launch the kernels");
       !problem.empty())
     return problem;
-  size_t firstOutput = s.inputCount + s.weightCount;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (std::string problem = check(
-            driver.cuMemcpyDtoHAsync(outputs[i], s.buffers[firstOutput + i],
-                                     outputBytes[i], s.stream),
-            "cannot copy an output from the GPU");
+  for (size_t i = s.inputCount + s.weightCount;
+       i < s.inputCount + s.weightCount + s.outputCount; ++i)
+    if (std::string problem =
+            check(driver.cuMemcpyDtoHAsync(hostBuffers[i], s.buffers[i],
+                                           s.sizes[i], s.stream),
+                  "cannot copy an output from the GPU");
         !problem.empty())
       return problem;
   return check(driver.cuStreamSynchronize(s.stream), "the GPU run failed");

@@ -32,13 +32,12 @@ public:
   CudaExecutor(const CudaExecutor &) = delete;
   CudaExecutor &operator=(const CudaExecutor &) = delete;
 
-  /// One run: copies `inputs` to the device, launches the kernels and
-  /// copies the outputs back into `outputs`; sizes are the signature's.
-  /// Returns an empty string or the driver's error.
-  std::string run(const std::vector<const void *> &inputs,
-                  const std::vector<size_t> &inputBytes,
-                  const std::vector<void *> &outputs,
-                  const std::vector<size_t> &outputBytes);
+  /// One run on the caller's buffers, one per input, weight and output in
+  /// the entry point's order (the weights' go unread: the device has its
+  /// own copies): copies the inputs to the device, launches the kernels
+  /// and copies the outputs back. Returns an empty string or the driver's
+  /// error.
+  std::string run(void *const *hostBuffers);
 
   /// The device's name and compute capability, e.g. "NVIDIA H100 (sm_90)".
   const std::string &device() const { return deviceName; }

@@ -483,19 +483,7 @@ pith_status *pith_model_invoke(const pith_model *model,
                         buffers.data() + model->inputs.size() + weightCount))
       return status;
     if (model->gpu) {
-      std::vector<const void *> hostInputs;
-      std::vector<void *> hostOutputs;
-      std::vector<size_t> inputBytes, outputBytes;
-      for (size_t i = 0; i < model->inputs.size(); ++i) {
-        hostInputs.push_back(buffers[i]);
-        inputBytes.push_back(model->inputs[i].byteSize);
-      }
-      for (size_t i = 0; i < model->outputs.size(); ++i) {
-        hostOutputs.push_back(buffers[model->inputs.size() + weightCount + i]);
-        outputBytes.push_back(model->outputs[i].byteSize);
-      }
-      std::string problem =
-          model->gpu->run(hostInputs, inputBytes, hostOutputs, outputBytes);
+      std::string problem = model->gpu->run(buffers.data());
       if (!problem.empty())
         return makeStatus(PITH_INTERNAL, problem);
       return nullptr;
