@@ -1,4 +1,4 @@
-// RUN: pith-opt %s --pith-plan-launches | FileCheck %s
+// RUN: pith-opt %s --split-input-file --pith-plan-launches | FileCheck %s
 
 // Two outlined kernels move into one module, named after their modules;
 // the launches are recorded with each buffer's argument, byte offset and
@@ -37,6 +37,36 @@ module attributes {gpu.container_module} {
   }
   gpu.module @fill_kernel {
     gpu.func @fill_kernel(%a: memref<32xf32>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// Two kernels read one constant: outlining copied it into both modules,
+// and one copy is kept.
+// CHECK-LABEL: func.func @two_readers
+// CHECK: gpu.module @pith_kernels {
+// CHECK-COUNT-1: memref.global "private" constant @table
+// CHECK-NOT: memref.global
+module attributes {gpu.container_module} {
+  func.func @two_readers(%y: memref<4xf32>) {
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    gpu.launch_func @first::@first blocks in (%c1, %c1, %c1) threads in (%c4, %c1, %c1) args(%y : memref<4xf32>)
+    gpu.launch_func @second::@second blocks in (%c1, %c1, %c1) threads in (%c4, %c1, %c1) args(%y : memref<4xf32>)
+    return
+  }
+  gpu.module @first {
+    memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+    gpu.func @first(%a: memref<4xf32>) kernel {
+      gpu.return
+    }
+  }
+  gpu.module @second {
+    memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+    gpu.func @second(%a: memref<4xf32>) kernel {
       gpu.return
     }
   }
