@@ -22,12 +22,16 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` stays on the host: it computes an address or a constant,
-/// and touches no memory.
-bool staysOnHost(Operation *op) {
+/// Whether `op` computes a constant or an address, touches no memory, and
+/// so stays on the host, where ops run on the GPU may move past it.
+bool isAddressOrConstant(Operation *op) {
+  return op->hasTrait<OpTrait::ConstantLike>() || isa<ViewLikeOpInterface>(op);
+}
+
+/// Whether `op` stays on the host and ends a run of serial ops: they may
+/// not move past it.
+bool endsSerialRun(Operation *op) {
   return op->hasTrait<OpTrait::IsTerminator>() ||
-         op->hasTrait<OpTrait::ConstantLike>() ||
-         isa<ViewLikeOpInterface>(op) ||
          isa<memref::AllocOp, memref::DeallocOp, memref::GetGlobalOp,
              gpu::LaunchOp>(op);
 }
@@ -138,11 +142,9 @@ struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
       return result;
     };
     for (Operation *op : ops) {
-      // Constants and views do not end a run of serial ops: they touch no
-      // memory, so the run may move past them.
-      if (op->hasTrait<OpTrait::ConstantLike>() || isa<ViewLikeOpInterface>(op))
+      if (isAddressOrConstant(op))
         continue;
-      if (staysOnHost(op)) {
+      if (endsSerialRun(op)) {
         if (failed(flushSerial()))
           return signalPassFailure();
         continue;
