@@ -99,6 +99,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
 /// to register blocks and vectorized; the rest is loops LLVM vectorizes.
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
 
+/// The start of every pipeline: layers fused into pith.linear, everything
+/// lowered to linalg (quantized layers as `lowering` says), elementwise ops
+/// fused into their consumers.
+void buildGraphToLinalg(OpPassManager &pm,
+                        const LowerToLinalgPassOptions &lowering);
+
 /// Tensors to buffers as every pipeline has them: the caller's for a public
 /// function's inputs, weights and outputs (results become out-parameters,
 /// identity layouts), one planned workspace for the rest.

@@ -502,6 +502,17 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
     return std::move(file);
   };
 
+  // `spec`, with its producer and `target`, to the output.
+  auto writePackage = [&](package::TargetSpec target) -> llvm::Error {
+    report("write the package");
+    spec.producer = "pith " + getVersion().str();
+    spec.target = std::move(target);
+    std::string message;
+    if (!package::writePackage(spec, outputPath.str(), message))
+      return error(message);
+    return llvm::Error::success();
+  };
+
   if (options.emit == EmitKind::Mlir) {
     llvm::Expected<std::unique_ptr<llvm::ToolOutputFile>> output =
         openOutput(false);
@@ -544,15 +555,9 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
                       "holds PTX only, which the driver compiles when it "
                       "loads");
     }
-    report("write the package");
-    spec.producer = "pith " + getVersion().str();
-    spec.target = {gpuTarget->chip, GpuTarget::kTriple.str(), gpuTarget->chip,
-                   gpuTarget->features};
     spec.gpu = std::move(*code);
-    std::string message;
-    if (!package::writePackage(spec, outputPath.str(), message))
-      return error(message);
-    return llvm::Error::success();
+    return writePackage({gpuTarget->chip, GpuTarget::kTriple.str(),
+                         gpuTarget->chip, gpuTarget->features});
   }
 
   auto graph =
@@ -591,16 +596,10 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
       buildSharedObject(**llvmModule, cpuTarget);
   if (!sharedObject)
     return sharedObject.takeError();
-  report("write the package");
-  spec.producer = "pith " + getVersion().str();
-  spec.target = {cpuTarget.name, cpuTarget.triple, cpuTarget.cpu,
-                 cpuTarget.features};
   spec.sharedObject = *sharedObject;
   spec.entry = "pith_entry_" + spec.entry;
-  std::string message;
-  if (!package::writePackage(spec, outputPath.str(), message))
-    return error(message);
-  return llvm::Error::success();
+  return writePackage(
+      {cpuTarget.name, cpuTarget.triple, cpuTarget.cpu, cpuTarget.features});
 }
 
 } // namespace pith

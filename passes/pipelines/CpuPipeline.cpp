@@ -20,16 +20,10 @@ using namespace mlir;
 
 void mlir::pith::buildCpuPipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &options) {
-  // Graph level: layers into pith.linear, then everything into linalg.
-  pm.addPass(createFuseLinearPass());
-  pm.addPass(createCanonicalizerPass());
   LowerToLinalgPassOptions lowering;
   lowering.int8Dot = options.int8Dot;
   lowering.int8DotBits = options.vnni ? 8 : 4;
-  pm.addPass(createLowerToLinalgPass(lowering));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createFuseElementwisePass());
-  pm.addPass(createCSEPass());
+  buildGraphToLinalg(pm, lowering);
   PackWeightsPassOptions packing;
   packing.vectorBits = options.vectorBits;
   pm.addPass(createPackWeightsPass(packing));
@@ -66,6 +60,18 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // allocas move to the parallel region), before scf-to-cf splits them.
   pm.addPass(createCanonicalizerPass());
   buildHostLoweringToLLVM(pm);
+}
+
+void mlir::pith::buildGraphToLinalg(OpPassManager &pm,
+                                    const LowerToLinalgPassOptions &lowering) {
+  // Layers into pith.linear, then everything into linalg, elementwise ops
+  // fused into their consumers.
+  pm.addPass(createFuseLinearPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLowerToLinalgPass(lowering));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createFuseElementwisePass());
+  pm.addPass(createCSEPass());
 }
 
 void mlir::pith::buildModelBufferization(OpPassManager &pm) {

@@ -21,18 +21,13 @@ using namespace mlir;
 
 void mlir::pith::buildNvptxPipeline(OpPassManager &pm,
                                     const NvptxPipelineOptions &options) {
-  // Graph level, as for CPUs; every constant buffer becomes a weight, so
-  // that kernels read only device memory.
-  pm.addPass(createFuseLinearPass());
-  pm.addPass(createCanonicalizerPass());
-  // Quantized weights in panels of a warp's width: its threads, one per
-  // output feature, read consecutive bytes.
+  // Graph level, as for CPUs, with quantized weights in panels of a warp's
+  // width: its threads, one per output feature, read consecutive bytes.
+  // Every constant buffer becomes a weight, so that kernels read only
+  // device memory.
   LowerToLinalgPassOptions lowering;
   lowering.panelWidth = 32;
-  pm.addPass(createLowerToLinalgPass(lowering));
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createFuseElementwisePass());
-  pm.addPass(createCSEPass());
+  buildGraphToLinalg(pm, lowering);
   pm.addPass(createApproximateMathPass());
   OutlineWeightsPassOptions weights;
   weights.minBytes = 0;
