@@ -9,6 +9,7 @@ tolerance."""
 import functools
 import os
 import pathlib
+import subprocess
 
 import numpy as np
 import pytest
@@ -66,7 +67,16 @@ def _gpu_target():
             if error.code == 5:  # PITH_UNSUPPORTED_TARGET: no driver or device
                 return None
             raise
-    return os.environ.get("PITH_GPU_TARGET", "sm_80")
+    # The device's own architecture where pith has it, so that the cubin
+    # loads (its PTX, JIT-compiled, otherwise).
+    try:
+        capability = subprocess.run(
+            ["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader"],
+            capture_output=True, text=True, check=True).stdout.split()[0]
+    except (OSError, subprocess.CalledProcessError, IndexError):
+        return "sm_80"
+    target = "sm_" + capability.replace(".", "")
+    return target if target in TARGETS + ["sm_86", "sm_89"] else "sm_80"
 
 
 @pytest.mark.filterwarnings("ignore:.*is taken as 1")
