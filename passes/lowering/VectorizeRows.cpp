@@ -4,6 +4,8 @@
 // reductions such as softmax's and layer norm's, broadcasts, fills) are
 // tiled to rows of their innermost loop and vectorized: each row becomes a
 // few vector loads, vector arithmetic and a store, or a vector reduction.
+// Transposes that move the innermost dimension go by 16x16 blocks
+// transposed in registers.
 // LLVM's loop vectorizer could do the elementwise part only where it can
 // prove buffers apart and never reorders a float reduction; here the
 // vectors are explicit.
@@ -19,6 +21,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
+#include "passes/lowering/VectorShuffles.h"
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_VECTORIZEROWSPASS
@@ -90,6 +93,80 @@ struct ReadElementThenBroadcast : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// A transpose of 32-bit elements that moves the innermost dimension,
+/// both dimensions it swaps multiples of 16: loops over 16x16 blocks of
+/// them (and every element of the other dimensions), each block read as 16
+/// vectors along the input's innermost dimension, transposed in registers
+/// by shuffles and written as 16 vectors along the output's. Fails
+/// (leaving it to scalar loops) for anything else.
+LogicalResult writeBlockTranspose(RewriterBase &rewriter,
+                                  linalg::TransposeOp op) {
+  constexpr int64_t kBlock = 16;
+  auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
+  auto resultType = dyn_cast<RankedTensorType>(op.getInit().getType());
+  if (!op.hasPureTensorSemantics() || !inputType || !resultType ||
+      !resultType.hasStaticShape() ||
+      resultType.getElementTypeBitWidth() != 32)
+    return failure();
+  ArrayRef<int64_t> permutation = op.getPermutation();
+  int64_t last = resultType.getRank() - 1;
+  // The output's innermost dimension reads the input's `across`; the
+  // input's innermost is the output's `along`.
+  int64_t across = permutation[last];
+  int64_t along = llvm::find(permutation, last) - permutation.begin();
+  if (across == last || resultType.getDimSize(along) % kBlock != 0 ||
+      resultType.getDimSize(last) % kBlock != 0)
+    return failure();
+
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> lower, upper, steps;
+  for (int64_t dim = 0; dim <= last; ++dim) {
+    lower.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
+    upper.push_back(arith::ConstantIndexOp::create(
+        rewriter, loc, resultType.getDimSize(dim)));
+    steps.push_back(arith::ConstantIndexOp::create(
+        rewriter, loc, dim == along || dim == last ? kBlock : 1));
+  }
+  auto vectorType = VectorType::get({kBlock}, resultType.getElementType());
+  Value padding = arith::ConstantOp::create(
+      rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, lower, upper, steps, ValueRange{op.getInit()},
+      [&](OpBuilder &b, Location loc, ValueRange at,
+          ValueRange args) -> scf::ValueVector {
+        auto plus = [&](Value base, int64_t offset) -> Value {
+          return arith::AddIOp::create(
+              b, loc, base, arith::ConstantIndexOp::create(b, loc, offset));
+        };
+        // Input vector t: output elements (along + s, last + t), s the lane.
+        SmallVector<Value> rows;
+        for (int64_t t = 0; t < kBlock; ++t) {
+          SmallVector<Value> indices(last + 1);
+          for (int64_t dim = 0; dim <= last; ++dim)
+            indices[permutation[dim]] = dim == last ? plus(at[dim], t)
+                                                    : at[dim];
+          rows.push_back(vector::TransferReadOp::create(
+              b, loc, vectorType, op.getInput(), indices, padding,
+              ArrayRef<bool>{true}));
+        }
+        SmallVector<Value> columns = pith::lowering::transposeSquare(b, loc,
+                                                                     rows);
+        Value result = args[0];
+        for (int64_t s = 0; s < kBlock; ++s) {
+          SmallVector<Value> indices(at.begin(), at.end());
+          indices[along] = plus(at[along], s);
+          result = vector::TransferWriteOp::create(b, loc, columns[s], result,
+                                                   indices,
+                                                   ArrayRef<bool>{true})
+                       .getResult();
+        }
+        return {result};
+      });
+  rewriter.replaceOp(op, nest.results);
+  return success();
+}
+
 struct VectorizeRowsPass
     : mlir::pith::impl::VectorizeRowsPassBase<VectorizeRowsPass> {
   using VectorizeRowsPassBase::VectorizeRowsPassBase;
@@ -104,6 +181,9 @@ struct VectorizeRowsPass
 
     IRRewriter rewriter(context);
     for (linalg::LinalgOp op : ops) {
+      if (auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation());
+          transpose && succeeded(writeBlockTranspose(rewriter, transpose)))
+        continue;
       unsigned bits = 32;
       if (auto type = dyn_cast<ShapedType>(op->getResult(0).getType()))
         if (type.getElementType().isIntOrFloat())

@@ -104,3 +104,32 @@ func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<
   } -> tensor<8x16xf32>
   return %t, %n, %g : tensor<16x8xf32>, tensor<8x16xi1>, tensor<8x16xf32>
 }
+
+// -----
+
+// A transpose that moves the innermost dimension goes by 16x16 blocks:
+// 16 vectors read along the input's rows, 4 stages of 16 two-source
+// shuffles, 16 vectors written along the output's rows.
+// CHECK-LABEL: func.func @transpose_blocks
+//       CHECK: scf.for %[[I:.*]] = %c0 to %c32 step %c16
+//       CHECK:   scf.for %[[J:.*]] = %c0 to %c48 step %c16
+//       CHECK:     vector.transfer_read %{{.*}}[%[[J]], %[[I]]]{{.*}} : tensor<48x32xf32>, vector<16xf32>
+// CHECK-COUNT-64:     vector.shuffle
+//       CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+//   CHECK-NOT: linalg.transpose
+func.func @transpose_blocks(%x: tensor<48x32xf32>) -> tensor<32x48xf32> {
+  %init = tensor.empty() : tensor<32x48xf32>
+  %0 = linalg.transpose ins(%x : tensor<48x32xf32>) outs(%init : tensor<32x48xf32>) permutation = [1, 0]
+  return %0 : tensor<32x48xf32>
+}
+
+// -----
+
+// A transpose whose swapped extents are not multiples of 16 stays.
+// CHECK-LABEL: func.func @transpose_ragged
+//       CHECK: linalg.transpose
+func.func @transpose_ragged(%x: tensor<24x32xf32>) -> tensor<32x24xf32> {
+  %init = tensor.empty() : tensor<32x24xf32>
+  %0 = linalg.transpose ins(%x : tensor<24x32xf32>) outs(%init : tensor<32x24xf32>) permutation = [1, 0]
+  return %0 : tensor<32x24xf32>
+}
