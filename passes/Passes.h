@@ -39,6 +39,17 @@ namespace mlir::pith {
 inline constexpr llvm::StringLiteral kQuantizedMatmulAttr =
     "pith.quantized_matmul";
 
+/// The mark pith-lower-to-linalg puts on a contraction over the packed kept
+/// values of an N:M-sparse weight ({n, m}).
+inline constexpr llvm::StringLiteral kSparseMatmulAttr = "pith.sparse_matmul";
+
+/// Whether `op` is a contraction over packed weights (quantized or
+/// sparse), whose operands 0 and 1 and init are x, the weights and the
+/// output as a contraction's are.
+inline bool isPackedMatmul(Operation *op) {
+  return op->hasAttr(kQuantizedMatmulAttr) || op->hasAttr(kSparseMatmulAttr);
+}
+
 /// The mark pith-vectorize-contractions puts on the vector.multi_reduction
 /// of a 4-way dot product of unsigned by signed bytes into 32-bit sums
 /// (VNNI's vpdpbusd, written portably); pith-lower-vectors, after
@@ -59,6 +70,10 @@ struct QuantizedLayout {
   /// Output features per packed panel of weights: a CPU register tile's
   /// width, or a warp's on GPUs, whose threads then read consecutive bytes.
   int64_t panelWidth = 16;
+  /// N:M-sparse layers multiply their kept values alone
+  /// (`pith.sparse_matmul`), where pith-vectorize-contractions writes them;
+  /// else their weights are expanded.
+  bool packSparse = true;
 };
 
 /// Patterns that lower every pith op to linalg, tensor, arith and math,

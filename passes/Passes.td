@@ -251,6 +251,12 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     weights have at most `int8-dot-bits` bits.
     Quantized weights are packed in panels of `panel-width` output
     features, consecutive in memory for each row of bytes.
+    `pith.densify` becomes a generic that puts the kept values back; with
+    `pack-sparse`, a linear layer over the densification of constants
+    (M a power of two up to 16, a group's N positions in a byte) becomes
+    a contraction over the kept values, packed [panels, groups, N, width]
+    with their positions a byte per feature and group
+    (`pith.sparse_matmul = {n, m}`).
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
@@ -261,7 +267,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
            "4 for AVX2, whose 16-bit pair sums 8-bit weights overflow)">,
     Option<"panelWidth", "panel-width", "int64_t", /*default=*/"16",
            "Output features per packed panel of quantized weights (16: a "
-           "CPU register tile; 32: a GPU warp)">
+           "CPU register tile; 32: a GPU warp)">,
+    Option<"packSparse", "pack-sparse", "bool", /*default=*/"true",
+           "Multiply N:M-sparse layers' kept values alone (for "
+           "pith-vectorize-contractions); else expand their weights">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
@@ -409,11 +418,19 @@ def LowerVectorsPass : Pass<"pith-lower-vectors"> {
     pith-vectorize-contractions writes for int8 inputs) becomes
     `llvm.x86.avx512.vpdpbusd.512`, or with `vnni=false` AVX2's
     `vpmaddubsw` (pairs of products into 16-bit sums, saturating: exact for
-    weights of at most 4 bits) and `vpmaddwd` by ones on each half.
+    weights of at most 4 bits) and `vpmaddwd` by ones on each half. A
+    gather of f32 lanes from a 1-D buffer of m elements (which
+    pith-vectorize-contractions writes for N:M-sparse weights) becomes a
+    load of the m elements, repeated across a register and permuted by
+    the indices: `llvm.x86.avx512.permvar.sf.512` with 512-bit vectors,
+    `llvm.x86.avx2.permps` on each half with 256-bit ones (m dividing the
+    lanes); otherwise it stays a gather.
   }];
   let options = [
     Option<"vnni", "vnni", "bool", /*default=*/"true",
-           "Dot products of bytes with VNNI; else with AVX2">
+           "Dot products of bytes with VNNI; else with AVX2">,
+    Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
+           "Width of the target's vector registers, in bits">
   ];
   let dependentDialects = ["mlir::vector::VectorDialect",
                            "mlir::LLVM::LLVMDialect"];

@@ -775,5 +775,33 @@ LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Sparsity
+//===----------------------------------------------------------------------===//
+
+LogicalResult DensifyOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  RankedTensorType values = tensorType(adaptor.getValues());
+  RankedTensorType positions = tensorType(adaptor.getPositions());
+  int64_t n = adaptor.getN(), m = adaptor.getM();
+  if (n <= 0 || m <= n)
+    return emitOptionalError(loc, "needs 0 < n < m, got ", n, ":", m);
+  if (values.getRank() != 2 || values.getShape() != positions.getShape())
+    return emitOptionalError(loc, "values ", values, " and positions ",
+                             positions, " must be matrices of one shape");
+  if (values.getDimSize(1) % n != 0)
+    return emitOptionalError(loc, "a row's ", values.getDimSize(1),
+                             " values do not divide into groups of ", n);
+  if (m > (int64_t{1} << positions.getElementTypeBitWidth()))
+    return emitOptionalError(loc, "positions ", positions.getElementType(),
+                             " cannot reach ", m - 1);
+  types.push_back(RankedTensorType::get(
+      {values.getDimSize(0), values.getDimSize(1) / n * m},
+      values.getElementType()));
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/pith/PithOps.cpp.inc"

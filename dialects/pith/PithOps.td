@@ -745,4 +745,35 @@ def Pith_DequantizeOp : Pith_Op<"dequantize", [Pure, Pith_InferTypes]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Sparsity
+//===----------------------------------------------------------------------===//
+
+def Pith_DensifyOp : Pith_Op<"densify", [Pure, Pith_InferTypes]> {
+  let summary = "N:M sparse rows back to dense ones";
+  let description = [{
+    The dense `[rows, groups * m]` matrix whose every group of `m`
+    consecutive elements of a row holds the group's `n` kept values at
+    their positions and zeros elsewhere: `values` and `positions` are
+    `[rows, groups * n]`, value `g * n + s` of a row going to column
+    `g * m + positions[row, g * n + s]`. Positions are unsigned integers
+    (`ui2`, `ui4` or `ui8`, wide enough for `m - 1`), increasing within a
+    group. pith-sparsify stores N:M-pruned weights this way (2:4 as
+    `ui2` positions); lowering multiplies the kept values alone where it
+    can, and otherwise expands them.
+
+    ```mlir
+    %w = pith.densify %values, %positions {n = 2 : i64, m = 4 : i64}
+        : (tensor<64x32xf32>, tensor<64x32xui2>) -> tensor<64x64xf32>
+    ```
+  }];
+  let arguments = (ins Pith_FloatTensor:$values,
+                       StaticShapeTensorOf<[UI<2>, UI<4>, UI8]>:$positions,
+                       I64Attr:$n, I64Attr:$m);
+  let results = (outs Pith_FloatTensor:$output);
+  let assemblyFormat = [{
+    $values `,` $positions attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 #endif // PITH_OPS_TD

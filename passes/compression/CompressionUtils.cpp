@@ -6,6 +6,8 @@
 
 #include "passes/compression/CompressionUtils.h"
 
+#include "dialects/pith/PithFolds.h"
+#include "passes/compression/Sparsity.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Location.h"
@@ -64,8 +66,13 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
                                            const LayerSelection &selection) {
   SmallVector<CandidateLayer> layers;
   root->walk([&](LinearOp op) {
-    auto weight = op.getWeight().getDefiningOp<ConstantOp>();
-    if (!weight || !op.getWeight().getType().getElementType().isF32())
+    if (!op.getWeight().getType().getElementType().isF32())
+      return;
+    Operation *weight = op.getWeight().getDefiningOp();
+    auto densify = dyn_cast_if_present<DensifyOp>(weight);
+    if (!isa_and_present<ConstantOp>(weight) &&
+        !(densify && densify.getValues().getDefiningOp<ConstantOp>() &&
+          densify.getPositions().getDefiningOp<ConstantOp>()))
       return;
     std::string name = layerName(op);
     if (selection.selects(name))
@@ -74,10 +81,56 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
   return layers;
 }
 
+std::optional<std::vector<float>> CandidateLayer::readWeight() const {
+  if (auto constant = dyn_cast<ConstantOp>(weight))
+    return pith::detail::readFloats(constant.getValue());
+  auto densify = cast<DensifyOp>(weight);
+  std::optional<std::vector<float>> values = pith::detail::readFloats(
+      densify.getValues().getDefiningOp<ConstantOp>().getValue());
+  std::optional<std::vector<int8_t>> positions = pith::detail::readBytes(
+      densify.getPositions().getDefiningOp<ConstantOp>().getValue());
+  if (!values || !positions)
+    return std::nullopt;
+  RankedTensorType type = densify.getType();
+  std::vector<float> dense(type.getNumElements(), 0.0f);
+  int64_t n = densify.getN(), m = densify.getM();
+  for (size_t i = 0; i < values->size(); ++i)
+    dense[i / n * m + static_cast<uint8_t>((*positions)[i])] = (*values)[i];
+  return dense;
+}
+
+uint64_t CandidateLayer::storedBytes() const {
+  auto type = cast<RankedTensorType>(weight->getResult(0).getType());
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  if (auto densify = dyn_cast<DensifyOp>(weight))
+    return keptBytes(rows, cols, densify.getN(), densify.getM());
+  return static_cast<uint64_t>(rows * cols) * sizeof(float);
+}
+
+std::string CandidateLayer::weightBaseName() const {
+  Operation *constant = weight;
+  if (auto densify = dyn_cast<DensifyOp>(weight))
+    constant = densify.getValues().getDefiningOp();
+  return compression::weightBaseName(cast<ConstantOp>(constant).getValue(),
+                                     name);
+}
+
 std::string weightBaseName(Attribute value, StringRef layer) {
   if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(value))
     return resource.getRawHandle().getKey().str();
   return layer.str();
+}
+
+void CandidateLayer::eraseUnusedWeight() {
+  if (!weight->use_empty())
+    return;
+  SmallVector<Operation *> operands;
+  for (Value operand : weight->getOperands())
+    operands.push_back(operand.getDefiningOp());
+  weight->erase();
+  for (Operation *operand : operands)
+    if (operand && operand->use_empty())
+      operand->erase();
 }
 
 void recordCompression(Operation *op, StringRef layer, StringRef method,

@@ -61,15 +61,28 @@ private:
 };
 
 /// A linear layer a compression pass may rewrite: its weight is an f32
-/// constant.
+/// constant, or the pith.densify of constants (N:M-pruned).
 struct CandidateLayer {
   LinearOp op;
-  ConstantOp weight;
+  /// The ConstantOp or DensifyOp that makes the weight.
+  Operation *weight;
   std::string name;
+
+  /// The weight as dense [N, K] floats; nothing where a resource is not
+  /// loaded.
+  std::optional<std::vector<float>> readWeight() const;
+  /// The bytes the weight takes now: f32, or kept values and positions at
+  /// their bit width.
+  uint64_t storedBytes() const;
+  /// A name for weights derived from this one: its (kept values')
+  /// resource key, else the layer's name.
+  std::string weightBaseName() const;
+  /// Erases the weight's ops that nothing uses any more.
+  void eraseUnusedWeight();
 };
 
-/// The linear layers under `root` with an f32 constant weight that
-/// `selection` selects, in order.
+/// The linear layers under `root` with an f32 constant weight, or an N:M
+/// sparse one of constants, that `selection` selects, in order.
 SmallVector<CandidateLayer> selectedLayers(Operation *root,
                                            const LayerSelection &selection);
 

@@ -72,7 +72,6 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
 
   void factorizeLayer(CandidateLayer &candidate, const RankBudget &budget) {
     LinearOp op = candidate.op;
-    ConstantOp constant = candidate.weight;
     const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
@@ -83,8 +82,7 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
                        << kLargestSmallerSide << "); it stays as it is";
       return;
     }
-    std::optional<std::vector<float>> weights =
-        pith::detail::readFloats(constant.getValue());
+    std::optional<std::vector<float>> weights = candidate.readWeight();
     if (!weights)
       return;
     SingularDecomposition svd = singularDecomposition(*weights, rows, cols);
@@ -106,7 +104,7 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
     auto partLoc = [&](StringRef suffix) {
       return NameLoc::get(b.getStringAttr(layer + suffix.str()), loc);
     };
-    std::string base = weightBaseName(constant.getValue(), layer);
+    std::string base = candidate.weightBaseName();
     Type f32 = b.getF32Type();
     auto right =
         ConstantOp::create(b, loc,
@@ -132,13 +130,12 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
     outer->removeAttr(kPartOfAttrName);
     recordCompression(
         outer, layer, "svd rank " + std::to_string(chosen),
-        static_cast<uint64_t>(rows * cols) * sizeof(float),
+        candidate.storedBytes(),
         static_cast<uint64_t>(chosen * (rows + cols)) * sizeof(float), stats);
     outer->setAttr(kPartOfAttrName, b.getStringAttr(layer));
     op.replaceAllUsesWith(outer.getResult());
     op.erase();
-    if (constant->use_empty())
-      constant->erase();
+    candidate.eraseUnusedWeight();
     ++factorizedLayers;
   }
 };

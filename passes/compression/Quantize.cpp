@@ -336,7 +336,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   LogicalResult quantizeLayer(CandidateLayer &candidate,
                               const QuantScheme &scheme) {
     LinearOp op = candidate.op;
-    ConstantOp constant = candidate.weight;
     const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
@@ -346,17 +345,16 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                        << scheme.groupSize << "; it stays f32";
       return success();
     }
-    uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
+    uint64_t bytesBefore = candidate.storedBytes();
     uint64_t bytesAfter = quantizedBytes(rows, cols, scheme);
     if (bytesAfter >= bytesBefore) {
       op.emitWarning() << "layer '" << layer << "': " << scheme.describe()
                        << " would not make its " << rows << "x" << cols
-                       << " weight smaller (" << bytesAfter << " bytes, f32 "
-                       << bytesBefore << "); it stays f32";
+                       << " weight smaller (" << bytesAfter << " bytes, now "
+                       << bytesBefore << "); it stays as it is";
       return success();
     }
-    std::optional<std::vector<float>> weights =
-        pith::detail::readFloats(constant.getValue());
+    std::optional<std::vector<float>> weights = candidate.readWeight();
     if (!weights)
       return success();
 
@@ -420,7 +418,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
 
     OpBuilder b(op);
     Location loc = op.getLoc();
-    std::string base = weightBaseName(constant.getValue(), layer);
+    std::string base = candidate.weightBaseName();
     DequantizeOp dequantized =
         buildDequantize(b, loc, base, {rows, cols}, quantized, scheme);
     if (!inputScales->empty()) {
@@ -443,8 +441,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       op.getInputMutable().assign(*input);
     }
     op.getWeightMutable().assign(dequantized);
-    if (constant->use_empty())
-      constant->erase();
+    candidate.eraseUnusedWeight();
 
     recordCompression(op, layer, scheme.describe(), bytesBefore, bytesAfter,
                       error);

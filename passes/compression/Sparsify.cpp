@@ -2,8 +2,10 @@
 //
 // Part of pith. Magnitude pruning of linear layers: the smallest weights,
 // or N of every M along a row, or the blocks of least L2 norm, become
-// zero, by a threshold per layer or shared by all of them. Weights stay
-// dense f32 (quantization may follow; zero stays zero).
+// zero, by a threshold per layer or shared by all of them. N:M-pruned
+// weights (M a power of two up to 16) are stored as their kept values and
+// positions (pith.densify); the others stay dense f32 (quantization may
+// follow; zero stays zero).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,11 +28,45 @@ namespace {
 
 /// A layer to prune and its weights.
 struct Layer {
-  LinearOp op;
-  ConstantOp constant;
-  std::string name;
+  CandidateLayer candidate;
   std::vector<float> weights;
 };
+
+/// `pith.densify` of the n values each group of m keeps and their
+/// positions (ui2 up to m = 4, else ui4); `bytes` gets what they take as
+/// the CPU kernels pack them (packedPositionBytes a group).
+Value storeKept(OpBuilder &b, Layer &layer,
+                const SparsityPattern &sparsityPattern, StringRef base,
+                uint64_t &bytes) {
+  RankedTensorType type = layer.candidate.op.getWeight().getType();
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t n = sparsityPattern.n, m = sparsityPattern.m;
+  std::vector<int64_t> kept = keptPositions(layer.weights, sparsityPattern);
+  std::vector<float> values(kept.size());
+  std::vector<uint8_t> positions(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    values[i] = layer.weights[i / n * m + kept[i]];
+    positions[i] = static_cast<uint8_t>(kept[i]);
+  }
+  unsigned bits = m <= 4 ? 2 : 4;
+  int64_t keptPerRow = cols / m * n;
+  Location loc = layer.candidate.op.getLoc();
+  auto valuesType = RankedTensorType::get({rows, keptPerRow}, b.getF32Type());
+  auto positionsType = RankedTensorType::get(
+      {rows, keptPerRow},
+      IntegerType::get(b.getContext(), bits, IntegerType::Unsigned));
+  Value valuesConstant = ConstantOp::create(
+      b, loc,
+      pith::detail::makeResource(valuesType, (base + "_kept").str(),
+                                 asBytes<float>(values)));
+  Value positionsConstant = ConstantOp::create(
+      b, loc,
+      pith::detail::makeResource(positionsType, (base + "_positions").str(),
+                                 asBytes<uint8_t>(positions)));
+  bytes = keptBytes(rows, cols, n, m);
+  return DensifyOp::create(b, loc, valuesConstant, positionsConstant,
+                           b.getI64IntegerAttr(n), b.getI64IntegerAttr(m));
+}
 
 struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
   using SparsifyPassBase::SparsifyPassBase;
@@ -65,11 +101,8 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
             << parsed->describe() << " groups; it stays dense";
         continue;
       }
-      std::optional<std::vector<float>> weights =
-          pith::detail::readFloats(candidate.weight.getValue());
-      if (weights)
-        layers.push_back({candidate.op, candidate.weight, candidate.name,
-                          std::move(*weights)});
+      if (std::optional<std::vector<float>> weights = candidate.readWeight())
+        layers.push_back({candidate, std::move(*weights)});
     }
 
     // One threshold for every layer, from all their scores at once.
@@ -77,7 +110,7 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     if (global && !nOfM) {
       std::vector<float> scores;
       for (Layer &layer : layers) {
-        RankedTensorType type = layer.op.getWeight().getType();
+        RankedTensorType type = layer.candidate.op.getWeight().getType();
         std::vector<float> own = pruningScores(
             layer.weights, type.getDimSize(0), type.getDimSize(1), *parsed);
         scores.insert(scores.end(), own.begin(), own.end());
@@ -90,7 +123,7 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
 
   void pruneLayer(Layer &layer, const SparsityPattern &sparsityPattern,
                   float sharedThreshold) {
-    RankedTensorType type = layer.op.getWeight().getType();
+    RankedTensorType type = layer.candidate.op.getWeight().getType();
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
     float threshold = sharedThreshold;
     if (!global && sparsityPattern.kind != SparsityPattern::Kind::NOfM)
@@ -100,25 +133,30 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
         prune(layer.weights, rows, cols, sparsityPattern, threshold);
     int64_t zeros = llvm::count(pruned, 0.0f);
 
-    OpBuilder b(layer.op);
-    auto constant = ConstantOp::create(
-        b, layer.op.getLoc(),
-        pith::detail::makeResource(
-            type,
-            weightBaseName(layer.constant.getValue(), layer.name) + "_sparse",
-            asBytes<float>(pruned)));
-    layer.op.getWeightMutable().assign(constant);
-    if (layer.constant->use_empty())
-      layer.constant->erase();
+    OpBuilder b(layer.candidate.op);
+    std::string base = layer.candidate.weightBaseName();
+    uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
+    uint64_t bytesAfter = bytesBefore;
+    Value weight;
+    if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
+        packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
+      weight = storeKept(b, layer, sparsityPattern, base, bytesAfter);
+    } else {
+      // Stored dense until compressed storage for these patterns exists.
+      weight = ConstantOp::create(
+          b, layer.candidate.op.getLoc(),
+          pith::detail::makeResource(type, base + "_sparse",
+                                     asBytes<float>(pruned)));
+    }
+    layer.candidate.op.getWeightMutable().assign(weight);
+    layer.candidate.eraseUnusedWeight();
 
-    // Stored dense until compressed storage exists: no bytes saved yet.
-    uint64_t bytes = static_cast<uint64_t>(rows * cols) * sizeof(float);
     std::string method =
         "sparse " +
         std::to_string(static_cast<int>(
             std::lround(100.0 * zeros / std::max<int64_t>(1, rows * cols)))) +
         "% " + sparsityPattern.describe();
-    recordCompression(layer.op, layer.name, method, bytes, bytes,
+    recordCompression(layer.candidate.op, layer.candidate.name, method, bytesBefore, bytesAfter,
                       compareWeights(layer.weights, pruned));
     ++prunedLayers;
   }

@@ -89,6 +89,37 @@ float scoreThreshold(std::vector<float> scores, double sparsity) {
   return std::nextafter(scores[count - 1], INFINITY);
 }
 
+int64_t packedPositionBytes(int64_t n, int64_t m) {
+  if (m < 2 || m > 16 || (m & (m - 1)) != 0)
+    return 0;
+  int64_t bits = n * static_cast<int64_t>(std::log2(m));
+  return bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 0;
+}
+
+uint64_t keptBytes(int64_t rows, int64_t cols, int64_t n, int64_t m) {
+  auto groups = static_cast<uint64_t>(rows * (cols / m));
+  return groups * (n * sizeof(float) + packedPositionBytes(n, m));
+}
+
+std::vector<int64_t> keptPositions(llvm::ArrayRef<float> weights,
+                                   const SparsityPattern &pattern) {
+  std::vector<int64_t> kept, order(pattern.m);
+  kept.reserve(weights.size() / pattern.m * pattern.n);
+  for (size_t start = 0; start + pattern.m <= weights.size();
+       start += pattern.m) {
+    std::iota(order.begin(), order.end(), 0);
+    // The m - n smallest magnitudes go (first ones on ties): the rest stay.
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+      float x = std::fabs(weights[start + a]), y = std::fabs(weights[start + b]);
+      return x < y || (x == y && a < b);
+    });
+    std::sort(order.begin() + (pattern.m - pattern.n), order.end());
+    kept.insert(kept.end(), order.begin() + (pattern.m - pattern.n),
+                order.end());
+  }
+  return kept;
+}
+
 std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
                          int64_t cols, const SparsityPattern &pattern,
                          float threshold) {
@@ -100,16 +131,13 @@ std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
         w = 0.0f;
     break;
   case SparsityPattern::Kind::NOfM: {
-    std::vector<int64_t> order(pattern.m);
+    std::vector<int64_t> kept = keptPositions(weights, pattern);
+    auto position = kept.begin();
     for (int64_t start = 0; start < rows * cols; start += pattern.m) {
-      std::iota(order.begin(), order.end(), start);
-      // The m - n smallest magnitudes of the group (first ones on ties).
-      std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        float x = std::fabs(weights[a]), y = std::fabs(weights[b]);
-        return x < y || (x == y && a < b);
-      });
-      for (int64_t i = 0; i < pattern.m - pattern.n; ++i)
-        result[order[i]] = 0.0f;
+      std::vector<float> group(pattern.m, 0.0f);
+      for (int64_t i = 0; i < pattern.n; ++i, ++position)
+        group[*position] = weights[start + *position];
+      std::copy(group.begin(), group.end(), result.begin() + start);
     }
     break;
   }

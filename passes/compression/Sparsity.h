@@ -43,6 +43,22 @@ std::vector<float> pruningScores(llvm::ArrayRef<float> weights, int64_t rows,
 /// The score below which a fraction `sparsity` of `scores` lies.
 float scoreThreshold(std::vector<float> scores, double sparsity);
 
+/// The bytes in which pith's CPU kernels keep the positions of one N:M
+/// group (log2 m bits for each of the n kept values): 1, 2 or 4; 0 where m
+/// is not a power of two up to 16 or they need more than 32 bits (such
+/// patterns are stored dense).
+int64_t packedPositionBytes(int64_t n, int64_t m);
+
+/// The bytes an N:M-sparse [rows, cols] f32 weight is stored in: its kept
+/// values and packedPositionBytes per group.
+uint64_t keptBytes(int64_t rows, int64_t cols, int64_t n, int64_t m);
+
+/// For N:M, the positions within its group of the n weights each group of
+/// m keeps (the largest magnitudes; the last ones on ties), ascending:
+/// n per group, groups in row-major order.
+std::vector<int64_t> keptPositions(llvm::ArrayRef<float> weights,
+                                   const SparsityPattern &pattern);
+
 /// `weights` with the pattern's units zeroed: for N:M the smallest m - n of
 /// every m; otherwise those scoring below `threshold` (ties kept).
 std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,

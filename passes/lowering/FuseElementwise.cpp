@@ -27,12 +27,13 @@ namespace {
 /// this size they stay runtime work.
 constexpr int64_t kMaxFoldedElements = 4096;
 
-/// A contraction, or a quantized one (pith.quantized_matmul), whose
-/// operands pith-vectorize-contractions reads as they are laid out.
+/// A contraction, or one over packed weights (pith.quantized_matmul,
+/// pith.sparse_matmul), whose operands pith-vectorize-contractions reads as
+/// they are laid out.
 bool isContraction(Operation *op) {
   auto linalgOp = dyn_cast_if_present<linalg::LinalgOp>(op);
   return linalgOp && (linalg::isaContractionOpInterface(linalgOp) ||
-                      linalgOp->hasAttr(pith::kQuantizedMatmulAttr));
+                      pith::isPackedMatmul(linalgOp));
 }
 
 struct FuseElementwisePass
@@ -42,13 +43,13 @@ struct FuseElementwisePass
   void runOnOperation() override {
     MLIRContext *context = &getContext();
     // A producer with one use fuses, unless its consumer is a contraction;
-    // a quantized contraction is not rebuilt either (reshapes folded into
+    // a packed contraction is not rebuilt either (reshapes folded into
     // it by expansion would drop the mark its writer needs).
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
       return producer && producer->hasOneUse() &&
              !isContraction(operand->getOwner()) &&
-             !producer->hasAttr(pith::kQuantizedMatmulAttr);
+             !pith::isPackedMatmul(producer);
     };
     linalg::ControlFusionFn foldConstants = [](OpOperand *operand) {
       auto type = dyn_cast<ShapedType>(operand->get().getType());

@@ -6,7 +6,8 @@
 // transfers 1-D loads and stores, transposes 1-D ops. (Broadcasts are left
 // to the LLVM conversion: upstream's broadcast lowering cycles with the
 // contraction lowering on unit dimensions.) Dot products of bytes marked
-// for VNNI become its instruction first (or AVX2's two).
+// for VNNI become its instruction first (or AVX2's two), and gathers from
+// a few elements a permutation of them in registers.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
 
@@ -93,6 +95,59 @@ bool lowerVnniDot(RewriterBase &rewriter, vector::MultiDimReductionOp op,
   return true;
 }
 
+/// A gather of f32 lanes by i32 indices, mask all set, from the start of a
+/// contiguous 1-D buffer of m elements (indices past them are undefined):
+/// the m elements loaded once, repeated across a register, and permuted
+/// by the indices with AVX-512's vpermps (16 lanes) or AVX2's (8 lanes,
+/// each half); false where the target's registers cannot hold them (it
+/// stays a gather).
+bool lowerSmallGather(RewriterBase &rewriter, vector::GatherOp op,
+                      int64_t vectorBits) {
+  auto base = dyn_cast<MemRefType>(op.getBase().getType());
+  VectorType type = op.getVectorType();
+  int64_t lanes = vectorBits >= 512 ? 16 : vectorBits >= 256 ? 8 : 0;
+  auto indices = dyn_cast<VectorType>(op.getIndices().getType());
+  if (!base || base.getRank() != 1 || base.isDynamicDim(0) ||
+      !base.isLastDimUnitStride() || lanes == 0 ||
+      base.getDimSize(0) > lanes || lanes % base.getDimSize(0) != 0 ||
+      type.getRank() != 1 || !type.getElementType().isF32() || !indices ||
+      !indices.getElementType().isInteger(32) ||
+      type.getDimSize(0) % lanes != 0 ||
+      !matchPattern(op.getOffsets().front(), m_Zero()) ||
+      !matchPattern(op.getMask(), m_One()))
+    return false;
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  int64_t m = base.getDimSize(0);
+  Value table = vector::LoadOp::create(
+      rewriter, loc, VectorType::get({m}, type.getElementType()), op.getBase(),
+      op.getOffsets());
+  SmallVector<int64_t> repeat;
+  for (int64_t lane = 0; lane < lanes; ++lane)
+    repeat.push_back(lane % m);
+  Value repeated =
+      vector::ShuffleOp::create(rewriter, loc, table, table, repeat);
+  auto part = VectorType::get({lanes}, type.getElementType());
+  StringRef intrinsic = lanes == 16 ? "llvm.x86.avx512.permvar.sf.512"
+                                    : "llvm.x86.avx2.permps";
+  Value result = arith::ConstantOp::create(rewriter, loc, type,
+                                           rewriter.getZeroAttr(type));
+  for (int64_t start = 0; start < type.getDimSize(0); start += lanes) {
+    Value partIndices = vector::ExtractStridedSliceOp::create(
+        rewriter, loc, op.getIndices(), ArrayRef<int64_t>{start},
+        ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1});
+    Value permuted = LLVM::CallIntrinsicOp::create(
+                         rewriter, loc, part, rewriter.getStringAttr(intrinsic),
+                         ValueRange{repeated, partIndices})
+                         .getResult(0);
+    result = vector::InsertStridedSliceOp::create(
+        rewriter, loc, permuted, result, ArrayRef<int64_t>{start},
+        ArrayRef<int64_t>{1});
+  }
+  rewriter.replaceOp(op, result);
+  return true;
+}
+
 struct LowerVectorsPass
     : mlir::pith::impl::LowerVectorsPassBase<LowerVectorsPass> {
   using LowerVectorsPassBase::LowerVectorsPassBase;
@@ -103,6 +158,9 @@ struct LowerVectorsPass
     getOperation()->walk([&](vector::MultiDimReductionOp op) {
       if (op->hasAttr(pith::kVnniDotAttr))
         lowerVnniDot(rewriter, op, vnni);
+    });
+    getOperation()->walk([&](vector::GatherOp op) {
+      lowerSmallGather(rewriter, op, vectorBits);
     });
     RewritePatternSet patterns(context);
     vector::populateVectorContractLoweringPatterns(

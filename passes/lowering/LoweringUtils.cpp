@@ -163,4 +163,24 @@ Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
   return reshapeTo(builder, loc, product, shape);
 }
 
+Value panelsToLinear(OpBuilder &builder, Location loc, Value panels,
+                     int64_t features, Value bias, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(panels.getType());
+  int64_t rows = type.getDimSize(0);
+  int64_t padded = type.getDimSize(1) * type.getDimSize(2);
+  Value product = reshapeTo(builder, loc, panels, {rows, padded});
+  if (padded != features)
+    product = tensor::ExtractSliceOp::create(
+        builder, loc,
+        RankedTensorType::get({rows, features}, type.getElementType()),
+        product,
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(0),
+                               builder.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(rows),
+                               builder.getIndexAttr(features)},
+        ArrayRef<OpFoldResult>{builder.getIndexAttr(1),
+                               builder.getIndexAttr(1)});
+  return linearResult(builder, loc, product, bias, shape);
+}
+
 } // namespace mlir::pith::lowering

@@ -60,6 +60,12 @@ Value reshapeTo(OpBuilder &builder, Location loc, Value value,
 Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
                    ArrayRef<int64_t> shape);
 
+/// A linear layer's result from its product over panels of output
+/// features, [M, panels, width]: the first `features` columns of it viewed
+/// [M, panels width], plus `bias`, reshaped to `shape`.
+Value panelsToLinear(OpBuilder &builder, Location loc, Value panels,
+                     int64_t features, Value bias, ArrayRef<int64_t> shape);
+
 /// `value` permuted so that result axis i is input axis permutation[i].
 Value transposeTo(OpBuilder &builder, Location loc, Value value,
                   ArrayRef<int64_t> permutation);
@@ -82,6 +88,9 @@ void populateReductionPatterns(const TypeConverter &converter,
 void populateQuantizationPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns,
                                   QuantizedLayout layout);
+void populateSparsityPatterns(const TypeConverter &converter,
+                              RewritePatternSet &patterns,
+                              QuantizedLayout layout);
 
 } // namespace mlir::pith::lowering
 

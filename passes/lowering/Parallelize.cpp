@@ -71,17 +71,17 @@ bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
 }
 
 /// The parallel loops to try, outermost first: for a contraction (or a
-/// quantized one) its batch, M and N loops; otherwise every parallel loop
+/// packed one) its batch, M and N loops; otherwise every parallel loop
 /// in loop order. The loop the vectorizers run along (a contraction's last
 /// N loop, another op's last loop) splits only into whole vector blocks.
 SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
   SmallVector<Candidate> candidates;
-  if (linalg::isaContractionOpInterface(op) ||
-      op->hasAttr(pith::kQuantizedMatmulAttr)) {
-    // A quantized contraction's x, packed weight and output are a
-    // contraction's operands (its scales ride along with the weight).
+  if (linalg::isaContractionOpInterface(op) || pith::isPackedMatmul(op)) {
+    // A packed contraction's x, packed weight and output are a
+    // contraction's operands (scales and positions ride along with the
+    // weight).
     FailureOr<linalg::ContractionDimensions> dims =
-        op->hasAttr(pith::kQuantizedMatmulAttr)
+        pith::isPackedMatmul(op)
             ? linalg::inferContractionDims(ArrayRef<AffineMap>{
                   op.getMatchingIndexingMap(op.getDpsInputOperand(0)),
                   op.getMatchingIndexingMap(op.getDpsInputOperand(1)),

@@ -30,6 +30,7 @@ void mlir::pith::populatePithToLinalgPatterns(const TypeConverter &converter,
   lowering::populateContractionPatterns(converter, patterns);
   lowering::populateReductionPatterns(converter, patterns);
   lowering::populateQuantizationPatterns(converter, patterns, layout);
+  lowering::populateSparsityPatterns(converter, patterns, layout);
 }
 
 namespace {
@@ -55,7 +56,7 @@ struct LowerToLinalgPass
 
     RewritePatternSet patterns(context);
     populatePithToLinalgPatterns(
-        converter, patterns, QuantizedLayout{int8Dot, int8DotBits, panelWidth});
+        converter, patterns, QuantizedLayout{int8Dot, int8DotBits, panelWidth, packSparse});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

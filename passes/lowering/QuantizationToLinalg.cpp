@@ -461,20 +461,9 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
       attrs.push_back(rewriter.getNamedAttr("dot", rewriter.getBoolAttr(true)));
     generic->setAttr(kQuantizedMatmulAttr, rewriter.getDictionaryAttr(attrs));
 
-    Value product = reshapeTo(rewriter, loc, generic.getResult(0),
-                              {m, panels * panelWidth});
-    auto matrixType = RankedTensorType::get({m, n}, f32);
-    if (panels * panelWidth != n)
-      product = tensor::ExtractSliceOp::create(
-          rewriter, loc, matrixType, product,
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                                 rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(m),
-                                 rewriter.getIndexAttr(n)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                                 rewriter.getIndexAttr(1)});
-    rewriter.replaceOp(op, linearResult(rewriter, loc, product,
-                                        adaptor.getBias(), type.getShape()));
+    rewriter.replaceOp(op, panelsToLinear(rewriter, loc, generic.getResult(0),
+                                          n, adaptor.getBias(),
+                                          type.getShape()));
     return success();
   }
 

@@ -13,7 +13,9 @@
 // pith-lower-to-linalg) are written out as loops directly: per panel of
 // 16 output features and block of rows, each row of packed bytes is
 // loaded once, widened, its values shifted out and converted, scaled, and
-// multiplied into every row's accumulators.
+// multiplied into every row's accumulators. Contractions over N:M-sparse
+// weights (pith.sparse_matmul) multiply the kept values by their inputs,
+// picked by position.
 //
 //===----------------------------------------------------------------------===//
 
@@ -197,6 +199,38 @@ protected:
                         .getResult());
               });
           scf::YieldOp::create(b, loc, groupLoop.getResults());
+        });
+    return rowLoop.getResult(0);
+  }
+
+  /// A loop over blocks of `rowTile` of the `rows` rows of `output`'s
+  /// `panel` ([rows, panels, lanes]): each block's accumulators (one
+  /// `lanes` vector a row) are read, `body` gets the
+  /// rows and the accumulators and returns them, and they are written.
+  Value loopOverRowTiles(
+      OpBuilder &b, Value panel, Value output, int64_t rows, int64_t rowTile,
+      VectorType lanes,
+      function_ref<SmallVector<Value>(OpBuilder &, ArrayRef<Value>, ValueRange)>
+          body) const {
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
+        ValueRange{output},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          SmallVector<Value> rowIndices, accumulators;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            rowIndices.push_back(plus(b, row0, r));
+            accumulators.push_back(read(b, lanes, rowArgs[0],
+                                        {rowIndices[r], panel, index(b, 0)}));
+          }
+          SmallVector<Value> results = body(b, rowIndices, accumulators);
+          Value tile = rowArgs[0];
+          for (int64_t r = 0; r < rowTile; ++r)
+            tile = vector::TransferWriteOp::create(
+                       b, loc, results[r], tile,
+                       ValueRange{rowIndices[r], panel, index(b, 0)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          scf::YieldOp::create(b, loc, tile);
         });
     return rowLoop.getResult(0);
   }
@@ -386,36 +420,6 @@ private:
     return SmallVector<Value>(groupLoop.getResults());
   }
 
-  /// A loop over blocks of `rowTile` rows of `output`'s `panel`: each
-  /// block's accumulators (one vector a row) are read, `body` gets the
-  /// rows and the accumulators and returns them, and they are written.
-  Value loopOverRowTiles(
-      OpBuilder &b, Value panel, Value output, int64_t rowTile,
-      function_ref<SmallVector<Value>(OpBuilder &, ArrayRef<Value>, ValueRange)>
-          body) const {
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, rowTile),
-        ValueRange{output},
-        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
-          SmallVector<Value> rowIndices, accumulators;
-          for (int64_t r = 0; r < rowTile; ++r) {
-            rowIndices.push_back(plus(b, row0, r));
-            accumulators.push_back(read(b, floats(), rowArgs[0],
-                                        {rowIndices[r], panel, index(b, 0)}));
-          }
-          SmallVector<Value> results = body(b, rowIndices, accumulators);
-          Value tile = rowArgs[0];
-          for (int64_t r = 0; r < rowTile; ++r)
-            tile = vector::TransferWriteOp::create(
-                       b, loc, results[r], tile,
-                       ValueRange{rowIndices[r], panel, index(b, 0)},
-                       ArrayRef<bool>{true})
-                       .getResult();
-          scf::YieldOp::create(b, loc, tile);
-        });
-    return rowLoop.getResult(0);
-  }
-
   /// The sum of x over each group, [rows, groups], for the center's
   /// correction.
   Value writeGroupSums(OpBuilder &b) const {
@@ -439,7 +443,7 @@ private:
     });
     int64_t chains = perByte * unroll;
     return loopOverRowTiles(
-        b, panel, output, rowTile,
+        b, panel, output, rows, rowTile, floats(),
         [&](OpBuilder &b, ArrayRef<Value> rowIndices,
             ValueRange accumulators) -> SmallVector<Value> {
           auto groupLoop = scf::ForOp::create(
@@ -545,7 +549,7 @@ private:
                             Value buffer) const {
     int64_t rowTile = rowTileFor(vectorsPerRow(), vectorBits >= 512 ? 16 : 12);
     return loopOverRowTiles(
-        b, panel, output, rowTile,
+        b, panel, output, rows, rowTile, floats(),
         [&](OpBuilder &b, ArrayRef<Value> rowIndices, ValueRange accumulators) {
           return loopOverK(
               b, accumulators,
@@ -897,6 +901,192 @@ private:
   bool isUnsigned = false;
 };
 
+/// A contraction over the kept values of an N:M-sparse weight
+/// (`pith.sparse_matmul`, see SparsityToLinalg.cpp: loops m, panel, column
+/// | group, slot, offset; inputs x [M, groups, m], values [panels, groups,
+/// n, 16] and positions [panels, groups, 16]): per panel, block of rows and
+/// group, the positions' integer is widened once and each slot's position
+/// shifted out; per row, each slot's inputs are x's group gathered by
+/// those positions (from the group's m elements alone, which
+/// pith-lower-vectors makes a permutation in registers), times the slot's
+/// values: n
+/// multiply-adds per group of m where dense weights take m.
+class SparseMatmulWriter : LoopEmitter {
+public:
+  static FailureOr<SparseMatmulWriter> match(linalg::GenericOp op) {
+    auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kSparseMatmulAttr);
+    auto nAttr = attrs ? attrs.getAs<IntegerAttr>("n") : IntegerAttr();
+    auto mAttr = attrs ? attrs.getAs<IntegerAttr>("m") : IntegerAttr();
+    if (!nAttr || !mAttr || !op.hasPureTensorSemantics() ||
+        op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 3)
+      return failure();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
+      return failure();
+    MLIRContext *context = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(6, 0, exprs, context);
+    };
+    Builder builder(context);
+    Type f32 = builder.getF32Type();
+    auto fieldType = dyn_cast<IntegerType>(
+        getElementTypeOrSelf(op.getDpsInputs()[2].getType()));
+    if (!fieldType || fieldType.getWidth() > 32 ||
+        !hasOperands(op,
+                     {map({d(0), d(3), d(5)}), map({d(1), d(3), d(4), d(2)}),
+                      map({d(1), d(3), d(2)}), map({d(0), d(1), d(2)})},
+                     {f32, f32, fieldType, f32}))
+      return failure();
+    SparseMatmulWriter writer(op);
+    writer.kept = nAttr.getInt();
+    writer.groupSize = mAttr.getInt();
+    writer.rows = ranges[0];
+    writer.panels = ranges[1];
+    writer.width = ranges[2];
+    writer.groups = ranges[3];
+    if (ranges[4] != writer.kept || ranges[5] != writer.groupSize ||
+        !llvm::isPowerOf2_64(writer.groupSize) ||
+        writer.kept * llvm::Log2_64(writer.groupSize) > fieldType.getWidth())
+      return failure();
+    return writer;
+  }
+
+  void write(RewriterBase &rewriter) {
+    rewriter.setInsertionPoint(op);
+    auto panelLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, panels),
+        index(rewriter, 1), ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b, Location, Value panel, ValueRange args) {
+          scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0]));
+        });
+    rewriter.replaceOp(op, panelLoop.getResult(0));
+  }
+
+private:
+  explicit SparseMatmulWriter(linalg::GenericOp op)
+      : LoopEmitter(op.getLoc()), op(op) {
+    x = op.getDpsInputs()[0];
+    values = op.getDpsInputs()[1];
+    positions = op.getDpsInputs()[2];
+  }
+
+  VectorType floats(OpBuilder &b) const {
+    return VectorType::get({width}, b.getF32Type());
+  }
+  VectorType words(OpBuilder &b) const {
+    return VectorType::get({width}, b.getI32Type());
+  }
+  Value splat(OpBuilder &b, int64_t value) const {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(words(b), b.getI32IntegerAttr(value)));
+  }
+
+  /// The positions of each slot of `group` of `panel`, one 32-bit lane
+  /// per feature.
+  SmallVector<Value> slotPositions(OpBuilder &b, Value panel,
+                                   Value group) const {
+    Value fields =
+        read(b, VectorType::get({width}, getElementTypeOrSelf(positions)),
+             positions, {panel, group, index(b, 0)});
+    Value wide = fields;
+    if (getElementTypeOrSelf(positions).getIntOrFloatBitWidth() < 32)
+      wide = arith::ExtUIOp::create(b, loc, words(b), fields);
+    int64_t bits = llvm::Log2_64(groupSize);
+    SmallVector<Value> result;
+    for (int64_t slot = 0; slot < kept; ++slot) {
+      Value field = wide;
+      if (slot > 0)
+        field = arith::ShRUIOp::create(b, loc, field, splat(b, slot * bits));
+      if (slot + 1 < kept)
+        field = arith::AndIOp::create(b, loc, field, splat(b, groupSize - 1));
+      result.push_back(field);
+    }
+    return result;
+  }
+
+  /// x's elements of `group` of `row` at `slotPosition`, lane by lane:
+  /// gathered from the group's m elements alone, which pith-lower-vectors
+  /// makes a permutation in registers.
+  Value gatherInputs(OpBuilder &b, Value row, Value group,
+                     Value slotPosition) const {
+    auto groupType = RankedTensorType::get({groupSize}, b.getF32Type());
+    Value groupInputs = tensor::ExtractSliceOp::create(
+        b, loc, groupType, x,
+        ArrayRef<OpFoldResult>{row, group, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(groupSize)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(1)});
+    VectorType mask = VectorType::get({width}, b.getI1Type());
+    return vector::GatherOp::create(
+        b, loc, floats(b), groupInputs, ValueRange{index(b, 0)}, slotPosition,
+        arith::ConstantOp::create(b, loc, DenseElementsAttr::get(mask, true)),
+        arith::ConstantOp::create(b, loc, floats(b), b.getZeroAttr(floats(b))));
+  }
+
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
+    // Each FMA waits for the last into its accumulator: groups are
+    // unrolled until about 8 chains run side by side.
+    int64_t rowTile = pickDivisor(rows, {4, 3, 2}, [&](int64_t t) {
+      return t * kept <= 8;
+    });
+    int64_t unroll = pickDivisor(groups, {4, 2}, [&](int64_t u) {
+      return rowTile * kept * u <= 8;
+    });
+    int64_t chains = kept * unroll;
+    return loopOverRowTiles(
+        b, panel, output, rows, rowTile, floats(b),
+        [&](OpBuilder &b, ArrayRef<Value> rowIndices,
+            ValueRange accumulators) -> SmallVector<Value> {
+          // Chain 0 of each row starts from its accumulator.
+          SmallVector<Value> init;
+          for (int64_t r = 0; r < rowTile; ++r)
+            for (int64_t c = 0; c < chains; ++c)
+              init.push_back(c == 0 ? accumulators[r]
+                                    : arith::ConstantOp::create(
+                                          b, loc, floats(b),
+                                          b.getZeroAttr(floats(b)))
+                                          .getResult());
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, unroll), init,
+              [&](OpBuilder &b, Location, Value group0, ValueRange sums) {
+                SmallVector<Value> next(sums.begin(), sums.end());
+                for (int64_t u = 0; u < unroll; ++u) {
+                  Value group = plus(b, group0, u);
+                  SmallVector<Value> slots = slotPositions(b, panel, group);
+                  for (int64_t slot = 0; slot < kept; ++slot) {
+                    Value w = read(b, floats(b), values,
+                                   {panel, group, index(b, slot), index(b, 0)});
+                    for (int64_t r = 0; r < rowTile; ++r) {
+                      Value &sum = next[r * chains + u * kept + slot];
+                      sum = vector::FMAOp::create(
+                          b, loc,
+                          gatherInputs(b, rowIndices[r], group, slots[slot]), w,
+                          sum);
+                    }
+                  }
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          SmallVector<Value> results;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            Value sum = groupLoop.getResult(r * chains);
+            for (int64_t c = 1; c < chains; ++c)
+              sum = arith::AddFOp::create(b, loc, sum,
+                                          groupLoop.getResult(r * chains + c));
+            results.push_back(sum);
+          }
+          return results;
+        });
+  }
+
+  linalg::GenericOp op;
+  Value x, values, positions;
+  int64_t kept = 2, groupSize = 4, rows = 0, panels = 0, width = 0,
+          groups = 0;
+};
+
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
           VectorizeContractionsPass> {
@@ -911,13 +1101,16 @@ struct VectorizeContractionsPass
     });
 
     IRRewriter rewriter(context);
-    SmallVector<linalg::GenericOp> quantized;
+    SmallVector<linalg::GenericOp> packed;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(pith::kQuantizedMatmulAttr))
-        quantized.push_back(op);
+      if (pith::isPackedMatmul(op))
+        packed.push_back(op);
     });
-    for (linalg::GenericOp op : quantized) {
-      if (FailureOr<QuantizedDotWriter> writer =
+    for (linalg::GenericOp op : packed) {
+      if (FailureOr<SparseMatmulWriter> writer = SparseMatmulWriter::match(op);
+          succeeded(writer))
+        writer->write(rewriter);
+      else if (FailureOr<QuantizedDotWriter> writer =
               QuantizedDotWriter::match(op, vectorBits);
           succeeded(writer))
         writer->write(rewriter);

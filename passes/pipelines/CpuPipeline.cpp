@@ -50,6 +50,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // Vectors to 1-D vector code, the rest to loops, then LLVM.
   LowerVectorsPassOptions lowerVectors;
   lowerVectors.vnni = options.vnni;
+  lowerVectors.vectorBits = options.vectorBits;
   pm.addPass(createLowerVectorsPass(lowerVectors));
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));

@@ -27,6 +27,8 @@ void mlir::pith::buildNvptxPipeline(OpPassManager &pm,
   // device memory.
   LowerToLinalgPassOptions lowering;
   lowering.panelWidth = 32;
+  // No GPU kernel multiplies kept values alone yet: N:M weights expand.
+  lowering.packSparse = false;
   buildGraphToLinalg(pm, lowering);
   pm.addPass(createApproximateMathPass());
   OutlineWeightsPassOptions weights;

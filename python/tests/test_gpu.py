@@ -41,14 +41,18 @@ def _models():
 
 
 MODELS = _models()
-# Compressed forms, on the encoder block (its linear layers are 64 wide).
-COMPRESSIONS = {"w8": "w8", "w4g32": "w4g32", "w8a8": "w8a8", "w4g32-asym": "w4g32-asym"}
+# Compressed forms, on the encoder block (its linear layers are 64 wide):
+# pith.compile's arguments. 2:4 weights are expanded on GPUs.
+COMPRESSIONS = {
+    "w8": {"quantize": "w8"}, "w4g32": {"quantize": "w4g32"}, "w8a8": {"quantize": "w8a8"},
+    "w4g32-asym": {"quantize": "w4g32-asym"}, "2:4": {"sparsify": "2:4"},
+}
 
 
-def _compile(model, shapes, target, directory, quantize=None):
+def _compile(model, shapes, target, directory, **compression):
     package = directory / f"model-{target}.pith"
     pith.compile(model, target=target, output=package, input_shapes=shapes,
-                 quantize=quantize, load=False)
+                 load=False, **compression)
     assert package.stat().st_size > 0
     return package
 
@@ -90,7 +94,7 @@ def test_compiles_for_gpu(name, target, tmp_path):
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("scheme", sorted(COMPRESSIONS))
 def test_compressed_compiles_for_gpu(scheme, target, tmp_path):
-    _compile(e2e_models.encoder_block(), {}, target, tmp_path, COMPRESSIONS[scheme])
+    _compile(e2e_models.encoder_block(), {}, target, tmp_path, **COMPRESSIONS[scheme])
 
 
 def _run_target(where: str) -> str:
@@ -120,8 +124,8 @@ def test_runs(name, where, tmp_path):
 def test_compressed_runs(scheme, where, tmp_path):
     target = _run_target(where)
     model = e2e_models.encoder_block()
-    gpu = pith.load(_compile(model, {}, target, tmp_path, COMPRESSIONS[scheme]))
-    cpu = pith.compile(model, quantize=COMPRESSIONS[scheme])
+    gpu = pith.load(_compile(model, {}, target, tmp_path, **COMPRESSIONS[scheme]))
+    cpu = pith.compile(model, **COMPRESSIONS[scheme])
     feeds = random_inputs(gpu)
     feeds["mask"][:, -5:] = 0
     want, got = cpu.run(feeds)["output"], gpu.run(feeds)["output"]
@@ -133,7 +137,7 @@ def test_quantized_cnn_runs(where, tmp_path):
     """Quantized convolutions (per output channel) on the GPU path."""
     target = _run_target(where)
     model = e2e_models.cnn()
-    gpu = pith.load(_compile(model, {}, target, tmp_path, "w4"))
+    gpu = pith.load(_compile(model, {}, target, tmp_path, quantize="w4"))
     cpu = pith.compile(model, quantize="w4")
     feeds = random_inputs(gpu)
     want, got = cpu.run(feeds)["logits"], gpu.run(feeds)["logits"]

@@ -1,5 +1,7 @@
 // RUN: pith-opt %s --pith-lower-vectors | FileCheck %s
 // RUN: pith-opt %s --pith-lower-vectors=vnni=false | FileCheck %s --check-prefix=AVX2
+// RUN: pith-opt %s --pith-lower-vectors="vector-bits=256" | FileCheck %s --check-prefix=PERM-AVX2
+// RUN: pith-opt %s --pith-lower-vectors="vector-bits=128" | FileCheck %s --check-prefix=PERM-SSE
 
 // A contraction of A [2, 2] and B [2, 16] into a 2x16 tile: for each k, a
 // row of B is taken once and each row of the tile gets one FMA with A's
@@ -77,4 +79,36 @@ func.func @signed_by_signed(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<
   %lanes = vector.shape_cast %p : vector<64xi32> to vector<16x4xi32>
   %r = vector.multi_reduction <add>, %lanes, %acc {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
   return %r : vector<16xi32>
+}
+
+// A gather from a buffer of 4 elements: they are loaded once, repeated
+// across the register and permuted by the indices (vpermps), on each
+// 8-lane half with AVX2; without 256-bit vectors it stays a gather. A
+// gather from a larger buffer, or from past the buffer's start, stays one
+// too.
+// CHECK-LABEL: func.func @small_gather
+//       CHECK: %[[TABLE:.*]] = vector.load %{{.*}}[%{{.*}}] : memref<4xf32, strided<[1], offset: ?>>, vector<4xf32>
+//       CHECK: %[[REPEATED:.*]] = vector.shuffle %[[TABLE]], %[[TABLE]] [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]
+//       CHECK: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%[[REPEATED]], %{{.*}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+//       CHECK: vector.gather %{{.*}} : memref<32xf32>
+//       CHECK: vector.gather %{{.*}}[%c1] {{.*}} : memref<4xf32, strided<[1], offset: ?>>
+// PERM-AVX2-LABEL: func.func @small_gather
+//       PERM-AVX2: vector.shuffle {{.*}} [0, 1, 2, 3, 0, 1, 2, 3]
+//       PERM-AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
+//       PERM-AVX2: llvm.call_intrinsic "llvm.x86.avx2.permps"
+//   PERM-AVX2-NOT: llvm.call_intrinsic
+// PERM-SSE-LABEL: func.func @small_gather
+//   PERM-SSE-NOT: llvm.call_intrinsic
+//       PERM-SSE: vector.gather
+//       PERM-SSE: vector.gather
+func.func @small_gather(%x: memref<8x4xf32>, %wide: memref<32xf32>, %row: index, %at: vector<16xi32>) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %all = arith.constant dense<true> : vector<16xi1>
+  %zero = arith.constant dense<0.0> : vector<16xf32>
+  %group = memref.subview %x[%row, 0] [1, 4] [1, 1] : memref<8x4xf32> to memref<4xf32, strided<[1], offset: ?>>
+  %0 = vector.gather %group[%c0] [%at], %all, %zero : memref<4xf32, strided<[1], offset: ?>>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+  %1 = vector.gather %wide[%c0] [%at], %all, %zero : memref<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+  %2 = vector.gather %group[%c1] [%at], %all, %zero : memref<4xf32, strided<[1], offset: ?>>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+  return %0, %1, %2 : vector<16xf32>, vector<16xf32>, vector<16xf32>
 }

@@ -3,6 +3,7 @@
 // RUN: pith-opt %s --pith-sparsify="pattern=block2x2 sparsity=0.5" --split-input-file | FileCheck %s --check-prefix=BLOCK
 // RUN: pith-opt %s --pith-sparsify="sparsity=0.25 global=true" --split-input-file | FileCheck %s --check-prefix=GLOBAL
 // RUN: pith-opt %s --pith-sparsify --pith-quantize --split-input-file | FileCheck %s --check-prefix=THEN-INT8
+// RUN: pith-opt %s --pith-sparsify="pattern=2:4" --pith-quantize --split-input-file | FileCheck %s --check-prefix=TWO-FOUR-INT8
 // RUN: not pith-opt %s --pith-sparsify="pattern=3:2" 2>&1 | FileCheck %s --check-prefix=PATTERN
 // RUN: not pith-opt %s --pith-sparsify="sparsity=1.0" 2>&1 | FileCheck %s --check-prefix=FRACTION
 
@@ -22,12 +23,29 @@ func.func @layers(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 //       HALF: fc1_sparse: "0x40000000000000000000000000000000000000000000A0400000C0400000E0C000000041"
 
 // 2:4: in each 4 of a row, the 2 smallest go: fc2's rows keep -80, 40
-// and 60, 70.
+// (positions 1, 3) and 60, 70 (1, 2). The kept values and their positions
+// are stored (8 values of 4 bytes, a byte of positions for each of 2
+// groups) and pith.densify puts them back.
 //  TWO-FOUR-LABEL: func.func @layers
+//       TWO-FOUR: %[[V1:.*]] = pith.constant dense_resource<fc1_kept> : tensor<2x2xf32>
+//       TWO-FOUR: %[[P1:.*]] = pith.constant dense_resource<fc1_positions> : tensor<2x2xui2>
+//       TWO-FOUR: %[[W1:.*]] = pith.densify %[[V1]], %[[P1]] {m = 4 : i64, n = 2 : i64} : (tensor<2x2xf32>, tensor<2x2xui2>) -> tensor<2x4xf32>
+//       TWO-FOUR: pith.linear %{{.*}}, %[[W1]] {pith.compression = [{bytes_after = 18 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% 2:4"
 //       TWO-FOUR: method = "sparse 50% 2:4"
-//       TWO-FOUR: method = "sparse 50% 2:4"
-//       TWO-FOUR: fc1_sparse: "0x40000000000000000000000000004040000080C000000000000000000000E0C000000041"
-//       TWO-FOUR: fc2_sparse: "0x40000000000000000000A0C20000000000002042000000000000704200008C4200000000"
+//       TWO-FOUR: fc1_kept: "0x4000000000004040000080C00000E0C000000041"
+//       TWO-FOUR: fc1_positions: "0x4000000002030203"
+//       TWO-FOUR: fc2_kept: "0x400000000000A0C2000020420000704200008C42"
+//       TWO-FOUR: fc2_positions: "0x4000000001030102"
+
+// Quantizing a 2:4 layer reads its kept values back into the dense
+// weight (zeros where it was pruned); its line refines the pruning's,
+// from the 18 bytes stored.
+//  TWO-FOUR-INT8-LABEL: func.func @layers
+//   TWO-FOUR-INT8-NOT: pith.densify
+//       TWO-FOUR-INT8: pith.dequantize
+//       TWO-FOUR-INT8: pith.compression = [{bytes_after = 18 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% 2:4", {{.*}}}, {bytes_after = 16 : i64, bytes_before = 18 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1"
+//       TWO-FOUR-INT8: fc1_kept_q8: "0x400000000000608000007080"
+
 
 // Blocks of 2x2 by L2 norm: fc1's left block (1, 2, 5, 6) goes, and
 // fc2's right one (30, 40, 70, 20).

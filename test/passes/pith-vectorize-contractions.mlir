@@ -323,3 +323,53 @@ func.func @quantized_dot_two_panels(%x: tensor<1x1x2x1x4xi8>, %w: tensor<2x1x2x1
   } -> tensor<1x2x16xf32>
   return %0 : tensor<1x2x16xf32>
 }
+
+// -----
+
+// 2:4-sparse weights (pith.sparse_matmul): per panel, block of rows (2)
+// and group (unrolled by 2, so that 8 FMA chains run side by side), the
+// positions' byte is widened once, slot 0's position masked out and slot
+// 1's shifted down; each slot's values multiply x's group gathered by
+// those positions, from its 4 elements alone: 2 FMAs per group of 4.
+// CHECK-LABEL: func.func @sparse
+//       CHECK: scf.for %[[P:.*]] = %c0 to %c3 step %c1
+//       CHECK:   %[[ACC0:.*]] = vector.transfer_read %{{.*}}[%c0, %[[P]], %c0]
+//       CHECK:   scf.for %[[G:.*]] = %c0 to %c8 step %c2 iter_args(%[[A0:.*]] = %[[ACC0]], %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}, %[[A4:.*]] = %{{.*}}, %[[A5:.*]] = %{{.*}}, %[[A6:.*]] = %{{.*}}, %[[A7:.*]] = %{{.*}})
+//       CHECK:     %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[P]], %[[G]], %c0]{{.*}} : tensor<3x8x16xi8>, vector<16xi8>
+//       CHECK:     %[[WIDE:.*]] = arith.extui %[[BYTES]] : vector<16xi8> to vector<16xi32>
+//       CHECK:     %[[SLOT0:.*]] = arith.andi %[[WIDE]], %{{.*}} : vector<16xi32>
+//       CHECK:     %[[SLOT1:.*]] = arith.shrui %[[WIDE]], %{{.*}} : vector<16xi32>
+//       CHECK:     %[[W0:.*]] = vector.transfer_read %{{.*}}[%[[P]], %[[G]], %c0, %c0]{{.*}} : tensor<3x8x2x16xf32>, vector<16xf32>
+//       CHECK:     %[[GROUP:.*]] = tensor.extract_slice %{{.*}}[0, %[[G]], 0] [1, 1, 4] [1, 1, 1] : tensor<2x8x4xf32> to tensor<4xf32>
+//       CHECK:     %[[XS:.*]] = vector.gather %[[GROUP]][%c0] [%[[SLOT0]]]
+//       CHECK:     vector.fma %[[XS]], %[[W0]], %[[A0]]
+//       CHECK:     vector.gather
+//       CHECK:     vector.fma %{{.*}}, %[[W0]], %[[A4]]
+//       CHECK:     vector.transfer_read %{{.*}}[%[[P]], %[[G]], %c1, %c0]
+//       CHECK:     vector.gather %{{.*}}[%c0] [%[[SLOT1]]]
+//   CHECK-NOT: linalg.generic
+#x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d5)>
+#v = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#p = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @sparse(%x: tensor<2x8x4xf32>, %v: tensor<3x8x2x16xf32>, %p: tensor<3x8x16xi8>, %init: tensor<2x3x16xf32>) -> tensor<2x3x16xf32> {
+  %c2 = arith.constant 2 : i8
+  %c3 = arith.constant 3 : i8
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#x, #v, #p, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %v, %p : tensor<2x8x4xf32>, tensor<3x8x2x16xf32>, tensor<3x8x16xi8>) outs(%init : tensor<2x3x16xf32>) attrs = {pith.sparse_matmul = {m = 4 : i64, n = 2 : i64}} {
+  ^bb0(%in: f32, %w: f32, %pos: i8, %out: f32):
+    %slot = linalg.index 4 : index
+    %s8 = arith.index_cast %slot : index to i8
+    %shift = arith.muli %s8, %c2 : i8
+    %field = arith.shrui %pos, %shift : i8
+    %at = arith.andi %field, %c3 : i8
+    %off = linalg.index 5 : index
+    %o8 = arith.index_cast %off : index to i8
+    %here = arith.cmpi eq, %at, %o8 : i8
+    %wv = arith.select %here, %w, %zero : f32
+    %prod = arith.mulf %in, %wv : f32
+    %r = arith.addf %out, %prod : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x16xf32>
+  return %0 : tensor<2x3x16xf32>
+}

@@ -437,6 +437,9 @@ TEST(FactorizationTest, FactorsAreTheBestRankApproximation) {
 namespace {
 
 using mlir::pith::compression::prune;
+using mlir::pith::compression::keptBytes;
+using mlir::pith::compression::keptPositions;
+using mlir::pith::compression::packedPositionBytes;
 using mlir::pith::compression::pruningScores;
 using mlir::pith::compression::scoreThreshold;
 using mlir::pith::compression::SparsityPattern;
@@ -463,6 +466,30 @@ TEST(SparsityTest, PrunesTheSmallestByPattern) {
   float threshold = scoreThreshold(pruningScores(w, 2, 4, blocks), 0.5);
   EXPECT_EQ(prune(w, 2, 4, blocks, threshold),
             (std::vector<float>{0, 0, 3, -4, 0, 0, -7, 8}));
+}
+
+TEST(SparsityTest, KeepsPositionsInOrder) {
+  // 2:4: the two largest magnitudes of each group, by position; on ties
+  // the later ones stay (the first ones go).
+  std::vector<float> w = {1, -2, 3, -4, 8, 7, -6, 5, 2, 2, 2, 2};
+  EXPECT_EQ(keptPositions(w, *SparsityPattern::parse("2:4")),
+            (std::vector<int64_t>{2, 3, 0, 1, 2, 3}));
+  EXPECT_EQ(keptPositions(w, *SparsityPattern::parse("1:4")),
+            (std::vector<int64_t>{3, 0, 3}));
+}
+
+TEST(SparsityTest, PacksPositionsByPattern) {
+  // log2(m) bits for each of the n kept: in 1, 2 or 4 bytes a group.
+  EXPECT_EQ(packedPositionBytes(2, 4), 1);
+  EXPECT_EQ(packedPositionBytes(1, 8), 1);
+  EXPECT_EQ(packedPositionBytes(4, 8), 2);
+  EXPECT_EQ(packedPositionBytes(8, 16), 4);
+  EXPECT_EQ(packedPositionBytes(12, 16), 0); // 48 bits
+  EXPECT_EQ(packedPositionBytes(2, 6), 0);   // m not a power of two
+  EXPECT_EQ(packedPositionBytes(2, 32), 0);  // m above 16
+  // A 2:4 [8, 64] weight: 128 groups of 2 floats and a byte.
+  EXPECT_EQ(keptBytes(8, 64, 2, 4), 128u * 9);
+  EXPECT_EQ(keptBytes(8, 64, 4, 8), 64u * 18);
 }
 
 TEST(SparsityTest, TiesWithTheThresholdGo) {

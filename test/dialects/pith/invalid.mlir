@@ -784,3 +784,43 @@ func.func @dequantize_result(%q: tensor<4x8xi8>, %s: tensor<f32>) {
   %0 = pith.dequantize %q, %s : (tensor<4x8xi8>, tensor<f32>) -> tensor<4x8xf16>
   return
 }
+
+// -----
+
+func.func @densify_pattern(%v: tensor<4x8xf32>, %p: tensor<4x8xui2>) {
+  // expected-error @+1 {{needs 0 < n < m, got 4:4}}
+  %0 = pith.densify %v, %p {n = 4 : i64, m = 4 : i64} : (tensor<4x8xf32>, tensor<4x8xui2>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @densify_shapes(%v: tensor<4x8xf32>, %p: tensor<4x6xui2>) {
+  // expected-error @+1 {{values 'tensor<4x8xf32>' and positions 'tensor<4x6xui2>' must be matrices of one shape}}
+  %0 = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<4x8xf32>, tensor<4x6xui2>) -> tensor<4x16xf32>
+  return
+}
+
+// -----
+
+func.func @densify_groups(%v: tensor<4x9xf32>, %p: tensor<4x9xui2>) {
+  // expected-error @+1 {{a row's 9 values do not divide into groups of 2}}
+  %0 = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<4x9xf32>, tensor<4x9xui2>) -> tensor<4x18xf32>
+  return
+}
+
+// -----
+
+func.func @densify_positions(%v: tensor<4x8xf32>, %p: tensor<4x8xui2>) {
+  // expected-error @+1 {{positions 'ui2' cannot reach 7}}
+  %0 = pith.densify %v, %p {n = 2 : i64, m = 8 : i64} : (tensor<4x8xf32>, tensor<4x8xui2>) -> tensor<4x32xf32>
+  return
+}
+
+// -----
+
+func.func @densify_result(%v: tensor<4x8xf32>, %p: tensor<4x8xui2>) {
+  // expected-error @+1 {{result type 'tensor<4x8xf32>' differs from the inferred 'tensor<4x16xf32>'}}
+  %0 = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<4x8xf32>, tensor<4x8xui2>) -> tensor<4x8xf32>
+  return
+}

@@ -252,6 +252,16 @@ func.func @quantization(%w: tensor<256x128xf32>, %s0: tensor<f32>,
   return
 }
 
+// N:M sparse rows: the kept values and their positions in each group.
+// CHECK-LABEL: func.func @sparsity
+func.func @sparsity(%v: tensor<8x32xf32>, %p: tensor<8x32xui2>, %v8: tensor<8x16xf32>, %p8: tensor<8x16xui4>) {
+  // CHECK: pith.densify %{{.*}}, %{{.*}} {m = 4 : i64, n = 2 : i64} : (tensor<8x32xf32>, tensor<8x32xui2>) -> tensor<8x64xf32>
+  %0 = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<8x32xf32>, tensor<8x32xui2>) -> tensor<8x64xf32>
+  // CHECK: pith.densify %{{.*}}, %{{.*}} {m = 8 : i64, n = 4 : i64} : (tensor<8x16xf32>, tensor<8x16xui4>) -> tensor<8x32xf32>
+  %1 = pith.densify %v8, %p8 {n = 4 : i64, m = 8 : i64} : (tensor<8x16xf32>, tensor<8x16xui4>) -> tensor<8x32xf32>
+  return
+}
+
 {-#
   dialect_resources: {
     builtin: {
