@@ -11,7 +11,8 @@ shape, at M = 1 and M = 128 rows, run by:
                 f32 on the rounded values)
   pith-w4a8     pith --quantize=w4g128a8 (int4 weights as pith-w4g128,
                 activations as pith-w8a8: what MatMulNBits computes)
-  pith-2:4      pith --sparsify=2:4 (half the weights zero, stored dense)
+  pith-2:4      pith --sparsify=2:4 (kept values and their positions:
+                2.25 bytes a weight)
   ort-f32       ONNX Runtime, the f32 layer
   ort-nbits4    ONNX Runtime's MatMulNBits, int4 in blocks of 128 (the
                 same quantized weights as pith-w4g128), accuracy_level 4
