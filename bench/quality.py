@@ -13,8 +13,9 @@ A scheme is a --quantize scheme (w8, w4g128, w4g128-gptq, ...), svd-BUDGET for
 --factorize=BUDGET (svd-params:0.5), sparse-SPEC for --sparsify=SPEC
 (sparse-2:4, sparse-0.5), recipe:FILE for a JSON recipe (per-layer
 schemes), or several joined by "+" (sparse-2:4+w8);
-"f32" compiles without compression. Schemes with -gptq, -awq, -smoothquant
-or -static calibrate on --calibration input sets drawn like the compared
+"f32" compiles without compression. Schemes with -gptq, -awq, -smoothquant,
+-static or -sparsegpt (sparse-2:4-sparsegpt) calibrate on --calibration
+input sets drawn like the compared
 ones but from another seed, so that they are judged on inputs they did not
 see.
 
@@ -133,7 +134,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
-                                    calibrate=calibration if any(flag in flags for flag in ("gptq", "static", "awq", "smoothquant")) else None,
+                                    calibrate=calibration if any(flag in flags for flag in ("gptq", "static", "awq", "smoothquant", "sparsegpt")) else None,
                                     **options)
         cosines, worst = [], 0.0
         for feeds, reference in zip(sets, references):

@@ -204,10 +204,18 @@ def SparsifyPass : Pass<"pith-sparsify"> {
     L2 norm). With `global`, one threshold across all the layers chosen
     decides, so layers lose different fractions; otherwise each layer
     loses `sparsity` of its own. A layer that does not divide into the
-    pattern's groups stays dense with a warning. The weight stays a dense
-    f32 constant (pith-quantize may follow; zero stays zero), and the
-    report line gives the fraction zeroed and the weight's error. Layers
-    are chosen by `only` and `skip` as in pith-quantize.
+    pattern's groups stays dense with a warning. With `compensate`
+    (SparseGPT, Frantar and Alistarh 2023; unstructured and N:M, from the
+    layer's E[x x^T] that pith-calibrate records), each row's weights go
+    left to right, those of least w_j^2 / [H^-1]_jj in each group (N:M) or
+    block of 128 columns go, and each pruned weight's value is spread over
+    the row's weights still to come, so that the outputs change least. An
+    N:M weight with M a power of two up to 16 is stored as its kept values
+    and their positions (`pith.densify`); other weights stay dense f32
+    constants (pith-quantize may follow; zero stays zero). The report line
+    gives the fraction zeroed, the bytes stored, the weight's error and,
+    where calibration ran, the outputs' error. Layers are chosen by `only`
+    and `skip` as in pith-quantize.
   }];
   let options = [
     Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
@@ -216,6 +224,13 @@ def SparsifyPass : Pass<"pith-sparsify"> {
            "unstructured, N:M (2:4) or blockRxC (block4x4)">,
     Option<"global", "global", "bool", /*default=*/"false",
            "One threshold across all the layers chosen">,
+    Option<"compensate", "compensate", "bool", /*default=*/"false",
+           "SparseGPT: choose by saliency and spread each pruned weight "
+           "over the row's later weights through E[x x^T] (needs "
+           "pith-calibrate; unstructured or N:M)">,
+    Option<"damping", "damping", "double", /*default=*/"0.01",
+           "With compensate, the fraction of E[x x^T]'s mean diagonal "
+           "added to its diagonal">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave dense">,
     ListOption<"only", "only", "std::string",

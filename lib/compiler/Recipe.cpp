@@ -97,9 +97,19 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
     if (!pass)
       return recipeError(path, "calibrate", llvm::toString(pass.takeError()));
     passes.push_back(*pass);
-    samples.clear();
     return llvm::Error::success();
   };
+  // SparseGPT rules prune from statistics of the model as factorization
+  // left it; quantization calibrates again on the pruned model.
+  auto compensates = [](const llvm::json::Value &rule) {
+    const llvm::json::Object *object = rule.getAsObject();
+    std::optional<llvm::StringRef> pattern =
+        object ? object->getString("pattern") : std::nullopt;
+    return pattern && pattern->trim().ends_with("-sparsegpt");
+  };
+  const llvm::json::Array *sparsifyRules =
+      root->get("sparsify") ? root->get("sparsify")->getAsArray() : nullptr;
+  bool sparseGpt = sparsifyRules && llvm::any_of(*sparsifyRules, compensates);
 
   // Each section: its rules' field naming what to do, an example of it,
   // and the pass that does it.
@@ -115,7 +125,8 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
       {"quantize", "scheme", "w4g128", quantizePipeline}};
   for (const Section &section : sections) {
     // Calibration sees the model as factorization and pruning left it.
-    if (section.name == "quantize")
+    if ((section.name == "quantize" && (!sparseGpt || root->get("quantize"))) ||
+        (section.name == "sparsify" && sparseGpt))
       if (llvm::Error failure = addCalibration())
         return std::move(failure);
     const llvm::json::Value *rules = root->get(section.name);

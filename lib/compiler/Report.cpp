@@ -192,9 +192,10 @@ llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
     return error("'" + spec + "' is not a sparsity (" + why +
                  "); expected N:M (2:4), a fraction (0.5 or "
                  "unstructured:0.5) or blocks (block4x4:0.5), optionally "
-                 "ending in -global");
+                 "ending in -global or -sparsegpt");
   };
   llvm::StringRef text = spec.trim();
+  bool compensate = text.consume_back("-sparsegpt");
   bool global = text.consume_back("-global");
   std::string options;
   double fraction = 0;
@@ -217,6 +218,8 @@ llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
   }
   if (global)
     options += " global=true";
+  if (compensate)
+    options += " compensate=true";
   llvm::Expected<std::string> globs = globOptions(skip, only);
   if (!globs)
     return globs.takeError();
@@ -246,9 +249,28 @@ compressionPipeline(const CompressionRequest &request) {
         sparsifyPipeline(request.sparsify, request.skip);
     if (!pipeline)
       return error("--sparsify: " + llvm::toString(pipeline.takeError()));
+    // SparseGPT prunes from the inputs the layers see before pruning
+    // (quantization then calibrates again on the pruned model's).
+    if (llvm::StringRef(request.sparsify).trim().ends_with("-sparsegpt")) {
+      if (request.calibrate.empty())
+        return error("--sparsify=" + request.sparsify +
+                     " needs --calibrate (SparseGPT prunes by E[x x^T] of "
+                     "each layer's inputs)");
+      llvm::Expected<std::string> calibration =
+          calibratePipeline(request.calibrate);
+      if (!calibration)
+        return error("--calibrate: " +
+                     llvm::toString(calibration.takeError()));
+      pipelines.push_back(*calibration);
+    }
     pipelines.push_back(*pipeline);
   }
-  if (request.recipe.empty() && !request.calibrate.empty()) {
+  // After a SparseGPT pruning, calibration runs again only for what uses
+  // it after (quantization, other passes).
+  bool compensated = llvm::StringRef(request.sparsify).trim().ends_with(
+      "-sparsegpt");
+  if (request.recipe.empty() && !request.calibrate.empty() &&
+      (!compensated || !request.quantize.empty() || !request.passes.empty())) {
     llvm::Expected<std::string> pipeline = calibratePipeline(request.calibrate);
     if (!pipeline)
       return error("--calibrate: " + llvm::toString(pipeline.takeError()));
@@ -265,9 +287,9 @@ compressionPipeline(const CompressionRequest &request) {
       request.sparsify.empty() && !request.skip.empty())
     return error("--compress-skip needs --quantize, --sparsify or --factorize");
   if (!request.calibrate.empty() && request.quantize.empty() &&
-      request.recipe.empty() && request.passes.empty())
-    return error("--calibrate needs --quantize (or a recipe or --compression) "
-                 "to use the samples");
+      !compensated && request.recipe.empty() && request.passes.empty())
+    return error("--calibrate needs --quantize, --sparsify=...-sparsegpt (or "
+                 "a recipe or --compression) to use the samples");
   if (!request.passes.empty())
     pipelines.push_back(request.passes);
   return llvm::join(pipelines, ",");

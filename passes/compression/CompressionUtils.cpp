@@ -115,6 +115,35 @@ std::string CandidateLayer::weightBaseName() const {
                                      name);
 }
 
+FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
+                                        StringRef need) {
+  auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
+  if (!calibration)
+    return op.emitError()
+           << "layer '" << layer << "' has no calibration statistics; " << need
+           << " needs pith-calibrate to run first (pith-compile --calibrate)";
+  return calibration;
+}
+
+FailureOr<std::vector<float>> secondMomentOf(LinearOp op, StringRef layer,
+                                             int64_t cols, StringRef need) {
+  FailureOr<DictionaryAttr> calibration = calibrationOf(op, layer, need);
+  if (failed(calibration))
+    return failure();
+  auto moment = calibration->getAs<ElementsAttr>("second_moment");
+  if (!moment)
+    return op.emitError() << "layer '" << layer
+                          << "': its calibration has no second_moment";
+  auto type = cast<ShapedType>(moment.getType());
+  std::optional<std::vector<float>> values = pith::detail::readFloats(moment);
+  if (!values || type.getShape() != ArrayRef<int64_t>{cols, cols})
+    return op.emitError() << "layer '" << layer
+                          << "': its calibration's second_moment is not an "
+                             "f32 ["
+                          << cols << ", " << cols << "] matrix";
+  return std::move(*values);
+}
+
 std::string weightBaseName(Attribute value, StringRef layer) {
   if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(value))
     return resource.getRawHandle().getKey().str();

@@ -86,6 +86,16 @@ struct CandidateLayer {
 SmallVector<CandidateLayer> selectedLayers(Operation *root,
                                            const LayerSelection &selection);
 
+/// The calibration statistics of layer `op` (pith.calibration), or an
+/// error on it saying that `need` needs pith-calibrate first.
+FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
+                                        StringRef need);
+
+/// E[x x^T] ([cols, cols]) of layer `op`'s inputs as pith-calibrate
+/// recorded it, or an error on it saying that `need` needs it.
+FailureOr<std::vector<float>> secondMomentOf(LinearOp op, StringRef layer,
+                                             int64_t cols, StringRef need);
+
 /// `values` as bytes, for a resource.
 template <typename T> ArrayRef<char> asBytes(ArrayRef<T> values) {
   return {reinterpret_cast<const char *>(values.data()),

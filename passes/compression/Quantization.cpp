@@ -165,10 +165,47 @@ bool choleskyInPlace(std::vector<double> &matrix, int64_t n) {
   return true;
 }
 
-/// The upper-triangular U with U^T U = H^-1, for GPTQ's updates: row j of
-/// U, divided by U[j][j], says how quantizing column j moves the columns
-/// after it. From the Cholesky factor L of H: H^-1 = L^-T L^-1, and
-/// U = chol(H^-1)^T.
+} // namespace
+
+QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
+                                       int64_t rows, int64_t cols,
+                                       const QuantScheme &scheme) {
+  int64_t group = scheme.columnsPerScale(cols);
+  int64_t groups = cols / group;
+  QuantizedMatrix result = emptyResult(rows, cols, scheme);
+  std::vector<double> values(group);
+  for (int64_t row = 0; row < rows; ++row) {
+    for (int64_t g = 0; g < groups; ++g) {
+      const float *in = weights.data() + row * cols + g * group;
+      std::copy(in, in + group, values.begin());
+      GroupParameters parameters(values.data(), group, scheme);
+      store(result, row * groups + g, parameters);
+      int8_t *out = result.values.data() + row * cols + g * group;
+      for (int64_t i = 0; i < group; ++i)
+        out[i] = parameters.quantize(values[i], scheme);
+    }
+  }
+  return result;
+}
+
+std::vector<double> dampedHessian(llvm::ArrayRef<float> hessian, int64_t cols,
+                                  double damping, std::vector<bool> &dead) {
+  std::vector<double> h(hessian.begin(), hessian.end());
+  dead.assign(cols, false);
+  double meanDiagonal = 0;
+  for (int64_t i = 0; i < cols; ++i) {
+    if (h[i * cols + i] == 0) {
+      dead[i] = true;
+      h[i * cols + i] = 1;
+    }
+    meanDiagonal += h[i * cols + i] / cols;
+  }
+  for (int64_t i = 0; i < cols; ++i)
+    h[i * cols + i] += damping * meanDiagonal;
+  return h;
+}
+
+// From the Cholesky factor L of H: H^-1 = L^-T L^-1, and U = chol(H^-1)^T.
 std::optional<std::vector<double>> inverseCholeskyUpper(std::vector<double> h,
                                                         int64_t n) {
   if (!choleskyInPlace(h, n))
@@ -202,46 +239,13 @@ std::optional<std::vector<double>> inverseCholeskyUpper(std::vector<double> h,
   return upper;
 }
 
-} // namespace
-
-QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
-                                       int64_t rows, int64_t cols,
-                                       const QuantScheme &scheme) {
-  int64_t group = scheme.columnsPerScale(cols);
-  int64_t groups = cols / group;
-  QuantizedMatrix result = emptyResult(rows, cols, scheme);
-  std::vector<double> values(group);
-  for (int64_t row = 0; row < rows; ++row) {
-    for (int64_t g = 0; g < groups; ++g) {
-      const float *in = weights.data() + row * cols + g * group;
-      std::copy(in, in + group, values.begin());
-      GroupParameters parameters(values.data(), group, scheme);
-      store(result, row * groups + g, parameters);
-      int8_t *out = result.values.data() + row * cols + g * group;
-      for (int64_t i = 0; i < group; ++i)
-        out[i] = parameters.quantize(values[i], scheme);
-    }
-  }
-  return result;
-}
-
 std::optional<QuantizedMatrix> quantizeGptq(llvm::ArrayRef<float> weights,
                                             int64_t rows, int64_t cols,
                                             const QuantScheme &scheme,
                                             llvm::ArrayRef<float> hessian,
                                             double damping, bool actOrder) {
-  std::vector<double> h(hessian.begin(), hessian.end());
-  std::vector<bool> dead(cols, false);
-  double meanDiagonal = 0;
-  for (int64_t i = 0; i < cols; ++i) {
-    if (h[i * cols + i] == 0) {
-      dead[i] = true;
-      h[i * cols + i] = 1;
-    }
-    meanDiagonal += h[i * cols + i] / cols;
-  }
-  for (int64_t i = 0; i < cols; ++i)
-    h[i * cols + i] += damping * meanDiagonal;
+  std::vector<bool> dead;
+  std::vector<double> h = dampedHessian(hessian, cols, damping, dead);
   // The order columns are quantized in: as they come, or by decreasing
   // E[x_j^2], so that the inputs that matter most go first while many
   // columns are left to absorb their errors.

@@ -78,6 +78,20 @@ QuantizedMatrix quantizeRoundToNearest(llvm::ArrayRef<float> weights,
                                        int64_t rows, int64_t cols,
                                        const QuantScheme &scheme);
 
+/// E[x x^T] ([cols, cols]) as error-compensating rounding and pruning use
+/// it, in double: a zero diagonal entry (an input that is always 0) becomes
+/// 1 and its column is marked in `dead`, then `damping` times the mean of
+/// the diagonal is added to the diagonal.
+std::vector<double> dampedHessian(llvm::ArrayRef<float> hessian, int64_t cols,
+                                  double damping, std::vector<bool> &dead);
+
+/// The upper-triangular U with U^T U = H^-1 ([n, n], row-major): row j of
+/// U, divided by U[j][j], says how changing weight j by one unit of error
+/// moves the weights after it so that the layer's outputs change least.
+/// Nothing where H is not positive definite.
+std::optional<std::vector<double>> inverseCholeskyUpper(std::vector<double> h,
+                                                        int64_t n);
+
 /// GPTQ (Frantar et al., 2022) of `weights` ([rows, cols], row-major) under
 /// `scheme`: columns are quantized left to right, and each one's rounding
 /// error is spread over the columns still to come through the inverse of

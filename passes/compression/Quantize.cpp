@@ -195,19 +195,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                                 blockSize);
   }
 
-  /// The layer's calibration statistics, or an error saying what needs
-  /// them.
-  FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
-                                          StringRef need) {
-    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
-    if (!calibration)
-      return op.emitError()
-             << "layer '" << layer << "' has no calibration statistics; "
-             << need
-             << " needs pith-calibrate to run first (pith-compile --calibrate)";
-    return calibration;
-  }
-
   /// The input of `op` quantized to int8 and back, as `activations` says.
   FailureOr<Value> quantizedInput(OpBuilder &b, LinearOp op, StringRef layer,
                                   QuantScheme::Activations activations,
@@ -312,27 +299,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     return awqScales(weights, rows, cols, scheme, *channelMean, moment);
   }
 
-  /// E[x x^T] of the layer's input, as pith-calibrate recorded it; `need`
-  /// says what needs it when there is none.
-  FailureOr<std::vector<float>> secondMoment(LinearOp op, StringRef layer,
-                                             int64_t cols, StringRef need) {
-    FailureOr<DictionaryAttr> calibration = calibrationOf(op, layer, need);
-    if (failed(calibration))
-      return failure();
-    auto moment = calibration->getAs<ElementsAttr>("second_moment");
-    if (!moment)
-      return op.emitError()
-             << "layer '" << layer << "': its calibration has no second_moment";
-    auto type = cast<ShapedType>(moment.getType());
-    std::optional<std::vector<float>> values = pith::detail::readFloats(moment);
-    if (!values || type.getShape() != ArrayRef<int64_t>{cols, cols})
-      return op.emitError() << "layer '" << layer
-                            << "': its calibration's second_moment is not an "
-                               "f32 ["
-                            << cols << ", " << cols << "] matrix";
-    return std::move(*values);
-  }
-
   LogicalResult quantizeLayer(CandidateLayer &candidate,
                               const QuantScheme &scheme) {
     LinearOp op = candidate.op;
@@ -366,7 +332,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (scheme.gptq || awq ||
         (calibration && calibration.get("second_moment"))) {
       FailureOr<std::vector<float>> read =
-          secondMoment(op, layer, cols, awq ? "AWQ scaling" : "GPTQ rounding");
+          secondMomentOf(op, layer, cols, awq ? "AWQ scaling" : "GPTQ rounding");
       if (failed(read))
         return failure();
       moment = std::move(*read);

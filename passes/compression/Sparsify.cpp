@@ -2,7 +2,8 @@
 //
 // Part of pith. Magnitude pruning of linear layers: the smallest weights,
 // or N of every M along a row, or the blocks of least L2 norm, become
-// zero, by a threshold per layer or shared by all of them. N:M-pruned
+// zero, by a threshold per layer or shared by all of them, or (compensate)
+// chosen and compensated as SparseGPT does. N:M-pruned
 // weights (M a power of two up to 16) are stored as their kept values and
 // positions (pith.densify); the others stay dense f32 (quantization may
 // follow; zero stays zero).
@@ -32,20 +33,21 @@ struct Layer {
   std::vector<float> weights;
 };
 
-/// `pith.densify` of the n values each group of m keeps and their
+/// `pith.densify` of the n values each group of m of `pruned` keeps and their
 /// positions (ui2 up to m = 4, else ui4); `bytes` gets what they take as
 /// the CPU kernels pack them (packedPositionBytes a group).
-Value storeKept(OpBuilder &b, Layer &layer,
+Value storeKept(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
                 const SparsityPattern &sparsityPattern, StringRef base,
                 uint64_t &bytes) {
   RankedTensorType type = layer.candidate.op.getWeight().getType();
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   int64_t n = sparsityPattern.n, m = sparsityPattern.m;
-  std::vector<int64_t> kept = keptPositions(layer.weights, sparsityPattern);
+  // Each group of `pruned` has n weights left (or zeros in their place).
+  std::vector<int64_t> kept = keptPositions(pruned, sparsityPattern);
   std::vector<float> values(kept.size());
   std::vector<uint8_t> positions(kept.size());
   for (size_t i = 0; i < kept.size(); ++i) {
-    values[i] = layer.weights[i / n * m + kept[i]];
+    values[i] = pruned[i / n * m + kept[i]];
     positions[i] = static_cast<uint8_t>(kept[i]);
   }
   unsigned bits = m <= 4 ? 2 : 4;
@@ -86,6 +88,18 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
                         << sparsity;
       return signalPassFailure();
     }
+    if (compensate &&
+        (parsed->kind == SparsityPattern::Kind::Block || global)) {
+      root->emitError() << "pith-sparsify: compensate prunes each row "
+                           "unstructured or N:M by its own saliencies, not "
+                        << (global ? "with one global threshold" : "by blocks");
+      return signalPassFailure();
+    }
+    if (damping < 0) {
+      root->emitError() << "pith-sparsify: damping must not be negative, got "
+                        << static_cast<double>(damping);
+      return signalPassFailure();
+    }
     FailureOr<LayerSelection> selection =
         LayerSelection::parse(root, only, skip);
     if (failed(selection))
@@ -118,19 +132,47 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
       sharedThreshold = scoreThreshold(std::move(scores), sparsity);
     }
     for (Layer &layer : layers)
-      pruneLayer(layer, *parsed, sharedThreshold);
+      if (failed(pruneLayer(layer, *parsed, sharedThreshold)))
+        return signalPassFailure();
   }
 
-  void pruneLayer(Layer &layer, const SparsityPattern &sparsityPattern,
-                  float sharedThreshold) {
-    RankedTensorType type = layer.candidate.op.getWeight().getType();
+  LogicalResult pruneLayer(Layer &layer, const SparsityPattern &sparsityPattern,
+                           float sharedThreshold) {
+    LinearOp op = layer.candidate.op;
+    const std::string &name = layer.candidate.name;
+    RankedTensorType type = op.getWeight().getType();
     int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
-    float threshold = sharedThreshold;
-    if (!global && sparsityPattern.kind != SparsityPattern::Kind::NOfM)
-      threshold = scoreThreshold(
-          pruningScores(layer.weights, rows, cols, sparsityPattern), sparsity);
-    std::vector<float> pruned =
-        prune(layer.weights, rows, cols, sparsityPattern, threshold);
+    // E[x x^T]: compensation needs it, and wherever calibration left it
+    // the report gives the output error too.
+    auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
+    std::vector<float> moment;
+    if (compensate || (calibration && calibration.get("second_moment"))) {
+      FailureOr<std::vector<float>> read =
+          secondMomentOf(op, name, cols, "SparseGPT pruning (compensate)");
+      if (failed(read))
+        return failure();
+      moment = std::move(*read);
+    }
+    std::vector<float> pruned;
+    if (compensate) {
+      std::optional<std::vector<float>> result =
+          pruneCompensated(layer.weights, rows, cols, sparsityPattern,
+                           sparsity, moment, static_cast<double>(damping));
+      if (!result)
+        return op.emitError()
+               << "layer '" << name
+               << "': E[x x^T] of its inputs is not positive definite even "
+                  "with damping "
+               << static_cast<double>(damping) << "; raise damping";
+      pruned = std::move(*result);
+    } else {
+      float threshold = sharedThreshold;
+      if (!global && sparsityPattern.kind != SparsityPattern::Kind::NOfM)
+        threshold = scoreThreshold(
+            pruningScores(layer.weights, rows, cols, sparsityPattern),
+            sparsity);
+      pruned = prune(layer.weights, rows, cols, sparsityPattern, threshold);
+    }
     int64_t zeros = llvm::count(pruned, 0.0f);
 
     OpBuilder b(layer.candidate.op);
@@ -140,7 +182,7 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     Value weight;
     if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
-      weight = storeKept(b, layer, sparsityPattern, base, bytesAfter);
+      weight = storeKept(b, layer, pruned, sparsityPattern, base, bytesAfter);
     } else {
       // Stored dense until compressed storage for these patterns exists.
       weight = ConstantOp::create(
@@ -155,10 +197,17 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
         "sparse " +
         std::to_string(static_cast<int>(
             std::lround(100.0 * zeros / std::max<int64_t>(1, rows * cols)))) +
-        "% " + sparsityPattern.describe();
-    recordCompression(layer.candidate.op, layer.candidate.name, method, bytesBefore, bytesAfter,
-                      compareWeights(layer.weights, pruned));
+        "% " + sparsityPattern.describe() + (compensate ? " sparsegpt" : "");
+    ErrorStats error = compareWeights(layer.weights, pruned);
+    if (!moment.empty()) {
+      int64_t sampled = std::min(rows, kErrorSampleRows);
+      error.outputError = relativeOutputError(
+          sampleRows(layer.weights, rows, cols, sampled),
+          sampleRows(pruned, rows, cols, sampled), sampled, cols, moment);
+    }
+    recordCompression(op, name, method, bytesBefore, bytesAfter, error);
     ++prunedLayers;
+    return success();
   }
 };
 

@@ -7,6 +7,8 @@
 
 #include "passes/compression/Sparsity.h"
 
+#include "passes/compression/Quantization.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -152,6 +154,59 @@ std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
               result[r * cols + c] = 0.0f;
     break;
   }
+  }
+  return result;
+}
+
+std::optional<std::vector<float>>
+pruneCompensated(llvm::ArrayRef<float> weights, int64_t rows, int64_t cols,
+                 const SparsityPattern &pattern, double sparsity,
+                 llvm::ArrayRef<float> hessian, double damping) {
+  std::vector<bool> dead;
+  std::optional<std::vector<double>> upper = inverseCholeskyUpper(
+      dampedHessian(hessian, cols, damping, dead), cols);
+  if (!upper)
+    return std::nullopt;
+  bool nOfM = pattern.kind == SparsityPattern::Kind::NOfM;
+  int64_t block = nOfM ? pattern.m : std::min(kSaliencyBlock, cols);
+  std::vector<float> result(weights.size());
+  std::vector<double> row(cols), saliency;
+  std::vector<bool> pruned(cols);
+  std::vector<int64_t> order;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c)
+      row[c] = dead[c] ? 0.0 : weights[r * cols + c];
+    for (int64_t start = 0; start < cols; start += block) {
+      // The block's weights, least salient first (the first ones on ties).
+      int64_t size = std::min(block, cols - start);
+      saliency.resize(size);
+      order.resize(size);
+      for (int64_t i = 0; i < size; ++i) {
+        double diagonal = (*upper)[(start + i) * cols + start + i];
+        saliency[i] = row[start + i] * row[start + i] / (diagonal * diagonal);
+      }
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return saliency[a] < saliency[b] ||
+               (saliency[a] == saliency[b] && a < b);
+      });
+      auto going = nOfM ? pattern.m - pattern.n
+                        : static_cast<int64_t>(std::lround(sparsity * size));
+      std::fill(pruned.begin() + start, pruned.begin() + start + size, false);
+      for (int64_t i = 0; i < going; ++i)
+        pruned[start + order[i]] = true;
+      for (int64_t c = start; c < start + size; ++c) {
+        if (!pruned[c]) {
+          result[r * cols + c] = static_cast<float>(row[c]);
+          continue;
+        }
+        result[r * cols + c] = 0.0f;
+        const double *u = upper->data() + c * cols;
+        double error = row[c] / u[c];
+        for (int64_t k = c + 1; k < cols; ++k)
+          row[k] -= error * u[k];
+      }
+    }
   }
   return result;
 }

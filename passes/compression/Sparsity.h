@@ -65,6 +65,24 @@ std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
                          int64_t cols, const SparsityPattern &pattern,
                          float threshold);
 
+/// SparseGPT (Frantar and Alistarh, 2023) pruning of `weights` ([rows,
+/// cols]) for unstructured or N:M patterns: each row's weights go left to
+/// right, and each pruned one's value is spread over the row's weights
+/// still to come through the inverse of `hessian` = E[x x^T] of the
+/// layer's inputs (damped as dampedHessian says), so that the layer's
+/// outputs, not its weights, change least. Which weights go is chosen by
+/// w_j^2 / [H^-1]_jj as the earlier updates left them: for N:M at each
+/// group's first column, the m - n lowest of the group; unstructured at
+/// each block of kSaliencyBlock columns, the fraction `sparsity` lowest of
+/// the block. Nothing where the damped Hessian is not positive definite.
+std::optional<std::vector<float>>
+pruneCompensated(llvm::ArrayRef<float> weights, int64_t rows, int64_t cols,
+                 const SparsityPattern &pattern, double sparsity,
+                 llvm::ArrayRef<float> hessian, double damping);
+
+/// Columns whose saliencies unstructured pruneCompensated ranks together.
+inline constexpr int64_t kSaliencyBlock = 128;
+
 } // namespace mlir::pith::compression
 
 #endif // PITH_PASSES_COMPRESSION_SPARSITY_H

@@ -58,13 +58,13 @@ def compile(
     {"scheme": "w4g128"}]} (see docs/compression.md). `factorize` factors the
     weights of linear layers into two of low rank ("energy:0.95",
     "params:0.5", "error:0.1", "rank:64"; see pith-compile --factorize),
-    `sparsify` prunes them ("2:4", "0.5", "block4x4:0.5", "0.5-global"; see
-    pith-compile --sparsify), and `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
+    `sparsify` prunes them ("2:4", "0.5", "block4x4:0.5", "0.5-global",
+    "2:4-sparsegpt"; see pith-compile --sparsify), and `quantize` quantizes them ("w8", "w4g128", "w4g32-asym", "q4_0", ...;
     see pith-compile --quantize), all except layers whose name matches a
     glob of `compress_skip`; the model's `report` then lists each
     compressed layer's bytes and weight error. `calibrate` gives the samples
-    pith-calibrate runs the model on before quantizing, which GPTQ rounding
-    ("w4g128-gptq") needs: a .npz/.npy path, "random:N", a dict of arrays
+    pith-calibrate runs the model on before quantizing (or pruning), which
+    GPTQ rounding ("w4g128-gptq") and SparseGPT ("2:4-sparsegpt") need: a .npz/.npy path, "random:N", a dict of arrays
     named like the model's inputs (with a leading sample dimension for
     several samples), or a list of these. The package is written
     to `output` when given, else to a temporary file that is gone once

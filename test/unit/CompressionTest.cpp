@@ -440,6 +440,7 @@ using mlir::pith::compression::prune;
 using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
 using mlir::pith::compression::packedPositionBytes;
+using mlir::pith::compression::pruneCompensated;
 using mlir::pith::compression::pruningScores;
 using mlir::pith::compression::scoreThreshold;
 using mlir::pith::compression::SparsityPattern;
@@ -490,6 +491,39 @@ TEST(SparsityTest, PacksPositionsByPattern) {
   // A 2:4 [8, 64] weight: 128 groups of 2 floats and a byte.
   EXPECT_EQ(keptBytes(8, 64, 2, 4), 128u * 9);
   EXPECT_EQ(keptBytes(8, 64, 4, 8), 64u * 18);
+}
+
+TEST(SparsityTest, SparseGptWithUncorrelatedInputsPrunesByMagnitude) {
+  // H = I: saliency is w^2 and nothing moves; N:M and unstructured (half
+  // of each row's block of columns) alike.
+  std::vector<float> w = {1, -2, 3, -4, 5, 6, -7, 8};
+  std::vector<float> identity(16, 0.0f);
+  for (int i = 0; i < 4; ++i)
+    identity[i * 4 + i] = 1;
+  auto twoOfFour = *SparsityPattern::parse("2:4");
+  EXPECT_EQ(*pruneCompensated(w, 2, 4, twoOfFour, 0.5, identity, 0),
+            prune(w, 2, 4, twoOfFour, 0));
+  auto unstructured = *SparsityPattern::parse("unstructured");
+  EXPECT_EQ(*pruneCompensated(w, 2, 4, unstructured, 0.5, identity, 0),
+            (std::vector<float>{0, 0, 3, -4, 0, 0, -7, 8}));
+  // A singular H (an input always 0 beside a duplicated one) is refused
+  // without damping, and taken with it.
+  std::vector<float> singular = {1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0,
+                                 0, 0, 0, 1};
+  EXPECT_FALSE(pruneCompensated(w, 2, 4, twoOfFour, 0.5, singular, 0));
+  EXPECT_TRUE(pruneCompensated(w, 2, 4, twoOfFour, 0.5, singular, 0.01));
+}
+
+TEST(SparsityTest, SparseGptMovesPrunedWeightsOntoCorrelatedInputs) {
+  // Inputs 0 and 1 correlate: pruning 0.3 adds 0.9 * 0.3 to weight 1.
+  std::vector<float> w = {0.3f, 1.0f, 0.9f, 0.2f};
+  std::vector<float> h = {1, 0.9f, 0, 0, 0.9f, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+  std::vector<float> pruned = *pruneCompensated(
+      w, 1, 4, *SparsityPattern::parse("2:4"), 0.5, h, 0);
+  EXPECT_EQ(pruned[0], 0.0f);
+  EXPECT_NEAR(pruned[1], 1.27f, 1e-5);
+  EXPECT_NEAR(pruned[2], 0.9f, 1e-6);
+  EXPECT_EQ(pruned[3], 0.0f);
 }
 
 TEST(SparsityTest, TiesWithTheThresholdGo) {

@@ -77,7 +77,8 @@ static cl::opt<std::string> sparsify(
     "sparsify",
     cl::desc("Prune the weights of linear layers by magnitude: N:M (2:4), a "
              "fraction (0.5) or blocks (block4x4:0.5), -global for one "
-             "threshold across layers"),
+             "threshold across layers, -sparsegpt to compensate through "
+             "calibration (SparseGPT; needs --calibrate)"),
     cl::value_desc("spec"));
 static cl::list<std::string>
     compressSkip("compress-skip",
