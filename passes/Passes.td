@@ -268,10 +268,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     features, consecutive in memory for each row of bytes.
     `pith.densify` becomes a generic that puts the kept values back; with
     `pack-sparse`, a linear layer over the densification of constants
-    (M a power of two up to 16, a group's N positions in a byte) becomes
-    a contraction over the kept values, packed [panels, groups, N, width]
-    with their positions a byte per feature and group
-    (`pith.sparse_matmul = {n, m}`).
+    (M a power of two up to 16, a group's N positions of log2 M bits in
+    at most 32) becomes a contraction over the kept values, packed
+    [panels, groups, N, width], with their positions an 8-, 16- or 32-bit
+    integer per feature and group (`pith.sparse_matmul = {n, m}`).
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",

@@ -3,10 +3,10 @@
 // Part of pith. Magnitude pruning of linear layers: the smallest weights,
 // or N of every M along a row, or the blocks of least L2 norm, become
 // zero, by a threshold per layer or shared by all of them, or (compensate)
-// chosen and compensated as SparseGPT does. N:M-pruned
-// weights (M a power of two up to 16) are stored as their kept values and
-// positions (pith.densify); the others stay dense f32 (quantization may
-// follow; zero stays zero).
+// chosen and compensated as SparseGPT does. N:M-pruned weights (M a power
+// of two up to 16) are stored as their kept values and positions
+// (pith.densify); the others stay dense f32 (quantization may follow; zero
+// stays zero).
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,9 +33,9 @@ struct Layer {
   std::vector<float> weights;
 };
 
-/// `pith.densify` of the n values each group of m of `pruned` keeps and their
-/// positions (ui2 up to m = 4, else ui4); `bytes` gets what they take as
-/// the CPU kernels pack them (packedPositionBytes a group).
+/// `pith.densify` of the n values each group of m of `pruned` keeps and
+/// their positions (ui2 up to m = 4, else ui4); `bytes` gets what they take
+/// as the CPU kernels pack them (packedPositionBytes a group).
 Value storeKept(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
                 const SparsityPattern &sparsityPattern, StringRef base,
                 uint64_t &bytes) {
@@ -177,8 +177,8 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
 
     OpBuilder b(layer.candidate.op);
     std::string base = layer.candidate.weightBaseName();
-    uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
-    uint64_t bytesAfter = bytesBefore;
+    uint64_t bytesBefore = layer.candidate.storedBytes();
+    uint64_t bytesAfter = static_cast<uint64_t>(rows * cols) * sizeof(float);
     Value weight;
     if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
