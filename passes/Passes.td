@@ -370,8 +370,12 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     written as loops over panels of 16 output features; those over int8
     inputs (`dot = true`, with 512-bit vectors) as 4-way dot products of
     bytes into 32-bit sums, marked `pith.vnni_dot` for pith-lower-vectors
-    to make them AVX-512 VNNI's `vpdpbusd`. Other contractions are left as
-    they are.
+    to make them AVX-512 VNNI's `vpdpbusd`. Contractions over the kept
+    values of N:M-sparse weights (`pith.sparse_matmul`) are written as
+    loops over panels, blocks of rows and groups: each slot's values times
+    x's group gathered by the slot's positions (from its m elements, which
+    pith-lower-vectors permutes in registers), n FMAs per group of m.
+    Other contractions are left as they are.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",

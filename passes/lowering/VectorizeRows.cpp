@@ -102,10 +102,10 @@ struct ReadElementThenBroadcast : OpRewritePattern<vector::TransferReadOp> {
 LogicalResult writeBlockTranspose(RewriterBase &rewriter,
                                   linalg::TransposeOp op) {
   constexpr int64_t kBlock = 16;
-  auto inputType = dyn_cast<RankedTensorType>(op.getInput().getType());
   auto resultType = dyn_cast<RankedTensorType>(op.getInit().getType());
-  if (!op.hasPureTensorSemantics() || !inputType || !resultType ||
+  if (!op.hasPureTensorSemantics() || !resultType ||
       !resultType.hasStaticShape() ||
+      !resultType.getElementType().isIntOrFloat() ||
       resultType.getElementTypeBitWidth() != 32)
     return failure();
   ArrayRef<int64_t> permutation = op.getPermutation();
