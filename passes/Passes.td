@@ -266,7 +266,9 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     weights have at most `int8-dot-bits` bits.
     Quantized weights are packed in panels of `panel-width` output
     features, consecutive in memory for each row of bytes.
-    `pith.densify` becomes a generic that puts the kept values back; with
+    `pith.densify` becomes a generic that puts the kept values back (of
+    constants that no sparse contraction takes, a dense constant built at
+    compile time); with
     `pack-sparse`, a linear layer over the densification of constants
     (M a power of two up to 16, a group's N positions of log2 M bits in
     at most 32) becomes a contraction over the kept values, packed

@@ -92,11 +92,8 @@ std::optional<std::vector<float>> CandidateLayer::readWeight() const {
   if (!values || !positions)
     return std::nullopt;
   RankedTensorType type = densify.getType();
-  std::vector<float> dense(type.getNumElements(), 0.0f);
-  int64_t n = densify.getN(), m = densify.getM();
-  for (size_t i = 0; i < values->size(); ++i)
-    dense[i / n * m + static_cast<uint8_t>((*positions)[i])] = (*values)[i];
-  return dense;
+  return densifyKept(*values, *positions, type.getDimSize(0),
+                     type.getDimSize(1), densify.getN(), densify.getM());
 }
 
 uint64_t CandidateLayer::storedBytes() const {

@@ -103,6 +103,15 @@ uint64_t keptBytes(int64_t rows, int64_t cols, int64_t n, int64_t m) {
   return groups * (n * sizeof(float) + packedPositionBytes(n, m));
 }
 
+std::vector<float> densifyKept(llvm::ArrayRef<float> values,
+                               llvm::ArrayRef<int8_t> positions, int64_t rows,
+                               int64_t cols, int64_t n, int64_t m) {
+  std::vector<float> dense(rows * cols, 0.0f);
+  for (size_t i = 0; i < values.size(); ++i)
+    dense[i / n * m + static_cast<uint8_t>(positions[i])] = values[i];
+  return dense;
+}
+
 std::vector<int64_t> keptPositions(llvm::ArrayRef<float> weights,
                                    const SparsityPattern &pattern) {
   std::vector<int64_t> kept, order(pattern.m);

@@ -53,6 +53,13 @@ int64_t packedPositionBytes(int64_t n, int64_t m);
 /// values and packedPositionBytes per group.
 uint64_t keptBytes(int64_t rows, int64_t cols, int64_t n, int64_t m);
 
+/// The dense [rows, cols] weight of N:M kept `values` and their
+/// `positions` within each group of m (a byte each, unsigned), as
+/// pith.densify defines it.
+std::vector<float> densifyKept(llvm::ArrayRef<float> values,
+                               llvm::ArrayRef<int8_t> positions, int64_t rows,
+                               int64_t cols, int64_t n, int64_t m);
+
 /// For N:M, the positions within its group of the n weights each group of
 /// m keeps (the largest magnitudes; the last ones on ties), ascending:
 /// n per group, groups in row-major order.

@@ -1,9 +1,10 @@
 //===- SparsityToLinalg.cpp - pith densify to linalg ----------------------===//
 //
 // Part of pith. pith.densify becomes a linalg.generic that puts each kept
-// value back at its position. A linear layer whose weight is the
-// densification of constants, in a pattern the CPU kernels handle, instead
-// becomes one contraction over the kept values alone: they are packed at
+// value back at its position (of constants: a dense constant). A linear
+// layer whose weight is the densification of constants, in a pattern the
+// CPU kernels handle, instead becomes one contraction over the kept values
+// alone: they are packed at
 // compile time into panels of output features with their positions packed
 // per feature and group, and pith-vectorize-contractions picks each
 // value's input by its position in registers.
@@ -26,6 +27,50 @@ Attribute constantValue(Value value) {
   auto constant = value.getDefiningOp<ConstantOp>();
   return constant ? constant.getValue() : Attribute();
 }
+
+/// densify(constants) that no sparse contraction takes -> its dense
+/// constant, expanded at compile time (rather than at each run).
+struct DensifyConstants : OpConversionPattern<DensifyOp> {
+  DensifyConstants(const TypeConverter &converter, MLIRContext *context,
+                   bool packSparse)
+      : OpConversionPattern(converter, context, /*benefit=*/2),
+        packSparse(packSparse) {}
+
+  LogicalResult
+  matchAndRewrite(DensifyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // Weights of linear layers that multiply their kept values: the
+    // expansion would only be dropped.
+    if (packSparse &&
+        compression::packedPositionBytes(op.getN(), op.getM()) > 0 &&
+        llvm::all_of(op->getUsers(),
+                     [](Operation *user) { return isa<LinearOp>(user); }))
+      return rewriter.notifyMatchFailure(op, "multiplied as kept values");
+    std::optional<std::vector<float>> values =
+        detail::readFloats(constantValue(op.getValues()));
+    std::optional<std::vector<int8_t>> positions =
+        detail::readBytes(constantValue(op.getPositions()));
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!values || !positions || !type.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not a densify of f32 constants");
+    std::vector<float> dense =
+        compression::densifyKept(*values, *positions, type.getDimSize(0),
+                                 type.getDimSize(1), op.getN(), op.getM());
+    std::string name = "densified_weight";
+    if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(
+            constantValue(op.getValues())))
+      name = resource.getRawHandle().getKey().str() + "_dense";
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, detail::makeResource(
+                type, name,
+                ArrayRef<char>(reinterpret_cast<const char *>(dense.data()),
+                               dense.size() * sizeof(float))));
+    return success();
+  }
+
+private:
+  bool packSparse;
+};
 
 /// densify(values, positions) -> a generic over the dense [rows, columns]
 /// reading, for each slot s of a group, value and position g n + s of the
@@ -254,6 +299,8 @@ void populateSparsityPatterns(const TypeConverter &converter,
                               RewritePatternSet &patterns,
                               QuantizedLayout layout) {
   patterns.add<DensifyLowering>(converter, patterns.getContext());
+  patterns.add<DensifyConstants>(converter, patterns.getContext(),
+                                 layout.packSparse);
   if (layout.packSparse)
     patterns.add<SparseLinearLowering>(converter, patterns.getContext(),
                                        layout.panelWidth);

@@ -26,11 +26,14 @@
 // (5 at 2, 6 at 3), then (7 at 0, 8 at 1): bytes 0x0C 0x0E, then 0x09 0x04.
 //       CHECK: sparse_weight_positions_packed: "0x400000000C0E000000000000000000000000000009040000
 //       CHECK: sparse_weight_packed: "0x400000000000803F0000A040{{(00000000)+}}00000040
-// Without packing (GPUs), the weight is expanded and multiplied densely.
+// Without packing (GPUs), the weight is expanded at compile time and
+// multiplied densely: rows (1, 0, 0, 2, 0, 3, 4, 0) and (0, 0, 5, 6, 7, 8,
+// 0, 0).
 // EXPAND-LABEL: func.func @sparse_linear
 //   EXPAND-NOT: pith.sparse_matmul
-//       EXPAND: %[[DENSE:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
+//       EXPAND: %[[DENSE:.*]] = arith.constant dense_resource<densified_weight> : tensor<2x8xf32>
 //       EXPAND: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %[[DENSE]] : tensor<3x8xf32>, tensor<2x8xf32>)
+//       EXPAND: densified_weight: "0x400000000000803F0000000000000000000000400000000000004040000080400000000000000000000000000000A0400000C0400000E040000000410000000000000000"
 func.func @sparse_linear(%x: tensor<3x8xf32>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
   %v = pith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<2x4xf32>
   %p = pith.constant dense<[[0, 3, 1, 2], [2, 3, 0, 1]]> : tensor<2x4xui2>
