@@ -12,6 +12,7 @@
 #include "dialects/pith/PithOps.h"
 #include "passes/Passes.h"
 #include "passes/compression/CompressionUtils.h"
+#include "passes/compression/Sparsity.h"
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
@@ -299,12 +300,62 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     return awqScales(weights, rows, cols, scheme, *channelMean, moment);
   }
 
+  /// An N:M layer under symmetric per-channel weights, rounded to nearest:
+  /// its kept values quantized alone (a row's extreme is among them, and
+  /// zero stays zero, so the layer computes what the dense weight's
+  /// quantization would), stored as densify(dequantize(q, s), positions).
+  void quantizeKept(CandidateLayer &candidate, DensifyOp densify,
+                    const QuantScheme &scheme) {
+    LinearOp op = candidate.op;
+    auto valuesType = cast<RankedTensorType>(densify.getValues().getType());
+    int64_t rows = valuesType.getDimSize(0), kept = valuesType.getDimSize(1);
+    RankedTensorType weightType = op.getWeight().getType();
+    int64_t cols = weightType.getDimSize(1);
+    std::optional<std::vector<float>> values = pith::detail::readFloats(
+        densify.getValues().getDefiningOp<ConstantOp>().getValue());
+    std::optional<std::vector<int8_t>> positions = pith::detail::readBytes(
+        densify.getPositions().getDefiningOp<ConstantOp>().getValue());
+    if (!values || !positions)
+      return;
+    QuantizedMatrix quantized =
+        quantizeRoundToNearest(*values, rows, kept, scheme);
+    int64_t n = densify.getN(), m = densify.getM();
+    std::vector<float> before =
+        densifyKept(*values, *positions, rows, cols, n, m);
+    std::vector<float> after = densifyKept(dequantize(quantized, scheme),
+                                           *positions, rows, cols, n, m);
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    DequantizeOp dequantized = buildDequantize(
+        b, loc, candidate.weightBaseName(), {rows, kept}, quantized, scheme);
+    op.getWeightMutable().assign(
+        DensifyOp::create(b, loc, dequantized, densify.getPositions(),
+                          densify.getNAttr(), densify.getMAttr())
+            .getResult());
+    uint64_t positionBytes = keptBytes(rows, cols, n, m) -
+                             static_cast<uint64_t>(rows * kept) * sizeof(float);
+    recordCompression(op, candidate.name, scheme.describe(),
+                      candidate.storedBytes(),
+                      quantizedBytes(rows, kept, scheme) + positionBytes,
+                      compareWeights(before, after));
+    candidate.eraseUnusedWeight();
+    ++quantizedLayers;
+  }
+
   LogicalResult quantizeLayer(CandidateLayer &candidate,
                               const QuantScheme &scheme) {
     LinearOp op = candidate.op;
     const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
+    auto densify = dyn_cast<DensifyOp>(candidate.weight);
+    if (densify && scheme.bits == 8 && scheme.groupSize == 0 &&
+        scheme.symmetric && !scheme.gptq &&
+        scheme.scaling == QuantScheme::Scaling::None &&
+        scheme.activations == QuantScheme::Activations::None) {
+      quantizeKept(candidate, densify, scheme);
+      return success();
+    }
     if (scheme.groupSize != 0 && cols % scheme.groupSize != 0) {
       op.emitWarning() << "layer '" << layer << "' has " << cols
                        << " input features, not a multiple of the group size "

@@ -130,33 +130,59 @@ struct DensifyLowering : OpConversionPattern<DensifyOp> {
 /// little-endian.
 struct PackedSparseWeight {
   int64_t bits = 2, positionBytes = 1;
-  std::vector<float> values;
+  /// The kept values as floats, or as int8 `integers` times a scale per
+  /// feature ([panels, width]).
+  std::vector<float> values, scales;
+  std::vector<int8_t> integers;
   std::vector<uint8_t> positions;
 };
 
-/// Packs the constants of `densify` (of an [N, K] weight), or fails where
-/// they are not constants or the pattern has no packed positions
+/// Packs the constants of `densify` (of an [N, K] weight) whose values are
+/// f32 or the dequantization of int8 with a scale per row, or fails where
+/// they are not such constants or the pattern has no packed positions
 /// (packedPositionBytes).
 FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
                                                int64_t panelWidth) {
-  std::optional<std::vector<float>> values =
-      detail::readFloats(constantValue(densify.getValues()));
+  std::optional<std::vector<float>> values, scales;
+  std::optional<std::vector<int8_t>> integers;
+  if (auto dequantize = densify.getValues().getDefiningOp<DequantizeOp>()) {
+    Type storage = dequantize.getInput().getType().getElementType();
+    if (!storage.isSignlessInteger(8) || dequantize.getZeroPoint() ||
+        dequantize.getAxis() != 0 || dequantize.getBlockSize())
+      return failure();
+    integers = detail::readBytes(constantValue(dequantize.getInput()));
+    scales = detail::readFloats(constantValue(dequantize.getScale()));
+    if (!integers || !scales)
+      return failure();
+  } else {
+    values = detail::readFloats(constantValue(densify.getValues()));
+    if (!values)
+      return failure();
+  }
   std::optional<std::vector<int8_t>> positions =
       detail::readBytes(constantValue(densify.getPositions()));
   int64_t n = densify.getN(), m = densify.getM();
   PackedSparseWeight packed;
   packed.positionBytes = compression::packedPositionBytes(n, m);
-  if (!values || !positions || packed.positionBytes == 0)
+  if (!positions || packed.positionBytes == 0)
     return failure();
   packed.bits = llvm::Log2_64(m);
   auto type = cast<RankedTensorType>(densify.getType());
   int64_t rows = type.getDimSize(0), groups = type.getDimSize(1) / m;
   int64_t panels = llvm::divideCeil(rows, panelWidth);
-  packed.values.assign(panels * groups * n * panelWidth, 0.0f);
+  int64_t keptSize = panels * groups * n * panelWidth;
+  if (integers) {
+    packed.integers.assign(keptSize, 0);
+    packed.scales.assign(panels * panelWidth, 0.0f);
+  } else {
+    packed.values.assign(keptSize, 0.0f);
+  }
   packed.positions.assign(panels * groups * panelWidth * packed.positionBytes,
                           0);
   for (int64_t row = 0; row < rows; ++row) {
     int64_t panel = row / panelWidth, column = row % panelWidth;
+    if (scales)
+      packed.scales[panel * panelWidth + column] = (*scales)[row];
     for (int64_t group = 0; group < groups; ++group) {
       uint32_t fields = 0;
       for (int64_t slot = 0; slot < n; ++slot) {
@@ -165,8 +191,11 @@ FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
         if (position >= m)
           return failure();
         fields |= static_cast<uint32_t>(position) << (slot * packed.bits);
-        packed.values[((panel * groups + group) * n + slot) * panelWidth +
-                      column] = (*values)[at];
+        int64_t to = ((panel * groups + group) * n + slot) * panelWidth + column;
+        if (integers)
+          packed.integers[to] = (*integers)[at];
+        else
+          packed.values[to] = (*values)[at];
       }
       int64_t at = (panel * groups + group) * panelWidth + column;
       for (int64_t byte = 0; byte < packed.positionBytes; ++byte)
@@ -177,9 +206,10 @@ FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
   return packed;
 }
 
-/// linear(x, densify(values, positions)) with constant f32 values ->
-/// one linalg.generic over (m, panel, column | group, slot, offset),
-/// reading x viewed [M, groups, m], the packed values and positions, and
+/// linear(x, densify(values, positions)) with constant f32 values (or
+/// int8 ones dequantized with a scale per row) -> one linalg.generic over
+/// (m, panel, column | group, slot, offset), reading x viewed [M, groups,
+/// m], the packed values, positions (and scales [panels, width]), and
 /// adding x's element at `offset` times the slot's value where the slot's
 /// position is `offset`: a contraction over the kept values that names
 /// every offset so that it stays affine. It carries `pith.sparse_matmul =
@@ -210,21 +240,30 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t panels = llvm::divideCeil(n, panelWidth);
+    bool quantized = !packed->integers.empty();
+    Value keptSource = densify.getValues();
+    if (quantized)
+      keptSource = keptSource.getDefiningOp<DequantizeOp>().getInput();
     std::string base = "sparse_weight";
     if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(
-            constantValue(densify.getValues())))
+            constantValue(keptSource)))
       base = resource.getRawHandle().getKey().str();
 
-    Type f32 = rewriter.getF32Type();
+    Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type();
     Type fieldType = rewriter.getIntegerType(8 * packed->positionBytes);
+    auto keptType = RankedTensorType::get({panels, groups, kept, panelWidth},
+                                          quantized ? i8 : f32);
     Value values = arith::ConstantOp::create(
         rewriter, loc,
         detail::makeResource(
-            RankedTensorType::get({panels, groups, kept, panelWidth}, f32),
-            base + "_packed",
-            ArrayRef<char>(
-                reinterpret_cast<const char *>(packed->values.data()),
-                packed->values.size() * sizeof(float))));
+            keptType, base + "_packed",
+            quantized
+                ? ArrayRef<char>(
+                      reinterpret_cast<const char *>(packed->integers.data()),
+                      packed->integers.size())
+                : ArrayRef<char>(
+                      reinterpret_cast<const char *>(packed->values.data()),
+                      packed->values.size() * sizeof(float))));
     Value positions = arith::ConstantOp::create(
         rewriter, loc,
         detail::makeResource(
@@ -241,9 +280,21 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     SmallVector<Value> inputs = {
         reshapeTo(rewriter, loc, adaptor.getInput(), {rows, groups, groupSize}),
         values, positions};
-    SmallVector<AffineMap> maps = {
-        map({d(0), d(3), d(5)}), map({d(1), d(3), d(4), d(2)}),
-        map({d(1), d(3), d(2)}), map({d(0), d(1), d(2)})};
+    SmallVector<AffineMap> maps = {map({d(0), d(3), d(5)}),
+                                   map({d(1), d(3), d(4), d(2)}),
+                                   map({d(1), d(3), d(2)})};
+    if (quantized) {
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc,
+          detail::makeResource(
+              RankedTensorType::get({panels, panelWidth}, f32),
+              base + "_scale_packed",
+              ArrayRef<char>(
+                  reinterpret_cast<const char *>(packed->scales.data()),
+                  packed->scales.size() * sizeof(float)))));
+      maps.push_back(map({d(1), d(2)}));
+    }
+    maps.push_back(map({d(0), d(1), d(2)}));
     auto panelType = RankedTensorType::get({rows, panels, panelWidth}, f32);
     Value init =
         linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
@@ -270,12 +321,16 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
               b, loc, fieldType, linalg::IndexOp::create(b, loc, 5));
           Value here = arith::CmpIOp::create(
               b, loc, arith::CmpIPredicate::eq, position, offset);
-          Value w = arith::SelectOp::create(b, loc, here, args[1],
+          Value kept = args[1];
+          if (quantized)
+            kept = arith::MulFOp::create(
+                b, loc, arith::SIToFPOp::create(b, loc, f32, kept), args[3]);
+          Value w = arith::SelectOp::create(b, loc, here, kept,
                                             scalar(b, loc, f32, 0));
           Value product = arith::MulFOp::create(b, loc, args[0], w);
           linalg::YieldOp::create(
               b, loc,
-              arith::AddFOp::create(b, loc, args[3], product).getResult());
+              arith::AddFOp::create(b, loc, args.back(), product).getResult());
         });
     generic->setAttr(
         kSparseMatmulAttr,

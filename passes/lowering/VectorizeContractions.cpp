@@ -909,7 +909,7 @@ private:
 /// shifted out; per row, each slot's inputs are x's group gathered by
 /// those positions (from the group's m elements alone, which
 /// pith-lower-vectors makes a permutation in registers), times the slot's
-/// values: n
+/// values (int8 ones converted, and each row's sums scaled at the end): n
 /// multiply-adds per group of m where dense weights take m.
 class SparseMatmulWriter : LoopEmitter {
 public:
@@ -918,7 +918,8 @@ public:
     auto nAttr = attrs ? attrs.getAs<IntegerAttr>("n") : IntegerAttr();
     auto mAttr = attrs ? attrs.getAs<IntegerAttr>("m") : IntegerAttr();
     if (!nAttr || !mAttr || !op.hasPureTensorSemantics() ||
-        op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 3)
+        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3 ||
+        op.getNumDpsInputs() > 4)
       return failure();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
@@ -932,11 +933,22 @@ public:
     Type f32 = builder.getF32Type();
     auto fieldType = dyn_cast<IntegerType>(
         getElementTypeOrSelf(op.getDpsInputs()[2].getType()));
-    if (!fieldType || fieldType.getWidth() > 32 ||
-        !hasOperands(op,
-                     {map({d(0), d(3), d(5)}), map({d(1), d(3), d(4), d(2)}),
-                      map({d(1), d(3), d(2)}), map({d(0), d(1), d(2)})},
-                     {f32, f32, fieldType, f32}))
+    if (!fieldType || fieldType.getWidth() > 32)
+      return failure();
+    // Kept values f32, or int8 with a scale per feature.
+    bool scaled = op.getNumDpsInputs() == 4;
+    SmallVector<AffineMap> maps = {map({d(0), d(3), d(5)}),
+                                   map({d(1), d(3), d(4), d(2)}),
+                                   map({d(1), d(3), d(2)})};
+    SmallVector<Type> elements = {f32, scaled ? builder.getI8Type() : f32,
+                                  fieldType};
+    if (scaled) {
+      maps.push_back(map({d(1), d(2)}));
+      elements.push_back(f32);
+    }
+    maps.push_back(map({d(0), d(1), d(2)}));
+    elements.push_back(f32);
+    if (!hasOperands(op, maps, elements))
       return failure();
     SparseMatmulWriter writer(op);
     writer.kept = nAttr.getInt();
@@ -969,6 +981,8 @@ private:
     x = op.getDpsInputs()[0];
     values = op.getDpsInputs()[1];
     positions = op.getDpsInputs()[2];
+    if (op.getNumDpsInputs() > 3)
+      scales = op.getDpsInputs()[3];
   }
 
   VectorType floats(OpBuilder &b) const {
@@ -1005,6 +1019,18 @@ private:
     return result;
   }
 
+  /// The kept values of `slot` of `group` of `panel` as floats: int8 ones
+  /// are converted exactly (their scale is applied to the row's sums).
+  Value keptValues(OpBuilder &b, Value panel, Value group,
+                   int64_t slot) const {
+    SmallVector<Value> at = {panel, group, index(b, slot), index(b, 0)};
+    if (!scales)
+      return read(b, floats(b), values, at);
+    Value bytes = read(b, VectorType::get({width}, b.getI8Type()), values, at);
+    return arith::SIToFPOp::create(
+        b, loc, floats(b), arith::ExtSIOp::create(b, loc, words(b), bytes));
+  }
+
   /// x's elements of `group` of `row` at `slotPosition`, lane by lane:
   /// gathered from the group's m elements alone, which pith-lower-vectors
   /// makes a permutation in registers.
@@ -1039,15 +1065,17 @@ private:
         b, panel, output, rows, rowTile, floats(b),
         [&](OpBuilder &b, ArrayRef<Value> rowIndices,
             ValueRange accumulators) -> SmallVector<Value> {
-          // Chain 0 of each row starts from its accumulator.
+          // Chain 0 of each row starts from its accumulator, unless the
+          // sums are scaled at the end.
           SmallVector<Value> init;
           for (int64_t r = 0; r < rowTile; ++r)
             for (int64_t c = 0; c < chains; ++c)
-              init.push_back(c == 0 ? accumulators[r]
-                                    : arith::ConstantOp::create(
-                                          b, loc, floats(b),
-                                          b.getZeroAttr(floats(b)))
-                                          .getResult());
+              init.push_back(c == 0 && !scales
+                                 ? accumulators[r]
+                                 : arith::ConstantOp::create(
+                                       b, loc, floats(b),
+                                       b.getZeroAttr(floats(b)))
+                                       .getResult());
           auto groupLoop = scf::ForOp::create(
               b, loc, index(b, 0), index(b, groups), index(b, unroll), init,
               [&](OpBuilder &b, Location, Value group0, ValueRange sums) {
@@ -1056,8 +1084,7 @@ private:
                   Value group = plus(b, group0, u);
                   SmallVector<Value> slots = slotPositions(b, panel, group);
                   for (int64_t slot = 0; slot < kept; ++slot) {
-                    Value w = read(b, floats(b), values,
-                                   {panel, group, index(b, slot), index(b, 0)});
+                    Value w = keptValues(b, panel, group, slot);
                     for (int64_t r = 0; r < rowTile; ++r) {
                       Value &sum = next[r * chains + u * kept + slot];
                       sum = vector::FMAOp::create(
@@ -1069,12 +1096,17 @@ private:
                 }
                 scf::YieldOp::create(b, loc, next);
               });
+          Value scale;
+          if (scales)
+            scale = read(b, floats(b), scales, {panel, index(b, 0)});
           SmallVector<Value> results;
           for (int64_t r = 0; r < rowTile; ++r) {
             Value sum = groupLoop.getResult(r * chains);
             for (int64_t c = 1; c < chains; ++c)
               sum = arith::AddFOp::create(b, loc, sum,
                                           groupLoop.getResult(r * chains + c));
+            if (scale)
+              sum = vector::FMAOp::create(b, loc, sum, scale, accumulators[r]);
             results.push_back(sum);
           }
           return results;
@@ -1082,7 +1114,8 @@ private:
   }
 
   linalg::GenericOp op;
-  Value x, values, positions;
+  /// `scales`: null for f32 values.
+  Value x, values, positions, scales;
   int64_t kept = 2, groupSize = 4, rows = 0, panels = 0, width = 0,
           groups = 0;
 };

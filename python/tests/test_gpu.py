@@ -42,10 +42,12 @@ def _models():
 
 MODELS = _models()
 # Compressed forms, on the encoder block (its linear layers are 64 wide):
-# pith.compile's arguments. 2:4 weights are expanded on GPUs.
+# pith.compile's arguments. 2:4 weights are expanded on GPUs (at compile
+# time, or at each run for int8 kept values).
 COMPRESSIONS = {
     "w8": {"quantize": "w8"}, "w4g32": {"quantize": "w4g32"}, "w8a8": {"quantize": "w8a8"},
     "w4g32-asym": {"quantize": "w4g32-asym"}, "2:4": {"sparsify": "2:4"},
+    "2:4+w8": {"sparsify": "2:4", "quantize": "w8"},
 }
 
 

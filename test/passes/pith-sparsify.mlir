@@ -37,15 +37,17 @@ func.func @layers(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 //       TWO-FOUR: fc2_kept: "0x400000000000A0C2000020420000704200008C42"
 //       TWO-FOUR: fc2_positions: "0x4000000001030102"
 
-// Quantizing a 2:4 layer reads its kept values back into the dense
-// weight (zeros where it was pruned); its line refines the pruning's,
-// from the 18 bytes stored.
+// Quantizing a 2:4 layer to int8 per channel quantizes its kept values
+// alone (a row's extreme is among them; zero stays zero): fc1's rows
+// (3, -4) and (-7, 8) become (96, -128) and (112, -128), with their
+// positions as they were; 4 integers, 2 scales and 2 bytes of positions
+// take 14 bytes, from the 18 the pruning stored.
 //  TWO-FOUR-INT8-LABEL: func.func @layers
-//   TWO-FOUR-INT8-NOT: pith.densify
-//       TWO-FOUR-INT8: pith.dequantize
-//       TWO-FOUR-INT8: pith.compression = [{bytes_after = 18 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% 2:4", {{.*}}}, {bytes_after = 16 : i64, bytes_before = 18 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1"
-//       TWO-FOUR-INT8: fc1_kept_q8: "0x400000000000608000007080"
-
+//       TWO-FOUR-INT8: %[[Q:.*]] = pith.constant dense_resource<fc1_kept_q8> : tensor<2x2xi8>
+//       TWO-FOUR-INT8: %[[D:.*]] = pith.dequantize %[[Q]], %{{.*}} {axis = 0 : i64} : (tensor<2x2xi8>, tensor<2xf32>) -> tensor<2x2xf32>
+//       TWO-FOUR-INT8: pith.densify %[[D]], %{{.*}} {m = 4 : i64, n = 2 : i64}
+//       TWO-FOUR-INT8: pith.compression = [{bytes_after = 18 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% 2:4", {{.*}}}, {bytes_after = 14 : i64, bytes_before = 18 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1"
+//       TWO-FOUR-INT8: fc1_kept_q8: "0x4000000060807080"
 
 // Blocks of 2x2 by L2 norm: fc1's left block (1, 2, 5, 6) goes, and
 // fc2's right one (30, 40, 70, 20).

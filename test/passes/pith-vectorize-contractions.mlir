@@ -373,3 +373,44 @@ func.func @sparse(%x: tensor<2x8x4xf32>, %v: tensor<3x8x2x16xf32>, %p: tensor<3x
   } -> tensor<2x3x16xf32>
   return %0 : tensor<2x3x16xf32>
 }
+
+// -----
+
+// Int8 kept values: each converted exactly, the row's sums scaled once by
+// the features' scales and added to the output.
+// CHECK-LABEL: func.func @sparse_int8
+//       CHECK: %[[ACC:.*]] = vector.transfer_read %{{.*}}[%c0, %[[P:.*]], %c0]{{.*}} : tensor<1x1x16xf32>, vector<16xf32>
+//       CHECK: scf.for
+//       CHECK:   %[[BYTES:.*]] = vector.transfer_read {{.*}} : tensor<1x16x2x16xi8>, vector<16xi8>
+//       CHECK:   %[[WIDE:.*]] = arith.extsi %[[BYTES]] : vector<16xi8> to vector<16xi32>
+//       CHECK:   arith.sitofp %[[WIDE]] : vector<16xi32> to vector<16xf32>
+//       CHECK: %[[SCALE:.*]] = vector.transfer_read %{{.*}}[%[[P]], %c0]{{.*}} : tensor<1x16xf32>, vector<16xf32>
+//       CHECK: vector.fma %{{.*}}, %[[SCALE]], %[[ACC]]
+#qx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d5)>
+#qv = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#qp = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#qs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d2)>
+#qo = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @sparse_int8(%x: tensor<1x16x4xf32>, %v: tensor<1x16x2x16xi8>, %p: tensor<1x16x16xi8>, %s: tensor<1x16xf32>, %init: tensor<1x1x16xf32>) -> tensor<1x1x16xf32> {
+  %c2 = arith.constant 2 : i8
+  %c3 = arith.constant 3 : i8
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#qx, #qv, #qp, #qs, #qo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %v, %p, %s : tensor<1x16x4xf32>, tensor<1x16x2x16xi8>, tensor<1x16x16xi8>, tensor<1x16xf32>) outs(%init : tensor<1x1x16xf32>) attrs = {pith.sparse_matmul = {m = 4 : i64, n = 2 : i64}} {
+  ^bb0(%in: f32, %q: i8, %pos: i8, %scale: f32, %out: f32):
+    %slot = linalg.index 4 : index
+    %s8 = arith.index_cast %slot : index to i8
+    %shift = arith.muli %s8, %c2 : i8
+    %field = arith.shrui %pos, %shift : i8
+    %at = arith.andi %field, %c3 : i8
+    %off = linalg.index 5 : index
+    %o8 = arith.index_cast %off : index to i8
+    %here = arith.cmpi eq, %at, %o8 : i8
+    %qf = arith.sitofp %q : i8 to f32
+    %w = arith.mulf %qf, %scale : f32
+    %wv = arith.select %here, %w, %zero : f32
+    %prod = arith.mulf %in, %wv : f32
+    %r = arith.addf %out, %prod : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x16xf32>
+  return %0 : tensor<1x1x16xf32>
+}

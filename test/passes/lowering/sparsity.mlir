@@ -57,6 +57,26 @@ func.func @four_of_eight(%x: tensor<1x8xf32>) -> tensor<1x1xf32> {
 
 // -----
 
+// Int8 kept values with a scale per row: packed as bytes, their scales
+// [panels, 16] read per feature; each kept value is converted and scaled.
+// CHECK-LABEL: func.func @quantized_kept
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<3x2x4xf32>, tensor<1x2x2x16xi8>, tensor<1x2x16xi8>, tensor<1x16xf32>) {{.*}} attrs = {pith.sparse_matmul = {m = 4 : i64, n = 2 : i64}}
+//       CHECK:   ^bb0(%{{.*}}: f32, %[[Q:.*]]: i8, %{{.*}}: i8, %[[S:.*]]: f32, %{{.*}}: f32):
+//       CHECK:   %[[QF:.*]] = arith.sitofp %[[Q]] : i8 to f32
+//       CHECK:   arith.mulf %[[QF]], %[[S]] : f32
+//       CHECK: sparse_weight_scale_packed: "0x400000000000003F0000803E
+func.func @quantized_kept(%x: tensor<3x8xf32>) -> tensor<3x2xf32> {
+  %q = pith.constant dense<[[1, 2, 3, 4], [5, 6, 7, 8]]> : tensor<2x4xi8>
+  %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %v = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<2x4xi8>, tensor<2xf32>) -> tensor<2x4xf32>
+  %p = pith.constant dense<[[0, 3, 1, 2], [2, 3, 0, 1]]> : tensor<2x4xui2>
+  %w = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<2x4xf32>, tensor<2x4xui2>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<3x8xf32>, tensor<2x8xf32>) -> tensor<3x2xf32>
+  return %y : tensor<3x2xf32>
+}
+
+// -----
+
 // pith.densify on its own: for each slot of a group, value and position
 // g n + s are read; the element at column c is the value whose position is
 // c mod m, else zero.
