@@ -132,6 +132,23 @@ bool hasOperands(linalg::GenericOp op, ArrayRef<AffineMap> maps,
                       });
 }
 
+/// The static loop ranges of `op` where it is a generic on tensors with
+/// one output, `minInputs` to `maxInputs` inputs and `loops` loops, all of
+/// static extent, as pith-lower-to-linalg makes contractions over packed
+/// weights; nothing otherwise.
+std::optional<SmallVector<int64_t>> packedRanges(linalg::GenericOp op,
+                                                 size_t loops,
+                                                 unsigned minInputs,
+                                                 unsigned maxInputs) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() < minInputs || op.getNumDpsInputs() > maxInputs)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ranges.size() != loops || llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  return ranges;
+}
+
 /// What the writers of quantized contractions share: index constants,
 /// in-bounds reads and index arithmetic, at the op's location.
 class LoopEmitter {
@@ -247,12 +264,8 @@ public:
     auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kQuantizedMatmulAttr);
     auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
-    if (!bitsAttr || !unsignedAttr || !op.hasPureTensorSemantics() ||
-        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3 ||
-        op.getNumDpsInputs() > 4)
-      return failure();
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 6, 3, 4);
+    if (!bitsAttr || !unsignedAttr || !ranges)
       return failure();
     MLIRContext *context = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
@@ -278,12 +291,12 @@ public:
     QuantizedMatmulWriter writer(op, vectorBits);
     writer.bits = bitsAttr.getInt();
     writer.isUnsigned = unsignedAttr.getValue();
-    writer.rows = ranges[0];
-    writer.panels = ranges[1];
-    writer.width = ranges[2];
-    writer.groups = ranges[3];
-    writer.bytesPerGroup = ranges[4];
-    writer.perByte = ranges[5];
+    writer.rows = (*ranges)[0];
+    writer.panels = (*ranges)[1];
+    writer.width = (*ranges)[2];
+    writer.groups = (*ranges)[3];
+    writer.bytesPerGroup = (*ranges)[4];
+    writer.perByte = (*ranges)[5];
     if (writer.bits * writer.perByte != 8)
       return failure();
     return writer;
@@ -602,14 +615,10 @@ public:
     auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
     auto dotAttr = attrs ? attrs.getAs<BoolAttr>("dot") : BoolAttr();
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 7, 4, 5);
     if (!bitsAttr || !unsignedAttr || !dotAttr || !dotAttr.getValue() ||
-        vectorBits < 256 || !op.hasPureTensorSemantics() ||
-        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 4 ||
-        op.getNumDpsInputs() > 5)
-      return failure();
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    if (ranges.size() != 7 || llvm::any_of(ranges, ShapedType::isDynamic) ||
-        ranges[2] != kLanes || ranges[6] != kLaneBytes)
+        vectorBits < 256 || !ranges || (*ranges)[2] != kLanes ||
+        (*ranges)[6] != kLaneBytes)
       return failure();
     MLIRContext *context = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
@@ -638,11 +647,11 @@ public:
     writer.registerShare = vectorBits >= 512 ? 1 : 4;
     writer.bits = bitsAttr.getInt();
     writer.isUnsigned = unsignedAttr.getValue();
-    writer.rows = ranges[0];
-    writer.panels = ranges[1];
-    writer.groups = ranges[3];
-    writer.blocks = ranges[4];
-    writer.perByte = ranges[5];
+    writer.rows = (*ranges)[0];
+    writer.panels = (*ranges)[1];
+    writer.groups = (*ranges)[3];
+    writer.blocks = (*ranges)[4];
+    writer.perByte = (*ranges)[5];
     if (writer.bits * writer.perByte != 8)
       return failure();
     if (hasZeroPoints)
@@ -917,12 +926,8 @@ public:
     auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kSparseMatmulAttr);
     auto nAttr = attrs ? attrs.getAs<IntegerAttr>("n") : IntegerAttr();
     auto mAttr = attrs ? attrs.getAs<IntegerAttr>("m") : IntegerAttr();
-    if (!nAttr || !mAttr || !op.hasPureTensorSemantics() ||
-        op.getNumDpsInits() != 1 || op.getNumDpsInputs() < 3 ||
-        op.getNumDpsInputs() > 4)
-      return failure();
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    if (ranges.size() != 6 || llvm::any_of(ranges, ShapedType::isDynamic))
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 6, 3, 4);
+    if (!nAttr || !mAttr || !ranges)
       return failure();
     MLIRContext *context = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
@@ -953,11 +958,11 @@ public:
     SparseMatmulWriter writer(op);
     writer.kept = nAttr.getInt();
     writer.groupSize = mAttr.getInt();
-    writer.rows = ranges[0];
-    writer.panels = ranges[1];
-    writer.width = ranges[2];
-    writer.groups = ranges[3];
-    if (ranges[4] != writer.kept || ranges[5] != writer.groupSize ||
+    writer.rows = (*ranges)[0];
+    writer.panels = (*ranges)[1];
+    writer.width = (*ranges)[2];
+    writer.groups = (*ranges)[3];
+    if ((*ranges)[4] != writer.kept || (*ranges)[5] != writer.groupSize ||
         !llvm::isPowerOf2_64(writer.groupSize) ||
         writer.kept * llvm::Log2_64(writer.groupSize) > fieldType.getWidth())
       return failure();
