@@ -42,6 +42,12 @@ std::optional<std::vector<float>> readFloats(Attribute value);
 /// constants or a resource not loaded.
 std::optional<std::vector<int8_t>> readBytes(Attribute value);
 
+/// `values` as bytes, for makeResource.
+template <typename T> ArrayRef<char> asBytes(ArrayRef<T> values) {
+  return {reinterpret_cast<const char *>(values.data()),
+          values.size() * sizeof(T)};
+}
+
 /// A dialect-resource constant of `type` holding `bytes`, 64-byte aligned.
 DenseResourceElementsAttr makeResource(ShapedType type, StringRef name,
                                        ArrayRef<char> bytes);

@@ -10,6 +10,7 @@
 #ifndef PITH_PASSES_COMPRESSION_COMPRESSIONUTILS_H
 #define PITH_PASSES_COMPRESSION_COMPRESSIONUTILS_H
 
+#include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Operation.h"
@@ -96,11 +97,7 @@ FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
 FailureOr<std::vector<float>> secondMomentOf(LinearOp op, StringRef layer,
                                              int64_t cols, StringRef need);
 
-/// `values` as bytes, for a resource.
-template <typename T> ArrayRef<char> asBytes(ArrayRef<T> values) {
-  return {reinterpret_cast<const char *>(values.data()),
-          values.size() * sizeof(T)};
-}
+using pith::detail::asBytes;
 
 /// A name for weights derived from `value`: its resource key, else `layer`.
 std::string weightBaseName(Attribute value, StringRef layer);

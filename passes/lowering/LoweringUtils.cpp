@@ -6,9 +6,11 @@
 
 #include "passes/lowering/LoweringUtils.h"
 
+#include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 namespace mlir::pith::lowering {
 
@@ -161,6 +163,18 @@ Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
                       return arith::AddFOp::create(b, loc, v[0], v[1]);
                     });
   return reshapeTo(builder, loc, product, shape);
+}
+
+Attribute constantValue(Value value) {
+  auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
+  return constant ? constant.getValue() : Attribute();
+}
+
+std::string resourceKey(Value value, StringRef fallback) {
+  if (auto resource =
+          dyn_cast_if_present<DenseResourceElementsAttr>(constantValue(value)))
+    return resource.getRawHandle().getKey().str();
+  return fallback.str();
 }
 
 Value panelsToLinear(OpBuilder &builder, Location loc, Value panels,

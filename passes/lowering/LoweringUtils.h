@@ -60,6 +60,14 @@ Value reshapeTo(OpBuilder &builder, Location loc, Value value,
 Value linearResult(OpBuilder &builder, Location loc, Value product, Value bias,
                    ArrayRef<int64_t> shape);
 
+/// The value of `value`'s defining pith.constant; null for anything else
+/// (and for a null `value`).
+Attribute constantValue(Value value);
+
+/// The name constants made from `value` (a constant) derive from: its
+/// resource key, else `fallback`.
+std::string resourceKey(Value value, StringRef fallback);
+
 /// A linear layer's result from its product over panels of output
 /// features, [M, panels, width]: the first `features` columns of it viewed
 /// [M, panels width], plus `bias`, reshaped to `shape`.

@@ -16,7 +16,6 @@
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "passes/Passes.h"
 #include "passes/lowering/LoweringUtils.h"
 
@@ -168,10 +167,6 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
                                    bool dotLayout = false) {
   RankedTensorType type = dequantize.getInput().getType();
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-  auto constantValue = [](Value value) -> Attribute {
-    auto constant = value ? value.getDefiningOp<ConstantOp>() : ConstantOp();
-    return constant ? constant.getValue() : Attribute();
-  };
   std::optional<std::vector<int8_t>> values =
       detail::readBytes(constantValue(dequantize.getInput()));
   std::optional<std::vector<float>> scales =
@@ -267,14 +262,6 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
   return packed;
 }
 
-/// The name new constants derive from: the weight's resource key.
-std::string baseName(DequantizeOp dequantize) {
-  auto constant = dequantize.getInput().getDefiningOp<ConstantOp>();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-    return resource.getRawHandle().getKey().str();
-  return "quantized_weight";
-}
-
 /// The dequantization x is, when the layer's input was quantized to int8
 /// per token (pith-quantize activations=dynamic): dequantize(q, s) with q
 /// i8 [..., K] and s [..., 1] blocked over the whole row; else null.
@@ -341,12 +328,8 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     int64_t panels = llvm::divideCeil(n, panelWidth);
     int64_t bytesPerGroup = packed->groupSize / perByte;
     int64_t blocksPerGroup = bytesPerGroup / kDotLane;
-    std::string base = baseName(dequantize);
+    std::string base = resourceKey(dequantize.getInput(), "quantized_weight");
 
-    auto bytes = [](ArrayRef<int8_t> values) {
-      return ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
-                            values.size());
-    };
     auto constant = [&](ArrayRef<int64_t> shape, Type element,
                         ArrayRef<char> data, StringRef suffix) -> Value {
       auto tensorType = RankedTensorType::get(shape, element);
@@ -359,18 +342,17 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
         int8Input
             ? constant({panels, packed->groups, blocksPerGroup, panelWidth,
                         kDotLane},
-                       i8, bytes(packed->values), "_packed_dot")
+                       i8, detail::asBytes<int8_t>(packed->values), "_packed_dot")
             : constant({panels, packed->groups, bytesPerGroup, panelWidth}, i8,
-                       bytes(packed->values), "_packed");
-    Value scales = constant(
-        {panels, packed->groups, panelWidth}, f32,
-        ArrayRef<char>(reinterpret_cast<const char *>(packed->scales.data()),
-                       packed->scales.size() * sizeof(float)),
-        "_scale_packed");
+                       detail::asBytes<int8_t>(packed->values), "_packed");
+    Value scales = constant({panels, packed->groups, panelWidth}, f32,
+                            detail::asBytes<float>(packed->scales),
+                            "_scale_packed");
     Value zeroPoints;
     if (!packed->zeroPoints.empty())
       zeroPoints = constant({panels, packed->groups, panelWidth}, i8,
-                            bytes(packed->zeroPoints), "_zero_point_packed");
+                            detail::asBytes<int8_t>(packed->zeroPoints),
+                            "_zero_point_packed");
 
     // Loops: m, panel, column | group, row of bytes, value in byte; or m,
     // panel, column | group, block, value in byte, t.

@@ -4,29 +4,22 @@
 // value back at its position (of constants: a dense constant). A linear
 // layer whose weight is the densification of constants, in a pattern the
 // CPU kernels handle, instead becomes one contraction over the kept values
-// alone: they are packed at
-// compile time into panels of output features with their positions packed
-// per feature and group, and pith-vectorize-contractions picks each
-// value's input by its position in registers.
+// alone: they are packed at compile time into panels of output features
+// with their positions packed per feature and group, and
+// pith-vectorize-contractions picks each value's input by its position in
+// registers.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "passes/Passes.h"
 #include "passes/compression/Sparsity.h"
 #include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith::lowering {
 namespace {
-
-/// The values of `value`'s defining pith.constant; null for anything else.
-Attribute constantValue(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  return constant ? constant.getValue() : Attribute();
-}
 
 /// densify(constants) that no sparse contraction takes -> its dense
 /// constant, expanded at compile time (rather than at each run).
@@ -56,15 +49,10 @@ struct DensifyConstants : OpConversionPattern<DensifyOp> {
     std::vector<float> dense =
         compression::densifyKept(*values, *positions, type.getDimSize(0),
                                  type.getDimSize(1), op.getN(), op.getM());
-    std::string name = "densified_weight";
-    if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(
-            constantValue(op.getValues())))
-      name = resource.getRawHandle().getKey().str() + "_dense";
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, detail::makeResource(
-                type, name,
-                ArrayRef<char>(reinterpret_cast<const char *>(dense.data()),
-                               dense.size() * sizeof(float))));
+                type, resourceKey(op.getValues(), "sparse_weight") + "_dense",
+                detail::asBytes<float>(dense)));
     return success();
   }
 
@@ -244,10 +232,7 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     Value keptSource = densify.getValues();
     if (quantized)
       keptSource = keptSource.getDefiningOp<DequantizeOp>().getInput();
-    std::string base = "sparse_weight";
-    if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(
-            constantValue(keptSource)))
-      base = resource.getRawHandle().getKey().str();
+    std::string base = resourceKey(keptSource, "sparse_weight");
 
     Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type();
     Type fieldType = rewriter.getIntegerType(8 * packed->positionBytes);
@@ -257,21 +242,14 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
         rewriter, loc,
         detail::makeResource(
             keptType, base + "_packed",
-            quantized
-                ? ArrayRef<char>(
-                      reinterpret_cast<const char *>(packed->integers.data()),
-                      packed->integers.size())
-                : ArrayRef<char>(
-                      reinterpret_cast<const char *>(packed->values.data()),
-                      packed->values.size() * sizeof(float))));
+            quantized ? detail::asBytes<int8_t>(packed->integers)
+                      : detail::asBytes<float>(packed->values)));
     Value positions = arith::ConstantOp::create(
         rewriter, loc,
         detail::makeResource(
             RankedTensorType::get({panels, groups, panelWidth}, fieldType),
             base + "_positions_packed",
-            ArrayRef<char>(
-                reinterpret_cast<const char *>(packed->positions.data()),
-                packed->positions.size())));
+            detail::asBytes<uint8_t>(packed->positions)));
 
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
@@ -288,10 +266,7 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
           rewriter, loc,
           detail::makeResource(
               RankedTensorType::get({panels, panelWidth}, f32),
-              base + "_scale_packed",
-              ArrayRef<char>(
-                  reinterpret_cast<const char *>(packed->scales.data()),
-                  packed->scales.size() * sizeof(float)))));
+              base + "_scale_packed", detail::asBytes<float>(packed->scales))));
       maps.push_back(map({d(1), d(2)}));
     }
     maps.push_back(map({d(0), d(1), d(2)}));

@@ -31,9 +31,9 @@
 // 0, 0).
 // EXPAND-LABEL: func.func @sparse_linear
 //   EXPAND-NOT: pith.sparse_matmul
-//       EXPAND: %[[DENSE:.*]] = arith.constant dense_resource<densified_weight> : tensor<2x8xf32>
+//       EXPAND: %[[DENSE:.*]] = arith.constant dense_resource<sparse_weight_dense> : tensor<2x8xf32>
 //       EXPAND: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %[[DENSE]] : tensor<3x8xf32>, tensor<2x8xf32>)
-//       EXPAND: densified_weight: "0x400000000000803F0000000000000000000000400000000000004040000080400000000000000000000000000000A0400000C0400000E040000000410000000000000000"
+//       EXPAND: sparse_weight_dense: "0x400000000000803F0000000000000000000000400000000000004040000080400000000000000000000000000000A0400000C0400000E040000000410000000000000000"
 func.func @sparse_linear(%x: tensor<3x8xf32>, %b: tensor<2xf32>) -> tensor<3x2xf32> {
   %v = pith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<2x4xf32>
   %p = pith.constant dense<[[0, 3, 1, 2], [2, 3, 0, 1]]> : tensor<2x4xui2>
