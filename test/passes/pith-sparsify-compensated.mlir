@@ -36,3 +36,13 @@ func.func @uncalibrated(%x: tensor<1x4xf32>) -> tensor<1x1xf32> {
 // BLOCKS: error: pith-sparsify: compensate prunes each row unstructured or N:M by its own saliencies, not by blocks
 // GLOBAL: error: pith-sparsify: compensate prunes each row unstructured or N:M by its own saliencies, not with one global threshold
 // DAMPING: error: pith-sparsify: damping must not be negative, got -1
+
+// -----
+
+// Inputs 0 and 1 are always equal: without damping E[x x^T] is singular.
+func.func @singular(%x: tensor<1x4xf32>) -> tensor<1x1xf32> {
+  %w = pith.constant dense<[[0.3, 1.0, 0.9, 0.2]]> : tensor<1x4xf32>
+  // expected-error @+1 {{E[x x^T] of its inputs is not positive definite even with damping 0.000000e+00; raise damping}}
+  %y = pith.linear %x, %w {pith.calibration = {second_moment = dense<[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]> : tensor<4x4xf32>}} : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x1xf32>
+  return %y : tensor<1x1xf32>
+}
