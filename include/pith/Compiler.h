@@ -99,10 +99,15 @@ factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
 /// The pass that `--sparsify=SPEC` stands for: `N:M` (`2:4`), a fraction
 /// of unstructured sparsity (`0.5`, or `unstructured:0.5`), or blocks
 /// (`block4x4:0.5`); `-global` at the end for one threshold across the
-/// layers chosen; layers chosen by `skip` and `only`.
+/// layers chosen, `-sparsegpt` for SparseGPT; layers chosen by `skip` and
+/// `only`.
 llvm::Expected<std::string>
 sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
                  llvm::ArrayRef<std::string> only = {});
+
+/// Whether `--sparsify=SPEC` prunes by SparseGPT (ends in `-sparsegpt`),
+/// which needs calibration to run before it.
+bool compensatesPruning(llvm::StringRef spec);
 
 /// The pass that `--calibrate=SOURCE,...` stands for: pith-calibrate on
 /// `.npz` or `.npy` files of samples, or `random:N`.

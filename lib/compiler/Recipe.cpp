@@ -105,7 +105,7 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
     const llvm::json::Object *object = rule.getAsObject();
     std::optional<llvm::StringRef> pattern =
         object ? object->getString("pattern") : std::nullopt;
-    return pattern && pattern->trim().ends_with("-sparsegpt");
+    return pattern && compensatesPruning(*pattern);
   };
   const llvm::json::Array *sparsifyRules =
       root->get("sparsify") ? root->get("sparsify")->getAsArray() : nullptr;

@@ -185,6 +185,10 @@ factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
   return pipeline + *globs + "}";
 }
 
+bool compensatesPruning(llvm::StringRef spec) {
+  return spec.trim().ends_with("-sparsegpt");
+}
+
 llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
                                              llvm::ArrayRef<std::string> skip,
                                              llvm::ArrayRef<std::string> only) {
@@ -195,7 +199,8 @@ llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
                  "ending in -global or -sparsegpt");
   };
   llvm::StringRef text = spec.trim();
-  bool compensate = text.consume_back("-sparsegpt");
+  bool compensate = compensatesPruning(text);
+  text.consume_back("-sparsegpt");
   bool global = text.consume_back("-global");
   std::string options;
   double fraction = 0;
@@ -229,6 +234,14 @@ llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
 llvm::Expected<std::string>
 compressionPipeline(const CompressionRequest &request) {
   std::vector<std::string> pipelines;
+  std::string calibration;
+  if (!request.calibrate.empty()) {
+    llvm::Expected<std::string> pipeline = calibratePipeline(request.calibrate);
+    if (!pipeline)
+      return error("--calibrate: " + llvm::toString(pipeline.takeError()));
+    calibration = *pipeline;
+  }
+  bool compensated = compensatesPruning(request.sparsify);
   if (!request.recipe.empty()) {
     llvm::Expected<std::string> pipeline =
         recipePipeline(request.recipe, request.calibrate);
@@ -251,31 +264,20 @@ compressionPipeline(const CompressionRequest &request) {
       return error("--sparsify: " + llvm::toString(pipeline.takeError()));
     // SparseGPT prunes from the inputs the layers see before pruning
     // (quantization then calibrates again on the pruned model's).
-    if (llvm::StringRef(request.sparsify).trim().ends_with("-sparsegpt")) {
-      if (request.calibrate.empty())
+    if (compensated) {
+      if (calibration.empty())
         return error("--sparsify=" + request.sparsify +
                      " needs --calibrate (SparseGPT prunes by E[x x^T] of "
                      "each layer's inputs)");
-      llvm::Expected<std::string> calibration =
-          calibratePipeline(request.calibrate);
-      if (!calibration)
-        return error("--calibrate: " +
-                     llvm::toString(calibration.takeError()));
-      pipelines.push_back(*calibration);
+      pipelines.push_back(calibration);
     }
     pipelines.push_back(*pipeline);
   }
   // After a SparseGPT pruning, calibration runs again only for what uses
   // it after (quantization, other passes).
-  bool compensated = llvm::StringRef(request.sparsify).trim().ends_with(
-      "-sparsegpt");
-  if (request.recipe.empty() && !request.calibrate.empty() &&
-      (!compensated || !request.quantize.empty() || !request.passes.empty())) {
-    llvm::Expected<std::string> pipeline = calibratePipeline(request.calibrate);
-    if (!pipeline)
-      return error("--calibrate: " + llvm::toString(pipeline.takeError()));
-    pipelines.push_back(*pipeline);
-  }
+  if (request.recipe.empty() && !calibration.empty() &&
+      (!compensated || !request.quantize.empty() || !request.passes.empty()))
+    pipelines.push_back(calibration);
   if (!request.quantize.empty()) {
     llvm::Expected<std::string> pipeline =
         quantizePipeline(request.quantize, request.skip);
