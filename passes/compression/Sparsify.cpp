@@ -34,11 +34,9 @@ struct Layer {
 };
 
 /// `pith.densify` of the n values each group of m of `pruned` keeps and
-/// their positions (ui2 up to m = 4, else ui4); `bytes` gets what they take
-/// as the CPU kernels pack them (packedPositionBytes a group).
+/// their positions (ui2 up to m = 4, else ui4).
 Value storeKept(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
-                const SparsityPattern &sparsityPattern, StringRef base,
-                uint64_t &bytes) {
+                const SparsityPattern &sparsityPattern, StringRef base) {
   RankedTensorType type = layer.candidate.op.getWeight().getType();
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   int64_t n = sparsityPattern.n, m = sparsityPattern.m;
@@ -65,7 +63,6 @@ Value storeKept(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
       b, loc,
       pith::detail::makeResource(positionsType, (base + "_positions").str(),
                                  asBytes<uint8_t>(positions)));
-  bytes = keptBytes(rows, cols, n, m);
   return DensifyOp::create(b, loc, valuesConstant, positionsConstant,
                            b.getI64IntegerAttr(n), b.getI64IntegerAttr(m));
 }
@@ -182,7 +179,8 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     Value weight;
     if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
-      weight = storeKept(b, layer, pruned, sparsityPattern, base, bytesAfter);
+      weight = storeKept(b, layer, pruned, sparsityPattern, base);
+      bytesAfter = keptBytes(rows, cols, sparsityPattern.n, sparsityPattern.m);
     } else {
       // Stored dense until compressed storage for these patterns exists.
       weight = ConstantOp::create(

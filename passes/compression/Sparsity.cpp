@@ -143,12 +143,10 @@ std::vector<float> prune(llvm::ArrayRef<float> weights, int64_t rows,
     break;
   case SparsityPattern::Kind::NOfM: {
     std::vector<int64_t> kept = keptPositions(weights, pattern);
-    auto position = kept.begin();
-    for (int64_t start = 0; start < rows * cols; start += pattern.m) {
-      std::vector<float> group(pattern.m, 0.0f);
-      for (int64_t i = 0; i < pattern.n; ++i, ++position)
-        group[*position] = weights[start + *position];
-      std::copy(group.begin(), group.end(), result.begin() + start);
+    std::fill(result.begin(), result.end(), 0.0f);
+    for (size_t i = 0; i < kept.size(); ++i) {
+      size_t at = i / pattern.n * pattern.m + kept[i];
+      result[at] = weights[at];
     }
     break;
   }
