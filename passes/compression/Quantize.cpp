@@ -332,8 +332,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         DensifyOp::create(b, loc, dequantized, densify.getPositions(),
                           densify.getNAttr(), densify.getMAttr())
             .getResult());
-    uint64_t positionBytes = keptBytes(rows, cols, n, m) -
-                             static_cast<uint64_t>(rows * kept) * sizeof(float);
+    auto positionBytes =
+        static_cast<uint64_t>(rows * (cols / m) * packedPositionBytes(n, m));
     recordCompression(op, candidate.name, scheme.describe(),
                       candidate.storedBytes(),
                       quantizedBytes(rows, kept, scheme) + positionBytes,
