@@ -100,7 +100,11 @@ def QuantizePass : Pass<"pith-quantize"> {
     and so do, with a warning, a layer whose K is not a multiple of the
     group size and one that quantizing would not make smaller (a single
     input feature with its f32 scale). A layer already quantized (by an earlier pith-quantize with
-    other options) is left as it is, so passes compose per layer. Each quantized layer gets
+    other options) is left as it is, so passes compose per layer. An N:M
+    layer (`pith.densify` of constants, from pith-sparsify) is read as its
+    dense weight; under symmetric int8 per channel rounded to nearest its
+    kept values are quantized alone instead and it stays sparse
+    (`pith.densify` of `pith.dequantize`). Each quantized layer gets
     a `pith.compression` attribute: its report line, with its bytes before
     and after and the weight's relative error and SQNR.
 
