@@ -43,11 +43,16 @@ inline constexpr llvm::StringLiteral kQuantizedMatmulAttr =
 /// values of an N:M-sparse weight ({n, m}).
 inline constexpr llvm::StringLiteral kSparseMatmulAttr = "pith.sparse_matmul";
 
+/// The mark pith-lower-to-linalg puts on a contraction over the packed
+/// nonzeros of a bitmap-sparse weight (pith.masked_densify).
+inline constexpr llvm::StringLiteral kBitmapMatmulAttr = "pith.bitmap_matmul";
+
 /// Whether `op` is a contraction over packed weights (quantized or
 /// sparse), whose operands 0 and 1 and init are x, the weights and the
 /// output as a contraction's are.
 inline bool isPackedMatmul(Operation *op) {
-  return op->hasAttr(kQuantizedMatmulAttr) || op->hasAttr(kSparseMatmulAttr);
+  return op->hasAttr(kQuantizedMatmulAttr) || op->hasAttr(kSparseMatmulAttr) ||
+         op->hasAttr(kBitmapMatmulAttr);
 }
 
 /// The mark pith-vectorize-contractions puts on the vector.multi_reduction

@@ -215,8 +215,9 @@ def SparsifyPass : Pass<"pith-sparsify"> {
     block of 128 columns go, and each pruned weight's value is spread over
     the row's weights still to come, so that the outputs change least. An
     N:M weight with M a power of two up to 16 is stored as its kept values
-    and their positions (`pith.densify`); other weights stay dense f32
-    constants (pith-quantize may follow; zero stays zero). The report line
+    and their positions (`pith.densify`); other weights as their nonzeros
+    and a mask (`pith.masked_densify`) where that takes fewer bytes than
+    dense f32, else dense (pith-quantize may follow; zero stays zero). The report line
     gives the fraction zeroed, the bytes stored, the weight's error and,
     where calibration ran, the outputs' error. Layers are chosen by `only`
     and `skip` as in pith-quantize.
@@ -278,6 +279,11 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     at most 32) becomes a contraction over the kept values, packed
     [panels, groups, N, width], with their positions an 8-, 16- or 32-bit
     integer per feature and group (`pith.sparse_matmul = {n, m}`).
+    `pith.masked_densify` of constants becomes a dense constant, unless
+    (with `pack-sparse`) only linear layers take it: each becomes a
+    contraction over its nonzeros, packed with a 16-bit mask per panel of
+    16 features and input and each panel's first nonzero
+    (`pith.bitmap_matmul`); of anything but constants it is refused.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
@@ -290,7 +296,7 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
            "Output features per packed panel of quantized weights (16: a "
            "CPU register tile; 32: a GPU warp)">,
     Option<"packSparse", "pack-sparse", "bool", /*default=*/"true",
-           "Multiply N:M-sparse layers' kept values alone (for "
+           "Multiply sparse layers' kept values or nonzeros alone (for "
            "pith-vectorize-contractions); else expand their weights">
   ];
   let dependentDialects = [
@@ -381,13 +387,19 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     loops over panels, blocks of rows and groups: each slot's values times
     x's group gathered by the slot's positions (from its m elements, which
     pith-lower-vectors permutes in registers), n FMAs per group of m.
-    Other contractions are left as they are.
+    Contractions over the nonzeros of bitmap-sparse weights
+    (`pith.bitmap_matmul`) walk each panel's nonzeros with a running
+    offset: each input's 16-bit mask expands the next nonzeros into a
+    register (a gather by the count of the mask's lower bits, which
+    pith-lower-vectors makes AVX-512's `vexpandps`), multiplied by that
+    input of every row of a block; chunks of inputs whose masks are all
+    zero are skipped. Other contractions are left as they are.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
            "Width of the target's vector registers, in bits">
   ];
-  let dependentDialects = ["mlir::scf::SCFDialect",
+  let dependentDialects = ["mlir::math::MathDialect", "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
 }
 
@@ -449,7 +461,11 @@ def LowerVectorsPass : Pass<"pith-lower-vectors"> {
     load of the m elements, repeated across a register and permuted by
     the indices: `llvm.x86.avx512.permvar.sf.512` with 512-bit vectors,
     `llvm.x86.avx2.permps` on each half with 256-bit ones (m dividing the
-    lanes); otherwise it stays a gather.
+    lanes); otherwise it stays a gather. A gather of 16 f32 lanes whose
+    mask is bit f of a spread integer and whose index in lane f counts
+    that integer's bits below f (the expansion of a bitmap-sparse weight's
+    nonzeros) becomes, with 512-bit vectors, one expanding load
+    (`vexpandps`); with narrower ones it stays a masked gather.
   }];
   let options = [
     Option<"vnni", "vnni", "bool", /*default=*/"true",

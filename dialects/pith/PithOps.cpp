@@ -803,5 +803,24 @@ LogicalResult DensifyOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult
+MaskedDensifyOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &types) {
+  RankedTensorType values = tensorType(adaptor.getValues());
+  RankedTensorType mask = tensorType(adaptor.getMask());
+  if (values.getRank() != 1)
+    return emitOptionalError(loc, "values ", values, " must be a vector");
+  if (mask.getRank() != 2)
+    return emitOptionalError(loc, "mask ", mask, " must be a matrix");
+  if (values.getDimSize(0) > mask.getNumElements())
+    return emitOptionalError(loc, values.getDimSize(0),
+                             " values do not fit the mask's ",
+                             mask.getNumElements(), " elements");
+  types.push_back(
+      RankedTensorType::get(mask.getShape(), values.getElementType()));
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/pith/PithOps.cpp.inc"

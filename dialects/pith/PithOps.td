@@ -776,4 +776,28 @@ def Pith_DensifyOp : Pith_Op<"densify", [Pure, Pith_InferTypes]> {
   }];
 }
 
+def Pith_MaskedDensifyOp : Pith_Op<"masked_densify", [Pure, Pith_InferTypes]> {
+  let summary = "Nonzero values and a mask back to a dense matrix";
+  let description = [{
+    The dense matrix of `mask`'s shape that holds `values`, in row-major
+    order, where `mask` is true and zeros elsewhere (numpy's
+    `w[mask] = values`): `values` has one element for each true bit.
+    pith-sparsify stores unstructured and block-pruned weights this way;
+    lowering for CPUs multiplies the nonzeros alone, packed with a 16-bit
+    mask per 16 output features and input, and otherwise expands them at
+    compile time. Masks are 1-bit values (a byte each in the IR's
+    resources, a bit each once packed).
+
+    ```mlir
+    %w = pith.masked_densify %values, %mask
+        : (tensor<307xf32>, tensor<64x48xi1>) -> tensor<64x48xf32>
+    ```
+  }];
+  let arguments = (ins Pith_FloatTensor:$values, Pith_BoolTensor:$mask);
+  let results = (outs Pith_FloatTensor:$output);
+  let assemblyFormat = [{
+    $values `,` $mask attr-dict `:` functional-type(operands, results)
+  }];
+}
+
 #endif // PITH_OPS_TD

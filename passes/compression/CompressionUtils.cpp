@@ -69,10 +69,13 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
     if (!op.getWeight().getType().getElementType().isF32())
       return;
     Operation *weight = op.getWeight().getDefiningOp();
-    auto densify = dyn_cast_if_present<DensifyOp>(weight);
+    auto ofConstants = [](Operation *sparse) {
+      return sparse && llvm::all_of(sparse->getOperands(), [](Value operand) {
+               return operand.getDefiningOp<ConstantOp>();
+             });
+    };
     if (!isa_and_present<ConstantOp>(weight) &&
-        !(densify && densify.getValues().getDefiningOp<ConstantOp>() &&
-          densify.getPositions().getDefiningOp<ConstantOp>()))
+        !(isa_and_present<DensifyOp, MaskedDensifyOp>(weight) && ofConstants(weight)))
       return;
     std::string name = layerName(op);
     if (selection.selects(name))
@@ -84,6 +87,15 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
 std::optional<std::vector<float>> CandidateLayer::readWeight() const {
   if (auto constant = dyn_cast<ConstantOp>(weight))
     return pith::detail::readFloats(constant.getValue());
+  if (auto expand = dyn_cast<MaskedDensifyOp>(weight)) {
+    std::optional<std::vector<float>> values = pith::detail::readFloats(
+        expand.getValues().getDefiningOp<ConstantOp>().getValue());
+    std::optional<std::vector<int8_t>> mask = pith::detail::readBytes(
+        expand.getMask().getDefiningOp<ConstantOp>().getValue());
+    if (!values || !mask)
+      return std::nullopt;
+    return expandMasked(*values, *mask);
+  }
   auto densify = cast<DensifyOp>(weight);
   std::optional<std::vector<float>> values = pith::detail::readFloats(
       densify.getValues().getDefiningOp<ConstantOp>().getValue());
@@ -101,13 +113,15 @@ uint64_t CandidateLayer::storedBytes() const {
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   if (auto densify = dyn_cast<DensifyOp>(weight))
     return keptBytes(rows, cols, densify.getN(), densify.getM());
+  if (auto expand = dyn_cast<MaskedDensifyOp>(weight))
+    return bitmapBytes(rows, cols, expand.getValues().getType().getDimSize(0));
   return static_cast<uint64_t>(rows * cols) * sizeof(float);
 }
 
 std::string CandidateLayer::weightBaseName() const {
   Operation *constant = weight;
-  if (auto densify = dyn_cast<DensifyOp>(weight))
-    constant = densify.getValues().getDefiningOp();
+  if (isa<DensifyOp, MaskedDensifyOp>(weight))
+    constant = weight->getOperand(0).getDefiningOp();
   return compression::weightBaseName(cast<ConstantOp>(constant).getValue(),
                                      name);
 }

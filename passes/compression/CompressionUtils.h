@@ -62,28 +62,29 @@ private:
 };
 
 /// A linear layer a compression pass may rewrite: its weight is an f32
-/// constant, or the pith.densify of constants (N:M-pruned).
+/// constant, or the pith.densify (N:M-pruned) or pith.masked_densify (other
+/// patterns) of constants.
 struct CandidateLayer {
   LinearOp op;
-  /// The ConstantOp or DensifyOp that makes the weight.
+  /// The ConstantOp, DensifyOp or MaskedDensifyOp that makes the weight.
   Operation *weight;
   std::string name;
 
   /// The weight as dense [N, K] floats; nothing where a resource is not
   /// loaded.
   std::optional<std::vector<float>> readWeight() const;
-  /// The bytes the weight takes now: f32, or kept values and positions at
-  /// their bit width.
+  /// The bytes the weight takes now: f32, kept values and positions at
+  /// their bit width, or nonzeros and packed masks (bitmapBytes).
   uint64_t storedBytes() const;
-  /// A name for weights derived from this one: its (kept values')
-  /// resource key, else the layer's name.
+  /// A name for weights derived from this one: its (kept values' or
+  /// nonzeros') resource key, else the layer's name.
   std::string weightBaseName() const;
   /// Erases the weight's ops that nothing uses any more.
   void eraseUnusedWeight();
 };
 
-/// The linear layers under `root` with an f32 constant weight, or an N:M
-/// sparse one of constants, that `selection` selects, in order.
+/// The linear layers under `root` with an f32 constant weight, or a sparse
+/// one of constants, that `selection` selects, in order.
 SmallVector<CandidateLayer> selectedLayers(Operation *root,
                                            const LayerSelection &selection);
 

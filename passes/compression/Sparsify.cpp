@@ -5,8 +5,9 @@
 // zero, by a threshold per layer or shared by all of them, or (compensate)
 // chosen and compensated as SparseGPT does. N:M-pruned weights (M a power
 // of two up to 16) are stored as their kept values and positions
-// (pith.densify); the others stay dense f32 (quantization may follow; zero
-// stays zero).
+// (pith.densify); the others as their nonzeros and a mask (pith.masked_densify)
+// where that takes fewer bytes than dense f32 (quantization may follow;
+// zero stays zero).
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +66,32 @@ Value storeKept(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
                                  asBytes<uint8_t>(positions)));
   return DensifyOp::create(b, loc, valuesConstant, positionsConstant,
                            b.getI64IntegerAttr(n), b.getI64IntegerAttr(m));
+}
+
+/// `pith.masked_densify` of the nonzeros of `pruned` and its mask.
+Value storeNonzeros(OpBuilder &b, Layer &layer, ArrayRef<float> pruned,
+                    StringRef base) {
+  RankedTensorType type = layer.candidate.op.getWeight().getType();
+  std::vector<float> nonzeros;
+  std::vector<uint8_t> mask(pruned.size());
+  for (auto [i, weight] : llvm::enumerate(pruned)) {
+    mask[i] = weight != 0.0f;
+    if (mask[i])
+      nonzeros.push_back(weight);
+  }
+  Location loc = layer.candidate.op.getLoc();
+  auto valuesType = RankedTensorType::get(
+      {static_cast<int64_t>(nonzeros.size())}, b.getF32Type());
+  Value values = ConstantOp::create(
+      b, loc,
+      pith::detail::makeResource(valuesType, (base + "_nonzeros").str(),
+                                 asBytes<float>(nonzeros)));
+  Value maskConstant = ConstantOp::create(
+      b, loc,
+      pith::detail::makeResource(
+          RankedTensorType::get(type.getShape(), b.getI1Type()),
+          (base + "_mask").str(), asBytes<uint8_t>(mask)));
+  return MaskedDensifyOp::create(b, loc, values, maskConstant);
 }
 
 struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
@@ -181,8 +208,11 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
       weight = storeKept(b, layer, pruned, sparsityPattern, base);
       bytesAfter = keptBytes(rows, cols, sparsityPattern.n, sparsityPattern.m);
+    } else if (uint64_t bitmap = bitmapBytes(rows, cols, rows * cols - zeros);
+               bitmap < bytesAfter) {
+      weight = storeNonzeros(b, layer, pruned, base);
+      bytesAfter = bitmap;
     } else {
-      // Stored dense until compressed storage for these patterns exists.
       weight = ConstantOp::create(
           b, layer.candidate.op.getLoc(),
           pith::detail::makeResource(type, base + "_sparse",

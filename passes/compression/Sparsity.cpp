@@ -112,6 +112,29 @@ std::vector<float> densifyKept(llvm::ArrayRef<float> values,
   return dense;
 }
 
+uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
+  auto panels = static_cast<uint64_t>((rows + kBitmapPanelRows - 1) /
+                                      kBitmapPanelRows);
+  return panels * (cols * sizeof(uint16_t) + sizeof(int32_t)) +
+         static_cast<uint64_t>(nonzeros) * sizeof(float);
+}
+
+std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
+                                               llvm::ArrayRef<int8_t> mask) {
+  std::vector<float> dense(mask.size(), 0.0f);
+  size_t next = 0;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i] == 0)
+      continue;
+    if (next == values.size())
+      return std::nullopt;
+    dense[i] = values[next++];
+  }
+  if (next != values.size())
+    return std::nullopt;
+  return dense;
+}
+
 std::vector<int64_t> keptPositions(llvm::ArrayRef<float> weights,
                                    const SparsityPattern &pattern) {
   std::vector<int64_t> kept, order(pattern.m);

@@ -60,6 +60,22 @@ std::vector<float> densifyKept(llvm::ArrayRef<float> values,
                                llvm::ArrayRef<int8_t> positions, int64_t rows,
                                int64_t cols, int64_t n, int64_t m);
 
+/// Output features that pith's CPU kernels pack together for bitmap-sparse
+/// weights: each input's mask over them is one 16-bit integer.
+inline constexpr int64_t kBitmapPanelRows = 16;
+
+/// The bytes in which pith's CPU kernels keep a [rows, cols] f32 weight
+/// with `nonzeros` nonzeros as a bitmap (pith.masked_densify): the nonzeros, and
+/// for each kBitmapPanelRows rows a 16-bit mask per column and the 4-byte
+/// offset of its first nonzero.
+uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros);
+
+/// The dense weight of `mask`'s elements holding `values` in row-major
+/// order where the mask is nonzero, as pith.masked_densify defines it; nothing
+/// where the mask's nonzero count is not the number of values.
+std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
+                                               llvm::ArrayRef<int8_t> mask);
+
 /// For N:M, the positions within its group of the n weights each group of
 /// m keeps (the largest magnitudes; the last ones on ties), ascending:
 /// n per group, groups in row-major order.

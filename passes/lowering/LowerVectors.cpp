@@ -6,13 +6,15 @@
 // transfers 1-D loads and stores, transposes 1-D ops. (Broadcasts are left
 // to the LLVM conversion: upstream's broadcast lowering cycles with the
 // contraction lowering on unit dimensions.) Dot products of bytes marked
-// for VNNI become its instruction first (or AVX2's two), and gathers from
-// a few elements a permutation of them in registers.
+// for VNNI become its instruction first (or AVX2's two), gathers from a
+// few elements a permutation of them in registers, and gathers that expand
+// a mask's nonzeros an expanding load.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -148,6 +150,59 @@ bool lowerSmallGather(RewriterBase &rewriter, vector::GatherOp op,
   return true;
 }
 
+/// Whether `value` is a constant vector whose lane f is `lane(f)`.
+bool isLaneConstant(Value value, function_ref<int64_t(int64_t)> lane) {
+  DenseIntElementsAttr constant;
+  if (!matchPattern(value, m_Constant(&constant)))
+    return false;
+  for (auto [f, element] : llvm::enumerate(constant.getValues<APInt>()))
+    if (element.getSExtValue() != lane(f))
+      return false;
+  return true;
+}
+
+/// The integer vector `value` ands with a constant whose lane f is
+/// `lane(f)`; null where it is not such an and.
+Value maskedBy(Value value, function_ref<int64_t(int64_t)> lane) {
+  auto andOp = value.getDefiningOp<arith::AndIOp>();
+  if (!andOp)
+    return {};
+  if (isLaneConstant(andOp.getRhs(), lane))
+    return andOp.getLhs();
+  if (isLaneConstant(andOp.getLhs(), lane))
+    return andOp.getRhs();
+  return {};
+}
+
+/// A gather of 16 f32 lanes from a 1-D buffer whose mask is bit f of a
+/// spread integer b in lane f and whose index in lane f is the count of
+/// b's bits below f (what pith-vectorize-contractions writes to expand a
+/// bitmap-sparse weight's nonzeros) -> the expanding load it is
+/// (vexpandps), with 512-bit vectors; false otherwise.
+bool lowerExpandingGather(RewriterBase &rewriter, vector::GatherOp op,
+                          int64_t vectorBits) {
+  auto base = dyn_cast<MemRefType>(op.getBase().getType());
+  VectorType type = op.getVectorType();
+  if (vectorBits < 512 || !base || base.getRank() != 1 ||
+      !base.isLastDimUnitStride() || type.getRank() != 1 ||
+      type.getDimSize(0) != 16 || !type.getElementType().isF32())
+    return false;
+  auto counts = op.getIndices().getDefiningOp<math::CtPopOp>();
+  auto set = op.getMask().getDefiningOp<arith::CmpIOp>();
+  if (!counts || !set || set.getPredicate() != arith::CmpIPredicate::ne ||
+      !isLaneConstant(set.getRhs(), [](int64_t) { return 0; }))
+    return false;
+  Value spread =
+      maskedBy(counts.getOperand(), [](int64_t f) { return (1 << f) - 1; });
+  if (!spread ||
+      spread != maskedBy(set.getLhs(), [](int64_t f) { return 1 << f; }))
+    return false;
+  rewriter.setInsertionPoint(op);
+  rewriter.replaceOpWithNewOp<vector::ExpandLoadOp>(
+      op, type, op.getBase(), op.getOffsets(), op.getMask(), op.getPassThru());
+  return true;
+}
+
 struct LowerVectorsPass
     : mlir::pith::impl::LowerVectorsPassBase<LowerVectorsPass> {
   using LowerVectorsPassBase::LowerVectorsPassBase;
@@ -160,7 +215,8 @@ struct LowerVectorsPass
         lowerVnniDot(rewriter, op, vnni);
     });
     getOperation()->walk([&](vector::GatherOp op) {
-      lowerSmallGather(rewriter, op, vectorBits);
+      if (!lowerExpandingGather(rewriter, op, vectorBits))
+        lowerSmallGather(rewriter, op, vectorBits);
     });
     RewritePatternSet patterns(context);
     vector::populateVectorContractLoweringPatterns(

@@ -93,9 +93,15 @@ SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
       SmallVector<Candidate> rows, columns;
       for (unsigned loop : dims->m)
         rows.push_back({loop, kRowChunk});
+      // Only the output's innermost loop is split into whole vector blocks
+      // (a bitmap-sparse contraction's N loop is its panels).
+      AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
       for (unsigned loop : dims->n)
         columns.push_back(
-            {loop, loop == dims->n.back() ? kInnermostChunkElements : 1});
+            {loop, output.getResults().back() ==
+                           getAffineDimExpr(loop, op.getContext())
+                       ? kInnermostChunkElements
+                       : 1});
       // Each chunk reads all of the operand its loop does not index: split
       // the loop of the larger operand (the weight, mostly), so that it is
       // read once in all rather than once a chunk.

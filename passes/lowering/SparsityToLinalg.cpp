@@ -9,17 +9,33 @@
 // pith-vectorize-contractions picks each value's input by its position in
 // registers.
 //
+// pith.masked_densify of constants becomes a dense constant, unless a linear
+// layer takes it: that one becomes a contraction over the nonzeros packed
+// by panels of 16 output features, with a 16-bit mask per panel and input
+// (pith.bitmap_matmul), whose vectorized form expands each mask's
+// nonzeros into a register.
+//
 //===----------------------------------------------------------------------===//
 
 #include "dialects/pith/PithFolds.h"
 #include "dialects/pith/PithOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "passes/Passes.h"
 #include "passes/compression/Sparsity.h"
 #include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith::lowering {
 namespace {
+
+/// Whether `packSparse` lowering multiplies `sparse`'s weight as it is
+/// stored rather than expanded: every user is a linear layer.
+bool multipliedSparse(Operation *sparse, bool packSparse) {
+  return packSparse && llvm::all_of(sparse->getUsers(), [](Operation *user) {
+           return isa<LinearOp>(user);
+         });
+}
 
 /// densify(constants) that no sparse contraction takes -> its dense
 /// constant, expanded at compile time (rather than at each run).
@@ -34,10 +50,8 @@ struct DensifyConstants : OpConversionPattern<DensifyOp> {
                   ConversionPatternRewriter &rewriter) const override {
     // Weights of linear layers that multiply their kept values: the
     // expansion would only be dropped.
-    if (packSparse &&
-        compression::packedPositionBytes(op.getN(), op.getM()) > 0 &&
-        llvm::all_of(op->getUsers(),
-                     [](Operation *user) { return isa<LinearOp>(user); }))
+    if (compression::packedPositionBytes(op.getN(), op.getM()) > 0 &&
+        multipliedSparse(op, packSparse))
       return rewriter.notifyMatchFailure(op, "multiplied as kept values");
     std::optional<std::vector<float>> values =
         detail::readFloats(constantValue(op.getValues()));
@@ -323,6 +337,234 @@ private:
   int64_t panelWidth;
 };
 
+/// The dense f32 weight of `densify` where its values and mask are
+/// constants; an error on it where the mask does not hold one nonzero per
+/// value; nothing (and no error) for other operands.
+FailureOr<std::optional<std::vector<float>>>
+readMaskedDensify(MaskedDensifyOp densify) {
+  std::optional<std::vector<float>> values =
+      detail::readFloats(constantValue(densify.getValues()));
+  std::optional<std::vector<int8_t>> mask =
+      detail::readBytes(constantValue(densify.getMask()));
+  if (!values || !mask)
+    return std::optional<std::vector<float>>();
+  std::optional<std::vector<float>> dense =
+      compression::expandMasked(*values, *mask);
+  if (!dense)
+    return densify.emitError()
+           << "the mask's nonzeros are not the " << values->size()
+           << " values";
+  return dense;
+}
+
+/// masked_densify(constants) that no sparse contraction takes -> its dense
+/// constant, expanded at compile time; an error for other operands (the
+/// nonzeros' places are a prefix count, which only constants have here).
+struct MaskedDensifyConstants : OpConversionPattern<MaskedDensifyOp> {
+  MaskedDensifyConstants(const TypeConverter &converter, MLIRContext *context,
+                  bool packSparse)
+      : OpConversionPattern(converter, context), packSparse(packSparse) {}
+
+  LogicalResult
+  matchAndRewrite(MaskedDensifyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<std::optional<std::vector<float>>> dense = readMaskedDensify(op);
+    if (failed(dense))
+      return failure();
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!*dense || !type.getElementType().isF32())
+      return op.emitError("pith.masked_densify lowers from f32 constants only");
+    // Every user reads the constants as BitmapLinearLowering packs them:
+    // the dense weight would only be dropped.
+    if (multipliedSparse(op, packSparse)) {
+      rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(),
+                                                   type.getElementType());
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, detail::makeResource(
+                type, resourceKey(op.getValues(), "sparse_weight") + "_dense",
+                detail::asBytes<float>(**dense)));
+    return success();
+  }
+
+private:
+  bool packSparse;
+};
+
+/// A bitmap-sparse [N, K] weight packed for the contraction: per panel of
+/// kBitmapPanelRows features and input, a mask of the features whose weight
+/// is nonzero (bit f for feature f of the panel); the nonzeros in panel,
+/// input, feature order; and each panel's first nonzero.
+struct PackedBitmapWeight {
+  std::vector<uint16_t> masks;
+  std::vector<int32_t> starts;
+  std::vector<float> nonzeros;
+};
+
+PackedBitmapWeight packBitmapWeight(ArrayRef<float> dense, int64_t n,
+                                    int64_t k) {
+  constexpr int64_t width = compression::kBitmapPanelRows;
+  int64_t panels = llvm::divideCeil(n, width);
+  PackedBitmapWeight packed;
+  packed.masks.assign(panels * k, 0);
+  for (int64_t panel = 0; panel < panels; ++panel) {
+    packed.starts.push_back(static_cast<int32_t>(packed.nonzeros.size()));
+    for (int64_t input = 0; input < k; ++input)
+      for (int64_t feature = 0; feature < width; ++feature) {
+        int64_t row = panel * width + feature;
+        if (row >= n || dense[row * k + input] == 0.0f)
+          continue;
+        packed.masks[panel * k + input] |= 1u << feature;
+        packed.nonzeros.push_back(dense[row * k + input]);
+      }
+  }
+  return packed;
+}
+
+/// linear(x, masked_densify(values, mask)) of f32 constants -> one linalg.generic
+/// over (m, panel, feature | chunk, input in chunk), reading x viewed [M,
+/// chunks, c], the packed masks likewise [panels, chunks, c] (i16) and each
+/// panel's start (i32), and adding x times the feature's weight: where its
+/// mask bit is set, the nonzero after all those the panel's earlier inputs
+/// and the input's lower features hold, read from the nonzeros (one zero
+/// appended) by a prefix count that makes the generic correct but slow on
+/// its own. It carries `pith.bitmap_matmul`; pith-vectorize-contractions
+/// instead keeps a running offset and expands each mask's nonzeros into a
+/// register, and skips chunks whose masks are all zero.
+struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
+  BitmapLinearLowering(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    // MaskedDensifyConstants expands other forms, or refuses them.
+    auto densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
+    if (!densify)
+      return rewriter.notifyMatchFailure(op, "weight is not masked");
+    FailureOr<std::optional<std::vector<float>>> dense =
+        readMaskedDensify(densify);
+    if (failed(dense) || !*dense || !op.getType().getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "not f32 constants");
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    auto weightType = cast<RankedTensorType>(densify.getType());
+    int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+    constexpr int64_t width = compression::kBitmapPanelRows;
+    int64_t panels = llvm::divideCeil(n, width);
+    int64_t chunk = k % 8 == 0 ? 8 : k % 4 == 0 ? 4 : k % 2 == 0 ? 2 : 1;
+    int64_t chunks = k / chunk;
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
+    PackedBitmapWeight packed = packBitmapWeight(**dense, n, k);
+    // One zero past the end: the slow form reads there for unset bits.
+    packed.nonzeros.push_back(0.0f);
+    std::string base = resourceKey(densify.getValues(), "sparse_weight");
+
+    Type f32 = rewriter.getF32Type(), i16 = rewriter.getI16Type(),
+         i32 = rewriter.getI32Type();
+    auto masksType = RankedTensorType::get({panels, chunks, chunk}, i16);
+    Value masks = arith::ConstantOp::create(
+        rewriter, loc,
+        detail::makeResource(masksType, base + "_masks_packed",
+                             detail::asBytes<uint16_t>(packed.masks)));
+    Value starts = arith::ConstantOp::create(
+        rewriter, loc,
+        detail::makeResource(RankedTensorType::get({panels}, i32),
+                             base + "_starts_packed",
+                             detail::asBytes<int32_t>(packed.starts)));
+    Value nonzeros = arith::ConstantOp::create(
+        rewriter, loc,
+        detail::makeResource(
+            RankedTensorType::get(
+                {static_cast<int64_t>(packed.nonzeros.size())}, f32),
+            base + "_packed", detail::asBytes<float>(packed.nonzeros)));
+
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(5, 0, exprs, context);
+    };
+    SmallVector<Value> inputs = {
+        reshapeTo(rewriter, loc, adaptor.getInput(), {rows, chunks, chunk}),
+        masks, starts};
+    SmallVector<AffineMap> maps = {map({d(0), d(3), d(4)}),
+                                   map({d(1), d(3), d(4)}), map({d(1)}),
+                                   map({d(0), d(1), d(2)})};
+    auto panelType = RankedTensorType::get({rows, panels, width}, f32);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
+                               emptyTensor(rewriter, loc, panelType))
+            .getResult(0);
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {
+        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction, IteratorType::reduction};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, panelType, inputs, init, maps, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          auto index = [&](int64_t value) {
+            return arith::ConstantIndexOp::create(b, loc, value);
+          };
+          auto bitsSet = [&](Value mask) {
+            return math::CtPopOp::create(
+                b, loc, arith::ExtUIOp::create(b, loc, i32, mask));
+          };
+          Value feature = arith::IndexCastOp::create(
+              b, loc, i32, linalg::IndexOp::create(b, loc, 2));
+          Value one = scalar(b, loc, i32, 1);
+          Value mask = arith::ExtUIOp::create(b, loc, i32, args[1]);
+          Value set = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ne,
+              arith::AndIOp::create(
+                  b, loc, arith::ShRUIOp::create(b, loc, mask, feature), one),
+              scalar(b, loc, i32, 0));
+          Value lower = arith::SubIOp::create(
+              b, loc, arith::ShLIOp::create(b, loc, one, feature), one);
+          Value offset = arith::AddIOp::create(
+              b, loc, args[2],
+              math::CtPopOp::create(
+                  b, loc, arith::AndIOp::create(b, loc, mask, lower)));
+          // The nonzeros of the panel's earlier inputs.
+          Value panel = linalg::IndexOp::create(b, loc, 1);
+          Value input = arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(b, loc, linalg::IndexOp::create(b, loc, 3),
+                                    index(chunk)),
+              linalg::IndexOp::create(b, loc, 4));
+          auto earlier = scf::ForOp::create(
+              b, loc, index(0), input, index(1), ValueRange{offset},
+              [&](OpBuilder &b, Location loc, Value at, ValueRange sum) {
+                Value earlierMask = tensor::ExtractOp::create(
+                    b, loc, masks,
+                    ValueRange{panel,
+                               arith::DivUIOp::create(b, loc, at, index(chunk)),
+                               arith::RemUIOp::create(b, loc, at,
+                                                      index(chunk))});
+                scf::YieldOp::create(
+                    b, loc,
+                    ValueRange{arith::AddIOp::create(b, loc, sum[0],
+                                                     bitsSet(earlierMask))});
+              });
+          Value weight = tensor::ExtractOp::create(
+              b, loc, nonzeros,
+              ValueRange{arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                                    earlier.getResult(0))});
+          weight = arith::SelectOp::create(b, loc, set, weight,
+                                           scalar(b, loc, f32, 0));
+          Value product = arith::MulFOp::create(b, loc, args[0], weight);
+          linalg::YieldOp::create(
+              b, loc,
+              arith::AddFOp::create(b, loc, args.back(), product).getResult());
+        });
+    generic->setAttr(kBitmapMatmulAttr, rewriter.getUnitAttr());
+    rewriter.replaceOp(op, panelsToLinear(rewriter, loc, generic.getResult(0),
+                                          n, adaptor.getBias(),
+                                          type.getShape()));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateSparsityPatterns(const TypeConverter &converter,
@@ -331,9 +573,13 @@ void populateSparsityPatterns(const TypeConverter &converter,
   patterns.add<DensifyLowering>(converter, patterns.getContext());
   patterns.add<DensifyConstants>(converter, patterns.getContext(),
                                  layout.packSparse);
-  if (layout.packSparse)
+  patterns.add<MaskedDensifyConstants>(converter, patterns.getContext(),
+                                layout.packSparse);
+  if (layout.packSparse) {
     patterns.add<SparseLinearLowering>(converter, patterns.getContext(),
                                        layout.panelWidth);
+    patterns.add<BitmapLinearLowering>(converter, patterns.getContext());
+  }
 }
 
 } // namespace mlir::pith::lowering

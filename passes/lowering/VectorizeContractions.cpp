@@ -15,13 +15,15 @@
 // loaded once, widened, its values shifted out and converted, scaled, and
 // multiplied into every row's accumulators. Contractions over N:M-sparse
 // weights (pith.sparse_matmul) multiply the kept values by their inputs,
-// picked by position.
+// picked by position; over bitmap-sparse ones (pith.bitmap_matmul), each
+// input's nonzeros are expanded into a register by its mask.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -218,6 +220,21 @@ protected:
           scf::YieldOp::create(b, loc, groupLoop.getResults());
         });
     return rowLoop.getResult(0);
+  }
+
+  /// Replaces `op` by a loop over its output's `panels`, each written by
+  /// `writePanel` (the panel and the output so far; the output after).
+  void replaceByPanelLoop(
+      RewriterBase &rewriter, linalg::GenericOp op, int64_t panels,
+      function_ref<Value(OpBuilder &, Value, Value)> writePanel) const {
+    rewriter.setInsertionPoint(op);
+    auto panelLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, panels),
+        index(rewriter, 1), ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b, Location, Value panel, ValueRange args) {
+          scf::YieldOp::create(b, loc, writePanel(b, panel, args[0]));
+        });
+    rewriter.replaceOp(op, panelLoop.getResult(0));
   }
 
   /// A loop over blocks of `rowTile` of the `rows` rows of `output`'s
@@ -970,14 +987,10 @@ public:
   }
 
   void write(RewriterBase &rewriter) {
-    rewriter.setInsertionPoint(op);
-    auto panelLoop = scf::ForOp::create(
-        rewriter, loc, index(rewriter, 0), index(rewriter, panels),
-        index(rewriter, 1), ValueRange{op.getDpsInits()[0]},
-        [&](OpBuilder &b, Location, Value panel, ValueRange args) {
-          scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0]));
-        });
-    rewriter.replaceOp(op, panelLoop.getResult(0));
+    replaceByPanelLoop(rewriter, op, panels,
+                       [&](OpBuilder &b, Value panel, Value output) {
+                         return writeRowTiles(b, panel, output);
+                       });
   }
 
 private:
@@ -1125,6 +1138,198 @@ private:
           groups = 0;
 };
 
+/// A contraction over the packed nonzeros of a bitmap-sparse weight
+/// (`pith.bitmap_matmul`, see SparsityToLinalg.cpp: loops m, panel,
+/// feature | chunk, input in chunk; inputs x [M, chunks, c], masks
+/// [panels, chunks, c] (i16) and each panel's first nonzero; the nonzeros
+/// read by the body): per panel and block of rows, a running offset walks
+/// the panel's nonzeros. Each input's mask expands the next nonzeros into
+/// its 16 lanes (written as a gather whose indices count the mask's lower
+/// bits; pith-lower-vectors makes it one expanding load), which multiply
+/// the input of every row of the block. Chunks whose masks are all zero are
+/// skipped.
+class BitmapMatmulWriter : LoopEmitter {
+public:
+  static FailureOr<BitmapMatmulWriter> match(linalg::GenericOp op,
+                                             int64_t vectorBits) {
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 5, 3, 3);
+    if (!op->hasAttr(pith::kBitmapMatmulAttr) || !ranges)
+      return failure();
+    MLIRContext *context = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(5, 0, exprs, context);
+    };
+    Builder builder(context);
+    Type f32 = builder.getF32Type();
+    if (!hasOperands(op,
+                     {map({d(0), d(3), d(4)}), map({d(1), d(3), d(4)}),
+                      map({d(1)}), map({d(0), d(1), d(2)})},
+                     {f32, builder.getI16Type(), builder.getI32Type(), f32}) ||
+        (*ranges)[2] != 16)
+      return failure();
+    // The nonzeros: the 1-D f32 tensor from above that the body reads.
+    Value nonzeros;
+    op.getRegion().walk([&](tensor::ExtractOp extract) {
+      auto type = extract.getTensor().getType();
+      if (type.getRank() == 1 && type.getElementType().isF32() &&
+          !op->isProperAncestor(extract.getTensor().getParentBlock()
+                                    ->getParentOp()))
+        nonzeros = extract.getTensor();
+    });
+    if (!nonzeros)
+      return failure();
+    BitmapMatmulWriter writer(op, nonzeros);
+    writer.vectorBits = vectorBits;
+    writer.rows = (*ranges)[0];
+    writer.panels = (*ranges)[1];
+    writer.chunks = (*ranges)[3];
+    writer.chunk = (*ranges)[4];
+    return writer;
+  }
+
+  void write(RewriterBase &rewriter) {
+    replaceByPanelLoop(rewriter, op, panels,
+                       [&](OpBuilder &b, Value panel, Value output) {
+                         return writeRowTiles(b, panel, output);
+                       });
+  }
+
+private:
+  BitmapMatmulWriter(linalg::GenericOp op, Value nonzeros)
+      : LoopEmitter(op.getLoc()), op(op), nonzeros(nonzeros) {
+    x = op.getDpsInputs()[0];
+    masks = op.getDpsInputs()[1];
+    starts = op.getDpsInputs()[2];
+  }
+
+  VectorType floats(OpBuilder &b) const {
+    return VectorType::get({16}, b.getF32Type());
+  }
+
+  /// The 16 nonzeros from `offset` placed at the set bits of `mask` (i32),
+  /// zeros elsewhere: a gather whose index in lane f counts the bits of
+  /// `mask` below f.
+  Value expandNonzeros(OpBuilder &b, Value offset, Value mask) const {
+    auto words = VectorType::get({16}, b.getI32Type());
+    SmallVector<int32_t> bit, below;
+    for (int32_t lane = 0; lane < 16; ++lane) {
+      bit.push_back(1 << lane);
+      below.push_back((1 << lane) - 1);
+    }
+    auto constant = [&](ArrayRef<int32_t> values) {
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(words, values));
+    };
+    Value spread = vector::BroadcastOp::create(b, loc, words, mask);
+    Value indices = math::CtPopOp::create(
+        b, loc, arith::AndIOp::create(b, loc, spread, constant(below)));
+    Value set = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, loc, spread, constant(bit)),
+        arith::ConstantOp::create(b, loc, words, b.getZeroAttr(words)));
+    return vector::GatherOp::create(
+        b, loc, floats(b), nonzeros, ValueRange{offset}, indices, set,
+        arith::ConstantOp::create(b, loc, floats(b), b.getZeroAttr(floats(b))));
+  }
+
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
+    // Each expansion serves every row of a block: as many rows as the
+    // registers hold. Each FMA waits for the last into its accumulator:
+    // about 8 chains run side by side, a row's inputs taking turns between
+    // its chains.
+    int64_t accumulators = vectorBits >= 512 ? 16 : 6;
+    int64_t rowTile = pickDivisor(rows, {16, 8, 6, 4, 3, 2}, [&](int64_t t) {
+      return t <= accumulators;
+    });
+    int64_t chains = std::min<int64_t>(
+        chunk,
+        std::max<int64_t>(1, std::min<int64_t>(8, accumulators) / rowTile));
+    Value start = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, starts, ValueRange{panel}));
+    return loopOverRowTiles(
+        b, panel, output, rows, rowTile, floats(b),
+        [&](OpBuilder &b, ArrayRef<Value> rowIndices,
+            ValueRange accumulators) -> SmallVector<Value> {
+          // The loop state: the offset, then row r's chain c at
+          // 1 + r chains + c.
+          SmallVector<Value> init = {start};
+          for (int64_t r = 0; r < rowTile; ++r)
+            for (int64_t c = 0; c < chains; ++c)
+              init.push_back(c == 0 ? accumulators[r]
+                                    : arith::ConstantOp::create(
+                                          b, loc, floats(b),
+                                          b.getZeroAttr(floats(b)))
+                                          .getResult());
+          auto chunkLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, chunks), index(b, 1), init,
+              [&](OpBuilder &b, Location, Value chunkIndex, ValueRange state) {
+                // The chunk's masks are tested together; each is then read
+                // on its own (a scalar load: extracting lanes would compete
+                // with the expansions for the shuffle port).
+                auto maskType = VectorType::get({chunk}, b.getI16Type());
+                Value chunkMasks =
+                    read(b, maskType, masks, {panel, chunkIndex, index(b, 0)});
+                Value any = arith::CmpIOp::create(
+                    b, loc, arith::CmpIPredicate::ne,
+                    vector::ReductionOp::create(
+                        b, loc, vector::CombiningKind::OR, chunkMasks),
+                    arith::ConstantIntOp::create(b, loc, 0, 16));
+                auto ifAny = scf::IfOp::create(
+                    b, loc, any,
+                    [&](OpBuilder &b, Location) {
+                      SmallVector<Value> next(state.begin(), state.end());
+                      for (int64_t input = 0; input < chunk; ++input) {
+                        Value mask = arith::ExtUIOp::create(
+                            b, loc, b.getI32Type(),
+                            tensor::ExtractOp::create(
+                                b, loc, masks,
+                                ValueRange{panel, chunkIndex,
+                                           index(b, input)}));
+                        Value w = expandNonzeros(b, next[0], mask);
+                        next[0] = arith::AddIOp::create(
+                            b, loc, next[0],
+                            arith::IndexCastUIOp::create(
+                                b, loc, b.getIndexType(),
+                                math::CtPopOp::create(b, loc, mask)));
+                        for (int64_t r = 0; r < rowTile; ++r) {
+                          Value xValue = tensor::ExtractOp::create(
+                              b, loc, x,
+                              ValueRange{rowIndices[r], chunkIndex,
+                                         index(b, input)});
+                          Value &sum = next[1 + r * chains + input % chains];
+                          sum = vector::FMAOp::create(
+                              b, loc,
+                              vector::BroadcastOp::create(b, loc, floats(b),
+                                                          xValue),
+                              w, sum);
+                        }
+                      }
+                      scf::YieldOp::create(b, loc, next);
+                    },
+                    [&](OpBuilder &b, Location) {
+                      scf::YieldOp::create(b, loc, state);
+                    });
+                scf::YieldOp::create(b, loc, ifAny.getResults());
+              });
+          SmallVector<Value> results;
+          for (int64_t r = 0; r < rowTile; ++r) {
+            Value sum = chunkLoop.getResult(1 + r * chains);
+            for (int64_t c = 1; c < chains; ++c)
+              sum = arith::AddFOp::create(
+                  b, loc, sum, chunkLoop.getResult(1 + r * chains + c));
+            results.push_back(sum);
+          }
+          return results;
+        });
+  }
+
+  linalg::GenericOp op;
+  Value x, masks, starts, nonzeros;
+  int64_t vectorBits = 512, rows = 0, panels = 0, chunks = 0, chunk = 1;
+};
+
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
           VectorizeContractionsPass> {
@@ -1147,6 +1352,10 @@ struct VectorizeContractionsPass
     for (linalg::GenericOp op : packed) {
       if (FailureOr<SparseMatmulWriter> writer = SparseMatmulWriter::match(op);
           succeeded(writer))
+        writer->write(rewriter);
+      else if (FailureOr<BitmapMatmulWriter> writer =
+                   BitmapMatmulWriter::match(op, vectorBits);
+               succeeded(writer))
         writer->write(rewriter);
       else if (FailureOr<QuantizedDotWriter> writer =
               QuantizedDotWriter::match(op, vectorBits);

@@ -234,8 +234,9 @@ def test_sparsify_zeroes_what_the_pattern_says(spec, zeroed):
     for line in compiled.report:
         if spec == "2:4":  # kept values (2 floats) and a byte of positions a group
             assert line["bytes_after"] * 32 == line["bytes_before"] * 18
-        else:  # stored dense
-            assert line["bytes_after"] == line["bytes_before"]
+        else:  # the nonzeros, and 2 bytes a 16 weights of masks (panels padded)
+            kept = 1 - int(zeroed.split("%")[0]) / 100
+            assert kept < line["bytes_after"] / line["bytes_before"] < kept + 0.1
         assert 0 < line["relative_error"] < 1
 
 
@@ -280,6 +281,41 @@ def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
                                atol=1e-4 * np.abs(want).max())
     [line] = compiled.report
     assert line["bytes_after"] < line["bytes_before"]
+
+
+def bitmap_bytes(n, k, nonzeros):
+    """What the CPU kernel stores for a bitmap-sparse [n, k] weight: a
+    16-bit mask per 16 features and input, a 4-byte start per 16 features,
+    and the nonzeros."""
+    panels = -(-n // 16)
+    return panels * (2 * k + 4) + 4 * nonzeros
+
+
+# Weights zeroed beforehand, so that pruning to that sparsity keeps them
+# as they are: scattered zeros (every chunk of 8 inputs has nonzeros) and
+# zero blocks of 16 features by 8 inputs (whole chunks skipped). Inputs
+# in chunks of 8, 4 and 1; features not a multiple of 16; one row, a few
+# and many.
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("blocks,k,n,m", [(False, 96, 40, 1), (False, 128, 33, 5),
+                                          (False, 36, 20, 3), (False, 7, 16, 2),
+                                          (False, 64, 48, 64), (True, 256, 64, 9),
+                                          (True, 64, 32, 1)])
+def test_unstructured_layers_multiply_their_nonzeros(blocks, k, n, m, target):
+    model, w, b = linear_model(k, n, m)
+    if blocks:
+        keep = np.kron(RNG.random((k // 8, n // 16)) < 0.3, np.ones((8, 16)))
+    else:
+        keep = RNG.random((k, n)) < 0.3
+    w *= keep
+    model.graph.initializer[0].CopyFrom(numpy_helper.from_array(w, "w"))
+    compiled = pith.compile(model, sparsify=f"{1 - keep.mean():.6f}", target=target)
+    x = RNG.standard_normal((m, k)).astype(np.float32)
+    want = x @ w + b
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+    [line] = compiled.report
+    assert line["bytes_after"] == bitmap_bytes(n, k, np.count_nonzero(w))
 
 
 def sparsegpt_reference(w, hessian, n, m, damping=0.01):

@@ -112,3 +112,33 @@ func.func @small_gather(%x: memref<8x4xf32>, %wide: memref<32xf32>, %row: index,
   %2 = vector.gather %group[%c1] [%at], %all, %zero : memref<4xf32, strided<[1], offset: ?>>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
   return %0, %1, %2 : vector<16xf32>, vector<16xf32>, vector<16xf32>
 }
+
+// A gather whose mask is bit f of a spread integer and whose index in
+// lane f counts its bits below f expands the next nonzeros: one expanding
+// load (vexpandps) with 512-bit vectors; a masked gather with narrower
+// ones. Indices that count another integer's bits keep the gather.
+// CHECK-LABEL: func.func @expanding_gather
+//       CHECK: %[[SET:.*]] = arith.cmpi ne
+//       CHECK: vector.expandload %{{.*}}[%{{.*}}], %[[SET]], %{{.*}} : memref<64xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+//       CHECK: vector.gather
+// PERM-AVX2-LABEL: func.func @expanding_gather
+//   PERM-AVX2-NOT: vector.expandload
+//       PERM-AVX2: vector.gather
+//       PERM-AVX2: vector.gather
+func.func @expanding_gather(%nonzeros: memref<64xf32>, %offset: index, %mask: i32, %other: i32) -> (vector<16xf32>, vector<16xf32>) {
+  %bit = arith.constant dense<[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]> : vector<16xi32>
+  %below = arith.constant dense<[0, 1, 3, 7, 15, 31, 63, 127, 255, 511, 1023, 2047, 4095, 8191, 16383, 32767]> : vector<16xi32>
+  %zeros = arith.constant dense<0> : vector<16xi32>
+  %pass = arith.constant dense<0.0> : vector<16xf32>
+  %spread = vector.broadcast %mask : i32 to vector<16xi32>
+  %0 = arith.andi %spread, %below : vector<16xi32>
+  %counts = math.ctpop %0 : vector<16xi32>
+  %1 = arith.andi %spread, %bit : vector<16xi32>
+  %set = arith.cmpi ne, %1, %zeros : vector<16xi32>
+  %w = vector.gather %nonzeros[%offset] [%counts], %set, %pass : memref<64xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+  %spreadOther = vector.broadcast %other : i32 to vector<16xi32>
+  %2 = arith.andi %spreadOther, %below : vector<16xi32>
+  %otherCounts = math.ctpop %2 : vector<16xi32>
+  %v = vector.gather %nonzeros[%offset] [%otherCounts], %set, %pass : memref<64xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+  return %w, %v : vector<16xf32>, vector<16xf32>
+}

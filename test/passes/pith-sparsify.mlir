@@ -17,10 +17,18 @@ func.func @layers(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   return %y : tensor<1x2xf32>
 }
 
-// Half of each layer's weights, the smallest: fc1 keeps 5..8.
+// Half of each layer's weights, the smallest: fc1 keeps 5..8, stored as
+// its nonzeros in row-major order and a mask (pith.masked_densify puts
+// them back): 16 bytes of values, and on the CPU a 16-bit mask for each
+// of the 4 inputs of the one panel of 16 features and the panel's 4-byte
+// start, 28 bytes in all.
 //  HALF-LABEL: func.func @layers
-//       HALF: pith.linear {{.*}} {pith.compression = [{bytes_after = 32 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured"
-//       HALF: fc1_sparse: "0x40000000000000000000000000000000000000000000A0400000C0400000E0C000000041"
+//       HALF: %[[V:.*]] = pith.constant dense_resource<fc1_nonzeros> : tensor<4xf32>
+//       HALF: %[[M:.*]] = pith.constant dense_resource<fc1_mask> : tensor<2x4xi1>
+//       HALF: %[[W:.*]] = pith.masked_densify %[[V]], %[[M]] : (tensor<4xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
+//       HALF: pith.linear %{{.*}}, %[[W]] {pith.compression = [{bytes_after = 28 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured"
+//       HALF: fc1_nonzeros: "0x400000000000A0400000C0400000E0C000000041"
+//       HALF: fc1_mask: "0x400000000000000001010101"
 
 // 2:4: in each 4 of a row, the 2 smallest go: fc2's rows keep -80, 40
 // (positions 1, 3) and 60, 70 (1, 2). The kept values and their positions
@@ -52,18 +60,24 @@ func.func @layers(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // Blocks of 2x2 by L2 norm: fc1's left block (1, 2, 5, 6) goes, and
 // fc2's right one (30, 40, 70, 20).
 //  BLOCK-LABEL: func.func @layers
-//       BLOCK: fc1_sparse: "0x40000000000000000000000000004040000080C000000000000000000000E0C000000041"
-//       BLOCK: fc2_sparse: "0x40000000000020410000A0C20000000000000000000048C2000070420000000000000000"
+//       BLOCK: fc1_nonzeros: "0x4000000000004040000080C00000E0C000000041"
+//       BLOCK: fc1_mask: "0x400000000000010100000101"
+//       BLOCK: fc2_nonzeros: "0x40000000000020410000A0C2000048C200007042"
+//       BLOCK: fc2_mask: "0x400000000101000001010000"
 
 // One threshold for both: a quarter of all 16 weights are fc1's 1..4.
+// fc2 loses none: its mask would only add bytes, so it stays dense.
 //  GLOBAL-LABEL: func.func @layers
-//       GLOBAL: method = "sparse 50% unstructured"
-//       GLOBAL: method = "sparse 0% unstructured"
+//       GLOBAL: bytes_after = 28 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured"
+//       GLOBAL: bytes_after = 32 : i64, bytes_before = 32 : i64, layer = "fc2", method = "sparse 0% unstructured"
+//       GLOBAL: fc2_sparse: "0x40000000000020410000A0C20000F04100002042000048C20000704200008C420000A041"
 
-// Quantizing after pruning keeps the zeros; the second line refines the
-// layer's first.
+// Quantizing after pruning keeps the zeros (the integers are stored
+// dense); the second line refines the layer's first.
 //  THEN-INT8-LABEL: func.func @layers
-//       THEN-INT8: pith.compression = [{bytes_after = 32 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured", {{.*}}}, {bytes_after = 16 : i64, bytes_before = 32 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1", {{.*}}}]
+//   THEN-INT8-NOT: pith.masked_densify
+//       THEN-INT8: pith.compression = [{bytes_after = 28 : i64, bytes_before = 32 : i64, layer = "fc1", method = "sparse 50% unstructured", {{.*}}}, {bytes_after = 16 : i64, bytes_before = 28 : i64, layer = "fc1", method = "int8 per-channel", refines = "fc1", {{.*}}}]
+//       THEN-INT8: fc1_nonzeros_q8: "0x4000000000000000B0A07080"
 
 // PATTERN: error: pith-sparsify: pattern must be unstructured, N:M with N < M (2:4) or blockRxC (block4x4), got '3:2'
 // FRACTION: error: pith-sparsify: sparsity must lie in (0, 1), got 1

@@ -436,6 +436,8 @@ TEST(FactorizationTest, FactorsAreTheBestRankApproximation) {
 
 namespace {
 
+using mlir::pith::compression::bitmapBytes;
+using mlir::pith::compression::expandMasked;
 using mlir::pith::compression::prune;
 using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
@@ -491,6 +493,20 @@ TEST(SparsityTest, PacksPositionsByPattern) {
   // A 2:4 [8, 64] weight: 128 groups of 2 floats and a byte.
   EXPECT_EQ(keptBytes(8, 64, 2, 4), 128u * 9);
   EXPECT_EQ(keptBytes(8, 64, 4, 8), 64u * 18);
+}
+
+TEST(SparsityTest, ExpandsNonzerosByTheirMask) {
+  // Row-major: the mask's nonzero bytes take the values in order.
+  std::vector<float> values = {1, 2, 3};
+  std::vector<int8_t> mask = {0, 1, 0, 0, 1, 1};
+  EXPECT_EQ(*expandMasked(values, mask),
+            (std::vector<float>{0, 1, 0, 0, 2, 3}));
+  // One nonzero too many, or too few, for the values.
+  EXPECT_FALSE(expandMasked(values, std::vector<int8_t>{1, 1, 1, 1}));
+  EXPECT_FALSE(expandMasked(values, std::vector<int8_t>{1, 0, 1, 0}));
+  // 33 rows are 3 panels of 16 features: 64 inputs' 16-bit masks and a
+  // 4-byte start each, and 100 floats.
+  EXPECT_EQ(bitmapBytes(33, 64, 100), 3u * (64 * 2 + 4) + 400);
 }
 
 TEST(SparsityTest, SparseGptWithUncorrelatedInputsPrunesByMagnitude) {

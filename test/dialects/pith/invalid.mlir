@@ -824,3 +824,35 @@ func.func @densify_result(%v: tensor<4x8xf32>, %p: tensor<4x8xui2>) {
   %0 = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<4x8xf32>, tensor<4x8xui2>) -> tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @masked_densify_values(%v: tensor<2x3xf32>, %m: tensor<4x6xi1>) {
+  // expected-error @+1 {{values 'tensor<2x3xf32>' must be a vector}}
+  %0 = pith.masked_densify %v, %m : (tensor<2x3xf32>, tensor<4x6xi1>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @masked_densify_mask(%v: tensor<6xf32>, %m: tensor<6xi1>) {
+  // expected-error @+1 {{mask 'tensor<6xi1>' must be a matrix}}
+  %0 = pith.masked_densify %v, %m : (tensor<6xf32>, tensor<6xi1>) -> tensor<6xf32>
+  return
+}
+
+// -----
+
+func.func @masked_densify_count(%v: tensor<25xf32>, %m: tensor<4x6xi1>) {
+  // expected-error @+1 {{25 values do not fit the mask's 24 elements}}
+  %0 = pith.masked_densify %v, %m : (tensor<25xf32>, tensor<4x6xi1>) -> tensor<4x6xf32>
+  return
+}
+
+// -----
+
+func.func @masked_densify_result(%v: tensor<6xf32>, %m: tensor<4x6xi1>) {
+  // expected-error @+1 {{result type 'tensor<6x4xf32>' differs from the inferred 'tensor<4x6xf32>'}}
+  %0 = pith.masked_densify %v, %m : (tensor<6xf32>, tensor<4x6xi1>) -> tensor<6x4xf32>
+  return
+}

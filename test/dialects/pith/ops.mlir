@@ -262,6 +262,14 @@ func.func @sparsity(%v: tensor<8x32xf32>, %p: tensor<8x32xui2>, %v8: tensor<8x16
   return
 }
 
+// Other sparse matrices: the nonzeros in row-major order and a mask.
+// CHECK-LABEL: func.func @masked_sparsity
+func.func @masked_sparsity(%v: tensor<7xf32>, %m: tensor<4x6xi1>) -> tensor<4x6xf32> {
+  // CHECK: pith.masked_densify %{{.*}}, %{{.*}} : (tensor<7xf32>, tensor<4x6xi1>) -> tensor<4x6xf32>
+  %0 = pith.masked_densify %v, %m : (tensor<7xf32>, tensor<4x6xi1>) -> tensor<4x6xf32>
+  return %0 : tensor<4x6xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
