@@ -9,11 +9,11 @@
 // pith-vectorize-contractions picks each value's input by its position in
 // registers.
 //
-// pith.masked_densify of constants becomes a dense constant, unless a linear
-// layer takes it: that one becomes a contraction over the nonzeros packed
-// by panels of 16 output features, with a 16-bit mask per panel and input
-// (pith.bitmap_matmul), whose vectorized form expands each mask's
-// nonzeros into a register.
+// pith.masked_densify of constants becomes a dense constant, unless only
+// linear layers take it: each becomes a contraction over the nonzeros
+// packed by panels of 16 output features, with a 16-bit mask per panel
+// and input (pith.bitmap_matmul), whose vectorized form expands each
+// mask's nonzeros into a register.
 //
 //===----------------------------------------------------------------------===//
 
