@@ -75,7 +75,8 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
              });
     };
     if (!isa_and_present<ConstantOp>(weight) &&
-        !(isa_and_present<DensifyOp, MaskedDensifyOp>(weight) && ofConstants(weight)))
+        !(isa_and_present<DensifyOp, MaskedDensifyOp>(weight) &&
+          ofConstants(weight)))
       return;
     std::string name = layerName(op);
     if (selection.selects(name))
@@ -87,11 +88,11 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
 std::optional<std::vector<float>> CandidateLayer::readWeight() const {
   if (auto constant = dyn_cast<ConstantOp>(weight))
     return pith::detail::readFloats(constant.getValue());
-  if (auto expand = dyn_cast<MaskedDensifyOp>(weight)) {
+  if (auto masked = dyn_cast<MaskedDensifyOp>(weight)) {
     std::optional<std::vector<float>> values = pith::detail::readFloats(
-        expand.getValues().getDefiningOp<ConstantOp>().getValue());
+        masked.getValues().getDefiningOp<ConstantOp>().getValue());
     std::optional<std::vector<int8_t>> mask = pith::detail::readBytes(
-        expand.getMask().getDefiningOp<ConstantOp>().getValue());
+        masked.getMask().getDefiningOp<ConstantOp>().getValue());
     if (!values || !mask)
       return std::nullopt;
     return expandMasked(*values, *mask);
@@ -113,8 +114,8 @@ uint64_t CandidateLayer::storedBytes() const {
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   if (auto densify = dyn_cast<DensifyOp>(weight))
     return keptBytes(rows, cols, densify.getN(), densify.getM());
-  if (auto expand = dyn_cast<MaskedDensifyOp>(weight))
-    return bitmapBytes(rows, cols, expand.getValues().getType().getDimSize(0));
+  if (auto masked = dyn_cast<MaskedDensifyOp>(weight))
+    return bitmapBytes(rows, cols, masked.getValues().getType().getDimSize(0));
   return static_cast<uint64_t>(rows * cols) * sizeof(float);
 }
 

@@ -65,9 +65,9 @@ std::vector<float> densifyKept(llvm::ArrayRef<float> values,
 inline constexpr int64_t kBitmapPanelRows = 16;
 
 /// The bytes in which pith's CPU kernels keep a [rows, cols] f32 weight
-/// with `nonzeros` nonzeros as a bitmap (pith.masked_densify): the nonzeros, and
-/// for each kBitmapPanelRows rows a 16-bit mask per column and the 4-byte
-/// offset of its first nonzero.
+/// with `nonzeros` nonzeros as a bitmap (pith.masked_densify): the
+/// nonzeros, and for each kBitmapPanelRows rows a 16-bit mask per column
+/// and the 4-byte offset of its first nonzero.
 uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros);
 
 /// The dense weight of `mask`'s elements holding `values` in row-major

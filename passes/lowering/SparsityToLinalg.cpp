@@ -193,7 +193,8 @@ FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
         if (position >= m)
           return failure();
         fields |= static_cast<uint32_t>(position) << (slot * packed.bits);
-        int64_t to = ((panel * groups + group) * n + slot) * panelWidth + column;
+        int64_t to =
+            ((panel * groups + group) * n + slot) * panelWidth + column;
         if (integers)
           packed.integers[to] = (*integers)[at];
         else
@@ -337,45 +338,52 @@ private:
   int64_t panelWidth;
 };
 
-/// The dense f32 weight of `densify` where its values and mask are
-/// constants; an error on it where the mask does not hold one nonzero per
-/// value; nothing (and no error) for other operands.
-FailureOr<std::optional<std::vector<float>>>
-readMaskedDensify(MaskedDensifyOp densify) {
+/// The constant values and mask of a pith.masked_densify.
+struct MaskedConstants {
+  std::vector<float> values;
+  std::vector<int8_t> mask;
+
+  /// The dense weight they make.
+  std::vector<float> expand() const {
+    return *compression::expandMasked(values, mask);
+  }
+};
+
+/// The values and mask of `densify`, which must be f32 and i1 constants
+/// with one nonzero of the mask per value; an error on it otherwise (the
+/// nonzeros' places are a prefix count, which only constants have here).
+FailureOr<MaskedConstants> readMaskedDensify(MaskedDensifyOp densify) {
   std::optional<std::vector<float>> values =
       detail::readFloats(constantValue(densify.getValues()));
   std::optional<std::vector<int8_t>> mask =
       detail::readBytes(constantValue(densify.getMask()));
   if (!values || !mask)
-    return std::optional<std::vector<float>>();
-  std::optional<std::vector<float>> dense =
-      compression::expandMasked(*values, *mask);
-  if (!dense)
+    return densify.emitError(
+        "pith.masked_densify lowers from f32 constants only");
+  if (static_cast<size_t>(llvm::count_if(
+          *mask, [](int8_t bit) { return bit != 0; })) != values->size())
     return densify.emitError()
            << "the mask's nonzeros are not the " << values->size()
            << " values";
-  return dense;
+  return MaskedConstants{std::move(*values), std::move(*mask)};
 }
 
-/// masked_densify(constants) that no sparse contraction takes -> its dense
-/// constant, expanded at compile time; an error for other operands (the
-/// nonzeros' places are a prefix count, which only constants have here).
+/// masked_densify(constants) -> its dense constant, expanded at compile
+/// time, unless only linear layers take it (BitmapLinearLowering packs
+/// the constants for them); an error where they cannot be read.
 struct MaskedDensifyConstants : OpConversionPattern<MaskedDensifyOp> {
   MaskedDensifyConstants(const TypeConverter &converter, MLIRContext *context,
-                  bool packSparse)
+                         bool packSparse)
       : OpConversionPattern(converter, context), packSparse(packSparse) {}
 
   LogicalResult
   matchAndRewrite(MaskedDensifyOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<std::optional<std::vector<float>>> dense = readMaskedDensify(op);
-    if (failed(dense))
+    // Checked here, before any layer is left with an empty weight.
+    FailureOr<MaskedConstants> constants = readMaskedDensify(op);
+    if (failed(constants))
       return failure();
     auto type = cast<RankedTensorType>(op.getType());
-    if (!*dense || !type.getElementType().isF32())
-      return op.emitError("pith.masked_densify lowers from f32 constants only");
-    // Every user reads the constants as BitmapLinearLowering packs them:
-    // the dense weight would only be dropped.
     if (multipliedSparse(op, packSparse)) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(),
                                                    type.getElementType());
@@ -384,7 +392,7 @@ struct MaskedDensifyConstants : OpConversionPattern<MaskedDensifyOp> {
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
         op, detail::makeResource(
                 type, resourceKey(op.getValues(), "sparse_weight") + "_dense",
-                detail::asBytes<float>(**dense)));
+                detail::asBytes<float>(constants->expand())));
     return success();
   }
 
@@ -422,16 +430,16 @@ PackedBitmapWeight packBitmapWeight(ArrayRef<float> dense, int64_t n,
   return packed;
 }
 
-/// linear(x, masked_densify(values, mask)) of f32 constants -> one linalg.generic
-/// over (m, panel, feature | chunk, input in chunk), reading x viewed [M,
-/// chunks, c], the packed masks likewise [panels, chunks, c] (i16) and each
-/// panel's start (i32), and adding x times the feature's weight: where its
-/// mask bit is set, the nonzero after all those the panel's earlier inputs
-/// and the input's lower features hold, read from the nonzeros (one zero
-/// appended) by a prefix count that makes the generic correct but slow on
-/// its own. It carries `pith.bitmap_matmul`; pith-vectorize-contractions
-/// instead keeps a running offset and expands each mask's nonzeros into a
-/// register, and skips chunks whose masks are all zero.
+/// linear(x, masked_densify(values, mask)) of f32 constants -> one
+/// linalg.generic over (m, panel, feature | chunk, input in chunk), reading
+/// x viewed [M, chunks, c], the packed masks likewise [panels, chunks, c]
+/// (i16) and each panel's start (i32), and adding x times the feature's
+/// weight: where its mask bit is set, the nonzero after all those the
+/// panel's earlier inputs and the input's lower features hold, read from
+/// the nonzeros (one zero appended) by a prefix count that makes the
+/// generic correct but slow on its own. It carries `pith.bitmap_matmul`;
+/// pith-vectorize-contractions instead keeps a running offset, expands
+/// each mask's nonzeros into a register and skips chunks of zero masks.
 struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   BitmapLinearLowering(const TypeConverter &converter, MLIRContext *context)
       : OpConversionPattern(converter, context, /*benefit=*/2) {}
@@ -439,14 +447,13 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // MaskedDensifyConstants expands other forms, or refuses them.
+    // MaskedDensifyConstants has checked the weight's constants.
     auto densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
     if (!densify)
       return rewriter.notifyMatchFailure(op, "weight is not masked");
-    FailureOr<std::optional<std::vector<float>>> dense =
-        readMaskedDensify(densify);
-    if (failed(dense) || !*dense || !op.getType().getElementType().isF32())
-      return rewriter.notifyMatchFailure(op, "not f32 constants");
+    FailureOr<MaskedConstants> constants = readMaskedDensify(densify);
+    if (failed(constants))
+      return failure();
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     auto weightType = cast<RankedTensorType>(densify.getType());
@@ -457,7 +464,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
     int64_t chunks = k / chunk;
     auto type = cast<RankedTensorType>(op.getType());
     int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
-    PackedBitmapWeight packed = packBitmapWeight(**dense, n, k);
+    PackedBitmapWeight packed = packBitmapWeight(constants->expand(), n, k);
     // One zero past the end: the slow form reads there for unset bits.
     packed.nonzeros.push_back(0.0f);
     std::string base = resourceKey(densify.getValues(), "sparse_weight");
@@ -574,7 +581,7 @@ void populateSparsityPatterns(const TypeConverter &converter,
   patterns.add<DensifyConstants>(converter, patterns.getContext(),
                                  layout.packSparse);
   patterns.add<MaskedDensifyConstants>(converter, patterns.getContext(),
-                                layout.packSparse);
+                                       layout.packSparse);
   if (layout.packSparse) {
     patterns.add<SparseLinearLowering>(converter, patterns.getContext(),
                                        layout.panelWidth);

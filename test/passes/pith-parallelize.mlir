@@ -100,3 +100,28 @@ func.func @nested(%a: tensor<4x128x384xf32>, %b: tensor<384x384xf32>, %c: tensor
   }
   return %r : tensor<4x128x384xf32>
 }
+
+// -----
+
+// A bitmap-sparse contraction's N loop is its panels of 16 features (the
+// features, the output's innermost loop, are not split): one row, so the
+// 4 panels split one each, not in blocks of 32 vector elements.
+#bx = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>
+#bm = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d4)>
+#bs = affine_map<(d0, d1, d2, d3, d4) -> (d1)>
+#bo = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @bitmap_panels
+//       CHECK: scf.forall (%[[P:.*]]) in (4)
+//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0, 0] [1, 1024, 8] [1, 1, 1] : tensor<4x1024x8xi16> to tensor<1x1024x8xi16>
+//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]]] [1] [1] : tensor<4xi32> to tensor<1xi32>
+//       CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x16xf32>) attrs = {pith.bitmap_matmul}
+func.func @bitmap_panels(%x: tensor<1x1024x8xf32>, %m: tensor<4x1024x8xi16>, %s: tensor<4xi32>, %init: tensor<1x4x16xf32>) -> tensor<1x4x16xf32> {
+  %r = linalg.generic {indexing_maps = [#bx, #bm, #bs, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %m, %s : tensor<1x1024x8xf32>, tensor<4x1024x8xi16>, tensor<4xi32>) outs(%init : tensor<1x4x16xf32>) attrs = {pith.bitmap_matmul} {
+  ^bb0(%a: f32, %mask: i16, %start: i32, %o: f32):
+    %w = arith.uitofp %mask : i16 to f32
+    %p = arith.mulf %a, %w : f32
+    %sum = arith.addf %o, %p : f32
+    linalg.yield %sum : f32
+  } -> tensor<1x4x16xf32>
+  return %r : tensor<1x4x16xf32>
+}
