@@ -107,64 +107,83 @@ def cosine(a, b):
     return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def layer_arguments(description, name):
+    """The options bench/compression.py and bench/sparsity.py share; results
+    go to build/bench/NAME.json by default."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--rows", default="1,128")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=0.2, help="time per batch")
     parser.add_argument("--output", type=pathlib.Path,
-                        default=ROOT / "build" / "bench" / "compression.json")
-    args = parser.parse_args()
+                        default=ROOT / "build" / "bench" / f"{name}.json")
+    return parser.parse_args()
+
+
+def layer_cases(args, scratch, name):
+    """Each shape and row count of `args`: (shape name, k, n, m, weights,
+    feeds, the f32 model's path in `scratch`), logged as it starts."""
+    rng = np.random.default_rng(0)
+    for shape_name in args.shapes.split(","):
+        k, n = SHAPES[shape_name]
+        weights = (rng.standard_normal((k, n)) * 0.02).astype(np.float32)
+        for m in [int(r) for r in args.rows.split(",")]:
+            log(f"{name}: {shape_name} {k}x{n}, M={m}")
+            feeds = {"x": rng.standard_normal((m, k)).astype(np.float32)}
+            f32 = scratch / f"{shape_name}-{m}.onnx"
+            onnx.save(matmul_model(weights, m), f32)
+            yield shape_name, k, n, m, weights, feeds, f32
+
+
+def write_results(args, bandwidth, results, name):
+    """The results, the threads and the bandwidth, to args.output."""
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"threads": THREADS, "read_bandwidth": bandwidth,
+                                       "results": results}, indent=2) + "\n")
+    log(f"{name}: wrote {args.output}")
+
+
+def main():
+    args = layer_arguments(__doc__.split("\n\n")[0], "compression")
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     bandwidth = read_bandwidth(args.rounds)
     log(f"compression: memory read bandwidth {bandwidth / 1e9:.1f} GB/s, {THREADS} thread(s)")
-    rng = np.random.default_rng(0)
     results = []
     with tempfile.TemporaryDirectory(prefix="pith-bench-") as scratch:
         scratch = pathlib.Path(scratch)
-        for shape_name in args.shapes.split(","):
-            k, n = SHAPES[shape_name]
-            weights = (rng.standard_normal((k, n)) * 0.02).astype(np.float32)
-            for m in [int(r) for r in args.rows.split(",")]:
-                log(f"compression: {shape_name} {k}x{n}, M={m}")
-                feeds = {"x": rng.standard_normal((m, k)).astype(np.float32)}
-                f32 = scratch / f"{shape_name}-{m}.onnx"
-                onnx.save(matmul_model(weights, m), f32)
-                nbits = scratch / f"{shape_name}-{m}-nbits.onnx"
-                onnx.save(nbits_model(weights, m), nbits)
-                dyn8 = scratch / f"{shape_name}-{m}-dyn8.onnx"
-                quantize_dynamic(str(f32), str(dyn8), weight_type=QuantType.QInt8)
-                engines = [pith_engine("pith-f32", f32, feeds),
-                           pith_engine("pith-w8", f32, feeds, quantize="w8"),
-                           pith_engine("pith-w4g128", f32, feeds, quantize="w4g128"),
-                           pith_engine("pith-w8a8", f32, feeds, quantize="w8a8"),
-                           pith_engine("pith-w4a8", f32, feeds, quantize="w4g128a8"),
-                           pith_engine("pith-2:4", f32, feeds, sparsify="2:4"),
-                           ort_engine("ort-f32", f32, feeds),
-                           ort_engine("ort-nbits4", nbits, feeds),
-                           ort_engine("ort-dyn8", dyn8, feeds)]
-                reference = engines[6]()[0]
-                agreement = {}
-                for engine in engines:
-                    out = engine()
-                    out = out["y"] if isinstance(out, dict) else out[0]
-                    agreement[engine.name] = cosine(out, reference)
-                latency = alternate(engines, args.rounds, args.seconds)
-                row = {"shape": shape_name, "k": k, "n": n, "m": m, "latency_us": latency,
-                       "cosine_to_f32": agreement}
-                if m == 1:
-                    row["bandwidth_fraction"] = {
-                        e.name: e.weight_bytes / (latency[e.name] * 1e-6) / bandwidth
-                        for e in engines if e.name.startswith("pith")}
-                results.append(row)
-                print_row(row)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"threads": THREADS, "read_bandwidth": bandwidth,
-                                       "results": results}, indent=2) + "\n")
-    log(f"compression: wrote {args.output}")
+        cases = layer_cases(args, scratch, "compression")
+        for shape_name, k, n, m, weights, feeds, f32 in cases:
+            nbits = scratch / f"{shape_name}-{m}-nbits.onnx"
+            onnx.save(nbits_model(weights, m), nbits)
+            dyn8 = scratch / f"{shape_name}-{m}-dyn8.onnx"
+            quantize_dynamic(str(f32), str(dyn8), weight_type=QuantType.QInt8)
+            engines = [pith_engine("pith-f32", f32, feeds),
+                       pith_engine("pith-w8", f32, feeds, quantize="w8"),
+                       pith_engine("pith-w4g128", f32, feeds, quantize="w4g128"),
+                       pith_engine("pith-w8a8", f32, feeds, quantize="w8a8"),
+                       pith_engine("pith-w4a8", f32, feeds, quantize="w4g128a8"),
+                       pith_engine("pith-2:4", f32, feeds, sparsify="2:4"),
+                       ort_engine("ort-f32", f32, feeds),
+                       ort_engine("ort-nbits4", nbits, feeds),
+                       ort_engine("ort-dyn8", dyn8, feeds)]
+            reference = engines[6]()[0]
+            agreement = {}
+            for engine in engines:
+                out = engine()
+                out = out["y"] if isinstance(out, dict) else out[0]
+                agreement[engine.name] = cosine(out, reference)
+            latency = alternate(engines, args.rounds, args.seconds)
+            row = {"shape": shape_name, "k": k, "n": n, "m": m, "latency_us": latency,
+                   "cosine_to_f32": agreement}
+            if m == 1:
+                row["bandwidth_fraction"] = {
+                    e.name: e.weight_bytes / (latency[e.name] * 1e-6) / bandwidth
+                    for e in engines if e.name.startswith("pith")}
+            results.append(row)
+            print_row(row)
+    write_results(args, bandwidth, results, "compression")
 
 
 def print_row(row):

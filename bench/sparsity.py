@@ -17,61 +17,36 @@ Run as bench/compression.py runs (alternating rounds on one input, medians,
 to build/bench/sparsity.json.
 """
 
-import argparse
-import json
 import pathlib
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from compression import SHAPES, matmul_model, ort_engine, pith_engine  # noqa: E402
+from compression import (layer_arguments, layer_cases, ort_engine,  # noqa: E402
+                         pith_engine, write_results)
 from run import THREADS, alternate, log, read_bandwidth  # noqa: E402
 
-import numpy as np  # noqa: E402
-import onnx  # noqa: E402
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPARSITY = {"pith-0.5": "0.5", "pith-0.9": "0.9", "pith-b16x8-0.9": "block16x8:0.9"}
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--shapes", default=",".join(SHAPES))
-    parser.add_argument("--rows", default="1,128")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=0.2, help="time per batch")
-    parser.add_argument("--output", type=pathlib.Path,
-                        default=ROOT / "build" / "bench" / "sparsity.json")
-    args = parser.parse_args()
-
+    args = layer_arguments(__doc__.split("\n\n")[0], "sparsity")
     bandwidth = read_bandwidth(args.rounds)
     log(f"sparsity: memory read bandwidth {bandwidth / 1e9:.1f} GB/s, {THREADS} thread(s)")
-    rng = np.random.default_rng(0)
     results = []
     with tempfile.TemporaryDirectory(prefix="pith-bench-") as scratch:
-        scratch = pathlib.Path(scratch)
-        for shape_name in args.shapes.split(","):
-            k, n = SHAPES[shape_name]
-            weights = (rng.standard_normal((k, n)) * 0.02).astype(np.float32)
-            for m in [int(r) for r in args.rows.split(",")]:
-                log(f"sparsity: {shape_name} {k}x{n}, M={m}")
-                feeds = {"x": rng.standard_normal((m, k)).astype(np.float32)}
-                f32 = scratch / f"{shape_name}-{m}.onnx"
-                onnx.save(matmul_model(weights, m), f32)
-                engines = [pith_engine("pith-f32", f32, feeds)]
-                engines += [pith_engine(name, f32, feeds, sparsify=spec)
-                            for name, spec in SPARSITY.items()]
-                engines.append(ort_engine("ort-f32", f32, feeds))
-                latency = alternate(engines, args.rounds, args.seconds)
-                row = {"shape": shape_name, "k": k, "n": n, "m": m, "latency_us": latency,
-                       "weight_bytes": {e.name: e.weight_bytes for e in engines}}
-                results.append(row)
-                print_row(row)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"threads": THREADS, "read_bandwidth": bandwidth,
-                                       "results": results}, indent=2) + "\n")
-    log(f"sparsity: wrote {args.output}")
+        cases = layer_cases(args, pathlib.Path(scratch), "sparsity")
+        for shape_name, k, n, m, _, feeds, f32 in cases:
+            engines = [pith_engine("pith-f32", f32, feeds)]
+            engines += [pith_engine(name, f32, feeds, sparsify=spec)
+                        for name, spec in SPARSITY.items()]
+            engines.append(ort_engine("ort-f32", f32, feeds))
+            latency = alternate(engines, args.rounds, args.seconds)
+            row = {"shape": shape_name, "k": k, "n": n, "m": m, "latency_us": latency,
+                   "weight_bytes": {e.name: e.weight_bytes for e in engines}}
+            results.append(row)
+            print_row(row)
+    write_results(args, bandwidth, results, "sparsity")
 
 
 def print_row(row):
