@@ -22,20 +22,26 @@
 namespace mlir::pith::lowering {
 namespace {
 
-/// The map from the data's loops to its scale (and zero point).
-AffineMap scaleMap(MLIRContext *context, int64_t rank,
+/// The map from the data's loops to its scale (and zero point). A block
+/// as long as its axis (per token) maps to its one scale by a constant, so
+/// that the axis stays a plain row for pith-vectorize-rows.
+AffineMap scaleMap(MLIRContext *context, RankedTensorType type,
                    std::optional<uint64_t> axis,
                    std::optional<uint64_t> blockSize) {
+  int64_t rank = type.getRank();
   if (!axis)
     return AffineMap::get(rank, 0, context);
   auto dim = static_cast<int64_t>(*axis);
   if (!blockSize)
     return AffineMap::get(rank, 0, getAffineDimExpr(dim, context));
+  auto block = static_cast<int64_t>(*blockSize);
   SmallVector<AffineExpr> exprs;
   for (int64_t i = 0; i < rank; ++i) {
     AffineExpr expr = getAffineDimExpr(i, context);
-    exprs.push_back(i == dim ? expr.floorDiv(static_cast<int64_t>(*blockSize))
-                             : expr);
+    if (i == dim)
+      expr = type.getDimSize(dim) == block ? getAffineConstantExpr(0, context)
+                                           : expr.floorDiv(block);
+    exprs.push_back(expr);
   }
   return AffineMap::get(rank, 0, exprs, context);
 }
@@ -82,8 +88,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
     auto type = op.getType();
     bool storageUnsigned = isUnsigned(op.getInput().getType());
     Type floatType = type.getElementType();
-    AffineMap map = scaleMap(rewriter.getContext(), type.getRank(),
-                             op.getAxis(), op.getBlockSize());
+    AffineMap map = scaleMap(rewriter.getContext(), type, op.getAxis(),
+                             op.getBlockSize());
     Value result = quantizationGeneric(
         rewriter, op.getLoc(), type, adaptor.getInput(), adaptor.getScale(),
         adaptor.getZeroPoint(), map,
@@ -114,8 +120,8 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
     double low = storageUnsigned ? 0 : -std::ldexp(1.0, width - 1);
     double high = storageUnsigned ? std::ldexp(1.0, width) - 1
                                   : std::ldexp(1.0, width - 1) - 1;
-    AffineMap map = scaleMap(rewriter.getContext(), type.getRank(),
-                             op.getAxis(), op.getBlockSize());
+    AffineMap map = scaleMap(rewriter.getContext(), type, op.getAxis(),
+                             op.getBlockSize());
     Value result = quantizationGeneric(
         rewriter, op.getLoc(), type, adaptor.getInput(), adaptor.getScale(),
         adaptor.getZeroPoint(), map,
@@ -279,13 +285,55 @@ DequantizeOp int8InputOf(LinearOp op) {
   return dequantize;
 }
 
+/// The sums of `x` ([..., K], f32 or i8) over `groups` groups of K per row,
+/// [rows, groups] of f32 or i32.
+Value groupSums(OpBuilder &b, Location loc, Value x, int64_t rows,
+                int64_t groups) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t groupSize = type.getDimSize(type.getRank() - 1) / groups;
+  Type element = type.getElementType();
+  Type sumElement = element.isF32() ? element : b.getI32Type();
+  auto sumType = RankedTensorType::get({rows, groups}, sumElement);
+  Value init = linalg::FillOp::create(b, loc, scalar(b, loc, sumElement, 0),
+                                      emptyTensor(b, loc, sumType))
+                   .getResult(0);
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineMap> maps = {
+      b.getMultiDimIdentityMap(3),
+      AffineMap::get(3, 0,
+                     {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
+                     context)};
+  using utils::IteratorType;
+  return linalg::GenericOp::create(
+             b, loc, sumType,
+             reshapeTo(b, loc, x, {rows, groups, groupSize}), init, maps,
+             {IteratorType::parallel, IteratorType::parallel,
+              IteratorType::reduction},
+             [&](OpBuilder &b, Location loc, ValueRange args) {
+               Value sum =
+                   element.isF32()
+                       ? arith::AddFOp::create(b, loc, args[1], args[0])
+                             .getResult()
+                       : arith::AddIOp::create(
+                             b, loc, args[1],
+                             arith::ExtSIOp::create(b, loc, sumElement, args[0]))
+                             .getResult();
+               linalg::YieldOp::create(b, loc, sum);
+             })
+      .getResult(0);
+}
+
 /// linear(x, dequantize(q, scale[, zero point])) with constant q and scales
 /// -> one linalg.generic over (m, panel, column, group, row of bytes, value
 /// in byte), reading x viewed [M, groups, bytes per group, values per byte]
 /// and the packed bytes, and unpacking each value by its position in the
-/// byte (sub-byte values are stored unsigned: signed ones plus 2^(bits-1)). It
-/// carries `pith.quantized_matmul = {bits, unsigned}` for
-/// pith-vectorize-contractions.
+/// byte (sub-byte values are stored unsigned: signed ones plus 2^(bits-1)).
+/// Where the stored values are offset from the weights' (by 2^(bits-1), by
+/// a zero point), the offset times the scale and the group's sum of x is
+/// taken away at the group's first value; those sums [M, groups] are one
+/// reduction before the contraction, so that the panels the contraction is
+/// split into share them. It carries `pith.quantized_matmul = {bits,
+/// unsigned}` for pith-vectorize-contractions.
 ///
 /// With `int8Dot`, where x is int8 values q_x times a scale s_x per row
 /// (int8InputOf), the generic reads q_x and s_x instead, over (m, panel,
@@ -382,6 +430,20 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
       inputs.push_back(zeroPoints);
       maps.push_back(map({d(1), d(3), d(2)}));
     }
+    // Stored values offset from the weights' (by 2^(bits-1), by the zero
+    // point) need each group's sum of inputs: taken once here, rather than
+    // in every panel the contraction is later split into.
+    bool isUnsignedStorage = packed->isUnsigned;
+    int64_t bits = packed->bits;
+    bool offsetStored = (bits < 8 || int8Input) && !isUnsignedStorage;
+    bool hasCenter = offsetStored || zeroPoints;
+    unsigned sumsIndex = inputs.size();
+    if (hasCenter) {
+      Value source = int8Input ? rewriter.getRemappedValue(int8Input.getInput())
+                               : adaptor.getInput();
+      inputs.push_back(groupSums(rewriter, loc, source, m, packed->groups));
+      maps.push_back(map({d(0), d(3)}));
+    }
     if (int8Input) {
       inputs.push_back(reshapeTo(
           rewriter, loc, rewriter.getRemappedValue(int8Input.getScale()), {m}));
@@ -396,9 +458,6 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     using utils::IteratorType;
     SmallVector<IteratorType> iterators(loops, IteratorType::reduction);
     std::fill_n(iterators.begin(), 3, IteratorType::parallel);
-    bool isUnsignedStorage = packed->isUnsigned;
-    int64_t bits = packed->bits;
-    bool offsetStored = (bits < 8 || int8Input) && !isUnsignedStorage;
     auto generic = linalg::GenericOp::create(
         rewriter, loc, panelType, inputs, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -417,23 +476,45 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
             w = toFloat(b, loc, args[1], isUnsignedStorage || offsetStored,
                         f32);
           }
-          // Offset back to signed.
-          if (offsetStored)
-            w = arith::SubFOp::create(b, loc, w,
-                                      scalar(b, loc, f32, 1 << (bits - 1)));
-          if (zeroPoints)
-            w = arith::SubFOp::create(
-                b, loc, w, toFloat(b, loc, args[3], isUnsignedStorage, f32));
           w = arith::MulFOp::create(b, loc, w, args[2]);
           Value x = args[0];
+          Value xScale = int8Input ? args[args.size() - 2] : Value();
           if (int8Input)
-            x = arith::MulFOp::create(b, loc,
-                                      arith::SIToFPOp::create(b, loc, f32, x),
-                                      args[args.size() - 2]);
-          Value product = arith::MulFOp::create(b, loc, x, w);
-          linalg::YieldOp::create(
-              b, loc,
-              arith::AddFOp::create(b, loc, args.back(), product).getResult());
+            x = arith::MulFOp::create(
+                b, loc, arith::SIToFPOp::create(b, loc, f32, x), xScale);
+          Value sum = arith::AddFOp::create(
+              b, loc, args.back(), arith::MulFOp::create(b, loc, x, w));
+          if (hasCenter) {
+            // The center (the offset of the stored values, the zero point)
+            // times the scale and the group's sum of inputs, taken away
+            // once per group: at its first value.
+            Value center = scalar(b, loc, f32, offsetStored ? 1 << (bits - 1) : 0);
+            if (zeroPoints)
+              center = arith::AddFOp::create(
+                  b, loc, center,
+                  toFloat(b, loc, args[3], isUnsignedStorage, f32));
+            Value groupSum = args[sumsIndex];
+            if (int8Input)
+              groupSum = arith::MulFOp::create(
+                  b, loc, arith::SIToFPOp::create(b, loc, f32, groupSum),
+                  xScale);
+            Value correction = arith::MulFOp::create(
+                b, loc, arith::MulFOp::create(b, loc, center, args[2]),
+                groupSum);
+            Value first, zero = arith::ConstantIndexOp::create(b, loc, 0);
+            for (unsigned loop = 4; loop < loops; ++loop) {
+              Value atStart = arith::CmpIOp::create(
+                  b, loc, arith::CmpIPredicate::eq,
+                  linalg::IndexOp::create(b, loc, loop), zero);
+              first = first ? arith::AndIOp::create(b, loc, first, atStart)
+                                  .getResult()
+                            : atStart;
+            }
+            sum = arith::SelectOp::create(
+                b, loc, first, arith::SubFOp::create(b, loc, sum, correction),
+                sum);
+          }
+          linalg::YieldOp::create(b, loc, sum);
         });
     SmallVector<NamedAttribute> attrs = {
         rewriter.getNamedAttr("bits", rewriter.getI64IntegerAttr(bits)),

@@ -175,53 +175,6 @@ protected:
     return arith::AddIOp::create(b, loc, base, index(b, offset));
   }
 
-  /// The sum over each [row, group] of `source` ([rows, groups, steps,
-  /// lanes]): each step's `lanes` read as a vector (signed integers widened
-  /// to `wide`), added up lane by lane, then reduced; [rows, groups] of the
-  /// sums' element type.
-  Value sumGroups(OpBuilder &b, Value source, int64_t rows, int64_t groups,
-                  int64_t steps, VectorType lanes, Type wide = {}) const {
-    Type element = wide ? wide : lanes.getElementType();
-    auto sums = VectorType::get(lanes.getShape(), element);
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{rows, groups}, element);
-    auto rowLoop = scf::ForOp::create(
-        b, loc, index(b, 0), index(b, rows), index(b, 1), ValueRange{init},
-        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
-          auto groupLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
-              [&](OpBuilder &b, Location, Value group, ValueRange groupArgs) {
-                Value zero = arith::ConstantOp::create(b, loc, sums,
-                                                       b.getZeroAttr(sums));
-                auto stepLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, steps), index(b, 1),
-                    ValueRange{zero},
-                    [&](OpBuilder &b, Location, Value step, ValueRange acc) {
-                      Value values = read(b, lanes, source,
-                                          {row, group, step, index(b, 0)});
-                      Value next;
-                      if (wide) {
-                        next = arith::AddIOp::create(
-                            b, loc, acc[0],
-                            arith::ExtSIOp::create(b, loc, sums, values));
-                      } else {
-                        next = arith::AddFOp::create(b, loc, acc[0], values);
-                      }
-                      scf::YieldOp::create(b, loc, next);
-                    });
-                Value sum = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::ADD, stepLoop.getResult(0));
-                scf::YieldOp::create(
-                    b, loc,
-                    tensor::InsertOp::create(b, loc, sum, groupArgs[0],
-                                             ValueRange{row, group})
-                        .getResult());
-              });
-          scf::YieldOp::create(b, loc, groupLoop.getResults());
-        });
-    return rowLoop.getResult(0);
-  }
-
   /// Replaces `op` by a loop over its output's `panels`, each written by
   /// `writePanel` (the panel and the output so far; the output after).
   void replaceByPanelLoop(
@@ -281,7 +234,7 @@ public:
     auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kQuantizedMatmulAttr);
     auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
-    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 6, 3, 4);
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 6, 3, 5);
     if (!bitsAttr || !unsignedAttr || !ranges)
       return failure();
     MLIRContext *context = op.getContext();
@@ -295,9 +248,15 @@ public:
                                        map({d(1), d(3), d(2)})};
     SmallVector<Type> elements = {builder.getF32Type(), builder.getI8Type(),
                                   builder.getF32Type()};
-    if (op.getNumDpsInputs() == 4) {
+    // Zero points imply a center, and a center the group sums of x.
+    bool hasZeroPoints = op.getNumDpsInputs() == 5;
+    if (hasZeroPoints) {
       expected.push_back(map({d(1), d(3), d(2)}));
       elements.push_back(builder.getI8Type());
+    }
+    if (op.getNumDpsInputs() >= 4) {
+      expected.push_back(map({d(0), d(3)}));
+      elements.push_back(builder.getF32Type());
     }
     expected.push_back(map({d(0), d(1), d(2)}));
     elements.push_back(builder.getF32Type());
@@ -316,6 +275,12 @@ public:
     writer.perByte = (*ranges)[5];
     if (writer.bits * writer.perByte != 8)
       return failure();
+    if (hasZeroPoints)
+      writer.zeroPoints = op.getDpsInputs()[3];
+    if (op.getNumDpsInputs() >= 4)
+      writer.xSums = op.getDpsInputs()[op.getNumDpsInputs() - 1];
+    if (writer.hasCenter() != static_cast<bool>(writer.xSums))
+      return failure();
     return writer;
   }
 
@@ -324,10 +289,6 @@ public:
     rewriter.setInsertionPoint(op);
     Value output = op.getDpsInits()[0];
     bool buffered = rows >= kPanelBufferRows;
-    // Every panel's group sums need x's sum over the group: taken once.
-    Value xSums;
-    if (!buffered && hasCenter())
-      xSums = writeGroupSums(rewriter);
     SmallVector<Value> carried = {output};
     if (buffered)
       carried.push_back(tensor::EmptyOp::create(
@@ -343,7 +304,7 @@ public:
             Value buffer = writePanelBuffer(b, panel, args[1]);
             next = {multiplyPanelBuffer(b, panel, args[0], buffer), buffer};
           } else {
-            next = {writeRowTiles(b, panel, args[0], xSums)};
+            next = {writeRowTiles(b, panel, args[0])};
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -357,8 +318,6 @@ private:
     x = op.getDpsInputs()[0];
     values = op.getDpsInputs()[1];
     scales = op.getDpsInputs()[2];
-    if (op.getNumDpsInputs() > 3)
-      zeroPoints = op.getDpsInputs()[3];
     f32 = b.getF32Type();
   }
 
@@ -450,20 +409,12 @@ private:
     return SmallVector<Value>(groupLoop.getResults());
   }
 
-  /// The sum of x over each group, [rows, groups], for the center's
-  /// correction.
-  Value writeGroupSums(OpBuilder &b) const {
-    return sumGroups(b, x, rows, groups, bytesPerGroup,
-                     VectorType::get({perByte}, f32));
-  }
-
   /// Few rows: per block of rows, each row of bytes is unpacked and
   /// multiplied into every row's group sums (one accumulator per value of
   /// a byte and per unrolled row of bytes, so that FMAs do not wait on
   /// each other); at the group's end the center times the group's sum of
   /// x (`xSums`) is taken away and the scale applied once.
-  Value writeRowTiles(OpBuilder &b, Value panel, Value output,
-                      Value xSums) const {
+  Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
     int64_t rowTile =
         rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
     // Each FMA waits for the last into its accumulator (4 cycles): rows of
@@ -603,7 +554,7 @@ private:
 
   linalg::GenericOp op;
   int64_t vectorBits;
-  Value x, values, scales, zeroPoints;
+  Value x, values, scales, zeroPoints, xSums;
   Type f32;
   int64_t bits = 8, rows = 0, panels = 0, width = 0, groups = 0,
           bytesPerGroup = 0, perByte = 1;
@@ -632,7 +583,7 @@ public:
     auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
     auto dotAttr = attrs ? attrs.getAs<BoolAttr>("dot") : BoolAttr();
-    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 7, 4, 5);
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 7, 4, 6);
     if (!bitsAttr || !unsignedAttr || !dotAttr || !dotAttr.getValue() ||
         vectorBits < 256 || !ranges || (*ranges)[2] != kLanes ||
         (*ranges)[6] != kLaneBytes)
@@ -648,10 +599,16 @@ public:
                                        map({d(1), d(3), d(4), d(2), d(6)}),
                                        map({d(1), d(3), d(2)})};
     SmallVector<Type> elements = {i8, i8, f32};
-    bool hasZeroPoints = op.getNumDpsInputs() == 5;
+    // Zero points imply a center, and a center the group sums of x.
+    bool hasZeroPoints = op.getNumDpsInputs() == 6;
+    bool hasSums = op.getNumDpsInputs() >= 5;
     if (hasZeroPoints) {
       expected.push_back(map({d(1), d(3), d(2)}));
       elements.push_back(i8);
+    }
+    if (hasSums) {
+      expected.push_back(map({d(0), d(3)}));
+      elements.push_back(builder.getI32Type());
     }
     expected.push_back(map({d(0)}));
     elements.push_back(f32);
@@ -671,9 +628,15 @@ public:
     writer.perByte = (*ranges)[5];
     if (writer.bits * writer.perByte != 8)
       return failure();
+    // Signed values are stored offset by 2^(bits-1): every layer but one
+    // of unsigned values without zero points has a center.
+    if (hasSums != (!writer.isUnsigned || hasZeroPoints))
+      return failure();
     if (hasZeroPoints)
       writer.zeroPoints = op.getDpsInputs()[3];
-    writer.xScales = op.getDpsInputs()[hasZeroPoints ? 4 : 3];
+    if (hasSums)
+      writer.xSums = op.getDpsInputs()[hasZeroPoints ? 4 : 3];
+    writer.xScales = op.getDpsInputs().back();
     return writer;
   }
 
@@ -683,11 +646,6 @@ public:
     // vector from views without the last split.
     flatValues = collapseLastTwo(rewriter, values);
     flatX = collapseLastTwo(rewriter, x);
-    // Signed values are stored offset by 2^(bits-1): every layer but one
-    // of unsigned values without zero points has a center.
-    Value xSums;
-    if (!isUnsigned || zeroPoints)
-      xSums = writeGroupSums(rewriter);
     // Two panels at a time where they pair up: each input broadcast then
     // feeds two products.
     panelTile = panels % 2 == 0 ? 2 : 1;
@@ -695,7 +653,7 @@ public:
         rewriter, loc, index(rewriter, 0), index(rewriter, panels),
         index(rewriter, panelTile), ValueRange{op.getDpsInits()[0]},
         [&](OpBuilder &b, Location, Value panel, ValueRange args) {
-          scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0], xSums));
+          scf::YieldOp::create(b, loc, writeRowTiles(b, panel, args[0]));
         });
     rewriter.replaceOp(op, panelLoop.getResult(0));
   }
@@ -754,13 +712,6 @@ private:
         DenseElementsAttr::get(laneBytes(b), b.getI8IntegerAttr(value)));
   }
 
-  /// The sum of the int8 inputs over each group, [rows, groups] i32.
-  Value writeGroupSums(OpBuilder &b) const {
-    return sumGroups(b, flatX, rows, groups, blocks,
-                     VectorType::get({perByte * kLaneBytes}, b.getI8Type()),
-                     b.getI32Type());
-  }
-
   /// What the stored values of a group are offset by, per feature:
   /// 2^(bits-1) for signed values, plus the zero point; null for none.
   Value center(OpBuilder &b, Value panel, Value group) const {
@@ -797,8 +748,7 @@ private:
 
   /// Blocks of rows of the `panelTile` panels from `panel0` on: each
   /// row's 4 inputs are broadcast once for all of them.
-  Value writeRowTiles(OpBuilder &b, Value panel0, Value output,
-                      Value xSums) const {
+  Value writeRowTiles(OpBuilder &b, Value panel0, Value output) const {
     // The 32-bit accumulators (a row, panel and chain each) and their float
     // sums fit the registers (32 with AVX-512) with the bytes and inputs.
     int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
@@ -919,7 +869,7 @@ private:
   }
 
   linalg::GenericOp op;
-  Value x, values, scales, zeroPoints, xScales, flatX, flatValues;
+  Value x, values, scales, zeroPoints, xSums, xScales, flatX, flatValues;
   int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1,
           panelTile = 1;
   /// How many of the target's registers a 16-lane vector takes, of 32.

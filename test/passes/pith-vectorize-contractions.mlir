@@ -86,20 +86,15 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 // accumulator per row (one per value in the byte: independent chains).
 // At the group's end the chains are added, the offset 8 plus the zero
 // point times the group's sum of x taken away, and the result scaled into
-// the row's accumulator. The sums of x over each group are taken once,
-// before the panels: [rows, groups], a byte's values in lanes of their own.
+// the row's accumulator. The sums of x over each group ([rows, groups])
+// are an operand: pith-lower-to-linalg takes them once, before the panels.
 #x = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#xsums = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3)>
 #q = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 #s = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
 #o = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
 // AVX2-LABEL: func.func @quantized
-//  AVX2-SAME: (%[[X:.*]]: tensor<6x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>
-//       AVX2: %[[SUMS:.*]] = scf.for {{.*}} -> (tensor<6x2xf32>)
-//       AVX2:   scf.for {{.*}} -> (tensor<6x2xf32>)
-//       AVX2:     scf.for {{.*}} -> (vector<2xf32>)
-//       AVX2:       vector.transfer_read %[[X]]{{.*}} : tensor<6x2x4x2xf32>, vector<2xf32>
-//       AVX2:     vector.reduction <add>
-//       AVX2:     tensor.insert
+//  AVX2-SAME: (%[[X:.*]]: tensor<6x2x4x2xf32>, %[[Q:.*]]: tensor<2x2x4x16xi8>, %[[S:.*]]: tensor<2x2x16xf32>, %[[Z:.*]]: tensor<2x2x16xi8>, %[[SUMS:.*]]: tensor<6x2xf32>
 //       AVX2: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step
 //       AVX2:   scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step %[[THREE:.*]] iter_args
 // AVX2-COUNT-3:     vector.transfer_read {{.*}} : tensor<6x2x16xf32>, vector<16xf32>
@@ -124,12 +119,12 @@ func.func @left_alone(%a: tensor<8x16xf32>, %b: tensor<32x16xf32>, %c: tensor<8x
 //       AVX2:       vector.fma %[[CENTERED]], %[[SCALE]]
 // AVX2-COUNT-3:     vector.transfer_write
 //   AVX2-NOT: linalg.generic
-func.func @quantized(%x: tensor<6x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %init: tensor<6x2x16xf32>) -> tensor<6x2x16xf32> {
+func.func @quantized(%x: tensor<6x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tensor<2x2x16xf32>, %z: tensor<2x2x16xi8>, %sums: tensor<6x2xf32>, %init: tensor<6x2x16xf32>) -> tensor<6x2x16xf32> {
   %c4 = arith.constant 4 : i8
   %c15 = arith.constant 15 : i8
   %c8f = arith.constant 8.0 : f32
-  %0 = linalg.generic {indexing_maps = [#x, #q, #s, #s, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %z : tensor<6x2x4x2xf32>, tensor<2x2x4x16xi8>, tensor<2x2x16xf32>, tensor<2x2x16xi8>) outs(%init : tensor<6x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
-  ^bb0(%in: f32, %byte: i8, %scale: f32, %zp: i8, %out: f32):
+  %0 = linalg.generic {indexing_maps = [#x, #q, #s, #s, #xsums, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %z, %sums : tensor<6x2x4x2xf32>, tensor<2x2x4x16xi8>, tensor<2x2x16xf32>, tensor<2x2x16xi8>, tensor<6x2xf32>) outs(%init : tensor<6x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %zp: i8, %xsum: f32, %out: f32):
     %sub = linalg.index 5 : index
     %subi = arith.index_cast %sub : index to i8
     %shift = arith.muli %subi, %c4 : i8
@@ -175,10 +170,11 @@ func.func @quantized(%x: tensor<6x2x4x2xf32>, %q: tensor<2x2x4x16xi8>, %s: tenso
 #bx = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
 #bq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 #bs = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#bsums = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3)>
 #bo = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
-func.func @quantized_buffered(%x: tensor<16x1x4x2xf32>, %q: tensor<2x1x4x16xi8>, %s: tensor<2x1x16xf32>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
-  %0 = linalg.generic {indexing_maps = [#bx, #bq, #bs, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s : tensor<16x1x4x2xf32>, tensor<2x1x4x16xi8>, tensor<2x1x16xf32>) outs(%init : tensor<16x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
-  ^bb0(%in: f32, %byte: i8, %scale: f32, %out: f32):
+func.func @quantized_buffered(%x: tensor<16x1x4x2xf32>, %q: tensor<2x1x4x16xi8>, %s: tensor<2x1x16xf32>, %sums: tensor<16x1xf32>, %init: tensor<16x2x16xf32>) -> tensor<16x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#bx, #bq, #bs, #bsums, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %sums : tensor<16x1x4x2xf32>, tensor<2x1x4x16xi8>, tensor<2x1x16xf32>, tensor<16x1xf32>) outs(%init : tensor<16x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %xsum: f32, %out: f32):
     %vf = arith.uitofp %byte : i8 to f32
     %w = arith.mulf %vf, %scale : f32
     %p = arith.mulf %in, %w : f32
@@ -222,9 +218,9 @@ func.func @quantized_gemv(%x: tensor<1x1x8x1xf32>, %q: tensor<2x1x8x16xi8>, %s: 
 // -----
 
 // A contraction of int8 inputs (2 rows) with int4 weights packed for dot
-// products (1 panel, 2 groups of 1 block of 8 values): with 512-bit vectors
-// the inputs' sums per group are taken first; then per panel, block of
-// rows and group, each block's 64 bytes are read once, each value of a
+// products (1 panel, 2 groups of 1 block of 8 values), the inputs' sums
+// per group an operand: with 512-bit vectors, per panel, block of rows and
+// group, each block's 64 bytes are read once, each value of a
 // byte shifted out in all of them, and multiplied with the row's 4 inputs
 // broadcast as a dot product of bytes into 32-bit lanes, marked for VNNI.
 // At the group's end 8 times the inputs' sum is taken away and the sum
@@ -233,16 +229,13 @@ func.func @quantized_gemv(%x: tensor<1x1x8x1xf32>, %q: tensor<2x1x8x16xi8>, %s: 
 #dx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
 #dw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
 #ds = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d2)>
+#dsums = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3)>
 #dr = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
 #do = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @quantized_dot
-//  CHECK-SAME: (%[[X:.*]]: tensor<2x2x1x2x4xi8>, %[[W:.*]]: tensor<1x2x1x16x4xi8>, %[[S:.*]]: tensor<1x2x16xf32>, %[[R:.*]]: tensor<2xf32>
+//  CHECK-SAME: (%[[X:.*]]: tensor<2x2x1x2x4xi8>, %[[W:.*]]: tensor<1x2x1x16x4xi8>, %[[S:.*]]: tensor<1x2x16xf32>, %[[SUMS:.*]]: tensor<2x2xi32>, %[[R:.*]]: tensor<2xf32>
 //       CHECK: %[[FLATW:.*]] = tensor.collapse_shape %[[W]] {{.*}} into tensor<1x2x1x64xi8>
 //       CHECK: %[[FLATX:.*]] = tensor.collapse_shape %[[X]] {{.*}} into tensor<2x2x1x8xi8>
-//       CHECK: %[[SUMS:.*]] = scf.for {{.*}} -> (tensor<2x2xi32>)
-//       CHECK:   vector.transfer_read %[[FLATX]]{{.*}} : tensor<2x2x1x8xi8>, vector<8xi8>
-//       CHECK:   arith.extsi {{.*}} : vector<8xi8> to vector<8xi32>
-//       CHECK:   vector.reduction <add>
 // (One panel, one block of rows, one block a group: those loops fold.)
 //       CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>)
 //       CHECK:     %[[BYTES:.*]] = vector.transfer_read %[[FLATW]]{{.*}} : tensor<1x2x1x64xi8>, vector<64xi8>
@@ -268,9 +261,9 @@ func.func @quantized_gemv(%x: tensor<1x1x8x1xf32>, %q: tensor<2x1x8x16xi8>, %s: 
 // AVX2-LABEL: func.func @quantized_dot
 //       AVX2: vector.multi_reduction <add>, {{.*}} {pith.vnni_dot} [1] : vector<16x4xi32> to vector<16xi32>
 //   AVX2-NOT: linalg.generic
-func.func @quantized_dot(%x: tensor<2x2x1x2x4xi8>, %w: tensor<1x2x1x16x4xi8>, %s: tensor<1x2x16xf32>, %r: tensor<2xf32>, %init: tensor<2x1x16xf32>) -> tensor<2x1x16xf32> {
-  %0 = linalg.generic {indexing_maps = [#dx, #dw, #ds, #dr, #do], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %r : tensor<2x2x1x2x4xi8>, tensor<1x2x1x16x4xi8>, tensor<1x2x16xf32>, tensor<2xf32>) outs(%init : tensor<2x1x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}} {
-  ^bb0(%in: i8, %byte: i8, %scale: f32, %row: f32, %out: f32):
+func.func @quantized_dot(%x: tensor<2x2x1x2x4xi8>, %w: tensor<1x2x1x16x4xi8>, %s: tensor<1x2x16xf32>, %sums: tensor<2x2xi32>, %r: tensor<2xf32>, %init: tensor<2x1x16xf32>) -> tensor<2x1x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#dx, #dw, #ds, #dsums, #dr, #do], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %sums, %r : tensor<2x2x1x2x4xi8>, tensor<1x2x1x16x4xi8>, tensor<1x2x16xf32>, tensor<2x2xi32>, tensor<2xf32>) outs(%init : tensor<2x1x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}} {
+  ^bb0(%in: i8, %byte: i8, %scale: f32, %xsum: i32, %row: f32, %out: f32):
     %sub = linalg.index 5 : index
     %sub8 = arith.index_cast %sub : index to i8
     %c4 = arith.constant 4 : i8
@@ -306,11 +299,12 @@ func.func @quantized_dot(%x: tensor<2x2x1x2x4xi8>, %w: tensor<1x2x1x16x4xi8>, %s
 #tx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
 #tw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
 #ts = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d2)>
+#tsums = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3)>
 #tr = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
 #to = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2)>
-func.func @quantized_dot_two_panels(%x: tensor<1x1x2x1x4xi8>, %w: tensor<2x1x2x16x4xi8>, %s: tensor<2x1x16xf32>, %r: tensor<1xf32>, %init: tensor<1x2x16xf32>) -> tensor<1x2x16xf32> {
-  %0 = linalg.generic {indexing_maps = [#tx, #tw, #ts, #tr, #to], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %r : tensor<1x1x2x1x4xi8>, tensor<2x1x2x16x4xi8>, tensor<2x1x16xf32>, tensor<1xf32>) outs(%init : tensor<1x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}} {
-  ^bb0(%in: i8, %byte: i8, %scale: f32, %row: f32, %out: f32):
+func.func @quantized_dot_two_panels(%x: tensor<1x1x2x1x4xi8>, %w: tensor<2x1x2x16x4xi8>, %s: tensor<2x1x16xf32>, %sums: tensor<1x1xi32>, %r: tensor<1xf32>, %init: tensor<1x2x16xf32>) -> tensor<1x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#tx, #tw, #ts, #tsums, #tr, #to], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %sums, %r : tensor<1x1x2x1x4xi8>, tensor<2x1x2x16x4xi8>, tensor<2x1x16xf32>, tensor<1x1xi32>, tensor<1xf32>) outs(%init : tensor<1x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}} {
+  ^bb0(%in: i8, %byte: i8, %scale: f32, %xsum: i32, %row: f32, %out: f32):
     %wf = arith.uitofp %byte : i8 to f32
     %c128 = arith.constant 128.0 : f32
     %centered = arith.subf %wf, %c128 : f32

@@ -8,17 +8,42 @@
 // of 8 values of K is 16 columns x 4 bytes, byte t of a column holding
 // values t (low bits) and t + 4 (high bits), stored plus 8. Column 0 is
 // (-8, -7, ..., -1) + 8 = (0, ..., 7): bytes 0x40, 0x51, 0x62, 0x73; the
-// padding columns are 0.
+// padding columns are 0. The offset 8 times each group's sum of inputs is
+// taken away at the group's first value: the sums [M, groups] are one
+// reduction before the contraction, not one per panel.
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
 // CHECK-DAG: #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+// CHECK-DAG: #[[SUMS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3)>
 // CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
+// CHECK-DAG: #[[GROUP_IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[GROUP_OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @w4a8
 //       CHECK: %[[PACKED:.*]] = arith.constant dense_resource<quantized_weight_packed_dot> : tensor<1x1x1x16x4xi8>
 //       CHECK: %[[Q:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 1, 1, 2, 4] : tensor<16xi8> into tensor<2x1x1x2x4xi8>
+//       CHECK: %[[GROUPS:.*]] = tensor.expand_shape %{{.*}} output_shape [2, 1, 8] : tensor<16xi8> into tensor<2x1x8xi8>
+//       CHECK: %[[XSUMS:.*]] = linalg.generic {indexing_maps = [#[[GROUP_IN]], #[[GROUP_OUT]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[GROUPS]] : tensor<2x1x8xi8>) outs(%{{.*}} : tensor<2x1xi32>)
+//       CHECK:   arith.extsi %{{.*}} : i8 to i32
+//       CHECK:   arith.addi
 //       CHECK: %[[S:.*]] = tensor.collapse_shape %{{.*}} : tensor<2x1xf32> into tensor<2xf32>
-//       CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #{{.*}}, #[[ROWS]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[Q]], %[[PACKED]], %{{.*}}, %[[S]] : tensor<2x1x1x2x4xi8>, tensor<1x1x1x16x4xi8>, tensor<1x1x16xf32>, tensor<2xf32>)
+//       CHECK: linalg.generic {indexing_maps = [#[[X]], #[[W]], #{{.*}}, #[[SUMS]], #[[ROWS]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[Q]], %[[PACKED]], %{{.*}}, %[[XSUMS]], %[[S]] : tensor<2x1x1x2x4xi8>, tensor<1x1x1x16x4xi8>, tensor<1x1x16xf32>, tensor<2x1xi32>, tensor<2xf32>)
 //  CHECK-SAME: pith.quantized_matmul = {bits = 4 : i64, dot = true, unsigned = false}
-//       CHECK: arith.sitofp %{{.*}} : i8 to f32
+//       CHECK: ^bb0(%[[QX:.*]]: i8, %{{.*}}: i8, %[[WSCALE:.*]]: f32, %[[XSUM:.*]]: i32, %[[XSCALE:.*]]: f32, %[[ACC:.*]]: f32):
+//       CHECK:   %[[PARTIAL:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
+//       CHECK:   %[[EIGHT:.*]] = arith.constant 8.000000e+00 : f32
+//       CHECK:   %[[SUMF:.*]] = arith.sitofp %[[XSUM]] : i32 to f32
+//       CHECK:   %[[SUM:.*]] = arith.mulf %[[SUMF]], %[[XSCALE]] : f32
+//       CHECK:   %[[CS:.*]] = arith.mulf %[[EIGHT]], %[[WSCALE]] : f32
+//       CHECK:   %[[CORRECTION:.*]] = arith.mulf %[[CS]], %[[SUM]] : f32
+//       CHECK:   %[[B4:.*]] = linalg.index 4 : index
+//       CHECK:   %[[AT4:.*]] = arith.cmpi eq, %[[B4]], %[[C0:.*]] : index
+//       CHECK:   %[[B5:.*]] = linalg.index 5 : index
+//       CHECK:   %[[AT5:.*]] = arith.cmpi eq, %[[B5]], %[[C0]] : index
+//       CHECK:   %[[AT45:.*]] = arith.andi %[[AT4]], %[[AT5]] : i1
+//       CHECK:   %[[B6:.*]] = linalg.index 6 : index
+//       CHECK:   %[[AT6:.*]] = arith.cmpi eq, %[[B6]], %[[C0]] : index
+//       CHECK:   %[[FIRST:.*]] = arith.andi %[[AT45]], %[[AT6]] : i1
+//       CHECK:   %[[CORRECTED:.*]] = arith.subf %[[PARTIAL]], %[[CORRECTION]] : f32
+//       CHECK:   arith.select %[[FIRST]], %[[CORRECTED]], %[[PARTIAL]] : f32
 //       CHECK: quantized_weight_packed_dot: "0x4000000040516273{{0+}}"
 // FLOAT-LABEL: func.func @w4a8
 //   FLOAT-NOT: dot = true

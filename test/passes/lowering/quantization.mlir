@@ -51,27 +51,46 @@ func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tenso
 
 // -----
 
+// A block as long as its axis (per token) reads its one scale through a
+// constant: the row stays a plain row for pith-vectorize-rows.
+// CHECK: #[[TOKEN:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @quantize_per_token
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[TOKEN]], #{{.*}}]
+// CHECK: arith.divf
+func.func @quantize_per_token(%x: tensor<2x8xf32>, %s: tensor<2x1xf32>) -> tensor<2x8xi8> {
+  %0 = pith.quantize %x, %s {axis = 1 : i64, block_size = 8 : i64} : (tensor<2x8xf32>, tensor<2x1xf32>) -> tensor<2x8xi8>
+  return %0 : tensor<2x8xi8>
+}
+
+// -----
+
 // A linear layer over dequantized constants reads the integers: packed at
 // compile time into one panel of 16 output features (the 4 real ones, then
 // zeros), two 4-bit values to a byte along K (the first in the low
 // nibble), stored unsigned (plus 8: -2 and 4 become 0xC6), and unpacked by
-// the value's position in its byte. The padded
-// features are sliced off. (The dequantize's own generic is left unused,
-// for canonicalize to erase.)
+// the value's position in its byte. The offset 8 times the scale and the
+// group's sum of x ([M, groups], one reduction) is taken away at the
+// group's first value. The padded features are sliced off. (The
+// dequantize's own generic is left unused, for canonicalize to erase.)
 // CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
 // CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
 // CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+// CHECK-DAG: #[[SUMS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3)>
 // CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @quantized_linear
 //   CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<w4_packed> : tensor<1x2x2x16xi8>
 //   CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<w4_scale_packed> : tensor<1x2x16xf32>
 //       CHECK: %[[XV:.*]] = tensor.expand_shape {{.*}} output_shape [2, 2, 2, 2]
-//       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[Q]], #[[S]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XV]], %[[PACKED]], %[[SCALES]] : {{.*}}) outs(%{{.*}} : tensor<2x1x16xf32>) attrs = {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
+//       CHECK: %[[XG:.*]] = tensor.expand_shape {{.*}} output_shape [2, 2, 4]
+//       CHECK: %[[XSUMS:.*]] = linalg.generic {{.*}} ins(%[[XG]] : tensor<2x2x4xf32>) outs(%{{.*}} : tensor<2x2xf32>)
+//       CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[X]], #[[Q]], #[[S]], #[[SUMS]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[XV]], %[[PACKED]], %[[SCALES]], %[[XSUMS]] : {{.*}}) outs(%{{.*}} : tensor<2x1x16xf32>) attrs = {{.*}}pith.quantized_matmul = {bits = 4 : i64, unsigned = false}
 //       CHECK:   linalg.index 5
 //       CHECK:   arith.shrui
 //       CHECK:   arith.andi
 //       CHECK:   arith.uitofp
-//       CHECK:   arith.subf %{{.*}}, %cst{{.*}} : f32
+//       CHECK:   %[[PARTIAL:.*]] = arith.addf
+//       CHECK:   %[[CORRECTED:.*]] = arith.subf %[[PARTIAL]], %{{.*}} : f32
+//       CHECK:   arith.select %{{.*}}, %[[CORRECTED]], %[[PARTIAL]] : f32
 //       CHECK: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x16xf32> to tensor<2x4xf32>
 //       CHECK: w4_packed: "0x40000000C6884640000000000000000000000000028802A9
 
