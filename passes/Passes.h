@@ -47,12 +47,20 @@ inline constexpr llvm::StringLiteral kSparseMatmulAttr = "pith.sparse_matmul";
 /// nonzeros of a bitmap-sparse weight (pith.masked_densify).
 inline constexpr llvm::StringLiteral kBitmapMatmulAttr = "pith.bitmap_matmul";
 
+/// The mark pith-lower-to-linalg puts on a contraction over the nonzeros
+/// of a masked weight kept indexed (each output feature's nonzeros and
+/// their input indices), multiplied into many rows at once.
+inline constexpr llvm::StringLiteral kIndexedMatmulAttr =
+    "pith.indexed_matmul";
+
 /// Whether `op` is a contraction over packed weights (quantized or
-/// sparse), whose operands 0 and 1 and init are x, the weights and the
+/// sparse), which only its writer in pith-vectorize-contractions may
+/// rebuild. Except for indexed ones (whose body reads x and the weights
+/// from above), operands 0 and 1 and the init are x, the weights and the
 /// output as a contraction's are.
 inline bool isPackedMatmul(Operation *op) {
   return op->hasAttr(kQuantizedMatmulAttr) || op->hasAttr(kSparseMatmulAttr) ||
-         op->hasAttr(kBitmapMatmulAttr);
+         op->hasAttr(kBitmapMatmulAttr) || op->hasAttr(kIndexedMatmulAttr);
 }
 
 /// The mark pith-vectorize-contractions puts on the vector.multi_reduction

@@ -217,7 +217,9 @@ def SparsifyPass : Pass<"pith-sparsify"> {
     N:M weight with M a power of two up to 16 is stored as its kept values
     and their positions (`pith.densify`); other weights as their nonzeros
     and a mask (`pith.masked_densify`) where that takes fewer bytes than
-    dense f32, else dense (pith-quantize may follow; zero stays zero). The report line
+    dense f32 as the CPU kernel for the layer's rows keeps them (a bitmap
+    below 64 rows, indexed from 64 on), else dense (pith-quantize may
+    follow; zero stays zero). The report line
     gives the fraction zeroed, the bytes stored, the weight's error and,
     where calibration ran, the outputs' error. Layers are chosen by `only`
     and `skip` as in pith-quantize.
@@ -283,7 +285,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (with `pack-sparse`) only linear layers take it: each becomes a
     contraction over its nonzeros, packed with a 16-bit mask per panel of
     16 features and input and each panel's first nonzero
-    (`pith.bitmap_matmul`); of anything but constants it is refused.
+    (`pith.bitmap_matmul`), or, over 64 rows or more (a multiple of 64),
+    by output feature: each feature's nonzeros with their 16-bit inputs,
+    its first nonzero and count, and x transposed
+    (`pith.indexed_matmul`); of anything but constants it is refused.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
@@ -353,7 +358,9 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     all of it; otherwise parallel loops in order. M splits into multiples of 8
     rows (a register tile's), and the loop the vectorizers run along (a
     contraction's last N loop, another op's last loop) into multiples of
-    32 elements. The CPU pipeline turns each forall into an OpenMP
+    32 elements. A contraction over indexed sparse weights
+    (`pith.indexed_matmul`) splits by its panels of 16 features alone. The
+    CPU pipeline turns each forall into an OpenMP
     worksharing loop. Ops already inside an scf.forall and fills are left
     alone.
   }];
@@ -393,7 +400,14 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     register (a gather by the count of the mask's lower bits, which
     pith-lower-vectors makes AVX-512's `vexpandps`), multiplied by that
     input of every row of a block; chunks of inputs whose masks are all
-    zero are skipped. Other contractions are left as they are.
+    zero are skipped. Contractions over indexed nonzeros
+    (`pith.indexed_matmul`) go by blocks of 128 rows (64 with AVX2), spans
+    of inputs whose part of x transposed L2 holds, panels, and chunks of
+    inputs that L1 holds: each feature's cursor walks its nonzeros in the
+    chunk, each multiplied into 8 vectors of 16 rows (4 with AVX2) of its
+    input's row of x transposed; after a span, a panel's 16 features' sums
+    are transposed in registers and added to the output's rows. Other
+    contractions are left as they are.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",

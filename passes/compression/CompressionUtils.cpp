@@ -109,13 +109,22 @@ std::optional<std::vector<float>> CandidateLayer::readWeight() const {
                      type.getDimSize(1), densify.getN(), densify.getM());
 }
 
+int64_t CandidateLayer::inputRows() const {
+  auto type = cast<RankedTensorType>(LinearOp(op).getInput().getType());
+  int64_t cols = type.getRank() > 0 ? type.getDimSize(type.getRank() - 1) : 0;
+  if (!type.hasStaticShape() || cols <= 0)
+    return 0;
+  return type.getNumElements() / cols;
+}
+
 uint64_t CandidateLayer::storedBytes() const {
   auto type = cast<RankedTensorType>(weight->getResult(0).getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   if (auto densify = dyn_cast<DensifyOp>(weight))
     return keptBytes(rows, cols, densify.getN(), densify.getM());
   if (auto masked = dyn_cast<MaskedDensifyOp>(weight))
-    return bitmapBytes(rows, cols, masked.getValues().getType().getDimSize(0));
+    return maskedBytes(rows, cols, masked.getValues().getType().getDimSize(0),
+                       inputRows());
   return static_cast<uint64_t>(rows * cols) * sizeof(float);
 }
 

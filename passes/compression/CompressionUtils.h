@@ -73,8 +73,12 @@ struct CandidateLayer {
   /// The weight as dense [N, K] floats; nothing where a resource is not
   /// loaded.
   std::optional<std::vector<float>> readWeight() const;
+  /// The rows of input the layer multiplies (all dimensions of its input
+  /// but the last); 0 where they are not static.
+  int64_t inputRows() const;
   /// The bytes the weight takes now: f32, kept values and positions at
-  /// their bit width, or nonzeros and packed masks (bitmapBytes).
+  /// their bit width, or nonzeros and how the kernel finds them
+  /// (maskedBytes).
   uint64_t storedBytes() const;
   /// A name for weights derived from this one: its (kept values' or
   /// nonzeros') resource key, else the layer's name.

@@ -208,10 +208,12 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
       weight = storeKept(b, layer, pruned, sparsityPattern, base);
       bytesAfter = keptBytes(rows, cols, sparsityPattern.n, sparsityPattern.m);
-    } else if (uint64_t bitmap = bitmapBytes(rows, cols, rows * cols - zeros);
-               bitmap < bytesAfter) {
+    } else if (uint64_t masked =
+                   maskedBytes(rows, cols, rows * cols - zeros,
+                               layer.candidate.inputRows());
+               masked < bytesAfter) {
       weight = storeNonzeros(b, layer, pruned, base);
-      bytesAfter = bitmap;
+      bytesAfter = masked;
     } else {
       weight = ConstantOp::create(
           b, layer.candidate.op.getLoc(),

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace mlir::pith::compression {
@@ -117,6 +118,25 @@ uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
                                       kBitmapPanelRows);
   return panels * (cols * sizeof(uint16_t) + sizeof(int32_t)) +
          static_cast<uint64_t>(nonzeros) * sizeof(float);
+}
+
+bool multipliesIndexed(int64_t inputRows, int64_t cols) {
+  return inputRows >= kIndexedRowBlock && inputRows % kIndexedRowBlock == 0 &&
+         cols <= std::numeric_limits<uint16_t>::max() + 1;
+}
+
+uint64_t indexedBytes(int64_t rows, int64_t nonzeros) {
+  auto padded = static_cast<uint64_t>((rows + kBitmapPanelRows - 1) /
+                                      kBitmapPanelRows * kBitmapPanelRows);
+  return static_cast<uint64_t>(nonzeros) * (sizeof(float) + sizeof(int16_t)) +
+         padded * 2 * sizeof(int32_t);
+}
+
+uint64_t maskedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
+                     int64_t inputRows) {
+  return multipliesIndexed(inputRows, cols)
+             ? indexedBytes(rows, nonzeros)
+             : bitmapBytes(rows, cols, nonzeros);
 }
 
 std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,

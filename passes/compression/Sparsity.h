@@ -70,6 +70,30 @@ inline constexpr int64_t kBitmapPanelRows = 16;
 /// and the 4-byte offset of its first nonzero.
 uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros);
 
+/// Rows of input in the blocks that pith's CPU kernel multiplies a masked
+/// weight's nonzeros into one at a time (by output feature, vectorized
+/// along the rows): from this many rows on, a multiple of it, the weight is
+/// kept indexed rather than as a bitmap.
+inline constexpr int64_t kIndexedRowBlock = 64;
+
+/// Whether pith's CPU kernel multiplies a [rows, cols] masked weight into
+/// `inputRows` rows of input by its indexed form: the rows fill whole
+/// blocks of kIndexedRowBlock and every column has a 16-bit unsigned
+/// index.
+bool multipliesIndexed(int64_t inputRows, int64_t cols);
+
+/// The bytes of an f32 weight of `rows` rows with `nonzeros` nonzeros in
+/// its indexed form: each nonzero and its column (16 bits, unsigned), in
+/// row-major order, and for each row (padded to panels of
+/// kBitmapPanelRows) the 4-byte offset of its first nonzero and its count.
+uint64_t indexedBytes(int64_t rows, int64_t nonzeros);
+
+/// The bytes of a [rows, cols] masked weight with `nonzeros` nonzeros
+/// multiplied into `inputRows` rows of input: indexedBytes or bitmapBytes,
+/// by multipliesIndexed.
+uint64_t maskedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
+                     int64_t inputRows);
+
 /// The dense weight of `mask`'s elements holding `values` in row-major
 /// order where the mask is nonzero, as pith.masked_densify defines it; nothing
 /// where the mask's nonzero count is not the number of values.

@@ -75,6 +75,10 @@ bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
 /// in loop order. The loop the vectorizers run along (a contraction's last
 /// N loop, another op's last loop) splits only into whole vector blocks.
 SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
+  // An indexed contraction (m, panel, feature | slot) splits by panels:
+  // each chunk multiplies all the rows, by its own features' nonzeros.
+  if (op->hasAttr(pith::kIndexedMatmulAttr))
+    return {{1, 1}};
   SmallVector<Candidate> candidates;
   if (linalg::isaContractionOpInterface(op) || pith::isPackedMatmul(op)) {
     // A packed contraction's x, packed weight and output are a

@@ -13,7 +13,10 @@
 // linear layers take it: each becomes a contraction over the nonzeros
 // packed by panels of 16 output features, with a 16-bit mask per panel
 // and input (pith.bitmap_matmul), whose vectorized form expands each
-// mask's nonzeros into a register.
+// mask's nonzeros into a register; or, over many rows, a contraction over
+// each output feature's nonzeros and their inputs (pith.indexed_matmul),
+// whose vectorized form multiplies each nonzero into many rows of x
+// transposed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +28,8 @@
 #include "passes/Passes.h"
 #include "passes/compression/Sparsity.h"
 #include "passes/lowering/LoweringUtils.h"
+
+#include <numeric>
 
 namespace mlir::pith::lowering {
 namespace {
@@ -368,6 +373,37 @@ FailureOr<MaskedConstants> readMaskedDensify(MaskedDensifyOp densify) {
   return MaskedConstants{std::move(*values), std::move(*mask)};
 }
 
+/// A linear layer over masked_densify(constants): its weight's [N, K],
+/// the rows of x it multiplies and the constants.
+struct MaskedLinear {
+  MaskedDensifyOp densify;
+  int64_t n = 0, k = 0, rows = 0;
+  MaskedConstants constants;
+};
+
+/// `op` as a MaskedLinear where its weight is masked and its rows are
+/// multiplied indexed or not as `indexed` says; a match failure otherwise.
+FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
+                                          PatternRewriter &rewriter) {
+  MaskedLinear layer;
+  // MaskedDensifyConstants has checked the weight's constants.
+  layer.densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
+  if (!layer.densify)
+    return rewriter.notifyMatchFailure(op, "weight is not masked");
+  auto weightType = cast<RankedTensorType>(layer.densify.getType());
+  layer.n = weightType.getDimSize(0);
+  layer.k = weightType.getDimSize(1);
+  layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
+               std::max<int64_t>(layer.n, 1);
+  if (compression::multipliesIndexed(layer.rows, layer.k) != indexed)
+    return rewriter.notifyMatchFailure(op, "rows for the other form");
+  FailureOr<MaskedConstants> constants = readMaskedDensify(layer.densify);
+  if (failed(constants))
+    return failure();
+  layer.constants = std::move(*constants);
+  return layer;
+}
+
 /// masked_densify(constants) -> its dense constant, expanded at compile
 /// time, unless only linear layers take it (BitmapLinearLowering packs
 /// the constants for them); an error where they cannot be read.
@@ -447,24 +483,19 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    // MaskedDensifyConstants has checked the weight's constants.
-    auto densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
-    if (!densify)
-      return rewriter.notifyMatchFailure(op, "weight is not masked");
-    FailureOr<MaskedConstants> constants = readMaskedDensify(densify);
-    if (failed(constants))
+    FailureOr<MaskedLinear> layer =
+        matchMaskedLinear(op, /*indexed=*/false, rewriter);
+    if (failed(layer))
       return failure();
+    auto [densify, n, k, rows, constants] = *layer;
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    auto weightType = cast<RankedTensorType>(densify.getType());
-    int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
     constexpr int64_t width = compression::kBitmapPanelRows;
     int64_t panels = llvm::divideCeil(n, width);
     int64_t chunk = k % 8 == 0 ? 8 : k % 4 == 0 ? 4 : k % 2 == 0 ? 2 : 1;
     int64_t chunks = k / chunk;
     auto type = cast<RankedTensorType>(op.getType());
-    int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
-    PackedBitmapWeight packed = packBitmapWeight(constants->expand(), n, k);
+    PackedBitmapWeight packed = packBitmapWeight(constants.expand(), n, k);
     // One zero past the end: the slow form reads there for unset bits.
     packed.nonzeros.push_back(0.0f);
     std::string base = resourceKey(densify.getValues(), "sparse_weight");
@@ -572,6 +603,139 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
+/// linear(x, masked_densify(constants)) over rows of x that fill blocks
+/// of kIndexedRowBlock (compression::multipliesIndexed) -> one
+/// linalg.generic over (m, panel, feature | slot): for each output
+/// feature (panels of kBitmapPanelRows, padded with empty features) its
+/// first nonzero and their count are operands ([panels, width] i32); the
+/// body reads slot s of the feature's nonzeros, its input index (i16,
+/// unsigned) and that input of x transposed ([K, M]) from above, and adds
+/// their product where s < count. It carries `pith.indexed_matmul`:
+/// pith-vectorize-contractions multiplies each nonzero into many rows at
+/// once, along x's transposed rows, so that only nonzeros take
+/// multiply-adds.
+struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
+  IndexedLinearLowering(const TypeConverter &converter, MLIRContext *context)
+      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    FailureOr<MaskedLinear> layer =
+        matchMaskedLinear(op, /*indexed=*/true, rewriter);
+    if (failed(layer))
+      return failure();
+    auto [densify, n, k, rows, constants] = *layer;
+    auto type = cast<RankedTensorType>(op.getType());
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    constexpr int64_t width = compression::kBitmapPanelRows;
+    int64_t panels = llvm::divideCeil(n, width);
+
+    // Row-major order is each feature's nonzeros in turn, by input.
+    std::vector<uint16_t> inputs;
+    std::vector<int32_t> firsts(panels * width, 0), counts(panels * width, 0);
+    int64_t slots = 0;
+    for (int64_t feature = 0; feature < n; ++feature) {
+      firsts[feature] = static_cast<int32_t>(inputs.size());
+      for (int64_t input = 0; input < k; ++input)
+        if (constants.mask[feature * k + input])
+          inputs.push_back(static_cast<uint16_t>(input));
+      counts[feature] = static_cast<int32_t>(inputs.size()) - firsts[feature];
+      slots = std::max<int64_t>(slots, counts[feature]);
+    }
+    // One zero (of input 0) past the end, where slots past a feature's
+    // count read in the generic's own form.
+    for (int64_t feature = n; feature < panels * width; ++feature)
+      firsts[feature] = static_cast<int32_t>(inputs.size());
+    std::vector<float> nonzeros = constants.values;
+    nonzeros.push_back(0.0f);
+    inputs.push_back(0);
+    slots = std::max<int64_t>(slots, 1);
+    std::string base = resourceKey(densify.getValues(), "sparse_weight");
+
+    Type f32 = rewriter.getF32Type(), i16 = rewriter.getI16Type(),
+         i32 = rewriter.getI32Type();
+    auto constant = [&](RankedTensorType tensorType, StringRef suffix,
+                        ArrayRef<char> data) -> Value {
+      return arith::ConstantOp::create(
+          rewriter, loc,
+          detail::makeResource(tensorType, base + suffix.str(), data));
+    };
+    auto count = static_cast<int64_t>(nonzeros.size());
+    Value values = constant(RankedTensorType::get({count}, f32), "_indexed",
+                            detail::asBytes<float>(nonzeros));
+    Value indices = constant(RankedTensorType::get({count}, i16),
+                             "_inputs_indexed",
+                             detail::asBytes<uint16_t>(inputs));
+    auto featureType = RankedTensorType::get({panels, width}, i32);
+    Value firstsValue = constant(featureType, "_firsts_indexed",
+                                 detail::asBytes<int32_t>(firsts));
+    Value countsValue = constant(featureType, "_counts_indexed",
+                                 detail::asBytes<int32_t>(counts));
+    Value xTransposed = transposeTo(
+        rewriter, loc, reshapeTo(rewriter, loc, adaptor.getInput(), {rows, k}),
+        {1, 0});
+
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(4, 0, exprs, context);
+    };
+    // The slots' numbers, 0 to the most nonzeros of any feature, give the
+    // slot loop its extent.
+    std::vector<int32_t> slotNumbers(slots);
+    std::iota(slotNumbers.begin(), slotNumbers.end(), 0);
+    Value slotsValue = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(RankedTensorType::get({slots}, i32),
+                               ArrayRef<int32_t>(slotNumbers)));
+    SmallVector<AffineMap> maps = {map({d(1), d(2)}), map({d(1), d(2)}),
+                                   map({d(3)}), map({d(0), d(1), d(2)})};
+    auto panelType = RankedTensorType::get({rows, panels, width}, f32);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
+                               emptyTensor(rewriter, loc, panelType))
+            .getResult(0);
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {
+        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+        IteratorType::reduction};
+    SmallVector<Value> operands = {firstsValue, countsValue, slotsValue};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, panelType, operands, init, maps, iterators,
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          Type indexType = b.getIndexType();
+          Value slot = args[2];
+          Value inRange = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::slt, slot, args[1]);
+          Value at = arith::SelectOp::create(
+              b, loc, inRange, arith::AddIOp::create(b, loc, args[0], slot),
+              scalar(b, loc, i32, count - 1));
+          Value atIndex = arith::IndexCastOp::create(b, loc, indexType, at);
+          Value weight =
+              tensor::ExtractOp::create(b, loc, values, ValueRange{atIndex});
+          Value input = arith::IndexCastUIOp::create(
+              b, loc, indexType,
+              tensor::ExtractOp::create(b, loc, indices, ValueRange{atIndex}));
+          Value xValue = tensor::ExtractOp::create(
+              b, loc, xTransposed,
+              ValueRange{input, linalg::IndexOp::create(b, loc, 0)});
+          Value sum = arith::AddFOp::create(
+              b, loc, args.back(),
+              arith::MulFOp::create(b, loc, xValue, weight));
+          linalg::YieldOp::create(
+              b, loc,
+              arith::SelectOp::create(b, loc, inRange, sum, args.back())
+                  .getResult());
+        });
+    generic->setAttr(kIndexedMatmulAttr, rewriter.getUnitAttr());
+    rewriter.replaceOp(op, panelsToLinear(rewriter, loc, generic.getResult(0),
+                                          n, adaptor.getBias(),
+                                          type.getShape()));
+    return success();
+  }
+};
+
 } // namespace
 
 void populateSparsityPatterns(const TypeConverter &converter,
@@ -585,7 +749,8 @@ void populateSparsityPatterns(const TypeConverter &converter,
   if (layout.packSparse) {
     patterns.add<SparseLinearLowering>(converter, patterns.getContext(),
                                        layout.panelWidth);
-    patterns.add<BitmapLinearLowering>(converter, patterns.getContext());
+    patterns.add<BitmapLinearLowering, IndexedLinearLowering>(
+        converter, patterns.getContext());
   }
 }
 

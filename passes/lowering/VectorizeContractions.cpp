@@ -16,7 +16,9 @@
 // multiplied into every row's accumulators. Contractions over N:M-sparse
 // weights (pith.sparse_matmul) multiply the kept values by their inputs,
 // picked by position; over bitmap-sparse ones (pith.bitmap_matmul), each
-// input's nonzeros are expanded into a register by its mask.
+// input's nonzeros are expanded into a register by its mask; over indexed
+// ones (pith.indexed_matmul), each nonzero multiplies its input's row of
+// x transposed, many rows at once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +34,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
+#include "passes/lowering/VectorShuffles.h"
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_VECTORIZECONTRACTIONSPASS
@@ -1280,6 +1283,287 @@ private:
   int64_t vectorBits = 512, rows = 0, panels = 0, chunks = 0, chunk = 1;
 };
 
+/// A contraction over a masked weight kept indexed (pith.indexed_matmul:
+/// loops m, panel, feature | slot; each feature's first nonzero and count
+/// are operands, the nonzeros, their inputs and x transposed [K, M] are
+/// read from above). Per block of 16 T rows (T vectors: 8 with AVX-512, 4
+/// with AVX2), span of inputs whose rows of x transposed L2 holds, panel
+/// and chunk of inputs that L1 holds, each feature's cursor walks its
+/// nonzeros (in input order) while their input lies in the chunk: each is
+/// broadcast and multiplied into the T vectors of its input's row of x
+/// transposed, T chains that do not wait on each other, so that the
+/// multiply-adds are the nonzeros' alone. A panel's sums live in a
+/// [16, 16 T] buffer between chunks; after each span each 16x16 block of
+/// it is transposed in registers and added to 16 rows of the output.
+class IndexedMatmulWriter : LoopEmitter {
+public:
+  static FailureOr<IndexedMatmulWriter> match(linalg::GenericOp op,
+                                              int64_t vectorBits) {
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 4, 3, 3);
+    if (!op->hasAttr(pith::kIndexedMatmulAttr) || !ranges)
+      return failure();
+    MLIRContext *context = op.getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(4, 0, exprs, context);
+    };
+    Builder builder(context);
+    Type i32 = builder.getI32Type(), f32 = builder.getF32Type();
+    if (!hasOperands(op,
+                     {map({d(1), d(2)}), map({d(1), d(2)}), map({d(3)}),
+                      map({d(0), d(1), d(2)})},
+                     {i32, i32, i32, f32}) ||
+        (*ranges)[2] != kLanes || (*ranges)[0] % (4 * kLanes) != 0)
+      return failure();
+    IndexedMatmulWriter writer(op);
+    // What the body reads from above: x transposed, the nonzeros and
+    // their inputs.
+    op.getRegion().walk([&](tensor::ExtractOp extract) {
+      Value source = extract.getTensor();
+      if (op->isProperAncestor(source.getParentBlock()->getParentOp()))
+        return;
+      auto type = extract.getTensor().getType();
+      if (type.getRank() == 2 && type.getElementType().isF32())
+        writer.xTransposed = source;
+      else if (type.getRank() == 1 && type.getElementType().isF32())
+        writer.nonzeros = source;
+      else if (type.getRank() == 1 && type.getElementType().isInteger(16))
+        writer.inputs = source;
+    });
+    if (!writer.xTransposed || !writer.nonzeros || !writer.inputs)
+      return failure();
+    writer.rows = (*ranges)[0];
+    writer.panels = (*ranges)[1];
+    writer.blocks = pickDivisor(writer.rows / kLanes, {8, 4}, [&](int64_t t) {
+      return t <= (vectorBits >= 512 ? 8 : 4);
+    });
+    return writer;
+  }
+
+  void write(RewriterBase &rewriter) {
+    rewriter.setInsertionPoint(op);
+    int64_t tileRows = kLanes * blocks;
+    int64_t inputs =
+        cast<RankedTensorType>(xTransposed.getType()).getDimSize(0);
+    // Chunks of inputs whose rows of x transposed (for a block of rows)
+    // L1 holds, in spans that L2 holds.
+    int64_t chunk = std::min(inputs, kL1Bytes / (tileRows * 4));
+    int64_t span = std::min(inputs, kL2Bytes / (tileRows * 4) / chunk * chunk);
+    Type indexType = rewriter.getIndexType();
+    Value buffer = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{kLanes, tileRows},
+        rewriter.getF32Type());
+    Value cursors = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{panels * kLanes}, indexType);
+    auto rowLoop = scf::ForOp::create(
+        rewriter, loc, index(rewriter, 0), index(rewriter, rows),
+        index(rewriter, tileRows),
+        ValueRange{op.getDpsInits()[0], buffer, cursors},
+        [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
+          // Each feature's cursor starts at its first nonzero.
+          auto start = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, panels * kLanes), index(b, 1),
+              ValueRange{rowArgs[2]},
+              [&](OpBuilder &b, Location, Value at, ValueRange args) {
+                Value panel = arith::DivUIOp::create(b, loc, at,
+                                                     index(b, kLanes));
+                Value feature = arith::RemUIOp::create(b, loc, at,
+                                                       index(b, kLanes));
+                scf::YieldOp::create(
+                    b, loc,
+                    ValueRange{tensor::InsertOp::create(
+                        b, loc, indexAt(b, firsts, {panel, feature}), args[0],
+                        ValueRange{at})});
+              });
+          auto spanLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, inputs), index(b, span),
+              ValueRange{rowArgs[0], rowArgs[1], start.getResult(0)},
+              [&](OpBuilder &b, Location, Value span0, ValueRange spanArgs) {
+                Value spanEnd = arith::MinUIOp::create(
+                    b, loc, plus(b, span0, span), index(b, inputs));
+                auto panelLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, panels), index(b, 1),
+                    spanArgs,
+                    [&](OpBuilder &b, Location, Value panel,
+                        ValueRange args) {
+                      scf::YieldOp::create(
+                          b, loc,
+                          writePanel(b, panel, row0, span0, spanEnd, chunk,
+                                     args));
+                    });
+                scf::YieldOp::create(b, loc, panelLoop.getResults());
+              });
+          scf::YieldOp::create(b, loc, spanLoop.getResults());
+        });
+    rewriter.replaceOp(op, rowLoop.getResult(0));
+  }
+
+private:
+  /// Output features a panel holds, and rows a vector holds.
+  static constexpr int64_t kLanes = 16;
+  /// The bytes of x transposed that a chunk of inputs spans (for a block
+  /// of rows), which L1 holds beside the nonzeros and the buffer, and
+  /// that a span of chunks does, which L2 holds beside the output's rows.
+  static constexpr int64_t kL1Bytes = 16 * 1024, kL2Bytes = 256 * 1024;
+
+  explicit IndexedMatmulWriter(linalg::GenericOp op)
+      : LoopEmitter(op.getLoc()), op(op) {
+    firsts = op.getDpsInputs()[0];
+    counts = op.getDpsInputs()[1];
+  }
+
+  VectorType floats(OpBuilder &b) const {
+    return VectorType::get({kLanes}, b.getF32Type());
+  }
+  Value zeroFloats(OpBuilder &b) const {
+    return arith::ConstantOp::create(b, loc, floats(b),
+                                     b.getZeroAttr(floats(b)));
+  }
+  Value indexAt(OpBuilder &b, Value table, ValueRange at) const {
+    return arith::IndexCastUIOp::create(
+        b, loc, b.getIndexType(), tensor::ExtractOp::create(b, loc, table, at));
+  }
+
+  /// `panel`'s features over the block of rows from `row0` and the inputs
+  /// from `span0` to `spanEnd`, in chunks of `chunk` inputs: each
+  /// feature's cursor walks its nonzeros (which are in input order) a
+  /// chunk at a time, its sums kept in the buffer between chunks; then the
+  /// buffer's 16x16 blocks are transposed and added to the output's rows.
+  /// `state` is the output, the buffer and the cursors, returned after.
+  SmallVector<Value> writePanel(OpBuilder &b, Value panel, Value row0,
+                                Value span0, Value spanEnd, int64_t chunk,
+                                ValueRange state) const {
+    auto zeroLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, kLanes), index(b, 1),
+        ValueRange{state[1]},
+        [&](OpBuilder &b, Location, Value feature, ValueRange args) {
+          Value buffer = args[0];
+          for (int64_t t = 0; t < blocks; ++t)
+            buffer = vector::TransferWriteOp::create(
+                         b, loc, zeroFloats(b), buffer,
+                         ValueRange{feature, index(b, t * kLanes)},
+                         ArrayRef<bool>{true})
+                         .getResult();
+          scf::YieldOp::create(b, loc, buffer);
+        });
+    auto chunkLoop = scf::ForOp::create(
+        b, loc, span0, spanEnd, index(b, chunk),
+        ValueRange{zeroLoop.getResult(0), state[2]},
+        [&](OpBuilder &b, Location, Value input0, ValueRange chunkArgs) {
+          Value chunkEnd = plus(b, input0, chunk);
+          auto featureLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, kLanes), index(b, 1), chunkArgs,
+              [&](OpBuilder &b, Location, Value feature,
+                  ValueRange featureArgs) {
+                scf::YieldOp::create(
+                    b, loc,
+                    writeFeature(b, panel, feature, row0, chunkEnd,
+                                 featureArgs[0], featureArgs[1]));
+              });
+          scf::YieldOp::create(b, loc, featureLoop.getResults());
+        });
+    Value buffer = chunkLoop.getResult(0);
+    Value output = state[0];
+    for (int64_t t = 0; t < blocks; ++t) {
+      SmallVector<Value> sums;
+      for (int64_t f = 0; f < kLanes; ++f)
+        sums.push_back(
+            read(b, floats(b), buffer, {index(b, f), index(b, t * kLanes)}));
+      SmallVector<Value> rowsOfSums =
+          pith::lowering::transposeSquare(b, loc, sums);
+      for (int64_t r = 0; r < kLanes; ++r) {
+        Value row = plus(b, row0, t * kLanes + r);
+        Value sum = arith::AddFOp::create(
+            b, loc, read(b, floats(b), output, {row, panel, index(b, 0)}),
+            rowsOfSums[r]);
+        output = vector::TransferWriteOp::create(
+                     b, loc, sum, output, ValueRange{row, panel, index(b, 0)},
+                     ArrayRef<bool>{true})
+                     .getResult();
+      }
+    }
+    return {output, buffer, chunkLoop.getResult(1)};
+  }
+
+  /// Feature `feature` of `panel` over the block of rows from `row0`: its
+  /// nonzeros from its cursor on whose inputs lie before `chunkEnd`, each
+  /// multiplied into its sums (one vector of 16 rows per block, in row
+  /// `feature` of `buffer`). A feature with none there leaves its sums
+  /// alone (zero blocks of weights leave most chunks so). Returns the
+  /// buffer and the cursors after.
+  SmallVector<Value> writeFeature(OpBuilder &b, Value panel, Value feature,
+                                  Value row0, Value chunkEnd, Value buffer,
+                                  Value cursors) const {
+    Value end = arith::AddIOp::create(b, loc,
+                                      indexAt(b, firsts, {panel, feature}),
+                                      indexAt(b, counts, {panel, feature}));
+    Value cursor = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, panel, index(b, kLanes)),
+        feature);
+    // Whether the nonzero at `at` is the feature's and in the chunk (the
+    // one past a feature's last exists: the zero appended to them all).
+    auto inChunk = [&](OpBuilder &b, Value at) -> Value {
+      return arith::AndIOp::create(
+          b, loc,
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, end),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                indexAt(b, inputs, {at}), chunkEnd));
+    };
+    Value start =
+        tensor::ExtractOp::create(b, loc, cursors, ValueRange{cursor});
+    auto any = scf::IfOp::create(
+        b, loc, inChunk(b, start),
+        [&](OpBuilder &b, Location) {
+          SmallVector<Value> init = {start};
+          for (int64_t t = 0; t < blocks; ++t)
+            init.push_back(
+                read(b, floats(b), buffer, {feature, index(b, t * kLanes)}));
+          auto walk = scf::WhileOp::create(
+              b, loc, ValueRange(init).getTypes(), init,
+              [&](OpBuilder &b, Location, ValueRange args) {
+                scf::ConditionOp::create(b, loc, inChunk(b, args[0]), args);
+              },
+              [&](OpBuilder &b, Location, ValueRange args) {
+                Value at = args[0];
+                Value input = indexAt(b, inputs, {at});
+                Value weight = vector::BroadcastOp::create(
+                    b, loc, floats(b),
+                    tensor::ExtractOp::create(b, loc, nonzeros,
+                                              ValueRange{at}));
+                SmallVector<Value> next = {plus(b, at, 1)};
+                for (int64_t t = 0; t < blocks; ++t) {
+                  Value xs = read(b, floats(b), xTransposed,
+                                  {input, plus(b, row0, t * kLanes)});
+                  next.push_back(
+                      vector::FMAOp::create(b, loc, xs, weight, args[1 + t]));
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          Value sums = buffer;
+          for (int64_t t = 0; t < blocks; ++t)
+            sums = vector::TransferWriteOp::create(
+                       b, loc, walk.getResult(1 + t), sums,
+                       ValueRange{feature, index(b, t * kLanes)},
+                       ArrayRef<bool>{true})
+                       .getResult();
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{sums,
+                         tensor::InsertOp::create(b, loc, walk.getResult(0),
+                                                  cursors, ValueRange{cursor})
+                             .getResult()});
+        },
+        [&](OpBuilder &b, Location) {
+          scf::YieldOp::create(b, loc, ValueRange{buffer, cursors});
+        });
+    return SmallVector<Value>(any.getResults());
+  }
+
+  linalg::GenericOp op;
+  Value firsts, counts, xTransposed, nonzeros, inputs;
+  int64_t rows = 0, panels = 0, blocks = 4;
+};
+
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
           VectorizeContractionsPass> {
@@ -1305,6 +1589,10 @@ struct VectorizeContractionsPass
         writer->write(rewriter);
       else if (FailureOr<BitmapMatmulWriter> writer =
                    BitmapMatmulWriter::match(op, vectorBits);
+               succeeded(writer))
+        writer->write(rewriter);
+      else if (FailureOr<IndexedMatmulWriter> writer =
+                   IndexedMatmulWriter::match(op, vectorBits);
                succeeded(writer))
         writer->write(rewriter);
       else if (FailureOr<QuantizedDotWriter> writer =

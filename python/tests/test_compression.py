@@ -283,11 +283,15 @@ def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     assert line["bytes_after"] < line["bytes_before"]
 
 
-def bitmap_bytes(n, k, nonzeros):
-    """What the CPU kernel stores for a bitmap-sparse [n, k] weight: a
-    16-bit mask per 16 features and input, a 4-byte start per 16 features,
-    and the nonzeros."""
+def masked_bytes(n, k, nonzeros, m):
+    """What the CPU kernel stores for a masked [n, k] weight multiplied into
+    m rows: below 64 rows (or not a multiple of 64) a bitmap, a 16-bit
+    mask per 16 features and input, a 4-byte start per 16 features, and the
+    nonzeros; else indexed, each nonzero with its 16-bit input, and a first
+    nonzero and a count (4 bytes each) per feature padded to 16."""
     panels = -(-n // 16)
+    if m % 64 == 0:
+        return 6 * nonzeros + 8 * 16 * panels
     return panels * (2 * k + 4) + 4 * nonzeros
 
 
@@ -295,12 +299,18 @@ def bitmap_bytes(n, k, nonzeros):
 # as they are: scattered zeros (every chunk of 8 inputs has nonzeros) and
 # zero blocks of 16 features by 8 inputs (whole chunks skipped). Inputs
 # in chunks of 8, 4 and 1; features not a multiple of 16; one row, a few
-# and many.
+# and many: from 64 rows on, a multiple of 64, the indexed kernel (x
+# transposed in 16x16 blocks, or by scalars where K is no multiple of 16;
+# inputs in chunks of 32 or 64 and spans of 512 or 1024, the last ones
+# partial where they do not divide K).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("blocks,k,n,m", [(False, 96, 40, 1), (False, 128, 33, 5),
                                           (False, 36, 20, 3), (False, 7, 16, 2),
-                                          (False, 64, 48, 64), (True, 256, 64, 9),
-                                          (True, 64, 32, 1)])
+                                          (False, 64, 48, 48), (True, 256, 64, 9),
+                                          (True, 64, 32, 1), (False, 96, 40, 64),
+                                          (False, 384, 33, 128), (True, 256, 64, 192),
+                                          (False, 36, 20, 128), (False, 1536, 40, 128),
+                                          (False, 1100, 24, 64)])
 def test_unstructured_layers_multiply_their_nonzeros(blocks, k, n, m, target):
     model, w, b = linear_model(k, n, m)
     if blocks:
@@ -315,7 +325,7 @@ def test_unstructured_layers_multiply_their_nonzeros(blocks, k, n, m, target):
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
     [line] = compiled.report
-    assert line["bytes_after"] == bitmap_bytes(n, k, np.count_nonzero(w))
+    assert line["bytes_after"] == masked_bytes(n, k, np.count_nonzero(w), m)
 
 
 def sparsegpt_reference(w, hessian, n, m, damping=0.01):

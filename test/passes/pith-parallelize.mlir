@@ -125,3 +125,48 @@ func.func @bitmap_panels(%x: tensor<1x1024x8xf32>, %m: tensor<4x1024x8xi16>, %s:
   } -> tensor<1x4x16xf32>
   return %r : tensor<1x4x16xf32>
 }
+
+// -----
+
+// An indexed contraction splits by panels alone, whatever its rows: each
+// chunk multiplies all 128 rows by its own features' nonzeros, and the
+// 16 features of a panel stay together.
+#if = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+#is = affine_map<(d0, d1, d2, d3) -> (d3)>
+#io = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @indexed_panels
+//       CHECK: scf.forall (%[[P:.*]]) in (2)
+//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0] [1, 16] [1, 1] : tensor<2x16xi32> to tensor<1x16xi32>
+//       CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul}
+func.func @indexed_panels(%firsts: tensor<2x16xi32>, %counts: tensor<2x16xi32>, %slots: tensor<4096xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x2x16xf32>) -> tensor<128x2x16xf32> {
+  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<2x16xi32>, tensor<2x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x2x16xf32>) attrs = {pith.indexed_matmul} {
+  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
+    %k = arith.index_cast %slot : i32 to index
+    %m = linalg.index 0 : index
+    %a = tensor.extract %x[%k, %m] : tensor<4096x128xf32>
+    %sum = arith.addf %o, %a : f32
+    linalg.yield %sum : f32
+  } -> tensor<128x2x16xf32>
+  return %r : tensor<128x2x16xf32>
+}
+
+// -----
+
+// One panel: nothing to split (its features stay together).
+#if = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+#is = affine_map<(d0, d1, d2, d3) -> (d3)>
+#io = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @indexed_panel
+//   CHECK-NOT: scf.forall
+//       CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul}
+func.func @indexed_panel(%firsts: tensor<1x16xi32>, %counts: tensor<1x16xi32>, %slots: tensor<4096xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x1x16xf32>) -> tensor<128x1x16xf32> {
+  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<1x16xi32>, tensor<1x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul} {
+  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
+    %k = arith.index_cast %slot : i32 to index
+    %m = linalg.index 0 : index
+    %a = tensor.extract %x[%k, %m] : tensor<4096x128xf32>
+    %sum = arith.addf %o, %a : f32
+    linalg.yield %sum : f32
+  } -> tensor<128x1x16xf32>
+  return %r : tensor<128x1x16xf32>
+}

@@ -438,6 +438,9 @@ namespace {
 
 using mlir::pith::compression::bitmapBytes;
 using mlir::pith::compression::expandMasked;
+using mlir::pith::compression::indexedBytes;
+using mlir::pith::compression::maskedBytes;
+using mlir::pith::compression::multipliesIndexed;
 using mlir::pith::compression::prune;
 using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
@@ -507,6 +510,20 @@ TEST(SparsityTest, ExpandsNonzerosByTheirMask) {
   // 33 rows are 3 panels of 16 features: 64 inputs' 16-bit masks and a
   // 4-byte start each, and 100 floats.
   EXPECT_EQ(bitmapBytes(33, 64, 100), 3u * (64 * 2 + 4) + 400);
+}
+
+TEST(SparsityTest, ManyRowsMultiplyIndexedNonzeros) {
+  // Whole blocks of 64 rows, and inputs a 16-bit index can name.
+  EXPECT_TRUE(multipliesIndexed(64, 4096));
+  EXPECT_TRUE(multipliesIndexed(192, 65536));
+  EXPECT_FALSE(multipliesIndexed(1, 4096));
+  EXPECT_FALSE(multipliesIndexed(96, 4096));
+  EXPECT_FALSE(multipliesIndexed(128, 65537));
+  // 33 rows are padded to 48 features with a first and a count (4 bytes
+  // each); each of 100 nonzeros takes 4 bytes and its 2-byte input.
+  EXPECT_EQ(indexedBytes(33, 100), 48u * 8 + 600);
+  EXPECT_EQ(maskedBytes(33, 64, 100, 128), indexedBytes(33, 100));
+  EXPECT_EQ(maskedBytes(33, 64, 100, 1), bitmapBytes(33, 64, 100));
 }
 
 TEST(SparsityTest, SparseGptWithUncorrelatedInputsPrunesByMagnitude) {

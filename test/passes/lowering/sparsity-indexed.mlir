@@ -1,0 +1,70 @@
+// RUN: pith-opt %s --pith-lower-to-linalg --canonicalize --split-input-file | FileCheck %s
+
+// W = [[1, 0, 0, 2], [0, 3, 4, 5]] as its nonzeros and mask, multiplied
+// into 64 rows: indexed. Each feature's nonzeros in row-major order with
+// their inputs (feature 0: inputs 0, 3; feature 1: inputs 1, 2, 3), one
+// zero of input 0 appended; per feature of the panel of 16 its first
+// nonzero (0, 2, then 5 for the empty padding features) and count (2, 3,
+// then 0); the slots' numbers up to the most any feature has (3). x is
+// transposed to [K, M]; the body reads slot s of the feature, its input's
+// row of x transposed at row m, and adds the product where s < count.
+// The bias is added after the padding features are sliced off.
+// CHECK-DAG: #[[FEATURE:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
+// CHECK-DAG: #[[SLOT:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @indexed_linear
+//   CHECK-DAG: %[[SLOTS:.*]] = arith.constant dense<[0, 1, 2]> : tensor<3xi32>
+//   CHECK-DAG: %[[COUNTS:.*]] = arith.constant dense_resource<w_nonzeros_counts_indexed> : tensor<1x16xi32>
+//   CHECK-DAG: %[[FIRSTS:.*]] = arith.constant dense_resource<w_nonzeros_firsts_indexed> : tensor<1x16xi32>
+//   CHECK-DAG: %[[INPUTS:.*]] = arith.constant dense_resource<w_nonzeros_inputs_indexed> : tensor<6xi16>
+//   CHECK-DAG: %[[VALUES:.*]] = arith.constant dense_resource<w_nonzeros_indexed> : tensor<6xf32>
+//       CHECK: %[[XT:.*]] = linalg.transpose ins(%{{.*}} : tensor<64x4xf32>) outs(%{{.*}} : tensor<4x64xf32>) permutation = [1, 0]
+//       CHECK: linalg.generic {indexing_maps = [#[[FEATURE]], #[[FEATURE]], #[[SLOT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[FIRSTS]], %[[COUNTS]], %[[SLOTS]] : tensor<1x16xi32>, tensor<1x16xi32>, tensor<3xi32>) outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
+//       CHECK: ^bb0(%[[FIRST:.*]]: i32, %[[COUNT:.*]]: i32, %[[S:.*]]: i32, %[[ACC:.*]]: f32):
+//       CHECK:   %[[IN_RANGE:.*]] = arith.cmpi slt, %[[S]], %[[COUNT]] : i32
+//       CHECK:   %[[AT:.*]] = arith.addi %[[FIRST]], %[[S]] : i32
+//       CHECK:   %[[SAFE:.*]] = arith.select %[[IN_RANGE]], %[[AT]], %{{.*}} : i32
+//       CHECK:   %[[I:.*]] = arith.index_cast %[[SAFE]] : i32 to index
+//       CHECK:   %[[W:.*]] = tensor.extract %[[VALUES]][%[[I]]]
+//       CHECK:   %[[INPUT16:.*]] = tensor.extract %[[INPUTS]][%[[I]]]
+//       CHECK:   %[[INPUT:.*]] = arith.index_castui %[[INPUT16]] : i16 to index
+//       CHECK:   %[[M:.*]] = linalg.index 0 : index
+//       CHECK:   %[[X:.*]] = tensor.extract %[[XT]][%[[INPUT]], %[[M]]]
+//       CHECK:   %[[P:.*]] = arith.mulf %[[X]], %[[W]] : f32
+//       CHECK:   %[[SUM:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+//       CHECK:   arith.select %[[IN_RANGE]], %[[SUM]], %[[ACC]] : f32
+//       CHECK: tensor.extract_slice %{{.*}}[0, 0] [64, 2] [1, 1] : tensor<64x16xf32> to tensor<64x2xf32>
+//       CHECK: arith.addf
+//   CHECK-DAG: w_nonzeros_counts_indexed: "0x400000000200000003000000{{(00000000)+}}"
+//   CHECK-DAG: w_nonzeros_firsts_indexed: "0x400000000000000002000000{{(05000000)+}}"
+//   CHECK-DAG: w_nonzeros_inputs_indexed: "0x40000000000003000100020003000000"
+//   CHECK-DAG: w_nonzeros_indexed: "0x400000000000803F0000004000004040000080400000A04000000000"
+func.func @indexed_linear(%x: tensor<64x4xf32>, %b: tensor<2xf32>) -> tensor<64x2xf32> {
+  %v = pith.constant dense_resource<w_nonzeros> : tensor<5xf32>
+  %m = pith.constant dense<[[true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>
+  %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
+  %y = pith.linear %x, %w, %b : (tensor<64x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w_nonzeros: "0x400000000000803F0000004000004040000080400000A040"
+    }
+  }
+#-}
+
+// -----
+
+// 96 rows fill no whole blocks of 64: the bitmap form.
+// CHECK-LABEL: func.func @rows_off_the_block
+//   CHECK-NOT: pith.indexed_matmul
+//       CHECK: pith.bitmap_matmul
+func.func @rows_off_the_block(%x: tensor<96x4xf32>) -> tensor<96x2xf32> {
+  %v = pith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0]> : tensor<5xf32>
+  %m = pith.constant dense<[[true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>
+  %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
+  %y = pith.linear %x, %w : (tensor<96x4xf32>, tensor<2x4xf32>) -> tensor<96x2xf32>
+  return %y : tensor<96x2xf32>
+}
