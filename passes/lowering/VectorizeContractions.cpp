@@ -1463,26 +1463,33 @@ private:
           scf::YieldOp::create(b, loc, featureLoop.getResults());
         });
     Value buffer = chunkLoop.getResult(0);
-    Value output = state[0];
-    for (int64_t t = 0; t < blocks; ++t) {
-      SmallVector<Value> sums;
-      for (int64_t f = 0; f < kLanes; ++f)
-        sums.push_back(
-            read(b, floats(b), buffer, {index(b, f), index(b, t * kLanes)}));
-      SmallVector<Value> rowsOfSums =
-          pith::lowering::transposeSquare(b, loc, sums);
-      for (int64_t r = 0; r < kLanes; ++r) {
-        Value row = plus(b, row0, t * kLanes + r);
-        Value sum = arith::AddFOp::create(
-            b, loc, read(b, floats(b), output, {row, panel, index(b, 0)}),
-            rowsOfSums[r]);
-        output = vector::TransferWriteOp::create(
-                     b, loc, sum, output, ValueRange{row, panel, index(b, 0)},
-                     ArrayRef<bool>{true})
-                     .getResult();
-      }
-    }
-    return {output, buffer, chunkLoop.getResult(1)};
+    // A loop over the blocks' 16x16 transposes, not their unrolled copies:
+    // bufferization's analysis takes time quadratic in a chain of writes.
+    auto blockLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, kLanes * blocks), index(b, kLanes),
+        ValueRange{state[0]},
+        [&](OpBuilder &b, Location, Value column, ValueRange args) {
+          SmallVector<Value> sums;
+          for (int64_t f = 0; f < kLanes; ++f)
+            sums.push_back(read(b, floats(b), buffer, {index(b, f), column}));
+          SmallVector<Value> rowsOfSums =
+              pith::lowering::transposeSquare(b, loc, sums);
+          Value output = args[0];
+          Value rowOfColumn = arith::AddIOp::create(b, loc, row0, column);
+          for (int64_t r = 0; r < kLanes; ++r) {
+            Value row = plus(b, rowOfColumn, r);
+            Value sum = arith::AddFOp::create(
+                b, loc, read(b, floats(b), output, {row, panel, index(b, 0)}),
+                rowsOfSums[r]);
+            output = vector::TransferWriteOp::create(
+                         b, loc, sum, output,
+                         ValueRange{row, panel, index(b, 0)},
+                         ArrayRef<bool>{true})
+                         .getResult();
+          }
+          scf::YieldOp::create(b, loc, output);
+        });
+    return {blockLoop.getResult(0), buffer, chunkLoop.getResult(1)};
   }
 
   /// Feature `feature` of `panel` over the block of rows from `row0`: its

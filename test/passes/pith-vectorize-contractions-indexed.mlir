@@ -12,8 +12,9 @@
 // holds: each broadcast and multiplied into the 8 vectors of its input's
 // row of x transposed (8 chains). The sums go back to the buffer and the
 // cursor on (a feature with nothing in the chunk leaves both as they
-// are); then each 16x16 block of the buffer is transposed by shuffles and
-// added to 16 rows of the panel's output.
+// are); then, in a loop over the 8 blocks, each 16x16 block of the
+// buffer is transposed by shuffles and added to 16 rows of the panel's
+// output.
 // CHECK-LABEL: func.func @indexed_linear
 //       CHECK: %[[XT:.*]] = linalg.transpose
 //       CHECK: %[[BUFFER:.*]] = tensor.empty() : tensor<16x128xf32>
@@ -64,10 +65,12 @@
 //       CHECK:     tensor.insert %[[WALK]]#0 into %[[FCUR]][%[[AT_FEATURE]]] : tensor<32xindex>
 //       CHECK:   } else {
 //       CHECK:     scf.yield %[[FBUF]], %[[FCUR]]
-//       CHECK:   vector.transfer_read %{{.*}}[%c0, %c0]{{.*}} : tensor<16x128xf32>, vector<16xf32>
-//       CHECK:   vector.shuffle
-//       CHECK:   arith.addf
-//       CHECK:   vector.transfer_write %{{.*}}, %{{.*}}[%c0, %[[PANEL]], %c0] {in_bounds = [true]} : vector<16xf32>, tensor<128x2x16xf32>
+//       CHECK:   scf.for %[[COLUMN:.*]] = %c0 to %c128 step %c16 iter_args(%[[OUT:.*]] = %{{.*}}) -> (tensor<128x2x16xf32>)
+//       CHECK:     vector.transfer_read %{{.*}}[%c0, %[[COLUMN]]]{{.*}} : tensor<16x128xf32>, vector<16xf32>
+//       CHECK:     vector.shuffle
+//       CHECK:     vector.transfer_read %[[OUT]][%[[COLUMN]], %[[PANEL]], %c0]
+//       CHECK:     arith.addf
+//       CHECK:     vector.transfer_write %{{.*}}, %[[OUT]][%[[COLUMN]], %[[PANEL]], %c0] {in_bounds = [true]} : vector<16xf32>, tensor<128x2x16xf32>
 //   CHECK-NOT: linalg.generic {{.*}}pith.indexed_matmul
 // With AVX2, blocks of 4 vectors (64 rows): two of them.
 // AVX2-LABEL: func.func @indexed_linear
