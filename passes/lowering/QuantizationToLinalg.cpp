@@ -298,29 +298,27 @@ Value groupSums(OpBuilder &b, Location loc, Value x, int64_t rows,
                                       emptyTensor(b, loc, sumType))
                    .getResult(0);
   MLIRContext *context = b.getContext();
-  SmallVector<AffineMap> maps = {
-      b.getMultiDimIdentityMap(3),
-      AffineMap::get(3, 0,
-                     {getAffineDimExpr(0, context), getAffineDimExpr(1, context)},
-                     context)};
+  AffineExpr row = getAffineDimExpr(0, context),
+             group = getAffineDimExpr(1, context);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(3),
+                                 AffineMap::get(3, 0, {row, group}, context)};
   using utils::IteratorType;
-  return linalg::GenericOp::create(
-             b, loc, sumType,
-             reshapeTo(b, loc, x, {rows, groups, groupSize}), init, maps,
-             {IteratorType::parallel, IteratorType::parallel,
-              IteratorType::reduction},
-             [&](OpBuilder &b, Location loc, ValueRange args) {
-               Value sum =
-                   element.isF32()
-                       ? arith::AddFOp::create(b, loc, args[1], args[0])
-                             .getResult()
-                       : arith::AddIOp::create(
-                             b, loc, args[1],
-                             arith::ExtSIOp::create(b, loc, sumElement, args[0]))
-                             .getResult();
-               linalg::YieldOp::create(b, loc, sum);
-             })
-      .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, sumType, reshapeTo(b, loc, x, {rows, groups, groupSize}), init,
+      maps,
+      {IteratorType::parallel, IteratorType::parallel,
+       IteratorType::reduction},
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value value = args[0];
+        if (!element.isF32())
+          value = arith::ExtSIOp::create(b, loc, sumElement, value);
+        Value sum =
+            element.isF32()
+                ? arith::AddFOp::create(b, loc, args[1], value).getResult()
+                : arith::AddIOp::create(b, loc, args[1], value).getResult();
+        linalg::YieldOp::create(b, loc, sum);
+      });
+  return generic.getResult(0);
 }
 
 /// linear(x, dequantize(q, scale[, zero point])) with constant q and scales
@@ -488,7 +486,8 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
             // The center (the offset of the stored values, the zero point)
             // times the scale and the group's sum of inputs, taken away
             // once per group: at its first value.
-            Value center = scalar(b, loc, f32, offsetStored ? 1 << (bits - 1) : 0);
+            Value center =
+                scalar(b, loc, f32, offsetStored ? 1 << (bits - 1) : 0);
             if (zeroPoints)
               center = arith::AddFOp::create(
                   b, loc, center,
