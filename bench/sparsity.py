@@ -1,15 +1,17 @@
-"""Sparse linear layers stored as nonzeros and masks, beside dense f32.
+"""Sparse linear layers stored as their nonzeros, beside dense f32.
 
 One linear layer y = x W (an ONNX MatMul with a [K, N] initializer) per
 shape, at M = 1 and M = 128 rows, run by:
 
   pith-f32        pith, the f32 layer
-  pith-0.5        pith --sparsify=0.5 (half the weights, unstructured:
-                  the nonzeros and a 16-bit mask per 16 features and input)
+  pith-0.5        pith --sparsify=0.5 (half the weights, unstructured: at
+                  M = 1 the nonzeros and a 16-bit mask per 16 features and
+                  input; at M = 128, from 64 rows on, the nonzeros with
+                  their 16-bit inputs, indexed by feature)
   pith-0.9        pith --sparsify=0.9 (unstructured, 90%)
   pith-b16x8-0.9  pith --sparsify=block16x8:0.9 (90% of the blocks of 16
-                  features by 8 inputs: whole chunks of masks are zero and
-                  skipped)
+                  features by 8 inputs: at M = 1 whole chunks of masks are
+                  zero and skipped)
   ort-f32         ONNX Runtime, the f32 layer
 
 Run as bench/compression.py runs (alternating rounds on one input, medians,
