@@ -36,13 +36,6 @@ Value multiplyAccumulate(OpBuilder &b, Location loc, Value x, Value y,
                                arith::MulIOp::create(b, loc, x, y));
 }
 
-Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type) {
-  return linalg::FillOp::create(b, loc,
-                                scalar(b, loc, type.getElementType(), 0),
-                                emptyTensor(b, loc, type))
-      .getResult(0);
-}
-
 /// A contraction as a linalg.generic over `dims` loops whose last is the
 /// reduction; the maps place each operand.
 Value contraction(OpBuilder &b, Location loc, RankedTensorType resultType,

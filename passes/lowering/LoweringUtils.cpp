@@ -45,6 +45,13 @@ Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type) {
                                  type.getElementType());
 }
 
+Value zeroFilled(OpBuilder &builder, Location loc, RankedTensorType type) {
+  return linalg::FillOp::create(builder, loc,
+                                scalar(builder, loc, type.getElementType(), 0),
+                                emptyTensor(builder, loc, type))
+      .getResult(0);
+}
+
 Value scalar(OpBuilder &builder, Location loc, Type type, double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(builder, loc,

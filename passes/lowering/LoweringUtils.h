@@ -37,6 +37,9 @@ Value emptyTensor(OpBuilder &builder, Location loc, RankedTensorType type);
 /// A scalar constant of `type` (float or integer) holding `value`.
 Value scalar(OpBuilder &builder, Location loc, Type type, double value);
 
+/// A tensor of `type` filled with zeros, for a sum to accumulate into.
+Value zeroFilled(OpBuilder &builder, Location loc, RankedTensorType type);
+
 /// The map from an elementwise loop nest over `resultShape` to an operand
 /// of `operandShape` that numpy-broadcasts to it: trailing axes align, and
 /// an extent of 1 against a larger one reads index 0.

@@ -294,9 +294,7 @@ Value groupSums(OpBuilder &b, Location loc, Value x, int64_t rows,
   Type element = type.getElementType();
   Type sumElement = element.isF32() ? element : b.getI32Type();
   auto sumType = RankedTensorType::get({rows, groups}, sumElement);
-  Value init = linalg::FillOp::create(b, loc, scalar(b, loc, sumElement, 0),
-                                      emptyTensor(b, loc, sumType))
-                   .getResult(0);
+  Value init = zeroFilled(b, loc, sumType);
   MLIRContext *context = b.getContext();
   AffineExpr row = getAffineDimExpr(0, context),
              group = getAffineDimExpr(1, context);
@@ -449,10 +447,7 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     }
     maps.push_back(map({d(0), d(1), d(2)}));
     auto panelType = RankedTensorType::get({m, panels, panelWidth}, f32);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
-                               emptyTensor(rewriter, loc, panelType))
-            .getResult(0);
+    Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators(loops, IteratorType::reduction);
     std::fill_n(iterators.begin(), 3, IteratorType::parallel);

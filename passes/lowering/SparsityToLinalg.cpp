@@ -291,10 +291,7 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     }
     maps.push_back(map({d(0), d(1), d(2)}));
     auto panelType = RankedTensorType::get({rows, panels, panelWidth}, f32);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
-                               emptyTensor(rewriter, loc, panelType))
-            .getResult(0);
+    Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
         IteratorType::parallel,  IteratorType::parallel,
@@ -530,10 +527,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
                                    map({d(1), d(3), d(4)}), map({d(1)}),
                                    map({d(0), d(1), d(2)})};
     auto panelType = RankedTensorType::get({rows, panels, width}, f32);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
-                               emptyTensor(rewriter, loc, panelType))
-            .getResult(0);
+    Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
@@ -692,10 +686,7 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     SmallVector<AffineMap> maps = {map({d(1), d(2)}), map({d(1), d(2)}),
                                    map({d(3)}), map({d(0), d(1), d(2)})};
     auto panelType = RankedTensorType::get({rows, panels, width}, f32);
-    Value init =
-        linalg::FillOp::create(rewriter, loc, scalar(rewriter, loc, f32, 0),
-                               emptyTensor(rewriter, loc, panelType))
-            .getResult(0);
+    Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,

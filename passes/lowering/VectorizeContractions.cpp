@@ -34,6 +34,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
+#include "passes/compression/Sparsity.h"
 #include "passes/lowering/VectorShuffles.h"
 
 namespace mlir::pith {
@@ -135,6 +136,20 @@ bool hasOperands(linalg::GenericOp op, ArrayRef<AffineMap> maps,
                         return getElementTypeOrSelf(std::get<0>(pair)) ==
                                std::get<1>(pair);
                       });
+}
+
+/// The tensor of `rank` and `element` type that `op`'s body reads from
+/// above (by tensor.extract); null if there is none.
+Value readFromAbove(linalg::GenericOp op, int64_t rank, Type element) {
+  Value found;
+  op.getRegion().walk([&](tensor::ExtractOp extract) {
+    Value source = extract.getTensor();
+    RankedTensorType type = extract.getTensor().getType();
+    if (type.getRank() == rank && type.getElementType() == element &&
+        !op->isProperAncestor(source.getParentBlock()->getParentOp()))
+      found = source;
+  });
+  return found;
 }
 
 /// The static loop ranges of `op` where it is a generic on tensors with
@@ -1122,14 +1137,7 @@ public:
         (*ranges)[2] != 16)
       return failure();
     // The nonzeros: the 1-D f32 tensor from above that the body reads.
-    Value nonzeros;
-    op.getRegion().walk([&](tensor::ExtractOp extract) {
-      auto type = extract.getTensor().getType();
-      if (type.getRank() == 1 && type.getElementType().isF32() &&
-          !op->isProperAncestor(extract.getTensor().getParentBlock()
-                                    ->getParentOp()))
-        nonzeros = extract.getTensor();
-    });
+    Value nonzeros = readFromAbove(op, 1, f32);
     if (!nonzeros)
       return failure();
     BitmapMatmulWriter writer(op, nonzeros);
@@ -1313,23 +1321,15 @@ public:
                      {map({d(1), d(2)}), map({d(1), d(2)}), map({d(3)}),
                       map({d(0), d(1), d(2)})},
                      {i32, i32, i32, f32}) ||
-        (*ranges)[2] != kLanes || (*ranges)[0] % (4 * kLanes) != 0)
+        (*ranges)[2] != kLanes ||
+        (*ranges)[0] % pith::compression::kIndexedRowBlock != 0)
       return failure();
     IndexedMatmulWriter writer(op);
     // What the body reads from above: x transposed, the nonzeros and
     // their inputs.
-    op.getRegion().walk([&](tensor::ExtractOp extract) {
-      Value source = extract.getTensor();
-      if (op->isProperAncestor(source.getParentBlock()->getParentOp()))
-        return;
-      auto type = extract.getTensor().getType();
-      if (type.getRank() == 2 && type.getElementType().isF32())
-        writer.xTransposed = source;
-      else if (type.getRank() == 1 && type.getElementType().isF32())
-        writer.nonzeros = source;
-      else if (type.getRank() == 1 && type.getElementType().isInteger(16))
-        writer.inputs = source;
-    });
+    writer.xTransposed = readFromAbove(op, 2, f32);
+    writer.nonzeros = readFromAbove(op, 1, f32);
+    writer.inputs = readFromAbove(op, 1, builder.getI16Type());
     if (!writer.xTransposed || !writer.nonzeros || !writer.inputs)
       return failure();
     writer.rows = (*ranges)[0];
