@@ -69,6 +69,11 @@ inline bool isPackedMatmul(Operation *op) {
 /// bufferization, makes it that instruction.
 inline constexpr llvm::StringLiteral kVnniDotAttr = "pith.vnni_dot";
 
+/// The mark pith-vectorize-contractions puts on the vector.multi_reduction
+/// of products of bf16 pairs into f32 lanes (AVX-512 BF16's vdpbf16ps,
+/// written portably); pith-lower-vectors makes it that instruction.
+inline constexpr llvm::StringLiteral kBf16DotAttr = "pith.bf16_dot";
+
 /// Patterns that turn matmul (+ add) with a constant weight into linear.
 void populateFuseLinearPatterns(RewritePatternSet &patterns);
 
@@ -120,6 +125,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "without, AVX2's vpmaddubsw and vpmaddwd multiply "
                      "weights of at most 4 bits"),
       llvm::cl::init(true)};
+  Option<bool> bf16Dot{
+      *this, "bf16-dot",
+      llvm::cl::desc("Weight-only 4-bit layers at few rows multiply by "
+                     "AVX-512 BF16 dot products (the target has avx512bf16 "
+                     "and avx512vbmi)"),
+      llvm::cl::init(false)};
 };
 
 /// The CPU pipeline: from the pith dialect to the LLVM dialect, each

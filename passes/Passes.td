@@ -406,12 +406,21 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     inputs that L1 holds: each feature's cursor walks its nonzeros in the
     chunk, each multiplied into 8 vectors of 16 rows (4 with AVX2) of its
     input's row of x transposed; after a span, a panel's 16 features' sums
-    are transposed in registers and added to the output's rows. Other
+    are transposed in registers and added to the output's rows. With
+    `bf16-dot`, 4-bit weight-only contractions at 1 or 2 rows (or rows no
+    tile divides) multiply by pairs of bf16: per block of 4 rows of packed
+    bytes, the bytes permuted so that each feature's share a 32-bit lane,
+    each pair of values shifted under the bits of bf16 1.0 (1 + n/16), and
+    a dot product with the pairs of x, split before the panels into two
+    bf16 parts, marked `pith.bf16_dot` for pith-lower-vectors. Other
     contractions are left as they are.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",
-           "Width of the target's vector registers, in bits">
+           "Width of the target's vector registers, in bits">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "Weight-only 4-bit layers at few rows multiply by AVX-512 BF16 "
+           "dot products (the target has avx512bf16 and avx512vbmi)">
   ];
   let dependentDialects = ["mlir::math::MathDialect", "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
@@ -470,7 +479,9 @@ def LowerVectorsPass : Pass<"pith-lower-vectors"> {
     `llvm.x86.avx512.vpdpbusd.512`, or with `vnni=false` AVX2's
     `vpmaddubsw` (pairs of products into 16-bit sums, saturating: exact for
     weights of at most 4 bits) and `vpmaddwd` by ones on each half. A
-    gather of f32 lanes from a 1-D buffer of m elements (which
+    reduction marked `pith.bf16_dot` (products of pairs of bf16 into f32
+    lanes) becomes `llvm.x86.avx512bf16.dpbf16ps.512`. A gather of f32
+    lanes from a 1-D buffer of m elements (which
     pith-vectorize-contractions writes for N:M-sparse weights) becomes a
     load of the m elements, repeated across a register and permuted by
     the indices: `llvm.x86.avx512.permvar.sf.512` with 512-bit vectors,

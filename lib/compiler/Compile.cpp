@@ -417,6 +417,9 @@ llvm::Error compileFile(llvm::StringRef inputPath, llvm::StringRef outputPath,
         pipelineOptions.vectorBits == 512 && features.contains("+avx512vnni");
     pipelineOptions.int8Dot =
         pipelineOptions.vnni || features.contains("+avx2");
+    pipelineOptions.bf16Dot = pipelineOptions.vectorBits == 512 &&
+                              features.contains("+avx512bf16") &&
+                              features.contains("+avx512vbmi");
     mlir::pith::buildCpuPipeline(pm, pipelineOptions);
   }
   unsigned steps =

@@ -88,6 +88,7 @@ std::string missingCpuFeatures(const std::string &features) {
       {"avx512dq", __builtin_cpu_supports("avx512dq") != 0},
       {"avx512vl", __builtin_cpu_supports("avx512vl") != 0},
       {"avx512vnni", __builtin_cpu_supports("avx512vnni") != 0},
+      {"avx512vbmi", __builtin_cpu_supports("avx512vbmi") != 0},
       {"avx512bf16", __builtin_cpu_supports("avx512bf16") != 0},
       {"avx512fp16", __builtin_cpu_supports("avx512fp16") != 0},
   };

@@ -6,7 +6,8 @@
 // transfers 1-D loads and stores, transposes 1-D ops. (Broadcasts are left
 // to the LLVM conversion: upstream's broadcast lowering cycles with the
 // contraction lowering on unit dimensions.) Dot products of bytes marked
-// for VNNI become its instruction first (or AVX2's two), gathers from a
+// for VNNI become its instruction first (or AVX2's two), products of bf16
+// pairs marked for AVX-512 BF16 vdpbf16ps, gathers from a
 // few elements a permutation of them in registers, and gathers that expand
 // a mask's nonzeros an expanding load.
 //
@@ -94,6 +95,33 @@ bool lowerVnniDot(RewriterBase &rewriter, vector::MultiDimReductionOp op,
                                                   ArrayRef<int64_t>{1});
   }
   rewriter.replaceOp(op, result);
+  return true;
+}
+
+/// The marked reduction of products of widened bf16 pairs,
+/// vector<16x2xf32> into vector<16xf32>, as AVX-512 BF16's vdpbf16ps on
+/// the pairs; false where it is not in that form.
+bool lowerBf16Dot(RewriterBase &rewriter, vector::MultiDimReductionOp op) {
+  auto cast = op.getSource().getDefiningOp<vector::ShapeCastOp>();
+  auto product =
+      cast ? cast.getSource().getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  auto weights = product ? product.getLhs().getDefiningOp<arith::ExtFOp>()
+                         : arith::ExtFOp();
+  auto inputs = product ? product.getRhs().getDefiningOp<arith::ExtFOp>()
+                        : arith::ExtFOp();
+  auto pairs = VectorType::get({32}, rewriter.getBF16Type());
+  auto sums = VectorType::get({16}, rewriter.getF32Type());
+  if (!weights || !inputs || weights.getIn().getType() != pairs ||
+      inputs.getIn().getType() != pairs || op.getType() != sums ||
+      op.getReductionMask() != ArrayRef<bool>{false, true} ||
+      op.getKind() != vector::CombiningKind::ADD)
+    return false;
+  rewriter.setInsertionPoint(op);
+  rewriter.replaceOp(
+      op, LLVM::CallIntrinsicOp::create(
+              rewriter, op.getLoc(), sums,
+              rewriter.getStringAttr("llvm.x86.avx512bf16.dpbf16ps.512"),
+              ValueRange{op.getAcc(), weights.getIn(), inputs.getIn()}));
   return true;
 }
 
@@ -213,6 +241,8 @@ struct LowerVectorsPass
     getOperation()->walk([&](vector::MultiDimReductionOp op) {
       if (op->hasAttr(pith::kVnniDotAttr))
         lowerVnniDot(rewriter, op, vnni);
+      else if (op->hasAttr(pith::kBf16DotAttr))
+        lowerBf16Dot(rewriter, op);
     });
     getOperation()->walk([&](vector::GatherOp op) {
       if (!lowerExpandingGather(rewriter, op, vectorBits))

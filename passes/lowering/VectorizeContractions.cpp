@@ -243,12 +243,22 @@ protected:
   Location loc;
 };
 
+/// Rows of packed bytes (of two 4-bit values) in a block that
+/// vdpbf16ps multiplies, and pairs of values per 32-bit lane of it.
+constexpr int64_t kBf16BlockRows = 4;
+constexpr int64_t kBf16Pairs = 4;
+
+/// Inputs split for vdpbf16ps (see QuantizedMatmulWriter::splitInputs).
+struct SplitInputs {
+  Value pairs, sums;
+};
+
 class QuantizedMatmulWriter : LoopEmitter {
 public:
   /// Fails where `op` is not exactly the contraction pith-lower-to-linalg
   /// makes (a transform that fused into it would have changed it).
-  static FailureOr<QuantizedMatmulWriter> match(linalg::GenericOp op,
-                                                int64_t vectorBits) {
+  static FailureOr<QuantizedMatmulWriter>
+  match(linalg::GenericOp op, int64_t vectorBits, bool bf16Dot) {
     auto attrs = op->getAttrOfType<DictionaryAttr>(pith::kQuantizedMatmulAttr);
     auto bitsAttr = attrs ? attrs.getAs<IntegerAttr>("bits") : IntegerAttr();
     auto unsignedAttr = attrs ? attrs.getAs<BoolAttr>("unsigned") : BoolAttr();
@@ -283,6 +293,7 @@ public:
     if (attrs.get("dot"))
       return failure();
     QuantizedMatmulWriter writer(op, vectorBits);
+    writer.bf16Dot = bf16Dot;
     writer.bits = bitsAttr.getInt();
     writer.isUnsigned = unsignedAttr.getValue();
     writer.rows = (*ranges)[0];
@@ -307,6 +318,14 @@ public:
     rewriter.setInsertionPoint(op);
     Value output = op.getDpsInits()[0];
     bool buffered = rows >= kPanelBufferRows;
+    SplitInputs split;
+    Value flatValues;
+    if (!buffered && usesBf16Dot()) {
+      split = splitInputs(rewriter);
+      flatValues = tensor::CollapseShapeOp::create(
+          rewriter, loc, values,
+          ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    }
     SmallVector<Value> carried = {output};
     if (buffered)
       carried.push_back(tensor::EmptyOp::create(
@@ -321,6 +340,8 @@ public:
           if (buffered) {
             Value buffer = writePanelBuffer(b, panel, args[1]);
             next = {multiplyPanelBuffer(b, panel, args[0], buffer), buffer};
+          } else if (split.pairs) {
+            next = {writeBf16RowTiles(b, panel, args[0], flatValues, split)};
           } else {
             next = {writeRowTiles(b, panel, args[0])};
           }
@@ -385,6 +406,16 @@ private:
     return arith::SIToFPOp::create(b, loc, floats(), field);
   }
   bool hasCenter() const { return (perByte > 1 && !isUnsigned) || zeroPoints; }
+  /// Whether few rows multiply with AVX-512 BF16 (`writeBf16RowTiles`):
+  /// 4-bit values, panels of 16 features, groups of whole blocks; one or
+  /// two rows, or rows that no tile divides. (Its dot products multiply
+  /// twice, once per part of x: where a tile of 3 rows or more shares
+  /// each unpacking, FMAs on f32 weights are faster.)
+  bool usesBf16Dot() const {
+    return bf16Dot && perByte == 2 && width == 16 &&
+           bytesPerGroup % kBf16BlockRows == 0 &&
+           (rows <= 2 || fewRowsTile() == 1);
+  }
   /// What the stored integers of a group are offset by: 2^(bits-1) for
   /// sub-byte signed values, plus the zero point; null where nothing.
   Value center(OpBuilder &b, Value panel, Value group) const {
@@ -432,9 +463,11 @@ private:
   /// a byte and per unrolled row of bytes, so that FMAs do not wait on
   /// each other); at the group's end the center times the group's sum of
   /// x (`xSums`) is taken away and the scale applied once.
+  int64_t fewRowsTile() const {
+    return rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
+  }
   Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
-    int64_t rowTile =
-        rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
+    int64_t rowTile = fewRowsTile();
     // Each FMA waits for the last into its accumulator (4 cycles): rows of
     // bytes are unrolled until 4 chains run side by side.
     int64_t unroll = pickDivisor(bytesPerGroup, {4, 2}, [&](int64_t u) {
@@ -500,6 +533,231 @@ private:
               });
           return SmallVector<Value>(groupLoop.getResults());
         });
+  }
+
+  /// Few rows of 4-bit values with AVX-512 BF16 (vdpbf16ps multiplies
+  /// pairs of bf16 into f32 lanes): each block of 4 rows of bytes (64
+  /// bytes, values k..k+7 of 16 features) is loaded once, its bytes
+  /// permuted (vpermb) so that a feature's 4 bytes share a 32-bit lane,
+  /// and each pair of values p and p + 4 moved into bits 3..6 of the two
+  /// halves of the lane under the bits of bf16 1.0 (one shift, one
+  /// and-or): 1 + n/16 for stored value n, exact. Each is dot-multiplied
+  /// with the matching pair of the row's inputs, split in two bf16 parts
+  /// (`splitInputs`), into accumulators of their own. At a group's end
+  /// the sum S of (1 + n/16)·x gives Σ n·x = 16·S - Σ x, and the center
+  /// times Σ x is taken away, Σ x being the sum of the split inputs, so
+  /// that the split's error is not multiplied by the offsets.
+  Value writeBf16RowTiles(OpBuilder &b, Value panel, Value output,
+                          Value flatValues, const SplitInputs &split) const {
+    // All rows at once (fewer than kPanelBufferRows), so that each block
+    // is unpacked once. Each dot waits for the last into its accumulator
+    // (6 cycles): a row's pairs go to accumulators of their own until 8
+    // chains run side by side.
+    int64_t rowTile = rows;
+    int64_t chains = std::max<int64_t>(1, kBf16Pairs / rows);
+    int64_t blocks = bytesPerGroup / kBf16BlockRows;
+    auto lanes = VectorType::get({2 * width}, b.getBF16Type());
+    SmallVector<int64_t> permutation;
+    for (int64_t lane = 0; lane < width; ++lane)
+      for (int64_t row = 0; row < kBf16BlockRows; ++row)
+        permutation.push_back(row * width + lane);
+    Value sixteen = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(floats(), b.getF32FloatAttr(16)));
+    return loopOverRowTiles(
+        b, panel, output, rows, rowTile, floats(),
+        [&](OpBuilder &b, ArrayRef<Value> rowIndices,
+            ValueRange accumulators) -> SmallVector<Value> {
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), accumulators,
+              [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
+                SmallVector<Value> init;
+                for (int64_t i = 0; i < rowTile * 2 * chains; ++i)
+                  init.push_back(zeroVector(b));
+                auto blockLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, blocks), index(b, 1), init,
+                    [&](OpBuilder &b, Location, Value block, ValueRange sums) {
+                      Value first = arith::MulIOp::create(
+                          b, loc,
+                          arith::AddIOp::create(
+                              b, loc,
+                              arith::MulIOp::create(b, loc, group,
+                                                    index(b, blocks)),
+                              block),
+                          index(b, kBf16BlockRows * width));
+                      Value raw = read(b,
+                                       VectorType::get({kBf16BlockRows * width},
+                                                       b.getI8Type()),
+                                       flatValues, {panel, first});
+                      Value lanesOfFeatures = vector::BitCastOp::create(
+                          b, loc, words(),
+                          vector::ShuffleOp::create(b, loc, raw, raw,
+                                                    permutation));
+                      SmallVector<Value> next(sums.begin(), sums.end());
+                      for (int64_t pair = 0; pair < kBf16Pairs; ++pair) {
+                        // Value `pair` at bits 4·pair, `pair + 4` 16 above.
+                        Value field =
+                            pair == 0
+                                ? arith::ShLIOp::create(b, loc, lanesOfFeatures,
+                                                        splat(b, 3))
+                                      .getResult()
+                                : arith::ShRUIOp::create(b, loc,
+                                                         lanesOfFeatures,
+                                                         splat(b, 4 * pair - 3))
+                                      .getResult();
+                        Value weights = vector::BitCastOp::create(
+                            b, loc, lanes,
+                            arith::OrIOp::create(
+                                b, loc,
+                                arith::AndIOp::create(b, loc, field,
+                                                      splat(b, 0x00780078)),
+                                splat(b, 0x3F803F80)));
+                        for (int64_t r = 0; r < rowTile; ++r)
+                          for (int64_t part = 0; part < 2; ++part) {
+                            Value inputs = vector::BitCastOp::create(
+                                b, loc, lanes,
+                                vector::BroadcastOp::create(
+                                    b, loc, words(),
+                                    tensor::ExtractOp::create(
+                                        b, loc, split.pairs,
+                                        ValueRange{rowIndices[r], group, block,
+                                                   index(b, part * kBf16Pairs +
+                                                                pair)})));
+                            Value &sum =
+                                next[(r * 2 + part) * chains + pair % chains];
+                            sum = bf16PairDot(b, sum, weights, inputs);
+                          }
+                      }
+                      scf::YieldOp::create(b, loc, next);
+                    });
+                Value offset = sixteen;
+                if (Value center = this->center(b, panel, group))
+                  offset = arith::AddFOp::create(b, loc, offset, center);
+                Value scale =
+                    read(b, floats(), scales, {panel, group, index(b, 0)});
+                SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
+                for (int64_t r = 0; r < rowTile; ++r) {
+                  Value sum = blockLoop.getResult(r * 2 * chains);
+                  for (int64_t c = 1; c < 2 * chains; ++c)
+                    sum = arith::AddFOp::create(
+                        b, loc, sum, blockLoop.getResult(r * 2 * chains + c));
+                  Value xSum = vector::BroadcastOp::create(
+                      b, loc, floats(),
+                      tensor::ExtractOp::create(
+                          b, loc, split.sums,
+                          ValueRange{rowIndices[r], group}));
+                  sum = arith::SubFOp::create(
+                      b, loc, arith::MulFOp::create(b, loc, sum, sixteen),
+                      arith::MulFOp::create(b, loc, offset, xSum));
+                  accs[r] = vector::FMAOp::create(b, loc, sum, scale, accs[r]);
+                }
+                scf::YieldOp::create(b, loc, accs);
+              });
+          return SmallVector<Value>(groupLoop.getResults());
+        });
+  }
+
+  /// `acc` plus, in each f32 lane, the products of its two bf16 `weights`
+  /// by its two bf16 `inputs`: vdpbf16ps, written portably and marked for
+  /// pith-lower-vectors.
+  Value bf16PairDot(OpBuilder &b, Value acc, Value weights,
+                    Value inputs) const {
+    auto wide = VectorType::get({2 * width}, f32);
+    Value products = arith::MulFOp::create(
+        b, loc, arith::ExtFOp::create(b, loc, wide, weights),
+        arith::ExtFOp::create(b, loc, wide, inputs));
+    Value lanes = vector::ShapeCastOp::create(
+        b, loc, VectorType::get({width, 2}, f32), products);
+    auto reduction = vector::MultiDimReductionOp::create(
+        b, loc, lanes, acc, ArrayRef<bool>{false, true},
+        vector::CombiningKind::ADD);
+    reduction->setAttr(pith::kBf16DotAttr, b.getUnitAttr());
+    return reduction;
+  }
+
+  /// x for `writeBf16RowTiles`: per row, group and block of 8 values,
+  /// values p and p + 4 side by side (as the weights' lanes pair them) as
+  /// bf16, in two parts, the rounded values and what they left (16
+  /// significant bits together), each pair a 32-bit word: `pairs` [rows,
+  /// groups, blocks, 2 x 4] i32; and `sums` [rows, groups] f32, each
+  /// group's sum of the two parts.
+  SplitInputs splitInputs(OpBuilder &b) const {
+    int64_t blocks = bytesPerGroup / kBf16BlockRows;
+    int64_t perBlock = kBf16BlockRows * perByte;
+    auto block = VectorType::get({perBlock}, f32);
+    auto halves = VectorType::get({perBlock}, b.getBF16Type());
+    auto pairWords = VectorType::get({perBlock / 2}, b.getI32Type());
+    Value flat = tensor::CollapseShapeOp::create(
+        b, loc, x, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+    SmallVector<Value> init = {
+        tensor::EmptyOp::create(
+            b, loc, ArrayRef<int64_t>{rows, groups, blocks, 2 * kBf16Pairs},
+            b.getI32Type()),
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, groups}, f32)};
+    auto rowLoop = scf::ForOp::create(
+        b, loc, index(b, 0), index(b, rows), index(b, 1), init,
+        [&](OpBuilder &b, Location, Value row, ValueRange rowArgs) {
+          auto groupLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, groups), index(b, 1), rowArgs,
+              [&](OpBuilder &b, Location, Value group, ValueRange args) {
+                Value zeros = arith::ConstantOp::create(b, loc, block,
+                                                        b.getZeroAttr(block));
+                auto blockLoop = scf::ForOp::create(
+                    b, loc, index(b, 0), index(b, blocks), index(b, 1),
+                    ValueRange{args[0], zeros},
+                    [&](OpBuilder &b, Location, Value blockIndex,
+                        ValueRange blockArgs) {
+                      Value first = arith::MulIOp::create(
+                          b, loc,
+                          arith::AddIOp::create(
+                              b, loc,
+                              arith::MulIOp::create(b, loc, group,
+                                                    index(b, blocks)),
+                              blockIndex),
+                          index(b, perBlock));
+                      Value values = read(b, block, flat, {row, first});
+                      values = vector::ShuffleOp::create(
+                          b, loc, values, values,
+                          ArrayRef<int64_t>{0, 4, 1, 5, 2, 6, 3, 7});
+                      Value high =
+                          arith::TruncFOp::create(b, loc, halves, values);
+                      Value highValues =
+                          arith::ExtFOp::create(b, loc, block, high);
+                      Value low = arith::TruncFOp::create(
+                          b, loc, halves,
+                          arith::SubFOp::create(b, loc, values, highValues));
+                      Value split = arith::AddFOp::create(
+                          b, loc, highValues,
+                          arith::ExtFOp::create(b, loc, block, low));
+                      Value pairs = blockArgs[0];
+                      for (auto [part, half] :
+                           llvm::enumerate(ArrayRef<Value>{high, low}))
+                        pairs = vector::TransferWriteOp::create(
+                                    b, loc,
+                                    vector::BitCastOp::create(b, loc, pairWords,
+                                                              half),
+                                    pairs,
+                                    ValueRange{row, group, blockIndex,
+                                               index(b, part * kBf16Pairs)},
+                                    ArrayRef<bool>{true})
+                                    .getResult();
+                      scf::YieldOp::create(
+                          b, loc,
+                          ValueRange{pairs, arith::AddFOp::create(
+                                                b, loc, blockArgs[1], split)
+                                                .getResult()});
+                    });
+                Value total = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, blockLoop.getResult(1));
+                scf::YieldOp::create(
+                    b, loc,
+                    ValueRange{blockLoop.getResult(0),
+                               tensor::InsertOp::create(b, loc, total, args[1],
+                                                        ValueRange{row, group})
+                                   .getResult()});
+              });
+          scf::YieldOp::create(b, loc, groupLoop.getResults());
+        });
+    return {rowLoop.getResult(0), rowLoop.getResult(1)};
   }
 
   /// The position along K of value `sub` of row `byteRow` of `group`.
@@ -576,7 +834,7 @@ private:
   Type f32;
   int64_t bits = 8, rows = 0, panels = 0, width = 0, groups = 0,
           bytesPerGroup = 0, perByte = 1;
-  bool isUnsigned = false;
+  bool isUnsigned = false, bf16Dot = false;
 };
 
 /// A contraction of int8 inputs with weights packed for integer dot
@@ -1607,7 +1865,7 @@ struct VectorizeContractionsPass
           succeeded(writer))
         writer->write(rewriter);
       else if (FailureOr<QuantizedMatmulWriter> writer =
-                   QuantizedMatmulWriter::match(op, vectorBits);
+                   QuantizedMatmulWriter::match(op, vectorBits, bf16Dot);
                succeeded(writer))
         writer->write(rewriter);
     }

@@ -34,6 +34,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   // in registers across the K loop.
   VectorizeContractionsPassOptions vectorize;
   vectorize.vectorBits = options.vectorBits;
+  vectorize.bf16Dot = options.bf16Dot;
   pm.addPass(createVectorizeContractionsPass(vectorize));
   VectorizeRowsPassOptions rows;
   rows.vectorBits = options.vectorBits;

@@ -76,6 +76,23 @@ def test_qdq_linear_matches_onnxruntime(bits, block, zero_points, rows):
                                atol=1e-4 * np.abs(want).max())
 
 
+# With AVX-512 BF16 (znver4), 4-bit weights at 1, 2 or 5 rows multiply by
+# vdpbf16ps, x split in two bf16 parts (16 significant bits); 4 rows stay
+# on FMAs. K = 4096 is LLaMA's.
+@pytest.mark.parametrize("rows", [1, 2, 4, 5])
+@pytest.mark.parametrize("k,block,zero_points", [
+    (96, 32, False), (96, 16, True), (4096, 128, False), (4096, 128, True)])
+def test_qdq_int4_with_bf16_dot_products_matches_onnxruntime(k, block, zero_points, rows):
+    if not all(_cpu_has(flag) for flag in ("avx512_bf16", "avx512vbmi")):
+        pytest.skip("this CPU cannot run znver4 code")
+    model = qdq_linear_model(4, k=k, n=48, block=block, zero_points=zero_points, m=rows)
+    compiled = pith.compile(model, target="znver4")
+    feeds = {"x": RNG.standard_normal((rows, k)).astype(np.float32)}
+    want = unoptimized_reference(model, feeds)
+    np.testing.assert_allclose(compiled.run(feeds)["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
 def test_qdq_linear_is_lowered_without_float_weights(tmp_path):
     """The quantized lowering reads the packed integers: no f32 weight of
     [96, 40] (or its transpose) appears in the module after lowering."""

@@ -59,6 +59,34 @@ func.func @vnni_dot(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) 
   return %r : vector<16xi32>
 }
 
+// A reduction marked pith.bf16_dot, over products of widened bf16 in lanes
+// of 2, becomes AVX-512 BF16's vdpbf16ps on the pairs; one over pairs of
+// other types is lowered like any other.
+// CHECK-LABEL: func.func @bf16_dot
+//  CHECK-SAME: (%[[ACC:.*]]: vector<16xf32>, %[[W:.*]]: vector<32xbf16>, %[[X:.*]]: vector<32xbf16>)
+//       CHECK: %[[DOT:.*]] = llvm.call_intrinsic "llvm.x86.avx512bf16.dpbf16ps.512"(%[[ACC]], %[[W]], %[[X]]) : (vector<16xf32>, vector<32xbf16>, vector<32xbf16>) -> vector<16xf32>
+//   CHECK-NOT: vector.multi_reduction
+//       CHECK: return %[[DOT]]
+func.func @bf16_dot(%acc: vector<16xf32>, %w: vector<32xbf16>, %x: vector<32xbf16>) -> vector<16xf32> {
+  %ww = arith.extf %w : vector<32xbf16> to vector<32xf32>
+  %xw = arith.extf %x : vector<32xbf16> to vector<32xf32>
+  %p = arith.mulf %ww, %xw : vector<32xf32>
+  %lanes = vector.shape_cast %p : vector<32xf32> to vector<16x2xf32>
+  %r = vector.multi_reduction <add>, %lanes, %acc {pith.bf16_dot} [1] : vector<16x2xf32> to vector<16xf32>
+  return %r : vector<16xf32>
+}
+
+// CHECK-LABEL: func.func @f16_pairs
+//   CHECK-NOT: llvm.call_intrinsic
+func.func @f16_pairs(%acc: vector<16xf32>, %w: vector<32xf16>, %x: vector<32xf16>) -> vector<16xf32> {
+  %ww = arith.extf %w : vector<32xf16> to vector<32xf32>
+  %xw = arith.extf %x : vector<32xf16> to vector<32xf32>
+  %p = arith.mulf %ww, %xw : vector<32xf32>
+  %lanes = vector.shape_cast %p : vector<32xf32> to vector<16x2xf32>
+  %r = vector.multi_reduction <add>, %lanes, %acc {pith.bf16_dot} [1] : vector<16x2xf32> to vector<16xf32>
+  return %r : vector<16xf32>
+}
+
 // CHECK-LABEL: func.func @unmarked_dot
 //   CHECK-NOT: llvm.call_intrinsic
 func.func @unmarked_dot(%acc: vector<16xi32>, %u: vector<64xi8>, %s: vector<64xi8>) -> vector<16xi32> {
