@@ -191,6 +191,89 @@ windowPositions(MLIRContext *context, int64_t firstOutput, int64_t firstWindow,
   return exprs;
 }
 
+/// Output positions or filters a vector holds.
+constexpr int64_t kLanes = 16;
+
+/// out[n, g, f, o] = sum_r weight[g, f, r] * columns[n, g, r, o], as
+/// `type`.
+Value positionsAsLanesProduct(OpBuilder &b, Location loc, Value weight,
+                              Value columns, RankedTensorType type,
+                              int64_t groups, int64_t filtersPerGroup,
+                              int64_t reduced, int64_t positions) {
+  MLIRContext *context = b.getContext();
+  int64_t batch = type.getDimSize(0);
+  columns = reshapeTo(b, loc, columns, {batch, groups, reduced, positions});
+  weight = reshapeTo(b, loc, weight, {groups, filtersPerGroup, reduced});
+  // Loops (n, g, f, o, r).
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  AffineExpr n = dim(0), g = dim(1), f = dim(2), o = dim(3), r = dim(4);
+  SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {g, f, r}, context),
+                                 AffineMap::get(5, 0, {n, g, r, o}, context),
+                                 AffineMap::get(5, 0, {n, g, f, o}, context)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto productType = RankedTensorType::get(
+      {batch, groups, filtersPerGroup, positions}, type.getElementType());
+  return reshapeTo(
+      b, loc,
+      contraction(b, loc, productType, weight, columns, maps, iterators),
+      type.getShape());
+}
+
+/// out[n, o, f] = sum_r columns[n, o, r] * weight[r, f] (one group), the
+/// weight transposed (at compile time where it is a constant), then
+/// transposed into `type`'s [n, f, o...].
+Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
+                            Value columns, RankedTensorType type,
+                            int64_t reduced, int64_t positions) {
+  MLIRContext *context = b.getContext();
+  int64_t batch = type.getDimSize(0), filters = type.getDimSize(1);
+  columns = reshapeTo(b, loc, columns, {batch, positions, reduced});
+  auto weightType = RankedTensorType::get({reduced, filters},
+                                          typeOf(weight).getElementType());
+  auto transposedConstant = [&](Value value) -> TypedAttr {
+    auto constant = value.getDefiningOp<ConstantOp>();
+    if (!constant)
+      return {};
+    return dyn_cast_if_present<TypedAttr>(detail::permuteConstant(
+        constant.getValue(),
+        weightType.clone(getElementTypeOrSelf(constant.getType())), {1, 0},
+        "_rxf", {filters, reduced}));
+  };
+  // A weight dequantized per filter from constant integers (a quantized
+  // convolution's) is dequantized from them transposed, per column.
+  auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
+  TypedAttr integers;
+  if (dequantize && dequantize.getAxis() == 0 && !dequantize.getBlockSize() &&
+      typeOf(dequantize.getScale()).getRank() == 1)
+    integers = transposedConstant(dequantize.getInput());
+  if (TypedAttr value = transposedConstant(op.getWeight()))
+    weight = arith::ConstantOp::create(b, loc, value);
+  else if (integers)
+    weight = DequantizeOp::create(
+        b, loc, weightType,
+        ConstantOp::create(b, loc, cast<ElementsAttr>(integers)),
+        dequantize.getScale(), dequantize.getZeroPoint(),
+        b.getI64IntegerAttr(1), IntegerAttr());
+  else
+    weight = transposeTo(b, loc, reshapeTo(b, loc, weight, {filters, reduced}),
+                         {1, 0});
+  // Loops (n, o, f, r).
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  AffineExpr n = dim(0), o = dim(1), f = dim(2), r = dim(3);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n, o, r}, context),
+                                 AffineMap::get(4, 0, {r, f}, context),
+                                 AffineMap::get(4, 0, {n, o, f}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto productType =
+      RankedTensorType::get({batch, positions, filters}, type.getElementType());
+  Value product =
+      contraction(b, loc, productType, columns, weight, maps, iterators);
+  return reshapeTo(b, loc, transposeTo(b, loc, product, {0, 2, 1}),
+                   type.getShape());
+}
+
 /// conv as a matrix product per group (im2col): the padded input's
 /// windows are copied into columns [n, g, c*k..., o...], then
 /// out[n, g, f, o] = sum_r weight[g, f, r] * columns[n, g, r, o], with
@@ -229,9 +312,16 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     bool pointwise =
         windowSize == 1 &&
         llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    // The product vectorizes along its last output axis, in whole vectors
+    // only: along the output positions where they fill vectors, else (a
+    // small image late in a network, 7x7 or 14x14) along the filters, with
+    // the columns and the weight transposed and the product after.
+    bool filtersAsLanes =
+        groups == 1 && positions % kLanes != 0 && filtersPerGroup % kLanes == 0;
     Value columns = input;
     if (!pointwise) {
-      // Loops (n, g, c, k..., o...), all parallel: a copy.
+      // Loops (n, g, c, k..., o...), all parallel: a copy (into [n, g,
+      // o..., c, k...] where the filters are the lanes).
       SmallVector<int64_t> shape = {batch, groups, channelsPerGroup};
       llvm::append_range(shape, kernel);
       llvm::append_range(shape, outputSpatial);
@@ -242,40 +332,45 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       llvm::append_range(inputExprs,
                          windowPositions(context, 3 + spatial, 3,
                                          op.getStrides(), op.getDilations()));
-      auto columnsType = RankedTensorType::get(shape, element);
+      SmallVector<int64_t> order = {0, 1};
+      if (filtersAsLanes) {
+        llvm::append_range(order, llvm::seq<int64_t>(3 + spatial, loops));
+        llvm::append_range(order, llvm::seq<int64_t>(2, 3 + spatial));
+      } else {
+        llvm::append_range(order, llvm::seq<int64_t>(2, loops));
+      }
+      SmallVector<AffineExpr> outputExprs;
+      SmallVector<int64_t> outputShape;
+      for (int64_t loop : order) {
+        outputExprs.push_back(getAffineDimExpr(loop, context));
+        outputShape.push_back(shape[loop]);
+      }
+      auto columnsType = RankedTensorType::get(outputShape, element);
       columns = linalg::GenericOp::create(
                     rewriter, loc, columnsType, input,
                     emptyTensor(rewriter, loc, columnsType),
                     SmallVector<AffineMap>{
                         AffineMap::get(loops, 0, inputExprs, context),
-                        AffineMap::getMultiDimIdentityMap(loops, context)},
+                        AffineMap::get(loops, 0, outputExprs, context)},
                     SmallVector<utils::IteratorType>(
                         loops, utils::IteratorType::parallel),
                     [](OpBuilder &b, Location loc, ValueRange args) {
                       linalg::YieldOp::create(b, loc, args[0]);
                     })
                     .getResult(0);
+    } else if (filtersAsLanes) {
+      columns = transposeTo(
+          rewriter, loc,
+          reshapeTo(rewriter, loc, columns, {batch, reduced, positions}),
+          {0, 2, 1});
     }
-    columns =
-        reshapeTo(rewriter, loc, columns, {batch, groups, reduced, positions});
-    weight =
-        reshapeTo(rewriter, loc, weight, {groups, filtersPerGroup, reduced});
-
-    // Loops (n, g, f, o, r).
-    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
-    AffineExpr n = dim(0), g = dim(1), f = dim(2), o = dim(3), r = dim(4);
-    SmallVector<AffineMap> maps = {AffineMap::get(5, 0, {g, f, r}, context),
-                                   AffineMap::get(5, 0, {n, g, r, o}, context),
-                                   AffineMap::get(5, 0, {n, g, f, o}, context)};
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    auto productType = RankedTensorType::get(
-        {batch, groups, filtersPerGroup, positions}, element);
-    Value result = reshapeTo(rewriter, loc,
-                             contraction(rewriter, loc, productType, weight,
-                                         columns, maps, iterators),
-                             type.getShape());
+    Value result =
+        filtersAsLanes
+            ? filtersAsLanesProduct(rewriter, loc, op, weight, columns, type,
+                                    reduced, positions)
+            : positionsAsLanesProduct(rewriter, loc, weight, columns, type,
+                                      groups, filtersPerGroup, reduced,
+                                      positions);
     if (Value bias = adaptor.getBias()) {
       SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
       biasShape[0] = type.getDimSize(1);

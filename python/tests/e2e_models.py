@@ -85,6 +85,20 @@ def cnn():
                    [("logits", TensorProto.FLOAT, [1, 10])])
 
 
+def small_image_cnn(batch=2):
+    """Convolutions late in a network, whose 14x14 and 7x7 outputs do not
+    fill 16-lane vectors: pith multiplies them with the filters as lanes."""
+    b = Builder(3)
+    h = b.op("Conv", "image", b.weight(32, 16, 3, 3), b.weight(32, scale=0.1),
+             pads=[1, 1, 1, 1])
+    h = b.op("Relu", h)
+    h = b.op("Conv", h, b.weight(48, 32, 3, 3), pads=[1, 1, 1, 1], strides=[2, 2])
+    h = b.op("Conv", h, b.weight(64, 48, 1, 1), b.weight(64, scale=0.1))
+    b.rename_last("features")
+    return b.model([("image", TensorProto.FLOAT, [batch, 16, 14, 14])],
+                   [("features", TensorProto.FLOAT, [batch, 64, 7, 7])])
+
+
 def encoder_block(sequence=16, hidden=64, heads=4):
     """Self-attention with a padding mask, then a GELU feed-forward layer,
     each with a residual connection and LayerNormalization (BERT's order)."""

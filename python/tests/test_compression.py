@@ -76,6 +76,35 @@ def test_qdq_linear_matches_onnxruntime(bits, block, zero_points, rows):
                                atol=1e-4 * np.abs(want).max())
 
 
+@pytest.mark.parametrize("size,zero_points", [(7, False), (7, True), (16, False)])
+def test_qdq_conv_matches_onnxruntime(size, zero_points):
+    """A convolution of weights dequantized per filter (DequantizeLinear,
+    axis 0): at 7x7 outputs the filters are the product's lanes and the
+    integers are dequantized transposed, at 16x16 the positions are."""
+    k, channels, filters = 3, 16, 32
+    q = RNG.integers(-128, 128, (filters, channels, k, k)).astype(np.int8)
+    scale = (RNG.random(filters) * 0.01 + 0.001).astype(np.float32)
+    initializers = [numpy_helper.from_array(q, "q"), numpy_helper.from_array(scale, "scale")]
+    inputs = ["q", "scale"]
+    if zero_points:
+        zp = RNG.integers(-8, 9, filters).astype(np.int8)
+        initializers.append(numpy_helper.from_array(zp, "zp"))
+        inputs.append("zp")
+    nodes = [helper.make_node("DequantizeLinear", inputs, ["w"], name="dq", axis=0),
+             helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[1, 1, 1, 1])]
+    graph = helper.make_graph(
+        nodes, "qdq_conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, filters, size, size])],
+        initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)])
+    compiled = pith.compile(model)
+    feeds = {"x": RNG.standard_normal((1, channels, size, size)).astype(np.float32)}
+    want = unoptimized_reference(model, feeds)
+    np.testing.assert_allclose(compiled.run(feeds)["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
 # With AVX-512 BF16 (znver4), 4-bit weights at 1, 2 or 5 rows multiply by
 # vdpbf16ps, x split in two bf16 parts (16 significant bits); 4 rows stay
 # on FMAs. K = 4096 is LLaMA's.

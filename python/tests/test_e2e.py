@@ -66,6 +66,12 @@ def test_generated_cnn():
     assert_matches(compiled, model, random_inputs(compiled))
 
 
+def test_generated_small_image_cnn():
+    model = e2e_models.small_image_cnn()
+    compiled = pith.compile(model)
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
 def test_generated_encoder_block():
     model = e2e_models.encoder_block()
     compiled = pith.compile(model)

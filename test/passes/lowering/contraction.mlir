@@ -89,6 +89,72 @@ func.func @depthwise(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x3x3xf32>) -> tens
 
 // -----
 
+// Where the output positions do not fill 16-lane vectors (7x7 = 49) and
+// the filters do, the filters are the product's last axis: windows are
+// copied into [n, g, oh, ow, c, kh, kw], the product is [n, o, f] over
+// r = c*kh*kw with the weight transposed to [r, f], then transposed back
+// to [n, f, o].
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6, d2, d3, d4)>
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @small_image
+func.func @small_image(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ROWS]]]
+  // CHECK-SAME: outs(%{{.*}} : tensor<1x1x7x7x8x3x3xf32>)
+  // CHECK: %[[COLS:.*]] = tensor.expand_shape {{.*}} : tensor<3528xf32> into tensor<1x49x72xf32>
+  // CHECK: %[[W:.*]] = tensor.expand_shape {{.*}} : tensor<1152xf32> into tensor<16x72xf32>
+  // CHECK: %[[WT:.*]] = linalg.transpose ins(%[[W]] : tensor<16x72xf32>) outs(%{{.*}} : tensor<72x16xf32>) permutation = [1, 0]
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+  // CHECK-SAME: ins(%[[COLS]], %[[WT]] : tensor<1x49x72xf32>, tensor<72x16xf32>) outs(%{{.*}} : tensor<1x49x16xf32>)
+  // CHECK: linalg.transpose ins(%[[PRODUCT]] : tensor<1x49x16xf32>) outs(%{{.*}} : tensor<1x16x49xf32>) permutation = [0, 2, 1]
+  // CHECK: tensor<784xf32> into tensor<1x16x7x7xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
+// A constant weight is transposed at compile time; a 1x1 convolution's
+// input is transposed into [n, o, c] instead of copied by windows.
+// CHECK-LABEL: func.func @small_pointwise
+func.func @small_pointwise(%x: tensor<2x8x7x7xf32>) -> tensor<2x16x7x7xf32> {
+  // CHECK-NOT: tensor.pad
+  // CHECK: %[[COLS:.*]] = linalg.transpose ins(%{{.*}} : tensor<2x8x49xf32>) outs(%{{.*}} : tensor<2x49x8xf32>) permutation = [0, 2, 1]
+  // CHECK: %[[WT:.*]] = arith.constant dense<1.000000e+00> : tensor<8x16xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%[[COLS]], %[[WT]] : tensor<2x49x8xf32>, tensor<8x16xf32>) outs(%{{.*}} : tensor<2x49x16xf32>)
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<2x49x16xf32>) outs(%{{.*}} : tensor<2x16x49xf32>) permutation = [0, 2, 1]
+  %w = pith.constant dense<1.0> : tensor<16x8x1x1xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<2x8x7x7xf32>, tensor<16x8x1x1xf32>) -> tensor<2x16x7x7xf32>
+  return %0 : tensor<2x16x7x7xf32>
+}
+
+// -----
+
+// A weight dequantized per filter from constant integers is dequantized
+// from the integers transposed at compile time ([r, f], a scale per
+// column): no transpose of f32 weights each run.
+// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[COLUMN:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @small_image_quantized
+func.func @small_image_quantized(%x: tensor<1x8x7x7xf32>, %s: tensor<16xf32>) -> tensor<1x16x7x7xf32> {
+  // CHECK: %[[Q:.*]] = arith.constant dense<3> : tensor<72x16xi8>
+  // CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#[[ALL]], #[[COLUMN]], #[[ALL]]]
+  // CHECK-SAME: ins(%[[Q]], %arg1 : tensor<72x16xi8>, tensor<16xf32>) outs(%{{.*}} : tensor<72x16xf32>)
+  // CHECK: arith.sitofp
+  // CHECK: arith.mulf
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %[[W]] : tensor<1x49x72xf32>, tensor<72x16xf32>)
+  // CHECK-NOT: permutation = [1, 0]
+  %q = pith.constant dense<3> : tensor<16x8x3x3xi8>
+  %w = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<16x8x3x3xi8>, tensor<16xf32>) -> tensor<16x8x3x3xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
 // A 1x1 convolution with unit strides multiplies the input itself: no copy.
 // CHECK-LABEL: func.func @pointwise
 func.func @pointwise(%x: tensor<1x8x4x4xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x4x4xf32> {
