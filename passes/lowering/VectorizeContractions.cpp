@@ -104,9 +104,9 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   order.push_back(n);
   if (!dims->m.empty()) {
     unsigned m = dims->m.back();
-    plan.tileSizes[m] = pickDivisor(ranges[m], {8, 6, 4, 3, 2}, [&](int64_t t) {
-      return t * vectorsPerRow <= registers;
-    });
+    plan.tileSizes[m] =
+        pickDivisor(ranges[m], {8, 7, 6, 5, 4, 3, 2},
+                    [&](int64_t t) { return t * vectorsPerRow <= registers; });
     for (unsigned dim : llvm::drop_end(dims->m))
       order.push_back(dim);
     order.push_back(m);

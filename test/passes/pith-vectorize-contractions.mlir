@@ -2,18 +2,19 @@
 // RUN: pith-opt %s --pith-vectorize-contractions=vector-bits=256 --split-input-file | FileCheck %s --check-prefix=AVX2
 
 // A matmul becomes loops over N tiles of 32 (two 16-lane vectors) and M
-// tiles of up to 8 rows (6 divides 126, 8 does not); the K loop, in steps
-// of 4, carries the 6x32 output tile in registers: one vector.contract of
-// A [6, 4] and B [4, 32] per step. With 256-bit vectors (and 16
-// registers), tiles of 6x16.
+// tiles of up to 8 rows (7 divides 126, 8 does not; 49 rows, a 7x7
+// image's, take 7 too, not 1); the K loop, in steps of 4, carries the
+// 7x32 output tile in registers: one vector.contract of A [7, 4] and B
+// [4, 32] per step. With 256-bit vectors (and 16 registers, which 7 rows
+// of 2 vectors would not leave room beside), tiles of 6x16.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.for %[[N:.*]] = %c0 to %c1536 step %c32
-// CHECK:   scf.for %[[M:.*]] = %c0 to %c126 step %c6
-// CHECK:     %[[C:.*]] = vector.transfer_read {{.*}} : tensor<6x32xf32>, vector<6x32xf32>
-// CHECK:     %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c384 step %c4 iter_args(%[[T:.*]] = %[[C]]) -> (vector<6x32xf32>)
-// CHECK:       %[[A:.*]] = vector.transfer_read {{.*}} : tensor<6x4xf32>, vector<6x4xf32>
+// CHECK:   scf.for %[[M:.*]] = %c0 to %c126 step %c7
+// CHECK:     %[[C:.*]] = vector.transfer_read {{.*}} : tensor<7x32xf32>, vector<7x32xf32>
+// CHECK:     %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c384 step %c4 iter_args(%[[T:.*]] = %[[C]]) -> (vector<7x32xf32>)
+// CHECK:       %[[A:.*]] = vector.transfer_read {{.*}} : tensor<7x4xf32>, vector<7x4xf32>
 // CHECK:       %[[B:.*]] = vector.transfer_read {{.*}} : tensor<4x32xf32>, vector<4x32xf32>
-// CHECK:       %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[T]] : vector<6x4xf32>, vector<4x32xf32> into vector<6x32xf32>
+// CHECK:       %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[T]] : vector<7x4xf32>, vector<4x32xf32> into vector<7x32xf32>
 // CHECK:       scf.yield %[[R]]
 // CHECK:     vector.transfer_write %[[ACC]]
 // AVX2-LABEL: func.func @matmul
