@@ -406,13 +406,17 @@ private:
     return arith::SIToFPOp::create(b, loc, floats(), field);
   }
   bool hasCenter() const { return (perByte > 1 && !isUnsigned) || zeroPoints; }
+  /// The rows of a register tile of `writeRowTiles`.
+  int64_t fewRowsTile() const {
+    return rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
+  }
   /// Whether few rows multiply with AVX-512 BF16 (`writeBf16RowTiles`):
   /// 4-bit values, panels of 16 features, groups of whole blocks; one or
   /// two rows, or rows that no tile divides. (Its dot products multiply
   /// twice, once per part of x: where a tile of 3 rows or more shares
   /// each unpacking, FMAs on f32 weights are faster.)
   bool usesBf16Dot() const {
-    return bf16Dot && perByte == 2 && width == 16 &&
+    return bf16Dot && vectorBits >= 512 && perByte == 2 && width == 16 &&
            bytesPerGroup % kBf16BlockRows == 0 &&
            (rows <= 2 || fewRowsTile() == 1);
   }
@@ -463,9 +467,6 @@ private:
   /// a byte and per unrolled row of bytes, so that FMAs do not wait on
   /// each other); at the group's end the center times the group's sum of
   /// x (`xSums`) is taken away and the scale applied once.
-  int64_t fewRowsTile() const {
-    return rowTileFor(2 * vectorsPerRow(), vectorBits >= 512 ? 24 : 12);
-  }
   Value writeRowTiles(OpBuilder &b, Value panel, Value output) const {
     int64_t rowTile = fewRowsTile();
     // Each FMA waits for the last into its accumulator (4 cycles): rows of
@@ -474,6 +475,52 @@ private:
       return rowTile * perByte * u <= 4;
     });
     int64_t chains = perByte * unroll;
+    return loopOverGroups(
+        b, panel, output, rowTile, chains,
+        [&](OpBuilder &b, Value group, ArrayRef<Value> rowIndices,
+            ValueRange init) {
+          auto byteLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, bytesPerGroup), index(b, unroll),
+              init,
+              [&](OpBuilder &b, Location, Value byteRow0, ValueRange sums) {
+                SmallVector<Value> next(sums.begin(), sums.end());
+                for (int64_t u = 0; u < unroll; ++u) {
+                  Value byteRow = plus(b, byteRow0, u);
+                  Value wide = widenedBytes(b, panel, group, byteRow);
+                  for (int64_t sub = 0; sub < perByte; ++sub) {
+                    Value w = storedValue(b, wide, sub);
+                    int64_t chain = u * perByte + sub;
+                    for (int64_t r = 0; r < rowTile; ++r) {
+                      Value broadcast = vector::BroadcastOp::create(
+                          b, loc, floats(),
+                          xAt(b, rowIndices[r], group, byteRow, sub));
+                      Value &sum = next[r * chains + chain];
+                      sum = vector::FMAOp::create(b, loc, broadcast, w, sum);
+                    }
+                  }
+                }
+                scf::YieldOp::create(b, loc, next);
+              });
+          return SmallVector<Value>(byteLoop.getResults());
+        },
+        /*denominator=*/0, xSums);
+  }
+
+  /// Loops over blocks of `rowTile` rows of `panel` and over groups: per
+  /// group `chains` zero accumulators a row go through `accumulate` (the
+  /// group, the rows, the accumulators row after row; returns them). At
+  /// the group's end each row's are added up into S and the center times
+  /// the row's group sum of x (`groupSums`) taken away, then the scale
+  /// applied into the row's output. Where the stored values n went into
+  /// the sums as 1 + n/`denominator` (0: as n), Σ n·x = denominator·(S -
+  /// Σ x) is taken instead of S.
+  Value
+  loopOverGroups(OpBuilder &b, Value panel, Value output, int64_t rowTile,
+                 int64_t chains,
+                 function_ref<SmallVector<Value>(OpBuilder &, Value,
+                                                 ArrayRef<Value>, ValueRange)>
+                     accumulate,
+                 int64_t denominator, Value groupSums) const {
     return loopOverRowTiles(
         b, panel, output, rows, rowTile, floats(),
         [&](OpBuilder &b, ArrayRef<Value> rowIndices,
@@ -484,45 +531,35 @@ private:
                 SmallVector<Value> init;
                 for (int64_t i = 0; i < rowTile * chains; ++i)
                   init.push_back(zeroVector(b));
-                auto byteLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, bytesPerGroup),
-                    index(b, unroll), init,
-                    [&](OpBuilder &b, Location, Value byteRow0,
-                        ValueRange sums) {
-                      SmallVector<Value> next(sums.begin(), sums.end());
-                      for (int64_t u = 0; u < unroll; ++u) {
-                        Value byteRow = plus(b, byteRow0, u);
-                        Value wide = widenedBytes(b, panel, group, byteRow);
-                        for (int64_t sub = 0; sub < perByte; ++sub) {
-                          Value w = storedValue(b, wide, sub);
-                          int64_t chain = u * perByte + sub;
-                          for (int64_t r = 0; r < rowTile; ++r) {
-                            Value xValue =
-                                xAt(b, rowIndices[r], group, byteRow, sub);
-                            Value broadcast = vector::BroadcastOp::create(
-                                b, loc, floats(), xValue);
-                            Value &sum = next[r * chains + chain];
-                            sum = vector::FMAOp::create(b, loc, broadcast, w,
-                                                        sum);
-                          }
-                        }
-                      }
-                      scf::YieldOp::create(b, loc, next);
-                    });
-                Value offset = center(b, panel, group);
+                SmallVector<Value> sums =
+                    accumulate(b, group, rowIndices, init);
+                Value factor, offset = center(b, panel, group);
+                if (denominator) {
+                  factor = arith::ConstantOp::create(
+                      b, loc,
+                      DenseElementsAttr::get(floats(),
+                                             b.getF32FloatAttr(denominator)));
+                  offset = offset
+                               ? arith::AddFOp::create(b, loc, offset, factor)
+                                     .getResult()
+                               : factor;
+                }
                 Value scale =
                     read(b, floats(), scales, {panel, group, index(b, 0)});
                 SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
                 for (int64_t r = 0; r < rowTile; ++r) {
-                  Value sum = byteLoop.getResult(r * chains);
+                  Value sum = sums[r * chains];
                   for (int64_t c = 1; c < chains; ++c)
-                    sum = arith::AddFOp::create(
-                        b, loc, sum, byteLoop.getResult(r * chains + c));
+                    sum = arith::AddFOp::create(b, loc, sum,
+                                                sums[r * chains + c]);
+                  if (factor)
+                    sum = arith::MulFOp::create(b, loc, sum, factor);
                   if (offset) {
                     Value xSum = vector::BroadcastOp::create(
                         b, loc, floats(),
                         tensor::ExtractOp::create(
-                            b, loc, xSums, ValueRange{rowIndices[r], group}));
+                            b, loc, groupSums,
+                            ValueRange{rowIndices[r], group}));
                     sum = arith::SubFOp::create(
                         b, loc, sum,
                         arith::MulFOp::create(b, loc, offset, xSum));
@@ -544,7 +581,7 @@ private:
   /// and-or): 1 + n/16 for stored value n, exact. Each is dot-multiplied
   /// with the matching pair of the row's inputs, split in two bf16 parts
   /// (`splitInputs`), into accumulators of their own. At a group's end
-  /// the sum S of (1 + n/16)·x gives Σ n·x = 16·S - Σ x, and the center
+  /// the sum S of (1 + n/16)·x gives Σ n·x = 16·(S - Σ x), and the center
   /// times Σ x is taken away, Σ x being the sum of the split inputs, so
   /// that the split's error is not multiplied by the offsets.
   Value writeBf16RowTiles(OpBuilder &b, Value panel, Value output,
@@ -561,99 +598,71 @@ private:
     for (int64_t lane = 0; lane < width; ++lane)
       for (int64_t row = 0; row < kBf16BlockRows; ++row)
         permutation.push_back(row * width + lane);
-    Value sixteen = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(floats(), b.getF32FloatAttr(16)));
-    return loopOverRowTiles(
-        b, panel, output, rows, rowTile, floats(),
-        [&](OpBuilder &b, ArrayRef<Value> rowIndices,
-            ValueRange accumulators) -> SmallVector<Value> {
-          auto groupLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, groups), index(b, 1), accumulators,
-              [&](OpBuilder &b, Location, Value group, ValueRange groupAccs) {
-                SmallVector<Value> init;
-                for (int64_t i = 0; i < rowTile * 2 * chains; ++i)
-                  init.push_back(zeroVector(b));
-                auto blockLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, blocks), index(b, 1), init,
-                    [&](OpBuilder &b, Location, Value block, ValueRange sums) {
-                      Value first = arith::MulIOp::create(
+    return loopOverGroups(
+        b, panel, output, rowTile, 2 * chains,
+        [&](OpBuilder &b, Value group, ArrayRef<Value> rowIndices,
+            ValueRange init) {
+          auto blockLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, blocks), index(b, 1), init,
+              [&](OpBuilder &b, Location, Value block, ValueRange sums) {
+                Value first =
+                    blockStart(b, group, block, kBf16BlockRows * width);
+                Value raw = read(
+                    b, VectorType::get({kBf16BlockRows * width}, b.getI8Type()),
+                    flatValues, {panel, first});
+                Value lanesOfFeatures = vector::BitCastOp::create(
+                    b, loc, words(),
+                    vector::ShuffleOp::create(b, loc, raw, raw, permutation));
+                SmallVector<Value> next(sums.begin(), sums.end());
+                for (int64_t pair = 0; pair < kBf16Pairs; ++pair) {
+                  // Value `pair` at bits 4·pair, `pair + 4` 16 above.
+                  Value field =
+                      pair == 0
+                          ? arith::ShLIOp::create(b, loc, lanesOfFeatures,
+                                                  splat(b, 3))
+                                .getResult()
+                          : arith::ShRUIOp::create(b, loc, lanesOfFeatures,
+                                                   splat(b, 4 * pair - 3))
+                                .getResult();
+                  Value weights = vector::BitCastOp::create(
+                      b, loc, lanes,
+                      arith::OrIOp::create(
                           b, loc,
-                          arith::AddIOp::create(
-                              b, loc,
-                              arith::MulIOp::create(b, loc, group,
-                                                    index(b, blocks)),
-                              block),
-                          index(b, kBf16BlockRows * width));
-                      Value raw = read(b,
-                                       VectorType::get({kBf16BlockRows * width},
-                                                       b.getI8Type()),
-                                       flatValues, {panel, first});
-                      Value lanesOfFeatures = vector::BitCastOp::create(
-                          b, loc, words(),
-                          vector::ShuffleOp::create(b, loc, raw, raw,
-                                                    permutation));
-                      SmallVector<Value> next(sums.begin(), sums.end());
-                      for (int64_t pair = 0; pair < kBf16Pairs; ++pair) {
-                        // Value `pair` at bits 4·pair, `pair + 4` 16 above.
-                        Value field =
-                            pair == 0
-                                ? arith::ShLIOp::create(b, loc, lanesOfFeatures,
-                                                        splat(b, 3))
-                                      .getResult()
-                                : arith::ShRUIOp::create(b, loc,
-                                                         lanesOfFeatures,
-                                                         splat(b, 4 * pair - 3))
-                                      .getResult();
-                        Value weights = vector::BitCastOp::create(
-                            b, loc, lanes,
-                            arith::OrIOp::create(
-                                b, loc,
-                                arith::AndIOp::create(b, loc, field,
-                                                      splat(b, 0x00780078)),
-                                splat(b, 0x3F803F80)));
-                        for (int64_t r = 0; r < rowTile; ++r)
-                          for (int64_t part = 0; part < 2; ++part) {
-                            Value inputs = vector::BitCastOp::create(
-                                b, loc, lanes,
-                                vector::BroadcastOp::create(
-                                    b, loc, words(),
-                                    tensor::ExtractOp::create(
-                                        b, loc, split.pairs,
-                                        ValueRange{rowIndices[r], group, block,
-                                                   index(b, part * kBf16Pairs +
-                                                                pair)})));
-                            Value &sum =
-                                next[(r * 2 + part) * chains + pair % chains];
-                            sum = bf16PairDot(b, sum, weights, inputs);
-                          }
-                      }
-                      scf::YieldOp::create(b, loc, next);
-                    });
-                Value offset = sixteen;
-                if (Value center = this->center(b, panel, group))
-                  offset = arith::AddFOp::create(b, loc, offset, center);
-                Value scale =
-                    read(b, floats(), scales, {panel, group, index(b, 0)});
-                SmallVector<Value> accs(groupAccs.begin(), groupAccs.end());
-                for (int64_t r = 0; r < rowTile; ++r) {
-                  Value sum = blockLoop.getResult(r * 2 * chains);
-                  for (int64_t c = 1; c < 2 * chains; ++c)
-                    sum = arith::AddFOp::create(
-                        b, loc, sum, blockLoop.getResult(r * 2 * chains + c));
-                  Value xSum = vector::BroadcastOp::create(
-                      b, loc, floats(),
-                      tensor::ExtractOp::create(
-                          b, loc, split.sums,
-                          ValueRange{rowIndices[r], group}));
-                  sum = arith::SubFOp::create(
-                      b, loc, arith::MulFOp::create(b, loc, sum, sixteen),
-                      arith::MulFOp::create(b, loc, offset, xSum));
-                  accs[r] = vector::FMAOp::create(b, loc, sum, scale, accs[r]);
+                          arith::AndIOp::create(b, loc, field,
+                                                splat(b, 0x00780078)),
+                          splat(b, 0x3F803F80)));
+                  for (int64_t r = 0; r < rowTile; ++r)
+                    for (int64_t part = 0; part < 2; ++part) {
+                      Value inputs = vector::BitCastOp::create(
+                          b, loc, lanes,
+                          vector::BroadcastOp::create(
+                              b, loc, words(),
+                              tensor::ExtractOp::create(
+                                  b, loc, split.pairs,
+                                  ValueRange{
+                                      rowIndices[r], group, block,
+                                      index(b, part * kBf16Pairs + pair)})));
+                      Value &sum =
+                          next[(r * 2 + part) * chains + pair % chains];
+                      sum = bf16PairDot(b, sum, weights, inputs);
+                    }
                 }
-                scf::YieldOp::create(b, loc, accs);
+                scf::YieldOp::create(b, loc, next);
               });
-          return SmallVector<Value>(groupLoop.getResults());
-        });
+          return SmallVector<Value>(blockLoop.getResults());
+        },
+        /*denominator=*/16, split.sums);
+  }
+
+  /// The first element of block `block` of `group` in a flat view whose
+  /// blocks (of 4 rows of bytes) hold `size` elements.
+  Value blockStart(OpBuilder &b, Value group, Value block, int64_t size) const {
+    Value blocksBefore = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, group,
+                              index(b, bytesPerGroup / kBf16BlockRows)),
+        block);
+    return arith::MulIOp::create(b, loc, blocksBefore, index(b, size));
   }
 
   /// `acc` plus, in each f32 lane, the products of its two bf16 `weights`
@@ -706,14 +715,7 @@ private:
                     ValueRange{args[0], zeros},
                     [&](OpBuilder &b, Location, Value blockIndex,
                         ValueRange blockArgs) {
-                      Value first = arith::MulIOp::create(
-                          b, loc,
-                          arith::AddIOp::create(
-                              b, loc,
-                              arith::MulIOp::create(b, loc, group,
-                                                    index(b, blocks)),
-                              blockIndex),
-                          index(b, perBlock));
+                      Value first = blockStart(b, group, blockIndex, perBlock);
                       Value values = read(b, block, flat, {row, first});
                       values = vector::ShuffleOp::create(
                           b, loc, values, values,

@@ -76,15 +76,19 @@ def test_qdq_linear_matches_onnxruntime(bits, block, zero_points, rows):
                                atol=1e-4 * np.abs(want).max())
 
 
-@pytest.mark.parametrize("size,zero_points", [(7, False), (7, True), (16, False)])
-def test_qdq_conv_matches_onnxruntime(size, zero_points):
+@pytest.mark.parametrize("bits,size,zero_points", [(8, 7, False), (8, 7, True), (4, 7, False),
+                                                   (8, 16, False)])
+def test_qdq_conv_matches_onnxruntime(bits, size, zero_points):
     """A convolution of weights dequantized per filter (DequantizeLinear,
     axis 0): at 7x7 outputs the filters are the product's lanes and the
     integers are dequantized transposed, at 16x16 the positions are."""
     k, channels, filters = 3, 16, 32
-    q = RNG.integers(-128, 128, (filters, channels, k, k)).astype(np.int8)
+    low = -(1 << (bits - 1))
+    q = RNG.integers(low, -low, (filters, channels, k, k)).astype(np.int8)
     scale = (RNG.random(filters) * 0.01 + 0.001).astype(np.float32)
-    initializers = [numpy_helper.from_array(q, "q"), numpy_helper.from_array(scale, "scale")]
+    storage = {8: TensorProto.INT8, 4: TensorProto.INT4}[bits]
+    initializers = [helper.make_tensor("q", storage, q.shape, q.flatten().tolist()),
+                    numpy_helper.from_array(scale, "scale")]
     inputs = ["q", "scale"]
     if zero_points:
         zp = RNG.integers(-8, 9, filters).astype(np.int8)

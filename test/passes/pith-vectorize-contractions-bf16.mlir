@@ -59,15 +59,15 @@
 //       CHECK:       tensor.extract %[[SPLIT]]#0[%{{.*}}, %[[G2]], %[[B2]], %c4]
 //       CHECK:       arith.shrui %[[WORDS]]
 // CHECK-COUNT-6:     {pith.bf16_dot}
-// At the group's end, Σ n·x = 16·S - Σ x: 16·S minus (16 + the center)
+// At the group's end, Σ n·x = 16·(S - Σ x): 16·S minus (16 + the center)
 // times the split inputs' sum, scaled.
 //       CHECK:     vector.transfer_read %[[Z]][%[[P]], %[[G2]], %{{.*}}]
 //       CHECK:     %[[CENTER:.*]] = arith.addf
 //       CHECK:     %[[OFFSET:.*]] = arith.addf %[[CENTER]], %[[SIXTEEN]]
 //       CHECK:     %[[SCALE:.*]] = vector.transfer_read %[[S]][%[[P]], %[[G2]], %{{.*}}]
 // CHECK-COUNT-7:   arith.addf %{{.*}}, %[[SUMS]]#
-//       CHECK:     tensor.extract %[[SPLIT]]#1[%{{.*}}, %[[G2]]]
 //       CHECK:     %[[S16:.*]] = arith.mulf %{{.*}}, %[[SIXTEEN]]
+//       CHECK:     tensor.extract %[[SPLIT]]#1[%{{.*}}, %[[G2]]]
 //       CHECK:     %[[SHIFT:.*]] = arith.mulf %[[OFFSET]]
 //       CHECK:     %[[CENTERED:.*]] = arith.subf %[[S16]], %[[SHIFT]]
 //       CHECK:     vector.fma %[[CENTERED]], %[[SCALE]]
@@ -143,7 +143,7 @@ func.func @four_rows(%x: tensor<4x1x8x2xf32>, %q: tensor<1x1x8x16xi8>, %s: tenso
 // CHECK-COUNT-40: {pith.bf16_dot}
 //   CHECK-NOT: {pith.bf16_dot}
 //       CHECK: %[[S16:.*]] = arith.mulf %{{.*}}, %[[SIXTEEN]] : vector<16xf32>
-//  CHECK-NEXT: %[[X16:.*]] = arith.mulf %{{.*}}, %[[SIXTEEN]] : vector<16xf32>
+//       CHECK: %[[X16:.*]] = arith.mulf %{{.*}}, %[[SIXTEEN]] : vector<16xf32>
 //  CHECK-NEXT: arith.subf %[[S16]], %[[X16]]
 func.func @five_rows(%x: tensor<5x1x8x2xf32>, %q: tensor<1x1x8x16xi8>, %s: tensor<1x1x16xf32>, %init: tensor<5x1x16xf32>) -> tensor<5x1x16xf32> {
   %c4 = arith.constant 4 : i8
