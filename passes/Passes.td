@@ -446,8 +446,10 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
   let summary = "Vectorize linalg ops other than contractions along their innermost loop";
   let description = [{
     Each linalg op on tensors that is not a contraction, whose operands are
-    all contiguous along its innermost loop (or do not depend on it), and
-    that gathers nothing, is tiled to rows: every outer loop steps by 1,
+    all contiguous along its innermost loop (or do not depend on it; an
+    input read at the innermost index plus other loops', as a
+    convolution's windows are at ow + kw, counts as contiguous), and that
+    gathers nothing, is tiled to rows: every outer loop steps by 1,
     the innermost by the whole extent when it is at most 16 vectors of
     `vector-bits`, else by the largest multiple of a vector that divides
     it. Each

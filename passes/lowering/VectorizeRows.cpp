@@ -3,7 +3,8 @@
 // Part of pith. Linalg ops other than contractions (elementwise chains,
 // reductions such as softmax's and layer norm's, broadcasts, fills) are
 // tiled to rows of their innermost loop and vectorized: each row becomes a
-// few vector loads, vector arithmetic and a store, or a vector reduction.
+// few vector loads, vector arithmetic and a store, or a vector reduction
+// (a convolution's windows, read at ow + kw, are rows too).
 // Transposes that move the innermost dimension go by 16x16 blocks
 // transposed in registers.
 // LLVM's loop vectorizer could do the elementwise part only where it can
@@ -54,8 +55,22 @@ FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
   AffineExpr innerDim = getAffineDimExpr(inner, op.getContext());
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (map.isFunctionOfDim(inner) &&
-        (map.getNumResults() == 0 || map.getResults().back() != innerDim))
+    if (!map.isFunctionOfDim(inner))
+      continue;
+    // An input may be read at the inner index plus other loops' (a
+    // convolution's windows, ow + kw): contiguous along the row all the
+    // same, and the other loops are 1 wide in a row's tile.
+    AffineExpr last =
+        map.getNumResults() ? map.getResults().back() : AffineExpr();
+    bool contiguous =
+        last == innerDim ||
+        (op.isDpsInput(&operand) && last &&
+         !simplifyAffineExpr(last - innerDim, map.getNumDims(), 0)
+              .isFunctionOfDim(inner));
+    if (!contiguous || llvm::any_of(map.getResults().drop_back(),
+                                    [&](AffineExpr result) {
+                                      return result.isFunctionOfDim(inner);
+                                    }))
       return failure();
   }
   // Up to 16 vectors a row: a reduction then needs no partial results.
@@ -67,6 +82,33 @@ FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
     if (candidate > 1 && extent % candidate == 0)
       return candidate;
   return failure();
+}
+
+/// A row's tile of a generic has every loop but the innermost 1 wide:
+/// those loops read as 0 in the maps of its inputs read at the inner index
+/// plus others' (ow + kw), which become plain reads the vectorizer takes.
+void dropUnitLoopsFromMaps(Operation *tile) {
+  auto generic = dyn_cast<linalg::GenericOp>(tile);
+  if (!generic)
+    return;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  MLIRContext *context = generic.getContext();
+  SmallVector<AffineExpr> replacements;
+  for (auto [loop, range] : llvm::enumerate(ranges))
+    replacements.push_back(range == 1 ? getAffineConstantExpr(0, context)
+                                      : getAffineDimExpr(loop, context));
+  AffineExpr innerDim = getAffineDimExpr(ranges.size() - 1, context);
+  SmallVector<Attribute> maps;
+  for (OpOperand &operand : generic->getOpOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(&operand);
+    if (generic.isDpsInput(&operand) && map.getNumResults() &&
+        map.getResults().back() != innerDim &&
+        map.getResults().back().isFunctionOfDim(ranges.size() - 1))
+      map = simplifyAffineMap(map.replaceDimsAndSymbols(
+          replacements, {}, map.getNumDims(), map.getNumSymbols()));
+    maps.push_back(AffineMapAttr::get(map));
+  }
+  generic.setIndexingMapsAttr(ArrayAttr::get(context, maps));
 }
 
 /// A read of a single element into a vector (a row's max, sum or mean
@@ -202,6 +244,7 @@ struct VectorizeRowsPass
         continue;
       rewriter.replaceOp(op, tiled->replacements);
       Operation *tile = tiled->tiledOps.back();
+      dropUnitLoopsFromMaps(tile);
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile);

@@ -107,6 +107,45 @@ func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<
 
 // -----
 
+// A convolution's windows copied into columns (loops n, kh, kw, oh, ow)
+// read the input at ow + kw: contiguous along the row of ow all the same,
+// so each row is one 32-wide read at (oh + kh, kw) and one write. A
+// stride (2 * ow + kw) is not contiguous and stays scalar.
+// CHECK-LABEL: func.func @windows
+// CHECK: scf.for %[[N:[a-z0-9]+]] = %c0 to %c4
+// CHECK:   scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
+// CHECK:     scf.for %[[KW:[a-z0-9]+]] = %c0 to %c3
+// CHECK:       scf.for %[[OH:[a-z0-9]+]] = %c0 to %c8
+// CHECK:         scf.for %[[OW:[a-z0-9]+]] = %c0 to %c32 step %c32
+// CHECK:           %[[Y:.*]] = affine.apply #{{.*}}(%[[KH]], %[[OH]])
+// CHECK:           %[[X:.*]] = affine.apply #{{.*}}(%[[KW]], %[[OW]])
+// CHECK:           %[[IN:.*]] = tensor.extract_slice %arg0[%[[N]], %[[Y]], %[[X]]] [1, 1, 32] [1, 1, 1]
+// CHECK:           vector.transfer_read %[[IN]]{{.*}} : tensor<1x1x32xf32>, vector<32xf32>
+// CHECK:           vector.transfer_write
+// CHECK-LABEL: func.func @strided_windows
+// CHECK-NOT: vector.
+#in = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 + d2)>
+#strided = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 * 2 + d2)>
+#out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+func.func @windows(%x: tensor<4x10x34xf32>) -> tensor<4x3x3x8x32xf32> {
+  %e = tensor.empty() : tensor<4x3x3x8x32xf32>
+  %0 = linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<4x10x34xf32>) outs(%e : tensor<4x3x3x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<4x3x3x8x32xf32>
+  return %0 : tensor<4x3x3x8x32xf32>
+}
+func.func @strided_windows(%x: tensor<4x10x66xf32>) -> tensor<4x3x3x8x32xf32> {
+  %e = tensor.empty() : tensor<4x3x3x8x32xf32>
+  %0 = linalg.generic {indexing_maps = [#strided, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<4x10x66xf32>) outs(%e : tensor<4x3x3x8x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<4x3x3x8x32xf32>
+  return %0 : tensor<4x3x3x8x32xf32>
+}
+
+// -----
+
 // A transpose that moves the innermost dimension goes by 16x16 blocks:
 // 16 vectors read along the input's rows, 4 stages of 16 two-source
 // shuffles, 16 vectors written along the output's rows.
