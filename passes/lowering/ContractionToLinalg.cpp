@@ -320,31 +320,30 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         groups == 1 && positions % kLanes != 0 && filtersPerGroup % kLanes == 0;
     Value columns = input;
     if (!pointwise) {
-      // Loops (n, g, c, k..., o...), all parallel: a copy (into [n, g,
-      // o..., c, k...] where the filters are the lanes).
-      SmallVector<int64_t> shape = {batch, groups, channelsPerGroup};
-      llvm::append_range(shape, kernel);
-      llvm::append_range(shape, outputSpatial);
-      int64_t loops = shape.size();
+      // Loops (n, g, c, k..., o...), all parallel: a copy; where the
+      // filters are the lanes, (n, g, o..., c, k...), so that the last
+      // loop runs along a window's row (kw) of both the input and the
+      // columns.
+      int64_t channel = filtersAsLanes ? 2 + spatial : 2;
+      int64_t firstWindow = channel + 1;
+      int64_t firstOutput = filtersAsLanes ? 2 : 3 + spatial;
+      SmallVector<int64_t> outputShape = {batch, groups};
+      if (filtersAsLanes)
+        llvm::append_range(outputShape, outputSpatial);
+      outputShape.push_back(channelsPerGroup);
+      llvm::append_range(outputShape, kernel);
+      if (!filtersAsLanes)
+        llvm::append_range(outputShape, outputSpatial);
+      int64_t loops = outputShape.size();
       SmallVector<AffineExpr> inputExprs = {getAffineDimExpr(0, context),
                                             getAffineDimExpr(1, context),
-                                            getAffineDimExpr(2, context)};
+                                            getAffineDimExpr(channel, context)};
       llvm::append_range(inputExprs,
-                         windowPositions(context, 3 + spatial, 3,
+                         windowPositions(context, firstOutput, firstWindow,
                                          op.getStrides(), op.getDilations()));
-      SmallVector<int64_t> order = {0, 1};
-      if (filtersAsLanes) {
-        llvm::append_range(order, llvm::seq<int64_t>(3 + spatial, loops));
-        llvm::append_range(order, llvm::seq<int64_t>(2, 3 + spatial));
-      } else {
-        llvm::append_range(order, llvm::seq<int64_t>(2, loops));
-      }
       SmallVector<AffineExpr> outputExprs;
-      SmallVector<int64_t> outputShape;
-      for (int64_t loop : order) {
+      for (int64_t loop = 0; loop < loops; ++loop)
         outputExprs.push_back(getAffineDimExpr(loop, context));
-        outputShape.push_back(shape[loop]);
-      }
       auto columnsType = RankedTensorType::get(outputShape, element);
       columns = linalg::GenericOp::create(
                     rewriter, loc, columnsType, input,

@@ -91,16 +91,18 @@ func.func @depthwise(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x3x3xf32>) -> tens
 
 // Where the output positions do not fill 16-lane vectors (7x7 = 49) and
 // the filters do, the filters are the product's last axis: windows are
-// copied into [n, g, oh, ow, c, kh, kw], the product is [n, o, f] over
+// copied by loops (n, g, oh, ow, c, kh, kw), the last along a window's row
+// of both, into [n, g, oh, ow, c, kh, kw]; the product is [n, o, f] over
 // r = c*kh*kw with the weight transposed to [r, f], then transposed back
 // to [n, f, o].
-// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6, d2, d3, d4)>
+// CHECK-DAG: #[[WINDOWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4, d5, d6)>
 // CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
 // CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
 // CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @small_image
 func.func @small_image(%x: tensor<1x8x7x7xf32>, %w: tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32> {
-  // CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ROWS]]]
+  // CHECK: linalg.generic {indexing_maps = [#[[WINDOWS]], #[[ROWS]]]
   // CHECK-SAME: outs(%{{.*}} : tensor<1x1x7x7x8x3x3xf32>)
   // CHECK: %[[COLS:.*]] = tensor.expand_shape {{.*}} : tensor<3528xf32> into tensor<1x49x72xf32>
   // CHECK: %[[W:.*]] = tensor.expand_shape {{.*}} : tensor<1152xf32> into tensor<16x72xf32>
