@@ -448,8 +448,10 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     Each linalg op on tensors that is not a contraction, whose operands are
     all contiguous along its innermost loop (or do not depend on it; an
     input read at the innermost index plus other loops', as a
-    convolution's windows are at ow + kw, counts as contiguous), and that
-    gathers nothing, is tiled to rows: every outer loop steps by 1,
+    convolution's windows are at ow + kw, counts as contiguous; a copy
+    strided along it, at 2 ow + kw, reads the row's span and picks every
+    other element by a shuffle), and that gathers nothing, is tiled to
+    rows: every outer loop steps by 1,
     the innermost by the whole extent when it is at most 16 vectors of
     `vector-bits`, else by the largest multiple of a vector that divides
     it. Each

@@ -38,6 +38,43 @@ namespace {
 /// elements narrower than a byte (vectors of i1 or i4 are packed bits in
 /// LLVM, buffers hold a byte per element), or the op gathers
 /// (tensor.extract in its body).
+/// How far `map`'s last result moves per step of loop `inner`, where it
+/// is `step * inner` plus other loops' (a window's position, ow * stride
+/// + kw); 0 otherwise.
+int64_t stepAlong(AffineMap map, unsigned inner) {
+  if (map.getNumResults() == 0)
+    return 0;
+  AffineExpr last = map.getResults().back();
+  AffineExpr innerDim = getAffineDimExpr(inner, map.getContext());
+  for (int64_t step = 1; step <= 4; ++step)
+    if (!simplifyAffineExpr(last - innerDim * step, map.getNumDims(), 0)
+             .isFunctionOfDim(inner))
+      return step;
+  return 0;
+}
+
+/// Whether `op` copies its one input, strided along the innermost loop,
+/// into its output (a strided convolution's windows): vectorized by
+/// `writeStridedCopy`.
+bool isStridedCopy(linalg::LinalgOp op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops())
+    return false;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (body.getOperations().size() != 1 ||
+      yield.getValues().front() != body.getArgument(0))
+    return false;
+  unsigned inner = generic.getNumLoops() - 1;
+  AffineMap output =
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  return output.isIdentity() && stepAlong(generic.getMatchingIndexingMap(
+                                              generic.getDpsInputOperand(0)),
+                                          inner) > 1;
+}
+
 FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty() || llvm::any_of(ranges, [](int64_t r) { return r <= 0; }))
@@ -59,18 +96,17 @@ FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
       continue;
     // An input may be read at the inner index plus other loops' (a
     // convolution's windows, ow + kw): contiguous along the row all the
-    // same, and the other loops are 1 wide in a row's tile.
-    AffineExpr last =
-        map.getNumResults() ? map.getResults().back() : AffineExpr();
+    // same, and the other loops are 1 wide in a row's tile; or, copied,
+    // strided (ow * 2 + kw).
+    int64_t step = stepAlong(map, inner);
     bool contiguous =
-        last == innerDim ||
-        (op.isDpsInput(&operand) && last &&
-         !simplifyAffineExpr(last - innerDim, map.getNumDims(), 0)
-              .isFunctionOfDim(inner));
-    if (!contiguous || llvm::any_of(map.getResults().drop_back(),
-                                    [&](AffineExpr result) {
-                                      return result.isFunctionOfDim(inner);
-                                    }))
+        (map.getNumResults() && map.getResults().back() == innerDim) ||
+        (op.isDpsInput(&operand) &&
+         (step == 1 || (step > 1 && isStridedCopy(op))));
+    if (!contiguous ||
+        llvm::any_of(map.getResults().drop_back(), [&](AffineExpr result) {
+          return result.isFunctionOfDim(inner);
+        }))
       return failure();
   }
   // Up to 16 vectors a row: a reduction then needs no partial results.
@@ -109,6 +145,43 @@ void dropUnitLoopsFromMaps(Operation *tile) {
     maps.push_back(AffineMapAttr::get(map));
   }
   generic.setIndexingMapsAttr(ArrayAttr::get(context, maps));
+}
+
+/// A row's tile of a strided copy (`isStridedCopy`, its unit loops
+/// dropped from the input's map): the row's span of the input read at
+/// once (masked past its end) and every step-th element picked by a
+/// shuffle, then written.
+LogicalResult writeStridedCopy(RewriterBase &rewriter, linalg::GenericOp tile) {
+  unsigned inner = tile.getNumLoops() - 1;
+  int64_t step =
+      stepAlong(tile.getMatchingIndexingMap(tile.getDpsInputOperand(0)), inner);
+  int64_t row = tile.getStaticLoopRanges()[inner];
+  Value input = tile.getDpsInputs()[0], output = tile.getDpsInits()[0];
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  auto outputType = dyn_cast<RankedTensorType>(output.getType());
+  if (!inputType || !outputType || step <= 1)
+    return failure();
+  Location loc = tile.getLoc();
+  rewriter.setInsertionPoint(tile);
+  Type element = inputType.getElementType();
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value padding = arith::ConstantOp::create(rewriter, loc, element,
+                                            rewriter.getZeroAttr(element));
+  Value span = vector::TransferReadOp::create(
+      rewriter, loc, VectorType::get({row * step}, element), input,
+      SmallVector<Value>(inputType.getRank(), zero), padding,
+      ArrayRef<bool>{false});
+  SmallVector<int64_t> picked;
+  for (int64_t i = 0; i < row; ++i)
+    picked.push_back(i * step);
+  Value values = vector::ShuffleOp::create(rewriter, loc, span, span, picked);
+  Value written =
+      vector::TransferWriteOp::create(
+          rewriter, loc, values, output,
+          SmallVector<Value>(outputType.getRank(), zero), ArrayRef<bool>{true})
+          .getResult();
+  rewriter.replaceOp(tile, written);
+  return success();
 }
 
 /// A read of a single element into a vector (a row's max, sum or mean
@@ -245,6 +318,10 @@ struct VectorizeRowsPass
       rewriter.replaceOp(op, tiled->replacements);
       Operation *tile = tiled->tiledOps.back();
       dropUnitLoopsFromMaps(tile);
+      if (auto copy = dyn_cast<linalg::GenericOp>(tile);
+          copy && isStridedCopy(copy) &&
+          succeeded(writeStridedCopy(rewriter, copy)))
+        continue;
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile);

@@ -109,8 +109,9 @@ func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<
 
 // A convolution's windows copied into columns (loops n, kh, kw, oh, ow)
 // read the input at ow + kw: contiguous along the row of ow all the same,
-// so each row is one 32-wide read at (oh + kh, kw) and one write. A
-// stride (2 * ow + kw) is not contiguous and stays scalar.
+// so each row is one 32-wide read at (oh + kh, kw) and one write. With a
+// stride (2 * ow + kw) a copy reads the row's span (63 elements, as 64
+// masked past the end) and picks every other element by a shuffle.
 // CHECK-LABEL: func.func @windows
 // CHECK: scf.for %[[N:[a-z0-9]+]] = %c0 to %c4
 // CHECK:   scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
@@ -123,7 +124,10 @@ func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<
 // CHECK:           vector.transfer_read %[[IN]]{{.*}} : tensor<1x1x32xf32>, vector<32xf32>
 // CHECK:           vector.transfer_write
 // CHECK-LABEL: func.func @strided_windows
-// CHECK-NOT: vector.
+// CHECK: %[[SPAN:.*]] = tensor.extract_slice %arg0{{.*}} [1, 1, 63] [1, 1, 1]
+// CHECK: %[[READ:.*]] = vector.transfer_read %[[SPAN]]{{.*}} : tensor<1x1x63xf32>, vector<64xf32>
+// CHECK: %[[EVEN:.*]] = vector.shuffle %[[READ]], %[[READ]] [0, 2, 4, {{.*}}, 60, 62] : vector<64xf32>, vector<64xf32>
+// CHECK: vector.transfer_write %[[EVEN]], {{.*}} : vector<32xf32>, tensor<1x1x1x1x32xf32>
 #in = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 + d2)>
 #strided = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 * 2 + d2)>
 #out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
