@@ -33,11 +33,6 @@ using namespace mlir;
 
 namespace {
 
-/// The row length to vectorize `op`'s innermost loop with, or failure if
-/// some operand is not contiguous along it (transposes stay scalar), has
-/// elements narrower than a byte (vectors of i1 or i4 are packed bits in
-/// LLVM, buffers hold a byte per element), or the op gathers
-/// (tensor.extract in its body).
 /// How far `map`'s last result moves per step of loop `inner`, where it
 /// is `step * inner` plus other loops' (a window's position, ow * stride
 /// + kw); 0 otherwise.
@@ -75,6 +70,12 @@ bool isStridedCopy(linalg::LinalgOp op) {
                                           inner) > 1;
 }
 
+/// The row length to vectorize `op`'s innermost loop with, or failure if
+/// some operand is not contiguous along it (transposes stay scalar; a
+/// strided copy's input is taken, for `writeStridedCopy`), has
+/// elements narrower than a byte (vectors of i1 or i4 are packed bits in
+/// LLVM, buffers hold a byte per element), or the op gathers
+/// (tensor.extract in its body).
 FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   if (ranges.empty() || llvm::any_of(ranges, [](int64_t r) { return r <= 0; }))
