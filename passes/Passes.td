@@ -259,7 +259,9 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     Rewrites every pith op into upstream dialects on tensors: elementwise
     ops into `linalg.generic` whose operands broadcast through their
     indexing maps, contractions into `linalg.generic` contractions,
-    convolutions into a window copy and a contraction per group (im2col),
+    convolutions into a window copy and a contraction per group (im2col;
+    along the filters, the product transposed back, where the output
+    positions do not fill 16-lane vectors and the filters do),
     reductions into `linalg.reduce`, `top_k` into an `scf.for` of k
     selection rounds, data movement into `tensor` and `linalg` ops, and
     constants into `arith.constant` (weights stay dialect resources).

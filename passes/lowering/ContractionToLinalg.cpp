@@ -191,7 +191,7 @@ windowPositions(MLIRContext *context, int64_t firstOutput, int64_t firstWindow,
   return exprs;
 }
 
-/// Output positions or filters a vector holds.
+/// Output positions or filters an AVX-512 vector (two AVX2 ones) holds.
 constexpr int64_t kLanes = 16;
 
 /// out[n, g, f, o] = sum_r weight[g, f, r] * columns[n, g, r, o], as

@@ -144,7 +144,7 @@ Value readFromAbove(linalg::GenericOp op, int64_t rank, Type element) {
   Value found;
   op.getRegion().walk([&](tensor::ExtractOp extract) {
     Value source = extract.getTensor();
-    RankedTensorType type = extract.getTensor().getType();
+    auto type = cast<RankedTensorType>(source.getType());
     if (type.getRank() == rank && type.getElementType() == element &&
         !op->isProperAncestor(source.getParentBlock()->getParentOp()))
       found = source;
