@@ -409,8 +409,8 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     chunk, each multiplied into 8 vectors of 16 rows (4 with AVX2) of its
     input's row of x transposed; after a span, a panel's 16 features' sums
     are transposed in registers and added to the output's rows. With
-    `bf16-dot`, 4-bit weight-only contractions at 1 or 2 rows (or rows no
-    tile divides) multiply by pairs of bf16: per block of 4 rows of packed
+    `bf16-dot`, 4-bit weight-only contractions at 1 or 2 rows multiply by
+    pairs of bf16: per block of 4 rows of packed
     bytes, the bytes permuted so that each feature's share a 32-bit lane,
     each pair of values shifted under the bits of bf16 1.0 (1 + n/16), and
     a dot product with the pairs of x, split before the panels into two

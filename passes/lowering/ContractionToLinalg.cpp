@@ -220,44 +220,68 @@ Value positionsAsLanesProduct(OpBuilder &b, Location loc, Value weight,
       type.getShape());
 }
 
+/// A convolution's weight dequantized per filter from constants, as the
+/// dequantization of the integers viewed [filters, reduced] (a linear
+/// layer's weight); null for any other weight, and for sub-byte values
+/// that do not fill whole bytes of a filter (packing puts whole bytes in a
+/// filter's column).
+DequantizeOp dequantizedFilterRows(OpBuilder &b, Location loc, ConvOp op,
+                                   int64_t filters, int64_t reduced) {
+  auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getAxis() != 0 || dequantize.getBlockSize() ||
+      typeOf(dequantize.getScale()).getRank() != 1)
+    return {};
+  auto integers = dequantize.getInput().getDefiningOp<ConstantOp>();
+  Value zeroPoint = dequantize.getZeroPoint();
+  RankedTensorType integersType = dequantize.getInput().getType();
+  if (!integers || !dequantize.getScale().getDefiningOp<ConstantOp>() ||
+      (zeroPoint && !zeroPoint.getDefiningOp<ConstantOp>()) ||
+      reduced % (8 / integersType.getElementTypeBitWidth()) != 0)
+    return {};
+  auto rowsType = integersType.clone(SmallVector<int64_t>{filters, reduced});
+  auto rows = dyn_cast_if_present<ElementsAttr>(detail::permuteConstant(
+      integers.getValue(), rowsType, {0, 1}, "_fxr", {filters, reduced}));
+  if (!rows)
+    return {};
+  return DequantizeOp::create(
+      b, loc, rowsType.clone(typeOf(op).getElementType()),
+      ConstantOp::create(b, loc, rows), dequantize.getScale(), zeroPoint,
+      b.getI64IntegerAttr(0), IntegerAttr());
+}
+
 /// out[n, o, f] = sum_r columns[n, o, r] * weight[r, f] (one group), the
 /// weight transposed (at compile time where it is a constant), then
-/// transposed into `type`'s [n, f, o...].
+/// transposed into `type`'s [n, f, o...]. A weight dequantized per filter
+/// from constants (a quantized convolution's) makes the product a
+/// quantized linear layer over the columns, which QuantizedLinearLowering
+/// packs and unpacks in registers: the float weight is never materialized.
 Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
                             Value columns, RankedTensorType type,
                             int64_t reduced, int64_t positions) {
   MLIRContext *context = b.getContext();
   int64_t batch = type.getDimSize(0), filters = type.getDimSize(1);
   columns = reshapeTo(b, loc, columns, {batch, positions, reduced});
+  auto productType =
+      RankedTensorType::get({batch, positions, filters}, type.getElementType());
+  auto transposeBack = [&](Value product) {
+    return reshapeTo(b, loc, transposeTo(b, loc, product, {0, 2, 1}),
+                     type.getShape());
+  };
+  if (DequantizeOp rows = dequantizedFilterRows(b, loc, op, filters, reduced))
+    return transposeBack(
+        LinearOp::create(b, loc, productType, columns, rows, Value()));
   auto weightType = RankedTensorType::get({reduced, filters},
                                           typeOf(weight).getElementType());
-  auto transposedConstant = [&](Value value) -> TypedAttr {
-    auto constant = value.getDefiningOp<ConstantOp>();
-    if (!constant)
-      return {};
-    return dyn_cast_if_present<TypedAttr>(detail::permuteConstant(
-        constant.getValue(),
-        weightType.clone(getElementTypeOrSelf(constant.getType())), {1, 0},
-        "_rxf", {filters, reduced}));
-  };
-  // A weight dequantized per filter from constant integers (a quantized
-  // convolution's) is dequantized from them transposed, per column.
-  auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
-  TypedAttr integers;
-  if (dequantize && dequantize.getAxis() == 0 && !dequantize.getBlockSize() &&
-      typeOf(dequantize.getScale()).getRank() == 1)
-    integers = transposedConstant(dequantize.getInput());
-  if (TypedAttr value = transposedConstant(op.getWeight()))
-    weight = arith::ConstantOp::create(b, loc, value);
-  else if (integers)
-    weight = DequantizeOp::create(
-        b, loc, weightType,
-        ConstantOp::create(b, loc, cast<ElementsAttr>(integers)),
-        dequantize.getScale(), dequantize.getZeroPoint(),
-        b.getI64IntegerAttr(1), IntegerAttr());
-  else
-    weight = transposeTo(b, loc, reshapeTo(b, loc, weight, {filters, reduced}),
-                         {1, 0});
+  auto constant = op.getWeight().getDefiningOp<ConstantOp>();
+  auto transposed = dyn_cast_if_present<TypedAttr>(
+      constant ? detail::permuteConstant(constant.getValue(), weightType,
+                                         {1, 0}, "_rxf", {filters, reduced})
+               : Attribute());
+  weight =
+      transposed
+          ? arith::ConstantOp::create(b, loc, transposed)
+          : transposeTo(b, loc, reshapeTo(b, loc, weight, {filters, reduced}),
+                        {1, 0});
   // Loops (n, o, f, r).
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
   AffineExpr n = dim(0), o = dim(1), f = dim(2), r = dim(3);
@@ -266,12 +290,8 @@ Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
                                  AffineMap::get(4, 0, {n, o, f}, context)};
   SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
   iterators.push_back(utils::IteratorType::reduction);
-  auto productType =
-      RankedTensorType::get({batch, positions, filters}, type.getElementType());
-  Value product =
-      contraction(b, loc, productType, columns, weight, maps, iterators);
-  return reshapeTo(b, loc, transposeTo(b, loc, product, {0, 2, 1}),
-                   type.getShape());
+  return transposeBack(
+      contraction(b, loc, productType, columns, weight, maps, iterators));
 }
 
 /// conv as a matrix product per group (im2col): the padded input's

@@ -51,6 +51,10 @@ struct TilePlan {
   SmallVector<int64_t> interchange;
 };
 
+/// Rows of a register tile, largest first: with 7 and 5, rows such as a
+/// 7x7 image's 49 output positions do not fall to tiles of one row.
+constexpr int64_t kRowTiles[] = {8, 7, 6, 5, 4, 3, 2};
+
 /// The first of `candidates` that divides `extent` and passes `fits`.
 int64_t pickDivisor(int64_t extent, ArrayRef<int64_t> candidates,
                     function_ref<bool(int64_t)> fits = nullptr) {
@@ -105,7 +109,7 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   if (!dims->m.empty()) {
     unsigned m = dims->m.back();
     plan.tileSizes[m] =
-        pickDivisor(ranges[m], {8, 7, 6, 5, 4, 3, 2},
+        pickDivisor(ranges[m], kRowTiles,
                     [&](int64_t t) { return t * vectorsPerRow <= registers; });
     for (unsigned dim : llvm::drop_end(dims->m))
       order.push_back(dim);
@@ -371,7 +375,7 @@ private:
   /// operands and a temporary fit the registers (16 with AVX2, 32 with
   /// AVX-512).
   int64_t rowTileFor(int64_t vectorsPerRow, int64_t registers) const {
-    return pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
+    return pickDivisor(rows, kRowTiles, [&](int64_t t) {
       return t * vectorsPerRow <= registers;
     });
   }
@@ -412,13 +416,12 @@ private:
   }
   /// Whether few rows multiply with AVX-512 BF16 (`writeBf16RowTiles`):
   /// 4-bit values, panels of 16 features, groups of whole blocks; one or
-  /// two rows, or rows that no tile divides. (Its dot products multiply
-  /// twice, once per part of x: where a tile of 3 rows or more shares
-  /// each unpacking, FMAs on f32 weights are faster.)
+  /// two rows. (Its dot products multiply twice, once per part of x: where
+  /// a tile of 3 rows or more shares each unpacking, FMAs on f32 weights
+  /// are faster; every count of rows from 3 to 7 has such a tile.)
   bool usesBf16Dot() const {
     return bf16Dot && vectorBits >= 512 && perByte == 2 && width == 16 &&
-           bytesPerGroup % kBf16BlockRows == 0 &&
-           (rows <= 2 || fewRowsTile() == 1);
+           bytesPerGroup % kBf16BlockRows == 0 && rows <= 2;
   }
   /// What the stored integers of a group are offset by: 2^(bits-1) for
   /// sub-byte signed values, plus the zero point; null where nothing.
@@ -924,9 +927,27 @@ public:
     // vector from views without the last split.
     flatValues = collapseLastTwo(rewriter, values);
     flatX = collapseLastTwo(rewriter, x);
-    // Two panels at a time where they pair up: each input broadcast then
-    // feeds two products.
-    panelTile = panels % 2 == 0 ? 2 : 1;
+    // Two panels at a time where they pair up, each input broadcast then
+    // feeding two products, unless one panel takes a tile of rows so much
+    // taller that fewer loads feed each product (5 or 7 rows: one panel
+    // by 5 or 7 rows loads 1.2 or 1.14 times a product, two by 1 row 1.5).
+    // The 32-bit accumulators (a row, panel and chain each) and their float
+    // sums fit the registers (32 with AVX-512) with the bytes and inputs.
+    auto rowTileFor = [&](int64_t panelTile) {
+      return pickDivisor(rows, kRowTiles, [&](int64_t t) {
+        return t * panelTile <= 8 / registerShare;
+      });
+    };
+    auto loadsPerProduct = [](int64_t panelTile, int64_t rowTile) {
+      return static_cast<double>(panelTile + rowTile) / (panelTile * rowTile);
+    };
+    panelTile = 1;
+    rowTile = rowTileFor(1);
+    if (panels % 2 == 0 &&
+        loadsPerProduct(2, rowTileFor(2)) <= loadsPerProduct(1, rowTile)) {
+      panelTile = 2;
+      rowTile = rowTileFor(2);
+    }
     auto panelLoop = scf::ForOp::create(
         rewriter, loc, index(rewriter, 0), index(rewriter, panels),
         index(rewriter, panelTile), ValueRange{op.getDpsInits()[0]},
@@ -1027,11 +1048,6 @@ private:
   /// Blocks of rows of the `panelTile` panels from `panel0` on: each
   /// row's 4 inputs are broadcast once for all of them.
   Value writeRowTiles(OpBuilder &b, Value panel0, Value output) const {
-    // The 32-bit accumulators (a row, panel and chain each) and their float
-    // sums fit the registers (32 with AVX-512) with the bytes and inputs.
-    int64_t rowTile = pickDivisor(rows, {8, 6, 4, 3, 2}, [&](int64_t t) {
-      return t * panelTile <= 8 / registerShare;
-    });
     int64_t unroll = pickDivisor(blocks, {8, 4, 2}, [&](int64_t u) {
       return rowTile * panelTile * perByte * u <= 16 / registerShare;
     });
@@ -1149,7 +1165,7 @@ private:
   linalg::GenericOp op;
   Value x, values, scales, zeroPoints, xSums, xScales, flatX, flatValues;
   int64_t bits = 8, rows = 0, panels = 0, groups = 0, blocks = 0, perByte = 1,
-          panelTile = 1;
+          panelTile = 1, rowTile = 1;
   /// How many of the target's registers a 16-lane vector takes, of 32.
   int64_t registerShare = 1;
   bool isUnsigned = false;

@@ -81,7 +81,9 @@ def test_qdq_linear_matches_onnxruntime(bits, block, zero_points, rows):
 def test_qdq_conv_matches_onnxruntime(bits, size, zero_points):
     """A convolution of weights dequantized per filter (DequantizeLinear,
     axis 0): at 7x7 outputs the filters are the product's lanes and the
-    integers are dequantized transposed, at 16x16 the positions are."""
+    product is a quantized linear layer over the columns (the integers
+    unpacked in registers, 49 rows in tiles of 7), at 16x16 the positions
+    are the lanes."""
     k, channels, filters = 3, 16, 32
     low = -(1 << (bits - 1))
     q = RNG.integers(low, -low, (filters, channels, k, k)).astype(np.int8)
@@ -109,9 +111,9 @@ def test_qdq_conv_matches_onnxruntime(bits, size, zero_points):
                                atol=1e-4 * np.abs(want).max())
 
 
-# With AVX-512 BF16 (znver4), 4-bit weights at 1, 2 or 5 rows multiply by
-# vdpbf16ps, x split in two bf16 parts (16 significant bits); 4 rows stay
-# on FMAs. K = 4096 is LLaMA's.
+# With AVX-512 BF16 (znver4), 4-bit weights at 1 or 2 rows multiply by
+# vdpbf16ps, x split in two bf16 parts (16 significant bits); 4 and 5 rows
+# (tiles of 4 and 5 rows) stay on FMAs. K = 4096 is LLaMA's.
 @pytest.mark.parametrize("rows", [1, 2, 4, 5])
 @pytest.mark.parametrize("k,block,zero_points", [
     (96, 32, False), (96, 16, True), (4096, 128, False), (4096, 128, True)])

@@ -134,21 +134,37 @@ func.func @small_pointwise(%x: tensor<2x8x7x7xf32>) -> tensor<2x16x7x7xf32> {
 
 // -----
 
-// A weight dequantized per filter from constant integers is dequantized
-// from the integers transposed at compile time ([r, f], a scale per
-// column): no transpose of f32 weights each run.
-// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[COLUMN:.*]] = affine_map<(d0, d1) -> (d1)>
+// A weight dequantized per filter from constant integers and scales makes
+// the product a quantized linear layer over the columns [n, o, c*k...],
+// its weight the integers viewed [f, c*k...] and packed into panels of 16
+// filters: the float weight is never materialized.
 // CHECK-LABEL: func.func @small_image_quantized
-func.func @small_image_quantized(%x: tensor<1x8x7x7xf32>, %s: tensor<16xf32>) -> tensor<1x16x7x7xf32> {
-  // CHECK: %[[Q:.*]] = arith.constant dense<3> : tensor<72x16xi8>
-  // CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#[[ALL]], #[[COLUMN]], #[[ALL]]]
-  // CHECK-SAME: ins(%[[Q]], %arg1 : tensor<72x16xi8>, tensor<16xf32>) outs(%{{.*}} : tensor<72x16xf32>)
+func.func @small_image_quantized(%x: tensor<1x8x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  // CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<quantized_weight_packed> : tensor<1x1x72x16xi8>
+  // CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<quantized_weight_scale_packed> : tensor<1x1x16xf32>
+  // CHECK: %[[COLUMNS:.*]] = tensor.expand_shape %{{.*}} output_shape [49, 1, 72, 1] : tensor<3528xf32> into tensor<49x1x72x1xf32>
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic
+  // CHECK-SAME: ins(%[[COLUMNS]], %[[PACKED]], %[[SCALES]] : tensor<49x1x72x1xf32>, tensor<1x1x72x16xi8>, tensor<1x1x16xf32>)
+  // CHECK-SAME: pith.quantized_matmul = {bits = 8 : i64, unsigned = false}
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x49x16xf32>) outs(%{{.*}} : tensor<1x16x49xf32>) permutation = [0, 2, 1]
+  %s = pith.constant dense<0.5> : tensor<16xf32>
+  %q = pith.constant dense<3> : tensor<16x8x3x3xi8>
+  %w = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<16x8x3x3xi8>, tensor<16xf32>) -> tensor<16x8x3x3xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
+// Scales that are not constants cannot be packed: the weight is
+// dequantized, then transposed to [c*k..., f].
+// CHECK-LABEL: func.func @small_image_quantized_by_argument
+func.func @small_image_quantized_by_argument(%x: tensor<1x8x7x7xf32>, %s: tensor<16xf32>) -> tensor<1x16x7x7xf32> {
+  // CHECK: %[[W:.*]] = linalg.generic
+  // CHECK-SAME: outs(%{{.*}} : tensor<16x8x3x3xf32>)
   // CHECK: arith.sitofp
-  // CHECK: arith.mulf
-  // CHECK: linalg.generic
-  // CHECK-SAME: ins(%{{.*}}, %[[W]] : tensor<1x49x72xf32>, tensor<72x16xf32>)
-  // CHECK-NOT: permutation = [1, 0]
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<16x72xf32>) outs(%{{.*}} : tensor<72x16xf32>) permutation = [1, 0]
+  // CHECK-NOT: pith.quantized_matmul
   %q = pith.constant dense<3> : tensor<16x8x3x3xi8>
   %w = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<16x8x3x3xi8>, tensor<16xf32>) -> tensor<16x8x3x3xf32>
   %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x8x7x7xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32>
