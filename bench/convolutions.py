@@ -5,7 +5,11 @@ padding, batch 1) per shape, run by:
 
   pith-f32   pith, the f32 convolution
   pith-w8    pith --quantize=w8 (int8 weights, one scale per filter)
+  pith-w8a8  pith --quantize=w8a8 (int8 weights, and the input quantized
+             to int8 per tensor at run time: integer dot products)
   ort-f32    ONNX Runtime, the f32 convolution
+  ort-dyn8   ONNX Runtime's dynamic quantization (quantize_dynamic:
+             ConvInteger of uint8 inputs and weights)
 
 Run as bench/compression.py runs (alternating rounds on one input,
 medians, --threads threads). One-thread sgemm (numpy's BLAS) is measured
@@ -22,30 +26,16 @@ import tempfile
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from compression import ROOT, ort_engine, pith_engine  # noqa: E402
 from run import THREADS, alternate, log, sgemm_rate  # noqa: E402
+import e2e_models  # noqa: E402  (run puts python/tests on the path)
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 # name: (channels, filters, image size, kernel, stride)
 SHAPES = {"stem": (3, 64, 224, 7, 2), "res2-3x3": (64, 64, 56, 3, 1),
           "res2-1x1": (64, 256, 56, 1, 1), "res3-3x3": (128, 128, 28, 3, 1),
           "res4-3x3": (256, 256, 14, 3, 1), "res5-3x3": (512, 512, 7, 3, 1),
           "res5-1x1": (2048, 512, 7, 1, 1)}
-
-
-def conv_model(weights, size, stride):
-    """x [1, C, size, size] conv weights, padding kernel // 2 each side."""
-    filters, channels, kernel, _ = weights.shape
-    pad = kernel // 2
-    out = (size + 2 * pad - kernel) // stride + 1
-    graph = helper.make_graph(
-        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv", pads=[pad] * 4,
-                          strides=[stride, stride])], "conv",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, filters, out, out])],
-        [numpy_helper.from_array(weights, "w")])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), out
 
 
 def main():
@@ -57,6 +47,8 @@ def main():
     parser.add_argument("--output", type=pathlib.Path,
                         default=ROOT / "build" / "bench" / "convolutions.json")
     args = parser.parse_args()
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     sgemm = sgemm_rate(args.rounds)
     log(f"convolutions: one-thread sgemm {sgemm / 1e9:.1f} GFLOP/s, {THREADS} thread(s)")
     rng = np.random.default_rng(0)
@@ -64,17 +56,21 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pith-bench-") as scratch:
         for name in args.shapes.split(","):
             channels, filters, size, kernel, stride = SHAPES[name]
-            weights = (rng.standard_normal((filters, channels, kernel, kernel))
-                       / np.sqrt(channels * kernel * kernel)).astype(np.float32)
-            model, out = conv_model(weights, size, stride)
+            model = e2e_models.convolution(channels, filters, size, kernel, stride)
+            out = model.graph.output[0].type.tensor_type.shape.dim[2].dim_value
             path = pathlib.Path(scratch) / f"{name}.onnx"
             onnx.save(model, path)
+            # ONNX Runtime's CPU ConvInteger takes uint8 weights.
+            dyn8 = pathlib.Path(scratch) / f"{name}-dyn8.onnx"
+            quantize_dynamic(str(path), str(dyn8), weight_type=QuantType.QUInt8)
             feeds = {"x": rng.standard_normal((1, channels, size, size)).astype(np.float32)}
             log(f"convolutions: {name} {channels}->{filters} {kernel}x{kernel}/{stride} "
                 f"at {size}x{size}")
             engines = [pith_engine("pith-f32", path, feeds),
                        pith_engine("pith-w8", path, feeds, quantize="w8"),
-                       ort_engine("ort-f32", path, feeds)]
+                       pith_engine("pith-w8a8", path, feeds, quantize="w8a8"),
+                       ort_engine("ort-f32", path, feeds),
+                       ort_engine("ort-dyn8", dyn8, feeds)]
             latency = alternate(engines, args.rounds, args.seconds)
             flops = 2 * filters * channels * kernel * kernel * out * out
             row = {"shape": name, "channels": channels, "filters": filters, "size": size,
@@ -84,8 +80,10 @@ def main():
                        flops / (latency["pith-f32"] * 1e-6) / (sgemm * THREADS)}
             results.append(row)
             print(f"{name:9s} pith f32 {latency['pith-f32']:8.1f} us  w8 {latency['pith-w8']:8.1f}"
-                  f" | ort f32 {latency['ort-f32']:8.1f} | ort/pith "
-                  f"{latency['ort-f32'] / latency['pith-f32']:4.2f}x  pith at "
+                  f"  w8a8 {latency['pith-w8a8']:8.1f} | ort f32 {latency['ort-f32']:8.1f}"
+                  f"  dyn8 {latency['ort-dyn8']:8.1f} | ort/pith f32 "
+                  f"{latency['ort-f32'] / latency['pith-f32']:4.2f}x  int8 "
+                  f"{latency['ort-dyn8'] / latency['pith-w8a8']:4.2f}x  pith f32 at "
                   f"{row['pith_f32_sgemm_fraction']:4.0%} of sgemm", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps({"threads": THREADS, "sgemm_flops": sgemm,

@@ -110,9 +110,11 @@ def QuantizePass : Pass<"pith-quantize"> {
 
     A `pith.conv` whose weight is an f32 constant `[F, C, K...]` gets it as
     `pith.dequantize` with one scale (and zero point) per output channel
-    (`axis = 0`), rounded to nearest (clipped with `clip`): group sizes,
-    GPTQ, input scaling and int8 activations are for linear layers, and one
-    warning says so where they are asked for.
+    (`axis = 0`), rounded to nearest (clipped with `clip`); with
+    `activations=dynamic` the input of one of one group is quantized to
+    int8 with one scale for the whole tensor, max|x| / 127 at run time.
+    Group sizes, GPTQ, input scaling and static activations are for linear
+    layers, and one warning says so where they are asked for.
 
     ```mlir
     %y = pith.linear %x, %w : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>
@@ -272,7 +274,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (W8A8, W4A8) and whose weight is quantized becomes a contraction of the
     int8 input with weights packed four values of K to a 32-bit lane, for
     VNNI's `vpdpbusd` (`pith.quantized_matmul` with `dot = true`), if its
-    weights have at most `int8-dot-bits` bits.
+    weights have at most `int8-dot-bits` bits; so does a convolution of an
+    int8 input (one scale per tensor) and weights quantized per filter,
+    over the int8 input's windows, the filters its lanes (zero channels
+    added where a window's values are not a multiple of 4).
     Quantized weights are packed in panels of `panel-width` output
     features, consecutive in memory for each row of bytes.
     `pith.densify` becomes a generic that puts the kept values back (of
@@ -460,7 +465,9 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     row is vectorized: elementwise bodies become vector arithmetic,
     reductions along the row vector.multi_reduction. A transpose of 32-bit
     elements that moves the innermost dimension, both swapped extents
-    multiples of 16, goes by 16x16 blocks: 16 vectors read, transposed in
+    multiples of 16 once dimensions that stay together are collapsed into
+    one ([1, 56, 56, 256] to [1, 256, 56, 56] is [3136, 256] to [256,
+    3136]), goes by 16x16 blocks: 16 vectors read, transposed in
     registers by 64 two-source shuffles, 16 written. Other ops with
     transposed operands are left to scalar loops.
   }];

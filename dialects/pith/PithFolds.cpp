@@ -265,6 +265,15 @@ static bool isSplatOf(Attribute attr, int64_t value) {
 /// types (x * 1 may broadcast x).
 static bool sameType(Value value, Type type) { return value.getType() == type; }
 
+Attribute mlir::pith::detail::reshapeConstant(Attribute value,
+                                              ShapedType type) {
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(value))
+    return dense.reshape(type);
+  if (auto resource = dyn_cast_if_present<DenseResourceElementsAttr>(value))
+    return DenseResourceElementsAttr::get(type, resource.getRawHandle());
+  return {};
+}
+
 Attribute mlir::pith::detail::permuteConstant(Attribute value,
                                               ShapedType resultType,
                                               ArrayRef<int64_t> permutation,
@@ -700,14 +709,7 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     getInputMutable().assign(producer.getInput());
     return getResult();
   }
-  // Reshaping a constant only retypes it: no data is copied, so this holds
-  // for weights in resources too.
-  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
-    return dense.reshape(getType());
-  if (auto resource =
-          dyn_cast_if_present<DenseResourceElementsAttr>(adaptor.getInput()))
-    return DenseResourceElementsAttr::get(getType(), resource.getRawHandle());
-  return {};
+  return detail::reshapeConstant(adaptor.getInput(), getType());
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {

@@ -22,6 +22,11 @@ namespace mlir::pith::detail {
 OpFoldResult foldFloatMath(Attribute operand, Type resultType,
                            double (*fn)(double));
 
+/// `value` (a constant) retyped to `type`, the same elements in row-major
+/// order. Only the type changes: no data is copied, so this holds for
+/// weights in resources too. Null for other attributes.
+Attribute reshapeConstant(Attribute value, ShapedType type);
+
 /// `value` (a constant) with its axes permuted into `resultType`: result
 /// axis i is axis `permutation[i]` of `value`, or of `value` viewed with
 /// `sourceShape` (the same elements, row-major) when one is given. A

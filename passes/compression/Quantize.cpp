@@ -29,6 +29,13 @@ using namespace mlir::pith::compression;
 
 namespace {
 
+/// A rank-0 f32 constant.
+Value f32Scalar(OpBuilder &b, Location loc, float value) {
+  return ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), value));
+}
+
 struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;
 
@@ -110,17 +117,21 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
 
   /// The convolutions `selection` selects with an f32 constant weight get
   /// their weight quantized with one scale per output channel, by rounding
-  /// to nearest: groups, GPTQ, input scaling and int8 activations are for
-  /// linear layers (one warning says so where the scheme asks for them).
+  /// to nearest, and with dynamic int8 activations, the input of those of
+  /// one group quantized to int8 with one scale per tensor (a window of a
+  /// channel has no row of its own to scale). Groups, GPTQ, input scaling
+  /// and static activations are for linear layers (one warning says so
+  /// where the scheme asks for them).
   void quantizeConvolutions(Operation *root, const LayerSelection &selection,
                             const QuantScheme &scheme) {
     QuantScheme convScheme;
     convScheme.bits = scheme.bits;
     convScheme.symmetric = scheme.symmetric;
     convScheme.clipSearch = scheme.clipSearch;
+    bool int8Inputs = scheme.activations == QuantScheme::Activations::Dynamic;
     bool narrowed = scheme.groupSize != 0 || scheme.gptq ||
                     scheme.scaling != QuantScheme::Scaling::None ||
-                    scheme.activations != QuantScheme::Activations::None;
+                    scheme.activations == QuantScheme::Activations::Static;
     bool warned = false;
     root->walk([&](ConvOp op) {
       auto constant = op.getWeight().getDefiningOp<ConstantOp>();
@@ -140,8 +151,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         op.emitWarning() << "convolution '" << layer << "' and the others get "
                          << convScheme.describe()
                          << " weights by rounding to nearest: groups, GPTQ, "
-                            "input scaling and int8 activations are for linear "
-                            "layers";
+                            "input scaling and static int8 activations are "
+                            "for linear layers";
         warned = true;
       }
       QuantizedMatrix quantized =
@@ -154,8 +165,13 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
           type.getShape(), quantized, convScheme));
       if (constant->use_empty())
         constant->erase();
-      recordCompression(op, layer, convScheme.describe(), bytesBefore,
-                        bytesAfter, error);
+      std::string method = convScheme.describe();
+      if (int8Inputs && op.getGroups() == 1) {
+        op.getInputMutable().assign(
+            dynamicInt8(b, op.getLoc(), op.getInput(), /*perRow=*/false));
+        method += ", int8 activations per tensor";
+      }
+      recordCompression(op, layer, method, bytesBefore, bytesAfter, error);
       ++quantizedLayers;
     });
   }
@@ -203,12 +219,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     Location loc = op.getLoc();
     Value x = op.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    Type f32 = type.getElementType();
-    auto scalar = [&](float value) -> Value {
-      return ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(RankedTensorType::get({}, f32), value));
-    };
     auto int8 = type.clone(b.getIntegerType(8));
     if (activations == QuantScheme::Activations::Static) {
       FailureOr<DictionaryAttr> calibration =
@@ -232,26 +242,39 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         for (auto [magnitude, scale] : llvm::zip(*channelMax, inputScales))
           peak = std::max(peak, static_cast<double>(magnitude) / scale);
       }
-      Value scale = scalar(peak > 0 ? static_cast<float>(peak / 127) : 1.0f);
+      Value scale =
+          f32Scalar(b, loc, peak > 0 ? static_cast<float>(peak / 127) : 1.0f);
       Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(),
                                    IntegerAttr(), IntegerAttr());
       return DequantizeOp::create(b, loc, q, scale, Value(), IntegerAttr(),
                                   IntegerAttr())
           .getResult();
     }
-    // Per token: each row's scale maps its largest magnitude to 127; a row
-    // of zeros gets a tiny scale, which quantizes it to zeros.
+    return dynamicInt8(b, loc, x, /*perRow=*/true);
+  }
+
+  /// `x` through int8 and back, with scales computed at run time that map
+  /// the largest magnitude to 127 (a tiny one where all are zero, which
+  /// quantizes them to zeros): one per row along the last axis (`perRow`:
+  /// per token), else one for the whole tensor.
+  Value dynamicInt8(OpBuilder &b, Location loc, Value x, bool perRow) {
+    auto type = cast<RankedTensorType>(x.getType());
     int64_t last = type.getRank() - 1;
-    Value peak =
-        ReduceOp::create(b, loc, ReduceKind::Max, AbsOp::create(b, loc, x),
-                         ArrayRef<int64_t>{last}, true);
+    SmallVector<int64_t> axes = {last};
+    if (!perRow)
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+    Value peak = ReduceOp::create(b, loc, ReduceKind::Max,
+                                  AbsOp::create(b, loc, x), axes, perRow);
     Value scale = DivOp::create(
         b, loc,
-        MaxOp::create(b, loc, peak, scalar(std::numeric_limits<float>::min())),
-        scalar(127.0f));
-    IntegerAttr axis = b.getI64IntegerAttr(last);
-    IntegerAttr row = b.getI64IntegerAttr(type.getShape()[last]);
-    Value q = QuantizeOp::create(b, loc, int8, x, scale, Value(), axis, row);
+        MaxOp::create(b, loc, peak,
+                      f32Scalar(b, loc, std::numeric_limits<float>::min())),
+        f32Scalar(b, loc, 127.0f));
+    IntegerAttr axis = perRow ? b.getI64IntegerAttr(last) : IntegerAttr();
+    IntegerAttr row =
+        perRow ? b.getI64IntegerAttr(type.getShape()[last]) : IntegerAttr();
+    Value q = QuantizeOp::create(b, loc, type.clone(b.getIntegerType(8)), x,
+                                 scale, Value(), axis, row);
     return DequantizeOp::create(b, loc, q, scale, Value(), axis, row)
         .getResult();
   }

@@ -158,15 +158,19 @@ struct LinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
-/// `input` padded by `pads` ([begins..., ends...] of its spatial axes) with
-/// `value`.
+/// `input` padded by `pads` ([begins..., ends...] of its spatial axes), and
+/// by `extraChannels` after its channels, with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<int64_t> pads, Value value) {
-  if (llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
+                 ArrayRef<int64_t> pads, Value value,
+                 int64_t extraChannels = 0) {
+  if (extraChannels == 0 &&
+      llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
     return input;
   RankedTensorType type = typeOf(input);
   int64_t spatial = type.getRank() - 2;
-  SmallVector<int64_t> low = {0, 0}, high = {0, 0}, shape(type.getShape());
+  SmallVector<int64_t> low = {0, 0}, high = {0, extraChannels},
+                       shape(type.getShape());
+  shape[1] += extraChannels;
   for (int64_t i = 0; i < spatial; ++i) {
     low.push_back(pads[i]);
     high.push_back(pads[spatial + i]);
@@ -220,56 +224,118 @@ Value positionsAsLanesProduct(OpBuilder &b, Location loc, Value weight,
       type.getShape());
 }
 
-/// A convolution's weight dequantized per filter from constants, as the
-/// dequantization of the integers viewed [filters, reduced] (a linear
-/// layer's weight); null for any other weight, and for sub-byte values
-/// that do not fill whole bytes of a filter (packing puts whole bytes in a
-/// filter's column).
-DequantizeOp dequantizedFilterRows(OpBuilder &b, Location loc, ConvOp op,
-                                   int64_t filters, int64_t reduced) {
+/// The dequantization a convolution's weight is, where it is per filter
+/// from constants (which a linear layer's packing can take viewed
+/// [filters, reduced]); else null.
+DequantizeOp quantizedPerFilter(ConvOp op) {
   auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
   if (!dequantize || dequantize.getAxis() != 0 || dequantize.getBlockSize() ||
       typeOf(dequantize.getScale()).getRank() != 1)
     return {};
-  auto integers = dequantize.getInput().getDefiningOp<ConstantOp>();
   Value zeroPoint = dequantize.getZeroPoint();
-  RankedTensorType integersType = dequantize.getInput().getType();
-  if (!integers || !dequantize.getScale().getDefiningOp<ConstantOp>() ||
-      (zeroPoint && !zeroPoint.getDefiningOp<ConstantOp>()) ||
-      reduced % (8 / integersType.getElementTypeBitWidth()) != 0)
+  if (!dequantize.getInput().getDefiningOp<ConstantOp>() ||
+      !dequantize.getScale().getDefiningOp<ConstantOp>() ||
+      (zeroPoint && !zeroPoint.getDefiningOp<ConstantOp>()))
     return {};
-  auto rowsType = integersType.clone(SmallVector<int64_t>{filters, reduced});
-  auto rows = dyn_cast_if_present<ElementsAttr>(detail::permuteConstant(
-      integers.getValue(), rowsType, {0, 1}, "_fxr", {filters, reduced}));
-  if (!rows)
+  return dequantize;
+}
+
+/// `dequantize` (quantizedPerFilter's, of integers [F, C, k...]) of its
+/// integers with zero channels added up to `channels`; null where they
+/// cannot be read.
+DequantizeOp withChannels(OpBuilder &b, Location loc, DequantizeOp dequantize,
+                          int64_t channels) {
+  RankedTensorType type = dequantize.getInput().getType();
+  std::optional<std::vector<int8_t>> values =
+      detail::readBytes(constantValue(dequantize.getInput()));
+  if (!values)
     return {};
-  return DequantizeOp::create(
-      b, loc, rowsType.clone(typeOf(op).getElementType()),
-      ConstantOp::create(b, loc, rows), dequantize.getScale(), zeroPoint,
-      b.getI64IntegerAttr(0), IntegerAttr());
+  int64_t filters = type.getDimSize(0);
+  int64_t perFilter = type.getNumElements() / filters;
+  int64_t perFilterAfter = perFilter / type.getDimSize(1) * channels;
+  std::vector<int8_t> padded(filters * perFilterAfter, 0);
+  for (int64_t filter = 0; filter < filters; ++filter)
+    std::copy_n(values->begin() + filter * perFilter, perFilter,
+                padded.begin() + filter * perFilterAfter);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[1] = channels;
+  auto integers = ConstantOp::create(
+      b, loc,
+      detail::makeResource(
+          type.clone(shape),
+          resourceKey(dequantize.getInput(), "quantized_filter") + "_channels",
+          detail::asBytes<int8_t>(padded)));
+  return DequantizeOp::create(b, loc, dequantize.getType().clone(shape),
+                              integers, dequantize.getScale(),
+                              dequantize.getZeroPoint(),
+                              dequantize.getAxisAttr(), IntegerAttr());
+}
+
+/// The dequantization a convolution's input is, where it is int8 values
+/// times one scale (pith-quantize's int8 activations per tensor); else
+/// null.
+DequantizeOp int8PerTensorInput(ConvOp op) {
+  auto dequantize = op.getInput().getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getZeroPoint() || dequantize.getAxis() ||
+      typeOf(dequantize.getScale()).getRank() != 0)
+    return {};
+  auto element =
+      dyn_cast<IntegerType>(dequantize.getInput().getType().getElementType());
+  return element && element.getWidth() == 8 && !element.isUnsigned()
+             ? dequantize
+             : DequantizeOp();
 }
 
 /// out[n, o, f] = sum_r columns[n, o, r] * weight[r, f] (one group), the
 /// weight transposed (at compile time where it is a constant), then
-/// transposed into `type`'s [n, f, o...]. A weight dequantized per filter
-/// from constants (a quantized convolution's) makes the product a
-/// quantized linear layer over the columns, which QuantizedLinearLowering
-/// packs and unpacks in registers: the float weight is never materialized.
+/// transposed into `type`'s [n, f, o...]. With `perFilter`
+/// (quantizedPerFilter's), the product is a quantized linear layer over
+/// the columns, its weight the integers viewed [filters, reduced], which
+/// QuantizedLinearLowering packs and unpacks in registers: the float
+/// weight is never materialized. With `int8Scale` too, the columns are
+/// int8 values times that scale (rank 0), and the layer's input their
+/// dequantization per row, which the same lowering multiplies as
+/// integers.
 Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
                             Value columns, RankedTensorType type,
-                            int64_t reduced, int64_t positions) {
+                            int64_t reduced, int64_t positions,
+                            DequantizeOp perFilter, Value int8Scale) {
   MLIRContext *context = b.getContext();
   int64_t batch = type.getDimSize(0), filters = type.getDimSize(1);
   columns = reshapeTo(b, loc, columns, {batch, positions, reduced});
+  Type element = type.getElementType();
   auto productType =
-      RankedTensorType::get({batch, positions, filters}, type.getElementType());
+      RankedTensorType::get({batch, positions, filters}, element);
   auto transposeBack = [&](Value product) {
     return reshapeTo(b, loc, transposeTo(b, loc, product, {0, 2, 1}),
                      type.getShape());
   };
-  if (DequantizeOp rows = dequantizedFilterRows(b, loc, op, filters, reduced))
+  if (perFilter) {
+    auto rowsType = perFilter.getInput().getType().clone(
+        SmallVector<int64_t>{filters, reduced});
+    auto integers = perFilter.getInput().getDefiningOp<ConstantOp>().getValue();
+    auto rows = DequantizeOp::create(
+        b, loc, rowsType.clone(element),
+        ConstantOp::create(
+            b, loc,
+            cast<ElementsAttr>(detail::reshapeConstant(integers, rowsType))),
+        perFilter.getScale(), perFilter.getZeroPoint(), b.getI64IntegerAttr(0),
+        IntegerAttr());
+    Value x = columns;
+    if (int8Scale) {
+      auto rowScalesType =
+          RankedTensorType::get({batch, positions, 1}, element);
+      Value rowScales =
+          elementwise(b, loc, rowScalesType, int8Scale,
+                      [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+      x = DequantizeOp::create(
+          b, loc, productType.clone({batch, positions, reduced}), columns,
+          rowScales, Value(), b.getI64IntegerAttr(2),
+          b.getI64IntegerAttr(reduced));
+    }
     return transposeBack(
-        LinearOp::create(b, loc, productType, columns, rows, Value()));
+        LinearOp::create(b, loc, productType, x, rows, Value()));
+  }
   auto weightType = RankedTensorType::get({reduced, filters},
                                           typeOf(weight).getElementType());
   auto constant = op.getWeight().getDefiningOp<ConstantOp>();
@@ -302,7 +368,10 @@ Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
 /// product vectorizes along them like any matmul. A 1x1 convolution with
 /// unit strides needs no copy: its columns are the input itself.
 struct ConvLowering : OpConversionPattern<ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvLowering(const TypeConverter &converter, MLIRContext *context,
+               QuantizedLayout layout)
+      : OpConversionPattern(converter, context), layout(layout) {}
+
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -310,7 +379,6 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     MLIRContext *context = rewriter.getContext();
     auto type =
         cast<RankedTensorType>(getTypeConverter()->convertType(op.getType()));
-    Type element = type.getElementType();
     Value weight = adaptor.getWeight();
     RankedTensorType weightType = typeOf(weight);
     int64_t spatial = type.getRank() - 2;
@@ -323,9 +391,42 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     int64_t windowSize = llvm::product_of(kernel);
     int64_t positions = llvm::product_of(outputSpatial);
     int64_t reduced = channelsPerGroup * windowSize;
+    DequantizeOp perFilter =
+        groups == 1 ? quantizedPerFilter(op) : DequantizeOp();
+    int64_t bits =
+        perFilter ? perFilter.getInput().getType().getElementTypeBitWidth() : 8;
+    // Int8 inputs and int8 (or narrower) weights per filter multiply as
+    // integers where the target does (layout.int8Dot): the windows of the
+    // int8 input are copied, and the product, the filters its lanes, is a
+    // linear layer of int8 inputs.
+    DequantizeOp int8Input = int8PerTensorInput(op);
+    bool int8Product = int8Input && perFilter && layout.int8Dot &&
+                       filtersPerGroup % kLanes == 0 &&
+                       bits <= layout.int8DotBits;
+    // Its dot products take 4 values of a window (of each value a byte
+    // holds) at a time: zero channels are added until a window holds a
+    // multiple of them (an image's 3 channels of 7x7 become 4). Else
+    // packing needs sub-byte values to fill whole bytes of a filter.
+    int64_t channels = channelsPerGroup;
+    while (int8Product && channels * windowSize % (4 * 8 / bits) != 0)
+      ++channels;
+    if (channels != channelsPerGroup)
+      perFilter = withChannels(rewriter, loc, perFilter, channels);
+    if (!perFilter)
+      int8Product = false;
+    else if (reduced % (8 / bits) != 0 && !int8Product)
+      perFilter = {};
+    if (int8Product) {
+      channelsPerGroup = channels;
+      reduced = channels * windowSize;
+    }
+    Value source = int8Product ? rewriter.getRemappedValue(int8Input.getInput())
+                               : adaptor.getInput();
+    Type columnElement = getElementTypeOrSelf(source.getType());
 
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
-                             scalar(rewriter, loc, element, 0));
+    Value input = padSpatial(rewriter, loc, source, op.getPads(),
+                             scalar(rewriter, loc, columnElement, 0),
+                             channelsPerGroup - weightType.getDimSize(1));
     SmallVector<int64_t> groupedInput = {batch, groups, channelsPerGroup};
     llvm::append_range(groupedInput, typeOf(input).getShape().drop_front(2));
     input = reshapeTo(rewriter, loc, input, groupedInput);
@@ -337,7 +438,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     // small image late in a network, 7x7 or 14x14) along the filters, with
     // the columns and the weight transposed and the product after.
     bool filtersAsLanes =
-        groups == 1 && positions % kLanes != 0 && filtersPerGroup % kLanes == 0;
+        int8Product || (groups == 1 && positions % kLanes != 0 &&
+                        filtersPerGroup % kLanes == 0);
     Value columns = input;
     if (!pointwise) {
       // Loops (n, g, c, k..., o...), all parallel: a copy; where the
@@ -364,7 +466,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       SmallVector<AffineExpr> outputExprs;
       for (int64_t loop = 0; loop < loops; ++loop)
         outputExprs.push_back(getAffineDimExpr(loop, context));
-      auto columnsType = RankedTensorType::get(outputShape, element);
+      auto columnsType = RankedTensorType::get(outputShape, columnElement);
       columns = linalg::GenericOp::create(
                     rewriter, loc, columnsType, input,
                     emptyTensor(rewriter, loc, columnsType),
@@ -385,8 +487,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     }
     Value result =
         filtersAsLanes
-            ? filtersAsLanesProduct(rewriter, loc, op, weight, columns, type,
-                                    reduced, positions)
+            ? filtersAsLanesProduct(
+                  rewriter, loc, op, weight, columns, type, reduced, positions,
+                  perFilter,
+                  int8Product ? rewriter.getRemappedValue(int8Input.getScale())
+                              : Value())
             : positionsAsLanesProduct(rewriter, loc, weight, columns, type,
                                       groups, filtersPerGroup, reduced,
                                       positions);
@@ -403,6 +508,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     rewriter.replaceOp(op, result);
     return success();
   }
+
+private:
+  QuantizedLayout layout;
 };
 
 /// A pool's linalg.generic: loops (n, c, o..., w...), the window's shape
@@ -567,9 +675,12 @@ struct AvgPoolLowering : OpConversionPattern<AvgPoolOp> {
 } // namespace
 
 void populateContractionPatterns(const TypeConverter &converter,
-                                 RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, LinearLowering, ConvLowering, MaxPoolLowering,
-               AvgPoolLowering>(converter, patterns.getContext());
+                                 RewritePatternSet &patterns,
+                                 QuantizedLayout layout) {
+  patterns
+      .add<MatmulLowering, LinearLowering, MaxPoolLowering, AvgPoolLowering>(
+          converter, patterns.getContext());
+  patterns.add<ConvLowering>(converter, patterns.getContext(), layout);
 }
 
 } // namespace mlir::pith::lowering

@@ -93,7 +93,8 @@ void populateElementwisePatterns(const TypeConverter &converter,
 void populateDataMovementPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateContractionPatterns(const TypeConverter &converter,
-                                 RewritePatternSet &patterns);
+                                 RewritePatternSet &patterns,
+                                 QuantizedLayout layout);
 void populateReductionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateQuantizationPatterns(const TypeConverter &converter,

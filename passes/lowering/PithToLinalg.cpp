@@ -27,7 +27,7 @@ void mlir::pith::populatePithToLinalgPatterns(const TypeConverter &converter,
                                               QuantizedLayout layout) {
   lowering::populateElementwisePatterns(converter, patterns);
   lowering::populateDataMovementPatterns(converter, patterns);
-  lowering::populateContractionPatterns(converter, patterns);
+  lowering::populateContractionPatterns(converter, patterns, layout);
   lowering::populateReductionPatterns(converter, patterns);
   lowering::populateQuantizationPatterns(converter, patterns, layout);
   lowering::populateSparsityPatterns(converter, patterns, layout);

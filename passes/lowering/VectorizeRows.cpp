@@ -6,7 +6,7 @@
 // few vector loads, vector arithmetic and a store, or a vector reduction
 // (a convolution's windows, read at ow + kw, are rows too).
 // Transposes that move the innermost dimension go by 16x16 blocks
-// transposed in registers.
+// transposed in registers, dimensions that stay together taken as one.
 // LLVM's loop vectorizer could do the elementwise part only where it can
 // prove buffers apart and never reorders a float reduction; here the
 // vectors are explicit.
@@ -23,6 +23,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
 #include "passes/lowering/VectorShuffles.h"
+
+#include <numeric>
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_VECTORIZEROWSPASS
@@ -209,22 +211,65 @@ struct ReadElementThenBroadcast : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// The dimensions of a transpose by `permutation` that stay together
+/// (runs of output dimensions that read consecutive input dimensions), as
+/// reassociations of the output and the input, and the permutation of
+/// the runs: [1, 56, 56, 256] to [1, 256, 56, 56] is [1, 3136, 256] to
+/// [1, 256, 3136].
+struct DimensionRuns {
+  SmallVector<ReassociationIndices> output, input;
+  SmallVector<int64_t> permutation;
+};
+DimensionRuns runsOf(ArrayRef<int64_t> permutation) {
+  DimensionRuns runs;
+  for (auto [dim, source] : llvm::enumerate(permutation)) {
+    if (dim == 0 || source != permutation[dim - 1] + 1)
+      runs.output.emplace_back();
+    runs.output.back().push_back(static_cast<int64_t>(dim));
+  }
+  // The input's runs are the same, in input order.
+  SmallVector<int64_t> order(runs.output.size());
+  std::iota(order.begin(), order.end(), 0);
+  llvm::sort(order, [&](int64_t a, int64_t b) {
+    return permutation[runs.output[a].front()] <
+           permutation[runs.output[b].front()];
+  });
+  runs.permutation.resize(order.size());
+  for (auto [position, run] : llvm::enumerate(order)) {
+    ReassociationIndices dims;
+    for (int64_t dim : runs.output[run])
+      dims.push_back(permutation[dim]);
+    runs.input.push_back(dims);
+    runs.permutation[run] = static_cast<int64_t>(position);
+  }
+  return runs;
+}
+
 /// A transpose of 32-bit elements that moves the innermost dimension,
-/// both dimensions it swaps multiples of 16: loops over 16x16 blocks of
-/// them (and every element of the other dimensions), each block read as 16
-/// vectors along the input's innermost dimension, transposed in registers
-/// by shuffles and written as 16 vectors along the output's. Fails
-/// (leaving it to scalar loops) for anything else.
+/// both dimensions it swaps multiples of 16 once the dimensions that stay
+/// together are one (runsOf): loops over 16x16 blocks of them (and every
+/// element of the other dimensions), each block read as 16 vectors along
+/// the input's innermost dimension, transposed in registers by shuffles
+/// and written as 16 vectors along the output's. Fails (leaving it to
+/// scalar loops) for anything else.
 LogicalResult writeBlockTranspose(RewriterBase &rewriter,
                                   linalg::TransposeOp op) {
   constexpr int64_t kBlock = 16;
-  auto resultType = dyn_cast<RankedTensorType>(op.getInit().getType());
-  if (!op.hasPureTensorSemantics() || !resultType ||
-      !resultType.hasStaticShape() ||
-      !resultType.getElementType().isIntOrFloat() ||
-      resultType.getElementTypeBitWidth() != 32)
+  auto originalType = dyn_cast<RankedTensorType>(op.getInit().getType());
+  if (!op.hasPureTensorSemantics() || !originalType ||
+      !originalType.hasStaticShape() ||
+      !originalType.getElementType().isIntOrFloat() ||
+      originalType.getElementTypeBitWidth() != 32)
     return failure();
-  ArrayRef<int64_t> permutation = op.getPermutation();
+  DimensionRuns runs = runsOf(op.getPermutation());
+  ArrayRef<int64_t> permutation = runs.permutation;
+  SmallVector<int64_t> shape;
+  for (const ReassociationIndices &run : runs.output) {
+    shape.push_back(1);
+    for (int64_t dim : run)
+      shape.back() *= originalType.getDimSize(dim);
+  }
+  auto resultType = originalType.clone(shape);
   int64_t last = resultType.getRank() - 1;
   // The output's innermost dimension reads the input's `across`; the
   // input's innermost is the output's `along`.
@@ -236,6 +281,11 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
+  Value input = op.getInput(), init = op.getInit();
+  if (resultType != originalType) {
+    input = tensor::CollapseShapeOp::create(rewriter, loc, input, runs.input);
+    init = tensor::CollapseShapeOp::create(rewriter, loc, init, runs.output);
+  }
   SmallVector<Value> lower, upper, steps;
   for (int64_t dim = 0; dim <= last; ++dim) {
     lower.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
@@ -248,7 +298,7 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
   Value padding = arith::ConstantOp::create(
       rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
   scf::LoopNest nest = scf::buildLoopNest(
-      rewriter, loc, lower, upper, steps, ValueRange{op.getInit()},
+      rewriter, loc, lower, upper, steps, ValueRange{init},
       [&](OpBuilder &b, Location loc, ValueRange at,
           ValueRange args) -> scf::ValueVector {
         auto plus = [&](Value base, int64_t offset) -> Value {
@@ -262,9 +312,9 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
           for (int64_t dim = 0; dim <= last; ++dim)
             indices[permutation[dim]] = dim == last ? plus(at[dim], t)
                                                     : at[dim];
-          rows.push_back(vector::TransferReadOp::create(
-              b, loc, vectorType, op.getInput(), indices, padding,
-              ArrayRef<bool>{true}));
+          rows.push_back(vector::TransferReadOp::create(b, loc, vectorType,
+                                                        input, indices, padding,
+                                                        ArrayRef<bool>{true}));
         }
         SmallVector<Value> columns = pith::lowering::transposeSquare(b, loc,
                                                                      rows);
@@ -279,7 +329,11 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
         }
         return {result};
       });
-  rewriter.replaceOp(op, nest.results);
+  Value result = nest.results.front();
+  if (resultType != originalType)
+    result = tensor::ExpandShapeOp::create(rewriter, loc, originalType, result,
+                                           runs.output);
+  rewriter.replaceOp(op, result);
   return success();
 }
 

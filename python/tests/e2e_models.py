@@ -85,6 +85,19 @@ def cnn():
                    [("logits", TensorProto.FLOAT, [1, 10])])
 
 
+def convolution(channels, filters, size, kernel, stride=1, seed=0):
+    """One Conv x [1, C, size, size] -> y of an [F, C, K, K] initializer,
+    padded by K // 2 each side (ResNet's convolutions, one at a time)."""
+    b = Builder(seed)
+    pad = kernel // 2
+    b.op("Conv", "x", b.weight(filters, channels, kernel, kernel), pads=[pad] * 4,
+         strides=[stride, stride])
+    b.rename_last("y")
+    out = (size + 2 * pad - kernel) // stride + 1
+    return b.model([("x", TensorProto.FLOAT, [1, channels, size, size])],
+                   [("y", TensorProto.FLOAT, [1, filters, out, out])])
+
+
 def small_image_cnn(batch=2):
     """Convolutions late in a network, whose 14x14 and 7x7 outputs do not
     fill 16-lane vectors: pith multiplies them with the filters as lanes."""

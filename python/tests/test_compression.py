@@ -673,11 +673,45 @@ def test_int8_activations_compute_what_their_rounding_says(weights, rows, target
                                atol=1e-4 * np.abs(want).max())
 
 
-@pytest.mark.parametrize("scheme,least_cosine", [("w8", 0.9999), ("w4-clip", 0.99)])
+def per_tensor_int8(x):
+    """x through int8 with one scale, as int8 convolution inputs go."""
+    scale = np.float32(np.abs(x).max()) / np.float32(127)
+    return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
+
+
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("weights", ["w8", "w4", "w8-asym"])
+@pytest.mark.parametrize("channels,filters,size,kernel,stride", [
+    (16, 32, 7, 3, 1), (16, 32, 16, 3, 1), (8, 16, 9, 1, 1), (16, 16, 10, 3, 2),
+    (3, 16, 32, 7, 2), (5, 32, 9, 3, 1)])
+def test_int8_convolutions_compute_what_their_rounding_says(
+        channels, filters, size, kernel, stride, weights, target):
+    """A convolution with int8 inputs (one scale per tensor: with VNNI, or
+    on x86-64-v3 for weights of at most 4 bits, integer dot products over
+    the windows, the filters the lanes, channels padded where a window's
+    values are not a multiple of 4) gives the weight-only convolution's
+    outputs on the input rounded through int8, to f32 rounding."""
+    if target != "host" and not _cpu_has("avx2"):
+        pytest.skip(f"this CPU cannot run {target}")
+    model = e2e_models.convolution(channels, filters, size, kernel, stride)
+    integer = pith.compile(model, target=target,
+                           quantize=weights.replace("-", "a8-", 1) if "-" in weights
+                           else weights + "a8")
+    assert integer.report[0]["method"].endswith("int8 activations per tensor")
+    weight_only = pith.compile(model, target=target, quantize=weights)
+    x = RNG.standard_normal((1, channels, size, size)).astype(np.float32)
+    want = weight_only.run({"x": per_tensor_int8(x)})["y"]
+    np.testing.assert_allclose(integer.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("scheme,least_cosine", [("w8", 0.9999), ("w4-clip", 0.99),
+                                                 ("w8a8", 0.999)])
 def test_convolutions_are_quantized_per_output_channel(scheme, least_cosine):
     """The CNN's three convolutions (a strided one with batch norm folded
     in, a depthwise one, a pointwise one) and its Gemm get quantized
-    weights; the logits stay close to the f32 model's."""
+    weights (with w8a8 int8 inputs too, but for the depthwise one); the
+    logits stay close to the f32 model's."""
     model = e2e_models.cnn()
     f32 = pith.compile(model)
     compressed = pith.compile(model, quantize=scheme)
@@ -687,7 +721,7 @@ def test_convolutions_are_quantized_per_output_channel(scheme, least_cosine):
     # Small layers: their f32 scales cost a little of the 4x (8x).
     ratio = sum(line["bytes_before"] for line in compressed.report) / sum(
         line["bytes_after"] for line in compressed.report)
-    assert ratio > (3.0 if scheme == "w8" else 5.0)
+    assert ratio > (3.0 if scheme.startswith("w8") else 5.0)
     image = np.random.default_rng(5).standard_normal((1, 3, 32, 32)).astype(np.float32)
     want, got = f32.run(image=image)["logits"], compressed.run(image=image)["logits"]
     cosine = float(np.dot(want.ravel(), got.ravel()) /

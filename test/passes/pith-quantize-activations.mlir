@@ -3,6 +3,7 @@
 // RUN: not pith-opt %s --pith-quantize="activations=static only=uncalibrated" 2>&1 | FileCheck %s --check-prefix=UNCALIBRATED
 // RUN: not pith-opt %s --pith-quantize="activations=int4" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not pith-opt %s --pith-quantize="activations=static only=rangeless" 2>&1 | FileCheck %s --check-prefix=RANGELESS
+// RUN: pith-opt %s --pith-quantize="activations=dynamic only=conv*" | FileCheck %s --check-prefix=CONV
 
 // W8A8 per token: each row of x gets the scale max|row| / 127 (a row of
 // zeros a tiny one), computed at run time; x goes through int8 and back
@@ -44,3 +45,24 @@ func.func @rangeless(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 // RANGELESS: layer 'rangeless': its calibration has no min and max
 // UNCALIBRATED: layer 'uncalibrated' has no calibration statistics; static activation quantization needs pith-calibrate to run first (pith-compile --calibrate)
 // BAD: error: pith-quantize: activations must be none, dynamic or static, got 'int4'
+
+// A convolution of one group gets int8 inputs with one scale for the whole
+// tensor, max|x| / 127 at run time (a window has no row of its own); a
+// depthwise one keeps f32 inputs.
+// CONV-LABEL: func.func @convolutions
+//       CONV: %[[ABS:.*]] = pith.abs %arg0 : tensor<1x4x5x5xf32>
+//       CONV: %[[PEAK:.*]] = pith.reduce max %[[ABS]] {axes = array<i64: 0, 1, 2, 3>} : (tensor<1x4x5x5xf32>) -> tensor<f32>
+//       CONV: %[[SAFE:.*]] = pith.max %[[PEAK]], %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+//       CONV: %[[SCALE:.*]] = pith.div %[[SAFE]], %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
+//       CONV: %[[Q:.*]] = pith.quantize %arg0, %[[SCALE]] : (tensor<1x4x5x5xf32>, tensor<f32>) -> tensor<1x4x5x5xi8>
+//       CONV: %[[X:.*]] = pith.dequantize %[[Q]], %[[SCALE]] : (tensor<1x4x5x5xi8>, tensor<f32>) -> tensor<1x4x5x5xf32>
+//       CONV: %[[Y:.*]] = pith.conv %[[X]], %{{.*}} {{{.*}}method = "int8 per-channel, int8 activations per tensor"
+//   CONV-NOT: pith.quantize
+//       CONV: pith.conv %[[Y]], %{{.*}} {{{.*}}groups = 4 : i64{{.*}}method = "int8 per-channel"
+func.func @convolutions(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32> {
+  %w = pith.constant dense<0.5> : tensor<4x4x3x3xf32>
+  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x5x5xf32> loc("conv")
+  %d = pith.constant dense<0.25> : tensor<4x1x3x3xf32>
+  %z = pith.conv %y, %d {dilations = array<i64: 1, 1>, groups = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32> loc("conv_depthwise")
+  return %z : tensor<1x4x5x5xf32>
+}

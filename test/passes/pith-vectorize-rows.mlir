@@ -168,6 +168,26 @@ func.func @transpose_blocks(%x: tensor<48x32xf32>) -> tensor<32x48xf32> {
 
 // -----
 
+// Dimensions that stay together are one: a convolution's output [n, oh,
+// ow, f] to [n, f, oh, ow] at 12x12 moves 144 positions by 16x16 blocks,
+// though 12 is not a multiple of 16.
+// CHECK-LABEL: func.func @transpose_runs
+//       CHECK: %[[IN:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<1x12x12x32xf32> into tensor<1x144x32xf32>
+//       CHECK: %[[OUT:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] : tensor<1x32x12x12xf32> into tensor<1x32x144xf32>
+//       CHECK: scf.for %{{.*}} = %c0 to %c1 step %c1
+//       CHECK:   scf.for %[[F:.*]] = %c0 to %c32 step %c16
+//       CHECK:     scf.for %[[P:.*]] = %c0 to %c144 step %c16
+//       CHECK:       vector.transfer_read %[[IN]][%{{.*}}, %[[P]], %[[F]]]{{.*}} : tensor<1x144x32xf32>, vector<16xf32>
+//       CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3]] output_shape [1, 32, 12, 12] : tensor<1x32x144xf32> into tensor<1x32x12x12xf32>
+//   CHECK-NOT: linalg.transpose
+func.func @transpose_runs(%x: tensor<1x12x12x32xf32>) -> tensor<1x32x12x12xf32> {
+  %init = tensor.empty() : tensor<1x32x12x12xf32>
+  %0 = linalg.transpose ins(%x : tensor<1x12x12x32xf32>) outs(%init : tensor<1x32x12x12xf32>) permutation = [0, 3, 1, 2]
+  return %0 : tensor<1x32x12x12xf32>
+}
+
+// -----
+
 // A transpose whose swapped extents are not multiples of 16 stays.
 // CHECK-LABEL: func.func @transpose_ragged
 //       CHECK: linalg.transpose

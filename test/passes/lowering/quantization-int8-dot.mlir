@@ -95,3 +95,58 @@ func.func @w8a8(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
   %y = pith.linear %xd, %w : (tensor<2x8xf32>, tensor<1x8xf32>) -> tensor<2x1xf32> loc("fc")
   return %y : tensor<2x1xf32>
 }
+
+// -----
+
+// A convolution of int8 inputs (one scale per tensor) and int8 weights per
+// filter multiplies as integers: the int8 input is padded with zeros and
+// its windows copied as int8 [n, o..., c, k...], the scale is each row's,
+// and the product, the filters its lanes (even at a 16x16 image, whose
+// positions would fill vectors), is a W8A8 linear layer; then transposed
+// back to [n, f, o]. Without int8 products (or with 4-bit ones only) the
+// positions are the lanes of a float product of the dequantized input.
+// CHECK-LABEL: func.func @int8_conv
+//       CHECK: %[[PADDED:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+//       CHECK:   tensor.yield %{{.*}} : i8
+//       CHECK: } : tensor<1x4x16x16xi8> to tensor<1x4x18x18xi8>
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x4x18x18xi8>) outs(%{{.*}} : tensor<1x1x16x16x4x3x3xi8>)
+//       CHECK: %[[ROWSCALES:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<f32>) outs(%{{.*}} : tensor<1x256x1xf32>)
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<256x1x9x1x4xi8>, tensor<1x1x9x16x4xi8>, tensor<1x1x16xf32>, tensor<256x1xi32>, tensor<256xf32>)
+//  CHECK-SAME: pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}
+//       CHECK: linalg.transpose ins(%{{.*}} : tensor<1x256x16xf32>) outs(%{{.*}} : tensor<1x16x256xf32>) permutation = [0, 2, 1]
+// FLOAT-LABEL: func.func @int8_conv
+//   FLOAT-NOT: dot = true
+//       FLOAT: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x16x36xf32>, tensor<1x1x36x256xf32>) outs(%{{.*}} : tensor<1x1x16x256xf32>)
+// AVX2-LABEL: func.func @int8_conv
+//   AVX2-NOT: dot = true
+func.func @int8_conv(%x: tensor<1x4x16x16xf32>) -> tensor<1x16x16x16xf32> {
+  %q = pith.constant dense<3> : tensor<16x4x3x3xi8>
+  %w_s = pith.constant dense<0.5> : tensor<16xf32>
+  %w = pith.dequantize %q, %w_s {axis = 0 : i64} : (tensor<16x4x3x3xi8>, tensor<16xf32>) -> tensor<16x4x3x3xf32>
+  %s = pith.constant dense<0.25> : tensor<f32>
+  %xq = pith.quantize %x, %s : (tensor<1x4x16x16xf32>, tensor<f32>) -> tensor<1x4x16x16xi8>
+  %xd = pith.dequantize %xq, %s : (tensor<1x4x16x16xi8>, tensor<f32>) -> tensor<1x4x16x16xf32>
+  %y = pith.conv %xd, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x16x16xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x16x16xf32>
+  return %y : tensor<1x16x16x16xf32>
+}
+
+// -----
+
+// An image's 3 channels of 3x3 windows (27 values) are not a multiple of
+// the 4 a dot product takes: a zero channel is added to the int8 input
+// (with the spatial padding) and to the filters' integers, 36 a window.
+// CHECK-LABEL: func.func @int8_conv_of_three_channels
+//       CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 1, 1, 1]
+//       CHECK: } : tensor<1x3x8x8xi8> to tensor<1x4x10x10xi8>
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<64x1x9x1x4xi8>, tensor<1x1x9x16x4xi8>, tensor<1x1x16xf32>, tensor<64x1xi32>, tensor<64xf32>)
+//  CHECK-SAME: dot = true
+func.func @int8_conv_of_three_channels(%x: tensor<1x3x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %q = pith.constant dense<3> : tensor<16x3x3x3xi8>
+  %w_s = pith.constant dense<0.5> : tensor<16xf32>
+  %w = pith.dequantize %q, %w_s {axis = 0 : i64} : (tensor<16x3x3x3xi8>, tensor<16xf32>) -> tensor<16x3x3x3xf32>
+  %s = pith.constant dense<0.25> : tensor<f32>
+  %xq = pith.quantize %x, %s : (tensor<1x3x8x8xf32>, tensor<f32>) -> tensor<1x3x8x8xi8>
+  %xd = pith.dequantize %xq, %s : (tensor<1x3x8x8xi8>, tensor<f32>) -> tensor<1x3x8x8xf32>
+  %y = pith.conv %xd, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x8x8xf32>
+  return %y : tensor<1x16x8x8xf32>
+}
