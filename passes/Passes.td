@@ -111,8 +111,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     A `pith.conv` whose weight is an f32 constant `[F, C, K...]` gets it as
     `pith.dequantize` with one scale (and zero point) per output channel
     (`axis = 0`), rounded to nearest (clipped with `clip`); with
-    `activations=dynamic` the input of one of one group is quantized to
-    int8 with one scale for the whole tensor, max|x| / 127 at run time.
+    `activations=dynamic` the input of one of one group, filters a multiple
+    of 16 and windows of at least 32 values (whose integer product pays for
+    quantizing it) is quantized to int8 with one scale for the whole
+    tensor, max|x| / 127 at run time.
     Group sizes, GPTQ, input scaling and static activations are for linear
     layers, and one warning says so where they are asked for.
 
@@ -547,20 +549,26 @@ def OutlineWeightsPass : Pass<"pith-outline-weights", "mlir::ModuleOp"> {
 }
 
 def LowerStridedCopiesPass : Pass<"pith-lower-strided-copies"> {
-  let summary = "Turn copies between strided buffers into linalg.copy";
+  let summary = "Turn copies between strided buffers into loops";
   let description = [{
     A `memref.copy` whose source or target is not contiguous in row-major
-    order becomes `linalg.copy`, which lowers to loops with the rest of
-    linalg; contiguous copies stay and become `memcpy`. Compiled models so
+    order becomes loops over its rows that move each row by vectors (the
+    largest power of two of elements, up to 256 bytes, dividing the row)
+    where the shapes are static and the rows contiguous in both buffers (a
+    `tensor.pad`'s copy into the middle of the padded buffer), else
+    `linalg.copy`, which lowers to loops with the rest of linalg;
+    contiguous copies stay and become `memcpy`. Compiled models so
     need no MLIR runtime library (LLVM lowers strided copies to a call to
-    `memrefCopy` from it). With `all`, contiguous copies become
-    `linalg.copy` too: on a GPU, copies are kernels like any loop.
+    `memrefCopy` from it). With `all`, every copy becomes `linalg.copy`,
+    contiguous ones too: on a GPU, copies are kernels like any loop.
   }];
   let options = [
     Option<"all", "all", "bool", /*default=*/"false",
-           "Turn contiguous copies into linalg.copy as well">
+           "Turn every copy into linalg.copy, contiguous ones too">
   ];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def MapToGpuPass : Pass<"pith-map-to-gpu", "mlir::func::FuncOp"> {

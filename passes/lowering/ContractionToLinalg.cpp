@@ -360,6 +360,59 @@ Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
       contraction(b, loc, productType, columns, weight, maps, iterators));
 }
 
+/// A convolution's `result` [n, f, o...] plus its `bias` [f], if any.
+Value withBias(OpBuilder &b, Location loc, Value result, Value bias) {
+  if (!bias)
+    return result;
+  RankedTensorType type = typeOf(result);
+  SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
+  biasShape[0] = type.getDimSize(1);
+  return elementwise(b, loc, type,
+                     ValueRange{result, reshapeTo(b, loc, bias, biasShape)},
+                     [](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                       return arith::AddFOp::create(b, loc, v[0], v[1]);
+                     });
+}
+
+/// A depthwise convolution (a filter per channel) of the padded input,
+/// each window multiplied in place: loops (n, c, o..., k..., ow), the
+/// window's loops reductions before the last output axis, so that
+/// pith-vectorize-rows makes each output row a vector that every tap of
+/// the window multiplies into, reading the input's row at ow + kw.
+/// Copying the windows would move K x K times the input for as few
+/// multiply-adds as values copied.
+Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
+                       Value weight, RankedTensorType type) {
+  MLIRContext *context = b.getContext();
+  int64_t spatial = type.getRank() - 2;
+  int64_t loops = 2 + 2 * spatial;
+  auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+  auto outputDim = [&](int64_t i) {
+    return i + 1 < spatial ? dim(2 + i) : dim(loops - 1);
+  };
+  auto windowDim = [&](int64_t i) { return dim(1 + spatial + i); };
+  ArrayRef<int64_t> dilations = op.getDilations();
+  SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)},
+                          weightExprs = {dim(1)}, outputExprs = {dim(0), dim(1)};
+  for (int64_t i = 0; i < spatial; ++i) {
+    inputExprs.push_back(outputDim(i) + windowDim(i) * dilations[i]);
+    weightExprs.push_back(windowDim(i));
+    outputExprs.push_back(outputDim(i));
+  }
+  SmallVector<int64_t> weightShape = {type.getDimSize(1)};
+  llvm::append_range(weightShape, typeOf(weight).getShape().drop_front(2));
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  for (int64_t i = 0; i < spatial; ++i)
+    iterators[1 + spatial + i] = utils::IteratorType::reduction;
+  return contraction(b, loc, type, padded,
+                     reshapeTo(b, loc, weight, weightShape),
+                     {AffineMap::get(loops, 0, inputExprs, context),
+                      AffineMap::get(loops, 0, weightExprs, context),
+                      AffineMap::get(loops, 0, outputExprs, context)},
+                     iterators);
+}
+
 /// conv as a matrix product per group (im2col): the padded input's
 /// windows are copied into columns [n, g, c*k..., o...], then
 /// out[n, g, f, o] = sum_r weight[g, f, r] * columns[n, g, r, o], with
@@ -427,12 +480,20 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value input = padSpatial(rewriter, loc, source, op.getPads(),
                              scalar(rewriter, loc, columnElement, 0),
                              channelsPerGroup - weightType.getDimSize(1));
+    bool unitStrides =
+        llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    if (groups > 1 && channelsPerGroup == 1 && filtersPerGroup == 1 &&
+        unitStrides) {
+      rewriter.replaceOp(op, withBias(rewriter, loc,
+                                      depthwiseInPlace(rewriter, loc, op, input,
+                                                       weight, type),
+                                      adaptor.getBias()));
+      return success();
+    }
     SmallVector<int64_t> groupedInput = {batch, groups, channelsPerGroup};
     llvm::append_range(groupedInput, typeOf(input).getShape().drop_front(2));
     input = reshapeTo(rewriter, loc, input, groupedInput);
-    bool pointwise =
-        windowSize == 1 &&
-        llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    bool pointwise = windowSize == 1 && unitStrides;
     // The product vectorizes along its last output axis, in whole vectors
     // only: along the output positions where they fill vectors, else (a
     // small image late in a network, 7x7 or 14x14) along the filters, with
@@ -495,17 +556,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             : positionsAsLanesProduct(rewriter, loc, weight, columns, type,
                                       groups, filtersPerGroup, reduced,
                                       positions);
-    if (Value bias = adaptor.getBias()) {
-      SmallVector<int64_t> biasShape(type.getRank() - 1, 1);
-      biasShape[0] = type.getDimSize(1);
-      result = elementwise(
-          rewriter, loc, type,
-          ValueRange{result, reshapeTo(rewriter, loc, bias, biasShape)},
-          [](OpBuilder &b, Location loc, ValueRange v) -> Value {
-            return arith::AddFOp::create(b, loc, v[0], v[1]);
-          });
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, withBias(rewriter, loc, result, adaptor.getBias()));
     return success();
   }
 

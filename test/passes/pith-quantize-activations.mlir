@@ -46,9 +46,11 @@ func.func @rangeless(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 // UNCALIBRATED: layer 'uncalibrated' has no calibration statistics; static activation quantization needs pith-calibrate to run first (pith-compile --calibrate)
 // BAD: error: pith-quantize: activations must be none, dynamic or static, got 'int4'
 
-// A convolution of one group gets int8 inputs with one scale for the whole
-// tensor, max|x| / 127 at run time (a window has no row of its own); a
-// depthwise one keeps f32 inputs.
+// A convolution of one group, 16 filters (a multiple of the integer
+// product's 16 lanes) and windows of 36 values gets int8 inputs with one
+// scale for the whole tensor, max|x| / 127 at run time (a window has no row
+// of its own); a depthwise one keeps f32 inputs, and so do one of 8
+// filters and one of windows of 8 values.
 // CONV-LABEL: func.func @convolutions
 //       CONV: %[[ABS:.*]] = pith.abs %arg0 : tensor<1x4x5x5xf32>
 //       CONV: %[[PEAK:.*]] = pith.reduce max %[[ABS]] {axes = array<i64: 0, 1, 2, 3>} : (tensor<1x4x5x5xf32>) -> tensor<f32>
@@ -58,11 +60,19 @@ func.func @rangeless(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 //       CONV: %[[X:.*]] = pith.dequantize %[[Q]], %[[SCALE]] : (tensor<1x4x5x5xi8>, tensor<f32>) -> tensor<1x4x5x5xf32>
 //       CONV: %[[Y:.*]] = pith.conv %[[X]], %{{.*}} {{{.*}}method = "int8 per-channel, int8 activations per tensor"
 //   CONV-NOT: pith.quantize
-//       CONV: pith.conv %[[Y]], %{{.*}} {{{.*}}groups = 4 : i64{{.*}}method = "int8 per-channel"
-func.func @convolutions(%x: tensor<1x4x5x5xf32>) -> tensor<1x4x5x5xf32> {
-  %w = pith.constant dense<0.5> : tensor<4x4x3x3xf32>
-  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x5x5xf32> loc("conv")
-  %d = pith.constant dense<0.25> : tensor<4x1x3x3xf32>
-  %z = pith.conv %y, %d {dilations = array<i64: 1, 1>, groups = 4 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x5x5xf32> loc("conv_depthwise")
-  return %z : tensor<1x4x5x5xf32>
+//       CONV: %[[Z:.*]] = pith.conv %[[Y]], %{{.*}} {{{.*}}groups = 16 : i64{{.*}}method = "int8 per-channel"
+//   CONV-NOT: pith.quantize
+//       CONV: %[[U:.*]] = pith.conv %[[Z]], %{{.*}} {{{.*}}method = "int8 per-channel"
+//   CONV-NOT: pith.quantize
+//       CONV: pith.conv %[[U]], %{{.*}} {{{.*}}method = "int8 per-channel"
+func.func @convolutions(%x: tensor<1x4x5x5xf32>) -> tensor<1x16x5x5xf32> {
+  %w = pith.constant dense<0.5> : tensor<16x4x3x3xf32>
+  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x4x5x5xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x5x5xf32> loc("conv")
+  %d = pith.constant dense<0.25> : tensor<16x1x3x3xf32>
+  %z = pith.conv %y, %d {dilations = array<i64: 1, 1>, groups = 16 : i64, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x5x5xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x5x5xf32> loc("conv_depthwise")
+  %n = pith.constant dense<0.25> : tensor<8x16x3x3xf32>
+  %u = pith.conv %z, %n {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x16x5x5xf32>, tensor<8x16x3x3xf32>) -> tensor<1x8x5x5xf32> loc("conv_eight_filters")
+  %p = pith.constant dense<0.25> : tensor<16x8x1x1xf32>
+  %v = pith.conv %u, %p {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x5x5xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x5x5xf32> loc("conv_small_window")
+  return %v : tensor<1x16x5x5xf32>
 }

@@ -150,6 +150,35 @@ func.func @strided_windows(%x: tensor<4x10x66xf32>) -> tensor<4x3x3x8x32xf32> {
 
 // -----
 
+// A depthwise convolution multiplied in place (loops c, oh, kh, kw, ow):
+// each tap of a window reads the input's row at ow + kw and multiplies
+// into the output's row. A row of 56 (a parallel loop) goes by vectors of
+// 8, the largest power of two dividing it: LLVM would widen 56 lanes to 64
+// and move their parts lane by lane.
+// CHECK-LABEL: func.func @depthwise_rows
+// CHECK: scf.for %{{.*}} = %c0 to %c4
+// CHECK:   scf.for %[[OH:[a-z0-9]+]] = %c0 to %c56
+// CHECK:     scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
+// CHECK:       scf.for %[[KW:[a-z0-9]+]] = %c0 to %c3
+// CHECK:         scf.for %[[OW:[a-z0-9]+]] = %c0 to %c56 step %c8
+// CHECK:           vector.transfer_read {{.*}} : tensor<1x1x8xf32>, vector<8xf32>
+// CHECK:           arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
+// CHECK:           arith.addf {{.*}} : vector<1x1x8xf32>
+#dwin = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d2, d4 + d3)>
+#dtap = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3)>
+#dout = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
+func.func @depthwise_rows(%x: tensor<4x58x58xf32>, %w: tensor<4x3x3xf32>, %init: tensor<4x56x56xf32>) -> tensor<4x56x56xf32> {
+  %r = linalg.generic {indexing_maps = [#dwin, #dtap, #dout], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]} ins(%x, %w : tensor<4x58x58xf32>, tensor<4x3x3xf32>) outs(%init : tensor<4x56x56xf32>) {
+  ^bb0(%v: f32, %t: f32, %acc: f32):
+    %p = arith.mulf %v, %t : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x56x56xf32>
+  return %r : tensor<4x56x56xf32>
+}
+
+// -----
+
 // A transpose that moves the innermost dimension goes by 16x16 blocks:
 // 16 vectors read along the input's rows, 4 stages of 16 two-source
 // shuffles, 16 vectors written along the output's rows.

@@ -73,18 +73,36 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 
 // -----
 
-// Groups split the channel axes into (group, channel): a depthwise conv is
-// one [1, 9] x [9, 64] product per group. Dilation scales the window.
-// CHECK-DAG: #[[WINDOWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d5 + d3 * 2, d6 + d4 * 2)>
+// A depthwise conv (a filter per channel) with unit strides multiplies its
+// windows in place, no copy: loops (n, c, oh, kh, kw, ow), the window's
+// reductions before ow, reading the padded input at (oh + 2 kh, ow + 2 kw)
+// (dilation scales the window).
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d3 * 2, d5 + d4 * 2)>
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
 // CHECK-LABEL: func.func @depthwise
 func.func @depthwise(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32> {
-  // CHECK: linalg.generic {indexing_maps = [#[[WINDOWS]], #{{.*}}]
-  // CHECK-SAME: ins(%{{.*}} : tensor<1x4x1x12x12xf32>) outs(%{{.*}} : tensor<1x4x1x3x3x8x8xf32>)
-  // CHECK: linalg.generic
-  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x1x9xf32>, tensor<1x4x9x64xf32>) outs(%{{.*}} : tensor<1x4x1x64xf32>)
-  // CHECK: tensor<1x4x8x8xf32>
+  // CHECK: %[[PADDED:.*]] = tensor.pad
+  // CHECK: %[[TAPS:.*]] = tensor.expand_shape %{{.*}} output_shape [4, 3, 3] : tensor<36xf32> into tensor<4x3x3xf32>
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[TAP]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+  // CHECK-SAME: ins(%[[PADDED]], %[[TAPS]] : tensor<1x4x12x12xf32>, tensor<4x3x3xf32>) outs(%{{.*}} : tensor<1x4x8x8xf32>)
+  // CHECK-NOT: linalg.generic
   %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 2, 2>, groups = 4 : i64} : (tensor<1x4x10x10xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Groups split the channel axes into (group, channel): a strided depthwise
+// conv copies its windows and is one [1, 9] x [9, 16] product per group.
+// CHECK-LABEL: func.func @strided_depthwise
+func.func @strided_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}} : tensor<1x4x1x10x10xf32>) outs(%{{.*}} : tensor<1x4x1x3x3x4x4xf32>)
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x1x9xf32>, tensor<1x4x9x16xf32>) outs(%{{.*}} : tensor<1x4x1x16xf32>)
+  %0 = pith.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
 }
 
 // -----
