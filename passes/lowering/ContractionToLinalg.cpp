@@ -374,16 +374,15 @@ Value withBias(OpBuilder &b, Location loc, Value result, Value bias) {
                      });
 }
 
-/// A depthwise convolution (a filter per channel) of the padded input,
-/// each window multiplied in place: loops (n, c, o..., k..., ow), the
-/// window's loops reductions before the last output axis, so that
-/// pith-vectorize-rows makes each output row a vector that every tap of
-/// the window multiplies into, reading the input's row at ow + kw.
-/// Copying the windows would move K x K times the input for as few
-/// multiply-adds as values copied.
-Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
-                       Value weight, RankedTensorType type) {
+/// out[n, c, o...] += sum_k input[n, c, o + k * dilation] * taps[c, k]
+/// over `taps`' window, on `accumulated` [n, c, o...]: loops (n, c, o...,
+/// k..., ow), the window's loops reductions before the last output axis,
+/// so that pith-vectorize-rows makes each output row a vector that every
+/// tap multiplies into, reading the input's row at ow + kw.
+Value multiplyTapsInPlace(OpBuilder &b, Location loc, Value input, Value taps,
+                          Value accumulated, ArrayRef<int64_t> dilations) {
   MLIRContext *context = b.getContext();
+  RankedTensorType type = typeOf(accumulated);
   int64_t spatial = type.getRank() - 2;
   int64_t loops = 2 + 2 * spatial;
   auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
@@ -391,26 +390,104 @@ Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
     return i + 1 < spatial ? dim(2 + i) : dim(loops - 1);
   };
   auto windowDim = [&](int64_t i) { return dim(1 + spatial + i); };
-  ArrayRef<int64_t> dilations = op.getDilations();
   SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)},
-                          weightExprs = {dim(1)}, outputExprs = {dim(0), dim(1)};
+                          tapExprs = {dim(1)}, outputExprs = {dim(0), dim(1)};
   for (int64_t i = 0; i < spatial; ++i) {
     inputExprs.push_back(outputDim(i) + windowDim(i) * dilations[i]);
-    weightExprs.push_back(windowDim(i));
+    tapExprs.push_back(windowDim(i));
     outputExprs.push_back(outputDim(i));
   }
-  SmallVector<int64_t> weightShape = {type.getDimSize(1)};
-  llvm::append_range(weightShape, typeOf(weight).getShape().drop_front(2));
   SmallVector<utils::IteratorType> iterators(loops,
                                              utils::IteratorType::parallel);
   for (int64_t i = 0; i < spatial; ++i)
     iterators[1 + spatial + i] = utils::IteratorType::reduction;
-  return contraction(b, loc, type, padded,
-                     reshapeTo(b, loc, weight, weightShape),
-                     {AffineMap::get(loops, 0, inputExprs, context),
-                      AffineMap::get(loops, 0, weightExprs, context),
-                      AffineMap::get(loops, 0, outputExprs, context)},
-                     iterators);
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{input, taps}, accumulated,
+             SmallVector<AffineMap>{
+                 AffineMap::get(loops, 0, inputExprs, context),
+                 AffineMap::get(loops, 0, tapExprs, context),
+                 AffineMap::get(loops, 0, outputExprs, context)},
+             iterators,
+             [](OpBuilder &b, Location loc, ValueRange args) {
+               linalg::YieldOp::create(
+                   b, loc, multiplyAccumulate(b, loc, args[0], args[1], args[2]));
+             })
+      .getResult(0);
+}
+
+/// A depthwise convolution (a filter per channel) of the padded input,
+/// each window multiplied in place (multiplyTapsInPlace): copying the
+/// windows would move K x K times the input for as few multiply-adds as
+/// values copied. With strides s, the input is split into its s x s...
+/// phases (rows and columns p + s i: strided copies, the input once), and
+/// each phase multiplies the taps of its residues (kh = p + s a) with unit
+/// strides into the same output: a 3x3 window of stride 2 is 2x2, 2x1,
+/// 1x2 and 1x1 windows over the four phases.
+Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
+                       Value weight, RankedTensorType type) {
+  MLIRContext *context = b.getContext();
+  int64_t spatial = type.getRank() - 2;
+  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
+  SmallVector<int64_t> tapsShape = {type.getDimSize(1)};
+  llvm::append_range(tapsShape, typeOf(weight).getShape().drop_front(2));
+  Value taps = reshapeTo(b, loc, weight, tapsShape);
+  Value accumulated = zeroFilled(b, loc, type);
+  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }))
+    return multiplyTapsInPlace(b, loc, padded, taps, accumulated, dilations);
+  Type element = type.getElementType();
+  SmallVector<int64_t> phase(spatial, 0);
+  // Odometer over the phases, the last spatial axis fastest.
+  for (bool more = true; more;) {
+    SmallVector<int64_t> window, phaseShape(type.getShape().take_front(2));
+    for (int64_t i = 0; i < spatial; ++i) {
+      window.push_back(llvm::divideCeil(tapsShape[1 + i] - phase[i],
+                                        strides[i]));
+      phaseShape.push_back(type.getDimSize(2 + i) + window.back() - 1);
+    }
+    if (llvm::all_of(window, [](int64_t w) { return w > 0; })) {
+      int64_t rank = type.getRank();
+      SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, context),
+                                       getAffineDimExpr(1, context)};
+      for (int64_t i = 0; i < spatial; ++i)
+        exprs.push_back(getAffineDimExpr(2 + i, context) * strides[i] +
+                        phase[i]);
+      auto phaseType = RankedTensorType::get(phaseShape, element);
+      Value rows =
+          linalg::GenericOp::create(
+              b, loc, phaseType, padded, emptyTensor(b, loc, phaseType),
+              SmallVector<AffineMap>{AffineMap::get(rank, 0, exprs, context),
+                                     b.getMultiDimIdentityMap(rank)},
+              SmallVector<utils::IteratorType>(
+                  rank, utils::IteratorType::parallel),
+              [](OpBuilder &b, Location loc, ValueRange args) {
+                linalg::YieldOp::create(b, loc, args[0]);
+              })
+              .getResult(0);
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0)},
+                                sizes = {b.getIndexAttr(tapsShape[0])},
+                                steps = {b.getIndexAttr(1)};
+      SmallVector<int64_t> phaseTapsShape = {tapsShape[0]};
+      for (int64_t i = 0; i < spatial; ++i) {
+        offsets.push_back(b.getIndexAttr(phase[i]));
+        sizes.push_back(b.getIndexAttr(window[i]));
+        steps.push_back(b.getIndexAttr(strides[i]));
+        phaseTapsShape.push_back(window[i]);
+      }
+      Value phaseTaps = tensor::ExtractSliceOp::create(
+          b, loc, RankedTensorType::get(phaseTapsShape, element), taps,
+          offsets, sizes, steps);
+      accumulated = multiplyTapsInPlace(b, loc, rows, phaseTaps, accumulated,
+                                        SmallVector<int64_t>(spatial, 1));
+    }
+    more = false;
+    for (int64_t i = spatial - 1; i >= 0 && !more; --i) {
+      if (++phase[i] < strides[i])
+        more = true;
+      else
+        phase[i] = 0;
+    }
+  }
+  return accumulated;
 }
 
 /// conv as a matrix product per group (im2col): the padded input's
@@ -482,8 +559,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                              channelsPerGroup - weightType.getDimSize(1));
     bool unitStrides =
         llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
+    // (Strided windows split the input into phases of unit stride, which
+    // needs each tap at a whole step: no dilation then.)
+    bool undilated =
+        llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; });
     if (groups > 1 && channelsPerGroup == 1 && filtersPerGroup == 1 &&
-        unitStrides) {
+        (unitStrides || undilated)) {
       rewriter.replaceOp(op, withBias(rewriter, loc,
                                       depthwiseInPlace(rewriter, loc, op, input,
                                                        weight, type),

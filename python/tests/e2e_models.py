@@ -98,6 +98,33 @@ def convolution(channels, filters, size, kernel, stride=1, seed=0):
                    [("y", TensorProto.FLOAT, [1, filters, out, out])])
 
 
+def depthwise_cnn(batch=2):
+    """Depthwise convolutions as MobileNets stack them: unit strides
+    (multiplied in place), dilated, strides of 2 (split into phases) with
+    3x3, 5x5 and 7x7 windows, and unequal strides."""
+    b = Builder(4)
+    channels = 16
+
+    def depthwise(h, kernel, strides=(1, 1), dilation=1, bias=True):
+        pad = (kernel - 1) * dilation // 2
+        inputs = [h, b.weight(channels, 1, kernel, kernel)]
+        if bias:
+            inputs.append(b.weight(channels, scale=0.1))
+        return b.op("Conv", *inputs, group=channels, pads=[pad] * 4, strides=list(strides),
+                    dilations=[dilation, dilation])
+
+    h = depthwise("image", 3)
+    h = depthwise(h, 3, dilation=2, bias=False)
+    h = depthwise(h, 3, strides=(2, 2))
+    h = b.op("Relu", h)
+    h = depthwise(h, 5, strides=(2, 2))
+    h = depthwise(h, 3, strides=(2, 1))
+    h = depthwise(h, 7, strides=(2, 2), bias=False)
+    b.rename_last("features")
+    return b.model([("image", TensorProto.FLOAT, [batch, channels, 29, 29])],
+                   [("features", TensorProto.FLOAT, [batch, channels, 2, 4])])
+
+
 def small_image_cnn(batch=2):
     """Convolutions late in a network, whose 14x14 and 7x7 outputs do not
     fill 16-lane vectors: pith multiplies them with the filters as lanes."""

@@ -72,6 +72,12 @@ def test_generated_small_image_cnn():
     assert_matches(compiled, model, random_inputs(compiled))
 
 
+def test_generated_depthwise_cnn():
+    model = e2e_models.depthwise_cnn()
+    compiled = pith.compile(model)
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
 def test_generated_encoder_block():
     model = e2e_models.encoder_block()
     compiled = pith.compile(model)
