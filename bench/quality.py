@@ -19,6 +19,12 @@ input sets drawn like the compared
 ones but from another seed, so that they are judged on inputs they did not
 see.
 
+--inputs-file NPZ compares on the input sets an .npz holds instead (one
+array per input, the sets stacked on a first axis: build/models/
+mobilenet-v2-images.npz, photographs for MobileNetV2), and --top1 OUTPUT
+counts how often the compressed model's largest entry of OUTPUT (a
+classifier's logits) is the reference's.
+
 With --time, each scheme's latency is measured too, alternating in rounds
 with ONNX Runtime on the fp32 model and on its dynamic int8 quantization
 (quantize_dynamic, whose outputs are compared alike), on --threads threads.
@@ -87,6 +93,10 @@ def main():
     parser.add_argument("--input-shape", action="append", default=[],
                         help="NAME=DxD..., e.g. input_ids=1x128 (repeatable)")
     parser.add_argument("--inputs", type=int, default=8, help="input sets to compare on")
+    parser.add_argument("--inputs-file", type=pathlib.Path,
+                        help=".npz of input sets to compare on (each input's sets stacked)")
+    parser.add_argument("--top1", metavar="OUTPUT",
+                        help="also report top-1 agreement of this output (class scores)")
     parser.add_argument("--calibration", type=int, default=16,
                         help="input sets GPTQ schemes calibrate on")
     parser.add_argument("--seed", type=int, default=0)
@@ -102,7 +112,12 @@ def main():
         name, dims = spec.split("=")
         shapes[name] = [int(d) for d in dims.split("x")]
     model = onnx.load(str(args.model), load_external_data=False)
-    sets = fixed_inputs(model, shapes, args.inputs, args.seed)
+    if args.inputs_file:
+        stacked = np.load(args.inputs_file)
+        count = len(stacked[stacked.files[0]])
+        sets = [{name: stacked[name][i] for name in stacked.files} for i in range(count)]
+    else:
+        sets = fixed_inputs(model, shapes, args.inputs, args.seed)
     session_options = ort.SessionOptions()
     session_options.intra_op_num_threads = THREADS
     session = ort.InferenceSession(str(args.model), session_options,
@@ -136,12 +151,16 @@ def main():
             compiled = pith.compile(args.model, compress_skip=skip, input_shapes=shapes,
                                     calibrate=calibration if any(flag in flags for flag in ("gptq", "static", "awq", "smoothquant", "sparsegpt")) else None,
                                     **options)
-        cosines, worst = [], 0.0
+        cosines, worst, agreeing, ranked = [], 0.0, 0, 0
         for feeds, reference in zip(sets, references):
             outputs = compiled.run(feeds)
             for name in names:
                 cosines.append(cosine(outputs[name], reference[name]))
                 worst = max(worst, float(np.abs(outputs[name] - reference[name]).max()))
+            if args.top1:
+                top = np.argmax(outputs[args.top1], axis=-1)
+                agreeing += int(np.sum(top == np.argmax(reference[args.top1], axis=-1)))
+                ranked += top.size
         # Each weight counted once: a factor's line refines its layer's.
         before = sum(line["bytes_before"] for line in compiled.report if not line["refines"])
         after = sum(line["bytes_after"] for line in compiled.report) - sum(
@@ -151,12 +170,15 @@ def main():
                      "bytes_before": before, "bytes_after": after,
                      "cosine_min": min(cosines), "cosine_mean": float(np.mean(cosines)),
                      "max_abs_diff": worst})
+        if args.top1:
+            rows[-1]["top1_agreement"] = agreeing / ranked
         if args.time:
             engines.append(Engine(scheme, lambda compiled=compiled: compiled.run(sets[0])))
         row = rows[-1]
         print(f"{scheme:14s} layers {row['layers']:3d}  {before / 2**20:8.2f} MiB -> "
               f"{after / 2**20:7.2f} MiB ({before / max(after, 1):5.2f}x)  cosine min "
-              f"{row['cosine_min']:.6f} mean {row['cosine_mean']:.6f}  max |diff| {worst:.4g}",
+              f"{row['cosine_min']:.6f} mean {row['cosine_mean']:.6f}  max |diff| {worst:.4g}"
+              + (f"  top-1 agreement {row['top1_agreement']:.1%}" if args.top1 else ""),
               flush=True)
     if args.time:
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -168,11 +190,16 @@ def main():
                 quantize_dynamic(str(args.model), str(dynamic), weight_type=QuantType.QInt8)
             quantized = ort.InferenceSession(str(dynamic), session_options,
                                              providers=["CPUExecutionProvider"])
-        cosines = [cosine(out, reference[name])
-                   for feeds, reference in zip(sets, references)
-                   for name, out in zip(names, quantized.run(names, feeds))]
-        print(f"ort dynamic int8: cosine min {min(cosines):.6f} mean {np.mean(cosines):.6f}",
-              flush=True)
+        runs = [dict(zip(names, quantized.run(names, feeds))) for feeds in sets]
+        cosines = [cosine(run[name], reference[name])
+                   for run, reference in zip(runs, references) for name in names]
+        agreement = ""
+        if args.top1:
+            agreeing = [np.argmax(run[args.top1], -1) == np.argmax(reference[args.top1], -1)
+                        for run, reference in zip(runs, references)]
+            agreement = f"  top-1 agreement {np.mean(agreeing):.1%}"
+        print(f"ort dynamic int8: cosine min {min(cosines):.6f} mean {np.mean(cosines):.6f}"
+              + agreement, flush=True)
         engines.append(Engine("ort-f32", lambda: session.run(names, sets[0])))
         engines.append(Engine("ort-dynamic-int8", lambda: quantized.run(names, sets[0])))
         latency = alternate(engines, args.rounds, 0.3)

