@@ -394,6 +394,10 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     tiles are full and need no masks. Each tile becomes vector.transfer_read
     / vector.contract / vector.transfer_write, and the output tile's read
     and write leave the K loop once loop-invariant-subset-hoisting runs.
+    Where the output starts from a `linalg.fill` (a sum's zeros; for a
+    chunk of an `scf.forall`, the shared output's, moved into the chunk),
+    each tile fills its own block before its K loop, so the output is
+    written once rather than filled whole and read back.
     Contractions over quantized weights (`pith.quantized_matmul`) are
     written as loops over panels of 16 output features; those over int8
     inputs (`dot = true`, with 512-bit vectors) as 4-way dot products of

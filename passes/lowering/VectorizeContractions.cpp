@@ -1847,6 +1847,107 @@ private:
   int64_t rows = 0, panels = 0, blocks = 4;
 };
 
+/// The fill `op`'s output starts from, if any: its init itself, or, for a
+/// chunk of pith-parallelize's scf.forall writing a slice of a shared
+/// output that a fill starts, that fill moved into the chunk (each chunk
+/// then fills the slice it writes whole).
+linalg::FillOp outputFill(RewriterBase &rewriter, linalg::LinalgOp op) {
+  Value init = op.getDpsInits()[0];
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return fill->hasOneUse() ? fill : linalg::FillOp();
+  auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
+  auto shared = slice ? dyn_cast<BlockArgument>(slice.getSource())
+                      : BlockArgument();
+  auto forall =
+      shared ? dyn_cast<scf::ForallOp>(shared.getOwner()->getParentOp())
+             : scf::ForallOp();
+  if (!forall || !slice->hasOneUse() || op->getParentOp() != forall ||
+      llvm::any_of(shared.getUsers(), [&](Operation *user) {
+        return user != slice && !isa<tensor::ParallelInsertSliceOp>(user);
+      }))
+    return {};
+  OpOperand *start = forall.getTiedOpOperand(shared);
+  auto fill = start ? start->get().getDefiningOp<linalg::FillOp>()
+                    : linalg::FillOp();
+  if (!fill || !fill->hasOneUse())
+    return {};
+  rewriter.modifyOpInPlace(forall, [&] { start->set(fill.getOutputs()[0]); });
+  rewriter.setInsertionPointAfter(slice);
+  auto chunkFill = linalg::FillOp::create(rewriter, fill.getLoc(),
+                                          fill.getInputs(), slice.getResult());
+  rewriter.modifyOpInPlace(op, [&] {
+    op.getDpsInitsMutable()[0].set(chunkFill.getResult(0));
+  });
+  rewriter.eraseOp(fill);
+  return chunkFill;
+}
+
+/// `op` tiled as `plan` says, returning the ops to vectorize: the register
+/// tile's contraction and, where `op`'s output is a linalg.fill (the zeros
+/// a sum starts from), the fill of each tile's block of the output, fused
+/// before the loop over K. The output is then written once, not filled
+/// whole first and read back tile by tile (for a 1x1 convolution of 16
+/// channels, three passes over an output that outweighs its inputs).
+SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
+                                                     linalg::LinalgOp op,
+                                                     const TilePlan &plan) {
+  MLIRContext *context = op.getContext();
+  SmallVector<int64_t> blockSizes = plan.tileSizes;
+  SmallVector<int64_t> kSizes(blockSizes.size(), 0);
+  for (auto [loop, type] : llvm::enumerate(op.getIteratorTypesArray())) {
+    if (type != utils::IteratorType::reduction)
+      continue;
+    kSizes[loop] = blockSizes[loop];
+    blockSizes[loop] = 0;
+  }
+  linalg::FillOp fill = outputFill(rewriter, op);
+  rewriter.setInsertionPoint(op);
+  if (!fill) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(context, plan.tileSizes));
+    options.setInterchange(plan.interchange);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return {};
+    rewriter.replaceOp(op, tiled->replacements);
+    return {tiled->tiledOps.back()};
+  }
+  // The output's blocks, each filled before its contraction...
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(
+      getAsIndexOpFoldResult(context, blockSizes));
+  options.tilingOptions.setInterchange(plan.interchange);
+  options.setFusionControlFn(
+      [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if (isDestination && producer.getOwner() == fill.getOperation())
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  FailureOr<scf::SCFTileAndFuseResult> blocks =
+      scf::tileConsumerAndFuseProducersUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(blocks))
+    return {};
+  for (OpResult result : op->getResults())
+    rewriter.replaceAllUsesWith(result, blocks->replacements.lookup(result));
+  SmallVector<Operation *> tiles(blocks->tiledAndFusedOps.begin() + 1,
+                                 blocks->tiledAndFusedOps.end());
+  // ... then the loop over K.
+  auto block = cast<TilingInterface>(blocks->tiledAndFusedOps.front());
+  scf::SCFTilingOptions kOptions;
+  kOptions.setTileSizes(getAsIndexOpFoldResult(context, kSizes));
+  rewriter.setInsertionPoint(block);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, block, kOptions);
+  if (failed(tiled))
+    return tiles;
+  rewriter.replaceOp(block, tiled->replacements);
+  tiles.push_back(tiled->tiledOps.back());
+  return tiles;
+}
+
 struct VectorizeContractionsPass
     : mlir::pith::impl::VectorizeContractionsPassBase<
           VectorizeContractionsPass> {
@@ -1892,21 +1993,13 @@ struct VectorizeContractionsPass
       FailureOr<TilePlan> plan = planTiles(op, vectorBits);
       if (failed(plan))
         continue;
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(context, plan->tileSizes));
-      options.setInterchange(plan->interchange);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        continue;
-      rewriter.replaceOp(op, tiled->replacements);
-      Operation *tile = tiled->tiledOps.back();
-      rewriter.setInsertionPoint(tile);
-      FailureOr<linalg::VectorizationResult> vectorized =
-          linalg::vectorize(rewriter, tile);
-      if (succeeded(vectorized))
-        rewriter.replaceOp(tile, vectorized->replacements);
+      for (Operation *tile : tileFillingTheOutputPerTile(rewriter, op, *plan)) {
+        rewriter.setInsertionPoint(tile);
+        FailureOr<linalg::VectorizationResult> vectorized =
+            linalg::vectorize(rewriter, tile);
+        if (succeeded(vectorized))
+          rewriter.replaceOp(tile, vectorized->replacements);
+      }
     }
 
     // The vectorized multiply and reduction become vector.contract, its

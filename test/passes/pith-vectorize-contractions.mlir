@@ -5,13 +5,18 @@
 // tiles of up to 8 rows (7 divides 126, 8 does not; 49 rows, a 7x7
 // image's, take 7 too, not 1); the K loop, in steps of 4, carries the
 // 7x32 output tile in registers: one vector.contract of A [7, 4] and B
-// [4, 32] per step. With 256-bit vectors (and 16 registers, which 7 rows
-// of 2 vectors would not leave room beside), tiles of 6x16.
+// [4, 32] per step. The zeros the sum starts from are each tile's, filled
+// before its K loop (here folded into the loop's first value): the output
+// is written once, not filled whole first and read back. With 256-bit
+// vectors (and 16 registers, which 7 rows of 2 vectors would not leave
+// room beside), tiles of 6x16.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.for %[[N:.*]] = %c0 to %c1536 step %c32
+// CHECK-DAG: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<7x32xf32>
+// CHECK-DAG: %[[EMPTY:.*]] = tensor.empty() : tensor<126x1536xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.for %[[N:.*]] = %c0 to %c1536 step %c32 iter_args(%{{.*}} = %[[EMPTY]])
 // CHECK:   scf.for %[[M:.*]] = %c0 to %c126 step %c7
-// CHECK:     %[[C:.*]] = vector.transfer_read {{.*}} : tensor<7x32xf32>, vector<7x32xf32>
-// CHECK:     %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c384 step %c4 iter_args(%[[T:.*]] = %[[C]]) -> (vector<7x32xf32>)
+// CHECK:     %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c384 step %c4 iter_args(%[[T:.*]] = %[[ZEROS]]) -> (vector<7x32xf32>)
 // CHECK:       %[[A:.*]] = vector.transfer_read {{.*}} : tensor<7x4xf32>, vector<7x4xf32>
 // CHECK:       %[[B:.*]] = vector.transfer_read {{.*}} : tensor<4x32xf32>, vector<4x32xf32>
 // CHECK:       %[[R:.*]] = vector.contract {{.*}} %[[A]], %[[B]], %[[T]] : vector<7x4xf32>, vector<4x32xf32> into vector<7x32xf32>
@@ -408,4 +413,30 @@ func.func @sparse_int8(%x: tensor<1x16x4xf32>, %v: tensor<1x16x2x16xi8>, %p: ten
     linalg.yield %r : f32
   } -> tensor<1x1x16xf32>
   return %0 : tensor<1x1x16xf32>
+}
+
+// -----
+
+// A chunk of pith-parallelize's scf.forall writes a slice of a shared
+// output that a fill starts: the fill moves into the chunk (each chunk
+// fills the slice it writes whole), and then into each tile.
+// CHECK-LABEL: func.func @chunk_of_filled_output
+// CHECK-DAG: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// CHECK-DAG: %[[EMPTY:.*]] = tensor.empty() : tensor<16x64xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%{{.*}}) = (0) to (16) step (8) shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK: scf.for %{{.*}} = %c0 to %c32 step %c4 iter_args(%{{.*}} = %[[ZEROS]]) -> (vector<8x32xf32>)
+func.func @chunk_of_filled_output(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %r = scf.forall (%i) = (0) to (16) step (8) shared_outs(%out = %f) -> (tensor<16x64xf32>) {
+    %rows = tensor.extract_slice %a[%i, 0] [8, 32] [1, 1] : tensor<16x32xf32> to tensor<8x32xf32>
+    %chunk = tensor.extract_slice %out[%i, 0] [8, 64] [1, 1] : tensor<16x64xf32> to tensor<8x64xf32>
+    %m = linalg.matmul ins(%rows, %b : tensor<8x32xf32>, tensor<32x64xf32>) outs(%chunk : tensor<8x64xf32>) -> tensor<8x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %out[%i, 0] [8, 64] [1, 1] : tensor<8x64xf32> into tensor<16x64xf32>
+    }
+  }
+  return %r : tensor<16x64xf32>
 }
