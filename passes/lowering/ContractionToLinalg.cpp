@@ -3,7 +3,9 @@
 // Part of pith. matmul and linear become linalg contractions (named ops
 // where the shapes allow, a linalg.generic with broadcasting batch maps
 // otherwise); conv becomes a copy of the padded input's windows into
-// columns and a matrix product per group (im2col); the pools become one
+// columns and a matrix product per group (im2col), a quantized linear
+// layer where its filters are the lanes, and a depthwise conv multiplies
+// its windows in place; the pools become one
 // linalg.generic each over the output and window dimensions, after a
 // tensor.pad of the input.
 //
@@ -496,7 +498,10 @@ Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
 /// r = (c, k...) and o the flattened output positions. The output
 /// positions are contiguous in both the columns and the output, so the
 /// product vectorizes along them like any matmul. A 1x1 convolution with
-/// unit strides needs no copy: its columns are the input itself.
+/// unit strides needs no copy: its columns are the input itself. Small
+/// images and int8 inputs take the filters as lanes instead
+/// (filtersAsLanesProduct), and depthwise convolutions copy no windows
+/// (depthwiseInPlace).
 struct ConvLowering : OpConversionPattern<ConvOp> {
   ConvLowering(const TypeConverter &converter, MLIRContext *context,
                QuantizedLayout layout)

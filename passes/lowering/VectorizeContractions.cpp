@@ -1932,6 +1932,9 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
     return {};
   for (OpResult result : op->getResults())
     rewriter.replaceAllUsesWith(result, blocks->replacements.lookup(result));
+  rewriter.eraseOp(op);
+  if (fill->use_empty())
+    rewriter.eraseOp(fill);
   SmallVector<Operation *> tiles(blocks->tiledAndFusedOps.begin() + 1,
                                  blocks->tiledAndFusedOps.end());
   // ... then the loop over K.
