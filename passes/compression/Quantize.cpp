@@ -132,9 +132,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   /// to nearest, and with dynamic int8 activations, the input of those
   /// whose product can pay for it (takesInt8Inputs) quantized to int8 with
   /// one scale per tensor (a window of a channel has no row of its own to
-  /// scale). Groups, GPTQ, input scaling
-  /// and static activations are for linear layers (one warning says so
-  /// where the scheme asks for them).
+  /// scale). Groups, GPTQ, input scaling and static activations are for
+  /// linear layers (one warning says so where the scheme asks for them).
   void quantizeConvolutions(Operation *root, const LayerSelection &selection,
                             const QuantScheme &scheme) {
     QuantScheme convScheme;
