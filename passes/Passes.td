@@ -265,7 +265,9 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     indexing maps, contractions into `linalg.generic` contractions,
     convolutions into a window copy and a contraction per group (im2col;
     along the filters, the product transposed back, where the output
-    positions do not fill 16-lane vectors and the filters do),
+    positions do not fill 16-lane vectors and the filters do; depthwise
+    ones into a loop nest that multiplies each tap of the window in place,
+    after splitting the input into its phases where strided),
     reductions into `linalg.reduce`, `top_k` into an `scf.for` of k
     selection rounds, data movement into `tensor` and `linalg` ops, and
     constants into `arith.constant` (weights stay dialect resources).

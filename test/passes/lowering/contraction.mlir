@@ -94,21 +94,26 @@ func.func @depthwise(%x: tensor<1x4x10x10xf32>, %w: tensor<4x1x3x3xf32>) -> tens
 // -----
 
 // A depthwise conv of stride 2 splits the padded input into its 4 phases
-// (rows and columns 2 i + p, by strided copies), and multiplies each in
-// place with the taps of its residues into the same output: 2x2, 2x1, 1x2
-// and 1x1 windows of the 3x3 one.
+// (rows and columns 2 i + p, by strided copies) and multiplies all four in
+// one pass, each by the taps of its residues padded with zeros to 2x2: the
+// 3x3 window's 2x2, 2x1, 1x2 and 1x1 parts.
 // CHECK-DAG: #[[EVEN_EVEN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2, d3 * 2)>
 // CHECK-DAG: #[[EVEN_ODD:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2, d3 * 2 + 1)>
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d3, d4 + d5)>
+// CHECK-DAG: #[[TAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4)>
 // CHECK-LABEL: func.func @strided_depthwise
 func.func @strided_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
   // CHECK: %[[P00:.*]] = linalg.generic {indexing_maps = [#[[EVEN_EVEN]], #{{.*}}]{{.*}} ins(%[[PADDED:.*]] : tensor<1x4x10x10xf32>) outs(%{{.*}} : tensor<1x4x5x5xf32>)
   // CHECK: %[[T00:.*]] = tensor.extract_slice %[[TAPS:.*]][0, 0, 0] [4, 2, 2] [1, 2, 2] : tensor<4x3x3xf32> to tensor<4x2x2xf32>
-  // CHECK: %[[Y00:.*]] = linalg.generic {{.*}} ins(%[[P00]], %[[T00]] : tensor<1x4x5x5xf32>, tensor<4x2x2xf32>) outs(%{{.*}} : tensor<1x4x4x4xf32>)
-  // CHECK: %[[P01:.*]] = linalg.generic {indexing_maps = [#[[EVEN_ODD]], #{{.*}}]{{.*}} ins(%[[PADDED]] : tensor<1x4x10x10xf32>) outs(%{{.*}} : tensor<1x4x5x4xf32>)
-  // CHECK: %[[T01:.*]] = tensor.extract_slice %[[TAPS]][0, 0, 1] [4, 2, 1] [1, 2, 2]
-  // CHECK: %[[Y01:.*]] = linalg.generic {{.*}} ins(%[[P01]], %[[T01]] : tensor<1x4x5x4xf32>, tensor<4x2x1xf32>) outs(%[[Y00]] : tensor<1x4x4x4xf32>)
-  // CHECK: tensor.extract_slice %[[TAPS]][0, 1, 0] [4, 1, 2] [1, 2, 2]
-  // CHECK: tensor.extract_slice %[[TAPS]][0, 1, 1] [4, 1, 1] [1, 2, 2]
+  // CHECK: %[[P01:.*]] = linalg.generic {indexing_maps = [#[[EVEN_ODD]], #{{.*}}]{{.*}} ins(%[[PADDED]] : tensor<1x4x10x10xf32>) outs(%{{.*}} : tensor<1x4x5x5xf32>)
+  // CHECK: %[[S01:.*]] = tensor.extract_slice %[[TAPS]][0, 0, 1] [4, 2, 1] [1, 2, 2] : tensor<4x3x3xf32> to tensor<4x2x1xf32>
+  // CHECK: %[[T01:.*]] = tensor.pad %[[S01]] low[0, 0, 0] high[0, 0, 1]
+  // CHECK: %[[P10:.*]] = linalg.generic
+  // CHECK: %[[T10:.*]] = tensor.pad %{{.*}} low[0, 0, 0] high[0, 1, 0]
+  // CHECK: %[[P11:.*]] = linalg.generic
+  // CHECK: %[[T11:.*]] = tensor.pad %{{.*}} low[0, 0, 0] high[0, 1, 1]
+  // CHECK: linalg.generic {indexing_maps = [#[[IN]], #[[IN]], #[[IN]], #[[IN]], #[[TAP]], #[[TAP]], #[[TAP]], #[[TAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+  // CHECK-SAME: ins(%[[P00]], %[[P01]], %[[P10]], %[[P11]], %[[T00]], %[[T01]], %[[T10]], %[[T11]] : {{.*}}) outs(%{{.*}} : tensor<1x4x4x4xf32>)
   %0 = pith.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
