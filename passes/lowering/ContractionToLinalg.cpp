@@ -460,19 +460,20 @@ Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
     phaseShape.push_back(type.getDimSize(2 + i) + window.back() - 1);
   }
   auto phaseType = RankedTensorType::get(phaseShape, element);
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> low(1 + spatial, b.getIndexAttr(0));
   SmallVector<Value> phases, phaseTaps;
   SmallVector<int64_t> phase(spatial, 0);
   // Odometer over the phases, the last spatial axis fastest.
   for (bool more = true; more;) {
-    int64_t rank = type.getRank();
     SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, context),
                                      getAffineDimExpr(1, context)};
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0)},
                               sizes = {b.getIndexAttr(tapsShape[0])},
-                              steps = {b.getIndexAttr(1)};
-    SmallVector<int64_t> slicedShape = {tapsShape[0]};
-    SmallVector<OpFoldResult> low = {b.getIndexAttr(0)},
+                              steps = {b.getIndexAttr(1)},
                               high = {b.getIndexAttr(0)};
+    SmallVector<int64_t> slicedShape = {tapsShape[0]};
+    // A phase past the window (stride beyond the kernel) has no taps.
     bool empty = false;
     for (int64_t i = 0; i < spatial; ++i) {
       exprs.push_back(getAffineDimExpr(2 + i, context) * strides[i] + phase[i]);
@@ -483,7 +484,6 @@ Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
       sizes.push_back(b.getIndexAttr(taken));
       steps.push_back(b.getIndexAttr(strides[i]));
       slicedShape.push_back(taken);
-      low.push_back(b.getIndexAttr(0));
       high.push_back(b.getIndexAttr(window[i] - taken));
     }
     if (!empty) {

@@ -943,10 +943,11 @@ public:
     };
     panelTile = 1;
     rowTile = rowTileFor(1);
-    if (panels % 2 == 0 &&
-        loadsPerProduct(2, rowTileFor(2)) <= loadsPerProduct(1, rowTile)) {
+    int64_t pairedRowTile = rowTileFor(2);
+    if (panels % 2 == 0 && loadsPerProduct(2, pairedRowTile) <=
+                               loadsPerProduct(1, rowTile)) {
       panelTile = 2;
-      rowTile = rowTileFor(2);
+      rowTile = pairedRowTile;
     }
     auto panelLoop = scf::ForOp::create(
         rewriter, loc, index(rewriter, 0), index(rewriter, panels),

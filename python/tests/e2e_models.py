@@ -101,7 +101,8 @@ def convolution(channels, filters, size, kernel, stride=1, seed=0):
 def depthwise_cnn(batch=2):
     """Depthwise convolutions as MobileNets stack them: unit strides
     (multiplied in place), dilated, strides of 2 (split into phases) with
-    3x3, 5x5 and 7x7 windows, and unequal strides."""
+    3x3, 5x5 and 7x7 windows, unequal strides, and a stride beyond the
+    window (1x1 of stride 2: phases without taps)."""
     b = Builder(4)
     channels = 16
 
@@ -120,9 +121,10 @@ def depthwise_cnn(batch=2):
     h = depthwise(h, 5, strides=(2, 2))
     h = depthwise(h, 3, strides=(2, 1))
     h = depthwise(h, 7, strides=(2, 2), bias=False)
+    h = depthwise(h, 1, strides=(2, 2))
     b.rename_last("features")
     return b.model([("image", TensorProto.FLOAT, [batch, channels, 29, 29])],
-                   [("features", TensorProto.FLOAT, [batch, channels, 2, 4])])
+                   [("features", TensorProto.FLOAT, [batch, channels, 1, 2])])
 
 
 def small_image_cnn(batch=2):

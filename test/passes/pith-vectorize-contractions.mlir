@@ -326,6 +326,40 @@ func.func @quantized_dot_two_panels(%x: tensor<1x1x2x1x4xi8>, %w: tensor<2x1x2x1
 
 // -----
 
+// At 5 rows the two panels do not pair: a tile of 5 rows by one panel
+// loads 1.2 times a dot product (its 64 bytes once for 5 rows), two panels
+// by 1 row 1.5 times. The panel loop steps by 1, and each block's bytes
+// feed the 5 rows' broadcast inputs.
+// CHECK-LABEL: func.func @quantized_dot_five_rows
+//       CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+//       CHECK:   vector.transfer_read {{.*}} : tensor<2x1x2x64xi8>, vector<64xi8>
+//   CHECK-NOT:   vector.transfer_read {{.*}} : tensor<2x1x2x64xi8>, vector<64xi8>
+// CHECK-COUNT-5:   vector.bitcast {{.*}} : vector<4xi8> to vector<1xi32>
+// CHECK-COUNT-5:   vector.multi_reduction <add>, {{.*}} {pith.vnni_dot}
+#fx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
+#fw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+#fs = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d2)>
+#fsums = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3)>
+#fr = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0)>
+#fo = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2)>
+func.func @quantized_dot_five_rows(%x: tensor<5x1x2x1x4xi8>, %w: tensor<2x1x2x16x4xi8>, %s: tensor<2x1x16xf32>, %sums: tensor<5x1xi32>, %r: tensor<5xf32>, %init: tensor<5x2x16xf32>) -> tensor<5x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#fx, #fw, #fs, #fsums, #fr, #fo], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w, %s, %sums, %r : tensor<5x1x2x1x4xi8>, tensor<2x1x2x16x4xi8>, tensor<2x1x16xf32>, tensor<5x1xi32>, tensor<5xf32>) outs(%init : tensor<5x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 8 : i64, dot = true, unsigned = false}} {
+  ^bb0(%in: i8, %byte: i8, %scale: f32, %xsum: i32, %row: f32, %out: f32):
+    %wf = arith.uitofp %byte : i8 to f32
+    %c128 = arith.constant 128.0 : f32
+    %centered = arith.subf %wf, %c128 : f32
+    %weight = arith.mulf %centered, %scale : f32
+    %xf = arith.sitofp %in : i8 to f32
+    %xs = arith.mulf %xf, %row : f32
+    %p = arith.mulf %xs, %weight : f32
+    %sum = arith.addf %out, %p : f32
+    linalg.yield %sum : f32
+  } -> tensor<5x2x16xf32>
+  return %0 : tensor<5x2x16xf32>
+}
+
+// -----
+
 // 2:4-sparse weights (pith.sparse_matmul): per panel, block of rows (2)
 // and group (unrolled by 2, so that 8 FMA chains run side by side), the
 // positions' byte is widened once, slot 0's position masked out and slot
