@@ -944,8 +944,8 @@ public:
     panelTile = 1;
     rowTile = rowTileFor(1);
     int64_t pairedRowTile = rowTileFor(2);
-    if (panels % 2 == 0 && loadsPerProduct(2, pairedRowTile) <=
-                               loadsPerProduct(1, rowTile)) {
+    if (panels % 2 == 0 &&
+        loadsPerProduct(2, pairedRowTile) <= loadsPerProduct(1, rowTile)) {
       panelTile = 2;
       rowTile = pairedRowTile;
     }
