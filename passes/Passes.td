@@ -340,12 +340,14 @@ def PackWeightsPass : Pass<"pith-pack-weights"> {
   let description = [{
     A float contraction on tensors whose right-hand side is a constant
     [K, N] matrix (indexed by its one K loop and its last N loop, with N
-    last in the output) and whose N is a multiple of two vectors of
-    `vector-bits` (P columns), at least twice, has the constant repacked
-    at compile time into panels [N / P, K, P] and becomes a linalg.generic
-    with N split into (panel, column) loops, writing its output viewed as
-    [..., N / P, P]. Each register tile of pith-vectorize-contractions then
-    streams one contiguous panel. A resource becomes a new resource named
+    last in the output) has the constant repacked at compile time into
+    panels [N / P, K, P] of P columns, the N tile pith-vectorize-contractions
+    takes: two vectors of f32 of `vector-bits`, else one, else half of one,
+    the first that divides N, where N holds at least two such panels. The
+    contraction becomes a linalg.generic with N split into (panel, column)
+    loops, writing its output viewed as [..., N / P, P]. Each register tile
+    then streams contiguous panels (several where few rows would leave too
+    few accumulators). A resource becomes a new resource named
     with the suffix `_packed`; constants that cannot be repacked are left.
   }];
   let options = [
@@ -392,8 +394,11 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     layers with their weights laid out [K, N]) is tiled: loops over batch,
     N and M tiles outside, K innermost, with an mR x nR output tile that
     fits the register file (nR up to two vectors of `vector-bits`, mR up to
-    8 rows) and K in steps of up to 4. Tile sizes divide the extents, so
-    tiles are full and need no masks. Each tile becomes vector.transfer_read
+    8 rows) and K in steps of up to 4. Where few rows leave fewer than 8
+    accumulators, a tile over packed weights spans several panels, so that
+    multiply-adds along K do not each wait on the last. Tile sizes divide
+    the extents, so tiles are full and need no masks. Each tile becomes
+    vector.transfer_read
     / vector.contract / vector.transfer_write, and the output tile's read
     and write leave the K loop once loop-invariant-subset-hoisting runs.
     Where the output starts from a `linalg.fill` (a sum's zeros; for a

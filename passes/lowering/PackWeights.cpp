@@ -35,7 +35,7 @@ struct PackPlan {
   int64_t panel;
 };
 
-FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t panel) {
+FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t lanes) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return failure();
   FailureOr<linalg::ContractionDimensions> dims =
@@ -44,7 +44,12 @@ FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t panel) {
     return failure();
   unsigned n = dims->n.back(), k = dims->k.front();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (ranges[n] % panel != 0 || ranges[n] / panel < 2)
+  // The N tile pith-vectorize-contractions takes: two vectors of f32, or
+  // one, or half of one (a classifier's 1000 classes).
+  auto widths = {2 * lanes, lanes, lanes / 2};
+  const int64_t *panel = llvm::find_if(
+      widths, [&](int64_t width) { return ranges[n] % width == 0; });
+  if (panel == widths.end() || ranges[n] / *panel < 2)
     return failure();
   MLIRContext *context = op.getContext();
   AffineExpr kExpr = getAffineDimExpr(k, context),
@@ -59,7 +64,7 @@ FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t panel) {
     auto constant = input->get().getDefiningOp<arith::ConstantOp>();
     if (!constant || !getElementTypeOrSelf(constant.getType()).isF32())
       return failure();
-    return PackPlan{input, k, n, panel};
+    return PackPlan{input, k, n, *panel};
   }
   return failure();
 }
@@ -142,15 +147,13 @@ struct PackWeightsPass
   using PackWeightsPassBase::PackWeightsPassBase;
 
   void runOnOperation() override {
-    // Two vectors of f32: the widest N tile pith-vectorize-contractions
-    // takes.
-    int64_t panel = 2 * vectorBits / 32;
+    int64_t lanes = vectorBits / 32;
     SmallVector<std::pair<linalg::LinalgOp, PackPlan>> work;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (!op.hasPureTensorSemantics() ||
           !linalg::isaContractionOpInterface(op))
         return;
-      if (FailureOr<PackPlan> plan = planPacking(op, panel); succeeded(plan))
+      if (FailureOr<PackPlan> plan = planPacking(op, lanes); succeeded(plan))
         work.push_back({op, *plan});
     });
     IRRewriter rewriter(&getContext());

@@ -92,3 +92,19 @@ func.func @resource(%a: tensor<4x2xf32>, %init: tensor<4x32xf32>) -> tensor<4x32
     }
   }
 #-}
+
+// -----
+
+// N that two vectors do not divide is packed in the N tile it will take:
+// one vector (24 columns: 3 panels of 8 with 256-bit vectors) or half of
+// one (12 columns: 3 panels of 4).
+// CHECK-LABEL: func.func @narrower_panels
+// CHECK: ins(%arg0, %{{.*}} : tensor<4x2xf32>, tensor<3x2x8xf32>) outs(%{{.*}} : tensor<4x3x8xf32>)
+// CHECK: ins(%arg0, %{{.*}} : tensor<4x2xf32>, tensor<3x2x4xf32>) outs(%{{.*}} : tensor<4x3x4xf32>)
+func.func @narrower_panels(%a: tensor<4x2xf32>, %i24: tensor<4x24xf32>, %i12: tensor<4x12xf32>) -> (tensor<4x24xf32>, tensor<4x12xf32>) {
+  %w24 = arith.constant dense<0.5> : tensor<2x24xf32>
+  %r24 = linalg.matmul ins(%a, %w24 : tensor<4x2xf32>, tensor<2x24xf32>) outs(%i24 : tensor<4x24xf32>) -> tensor<4x24xf32>
+  %w12 = arith.constant dense<0.5> : tensor<2x12xf32>
+  %r12 = linalg.matmul ins(%a, %w12 : tensor<4x2xf32>, tensor<2x12xf32>) outs(%i12 : tensor<4x12xf32>) -> tensor<4x12xf32>
+  return %r24, %r12 : tensor<4x24xf32>, tensor<4x12xf32>
+}

@@ -49,6 +49,32 @@ func.func @narrow(%a: tensor<1x64xf32>, %b: tensor<64x10xf32>) -> tensor<1x10xf3
 
 // -----
 
+// One row over weights packed in panels of 8 columns (a classifier's 1000
+// classes, 125 panels): a tile of one panel would leave one chain of
+// multiply-adds, each waiting on the last; a tile takes 5 panels, the most
+// of 8 or fewer that divide 125, so 5 accumulators run side by side.
+// CHECK-LABEL: func.func @one_row_of_panels
+// CHECK: scf.for %{{.*}} = %c0 to %c125 step %c5
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c4 iter_args(%{{.*}} = %{{.*}}) -> (vector<1x5x8xf32>)
+// CHECK: vector.contract {{.*}} : vector<1x4xf32>, vector<5x4x8xf32> into vector<1x5x8xf32>
+#row = affine_map<(m, p, c, k) -> (m, k)>
+#panels = affine_map<(m, p, c, k) -> (p, k, c)>
+#out = affine_map<(m, p, c, k) -> (m, p, c)>
+func.func @one_row_of_panels(%a: tensor<1x64xf32>, %b: tensor<125x64x8xf32>) -> tensor<1x125x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x125x8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x125x8xf32>) -> tensor<1x125x8xf32>
+  %r = linalg.generic {indexing_maps = [#row, #panels, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<1x64xf32>, tensor<125x64x8xf32>) outs(%f : tensor<1x125x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x125x8xf32>
+  return %r : tensor<1x125x8xf32>
+}
+
+// -----
+
 // Batched: the batch loop is outermost.
 // CHECK-LABEL: func.func @batch
 // CHECK: scf.for %{{.*}} = %c0 to %c12 step %c1
