@@ -267,7 +267,7 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     along the filters, the product transposed back, where the output
     positions do not fill 16-lane vectors and the filters do; depthwise
     ones into a loop nest that multiplies each tap of the window in place,
-    after splitting the input into its phases where strided),
+    reading the input at stride x ow + dilation x kw),
     reductions into `linalg.reduce`, `top_k` into an `scf.for` of k
     selection rounds, data movement into `tensor` and `linalg` ops, and
     constants into `arith.constant` (weights stay dialect resources).
@@ -468,9 +468,11 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     Each linalg op on tensors that is not a contraction, whose operands are
     all contiguous along its innermost loop (or do not depend on it; an
     input read at the innermost index plus other loops', as a
-    convolution's windows are at ow + kw, counts as contiguous; a copy
-    strided along it, at 2 ow + kw, reads the row's span and picks every
-    other element by a shuffle), and that gathers nothing, is tiled to
+    convolution's windows are at ow + kw, counts as contiguous; an input
+    strided along it, at 2 ow + kw (a strided copy's, a strided depthwise
+    convolution's), is read as the row's span, from where the map puts
+    index 0, and every other element picked by a shuffle, in registers),
+    and that gathers nothing, is tiled to
     rows: every outer loop steps by 1,
     the innermost by the whole extent when it is at most 16 vectors of
     `vector-bits`, else by the largest multiple of a vector that divides

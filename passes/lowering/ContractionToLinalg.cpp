@@ -376,14 +376,14 @@ Value withBias(OpBuilder &b, Location loc, Value result, Value bias) {
                      });
 }
 
-/// out[n, c, o...] = sum_i sum_k inputs[i][n, c, o + k * dilation] *
-/// taps[i][c, k] over the taps' window (the same for every i), plus
-/// `accumulated` [n, c, o...]: loops (n, c, o..., k..., ow), the window's
-/// loops reductions before the last output axis, so that
-/// pith-vectorize-rows makes each output row a vector that every tap
-/// multiplies into, reading the inputs' rows at ow + kw.
-Value multiplyTapsInPlace(OpBuilder &b, Location loc, ValueRange inputs,
-                          ValueRange taps, Value accumulated,
+/// out[n, c, o...] = sum_k input[n, c, o * stride + k * dilation] *
+/// taps[c, k] over the taps' window, plus `accumulated` [n, c, o...]:
+/// loops (n, c, o..., k..., ow), the window's loops reductions before the
+/// last output axis, so that pith-vectorize-rows makes each output row a
+/// vector that every tap multiplies into, reading the input's rows at
+/// ow + kw (or, strided, picking 2 ow + kw from a span in registers).
+Value multiplyTapsInPlace(OpBuilder &b, Location loc, Value input, Value taps,
+                          Value accumulated, ArrayRef<int64_t> strides,
                           ArrayRef<int64_t> dilations) {
   MLIRContext *context = b.getContext();
   RankedTensorType type = typeOf(accumulated);
@@ -397,130 +397,41 @@ Value multiplyTapsInPlace(OpBuilder &b, Location loc, ValueRange inputs,
   SmallVector<AffineExpr> inputExprs = {dim(0), dim(1)}, tapExprs = {dim(1)},
                           outputExprs = {dim(0), dim(1)};
   for (int64_t i = 0; i < spatial; ++i) {
-    inputExprs.push_back(outputDim(i) + windowDim(i) * dilations[i]);
+    inputExprs.push_back(outputDim(i) * strides[i] +
+                         windowDim(i) * dilations[i]);
     tapExprs.push_back(windowDim(i));
     outputExprs.push_back(outputDim(i));
   }
-  SmallVector<AffineMap> maps(inputs.size(),
-                              AffineMap::get(loops, 0, inputExprs, context));
-  maps.append(taps.size(), AffineMap::get(loops, 0, tapExprs, context));
-  maps.push_back(AffineMap::get(loops, 0, outputExprs, context));
-  SmallVector<Value> operands(inputs);
-  llvm::append_range(operands, taps);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(loops, 0, inputExprs, context),
+      AffineMap::get(loops, 0, tapExprs, context),
+      AffineMap::get(loops, 0, outputExprs, context)};
   SmallVector<utils::IteratorType> iterators(loops,
                                              utils::IteratorType::parallel);
   for (int64_t i = 0; i < spatial; ++i)
     iterators[1 + spatial + i] = utils::IteratorType::reduction;
-  size_t count = inputs.size();
   return linalg::GenericOp::create(
-             b, loc, type, operands, accumulated, maps, iterators,
+             b, loc, type, ValueRange{input, taps}, accumulated, maps,
+             iterators,
              [&](OpBuilder &b, Location loc, ValueRange args) {
-               Value sum = args.back();
-               for (size_t i = 0; i < count; ++i)
-                 sum =
-                     multiplyAccumulate(b, loc, args[i], args[count + i], sum);
-               linalg::YieldOp::create(b, loc, sum);
+               linalg::YieldOp::create(
+                   b, loc,
+                   multiplyAccumulate(b, loc, args[0], args[1], args[2]));
              })
       .getResult(0);
-}
-
-/// Taps a strided depthwise convolution's phase multiplies along one axis
-/// (kernel k, stride s): ceil(k / s), those of the first phase; the other
-/// phases' windows are padded to it with zero taps.
-int64_t phaseWindow(int64_t kernel, int64_t stride) {
-  return llvm::divideCeil(kernel, stride);
 }
 
 /// A depthwise convolution (a filter per channel) of the padded input,
 /// each window multiplied in place (multiplyTapsInPlace): copying the
 /// windows would move K x K times the input for as few multiply-adds as
-/// values copied. With strides s, the input is split into its s x s...
-/// phases (rows and columns p + s i: strided copies, the input once), and
-/// one pass multiplies every phase by the taps of its residues (kh = p +
-/// s a), each phase's window padded with zero taps to the largest: a 3x3
-/// window of stride 2 is four 2x2 windows over the four phases, 16
-/// multiply-adds an output for 9, in one pass over the output rather than
-/// four. The padded input holds the phases' extra rows and columns
-/// (`pith.conv`'s lowering pads it so).
+/// values copied.
 Value depthwiseInPlace(OpBuilder &b, Location loc, ConvOp op, Value padded,
                        Value weight, RankedTensorType type) {
-  MLIRContext *context = b.getContext();
-  int64_t spatial = type.getRank() - 2;
-  ArrayRef<int64_t> strides = op.getStrides(), dilations = op.getDilations();
   SmallVector<int64_t> tapsShape = {type.getDimSize(1)};
   llvm::append_range(tapsShape, typeOf(weight).getShape().drop_front(2));
-  Value taps = reshapeTo(b, loc, weight, tapsShape);
-  Value accumulated = zeroFilled(b, loc, type);
-  if (llvm::all_of(strides, [](int64_t s) { return s == 1; }))
-    return multiplyTapsInPlace(b, loc, padded, taps, accumulated, dilations);
-  Type element = type.getElementType();
-  SmallVector<int64_t> window, phaseShape(type.getShape().take_front(2));
-  for (int64_t i = 0; i < spatial; ++i) {
-    window.push_back(phaseWindow(tapsShape[1 + i], strides[i]));
-    phaseShape.push_back(type.getDimSize(2 + i) + window.back() - 1);
-  }
-  auto phaseType = RankedTensorType::get(phaseShape, element);
-  int64_t rank = type.getRank();
-  SmallVector<OpFoldResult> low(1 + spatial, b.getIndexAttr(0));
-  SmallVector<Value> phases, phaseTaps;
-  SmallVector<int64_t> phase(spatial, 0);
-  // Odometer over the phases, the last spatial axis fastest.
-  for (bool more = true; more;) {
-    SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, context),
-                                     getAffineDimExpr(1, context)};
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0)},
-                              sizes = {b.getIndexAttr(tapsShape[0])},
-                              steps = {b.getIndexAttr(1)},
-                              high = {b.getIndexAttr(0)};
-    SmallVector<int64_t> slicedShape = {tapsShape[0]};
-    // A phase past the window (stride beyond the kernel) has no taps.
-    bool empty = false;
-    for (int64_t i = 0; i < spatial; ++i) {
-      exprs.push_back(getAffineDimExpr(2 + i, context) * strides[i] + phase[i]);
-      int64_t taken = std::max<int64_t>(
-          0, llvm::divideCeil(tapsShape[1 + i] - phase[i], strides[i]));
-      empty |= taken == 0;
-      offsets.push_back(b.getIndexAttr(phase[i]));
-      sizes.push_back(b.getIndexAttr(taken));
-      steps.push_back(b.getIndexAttr(strides[i]));
-      slicedShape.push_back(taken);
-      high.push_back(b.getIndexAttr(window[i] - taken));
-    }
-    if (!empty) {
-      phases.push_back(
-          linalg::GenericOp::create(
-              b, loc, phaseType, padded, emptyTensor(b, loc, phaseType),
-              SmallVector<AffineMap>{AffineMap::get(rank, 0, exprs, context),
-                                     b.getMultiDimIdentityMap(rank)},
-              SmallVector<utils::IteratorType>(rank,
-                                               utils::IteratorType::parallel),
-              [](OpBuilder &b, Location loc, ValueRange args) {
-                linalg::YieldOp::create(b, loc, args[0]);
-              })
-              .getResult(0));
-      Value sliced = tensor::ExtractSliceOp::create(
-          b, loc, RankedTensorType::get(slicedShape, element), taps, offsets,
-          sizes, steps);
-      SmallVector<int64_t> windowShape = {tapsShape[0]};
-      llvm::append_range(windowShape, window);
-      phaseTaps.push_back(
-          windowShape == slicedShape
-              ? sliced
-              : tensor::PadOp::create(
-                    b, loc, RankedTensorType::get(windowShape, element),
-                    sliced, low, high, scalar(b, loc, element, 0))
-                    .getResult());
-    }
-    more = false;
-    for (int64_t i = spatial - 1; i >= 0 && !more; --i) {
-      if (++phase[i] < strides[i])
-        more = true;
-      else
-        phase[i] = 0;
-    }
-  }
-  return multiplyTapsInPlace(b, loc, phases, phaseTaps, accumulated,
-                             SmallVector<int64_t>(spatial, 1));
+  return multiplyTapsInPlace(
+      b, loc, padded, reshapeTo(b, loc, weight, tapsShape),
+      zeroFilled(b, loc, type), op.getStrides(), op.getDilations());
 }
 
 /// conv as a matrix product per group (im2col): the padded input's
@@ -592,25 +503,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     bool unitStrides =
         llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
-    // (Strided windows split the input into phases of unit stride, which
-    // needs each tap at a whole step: no dilation then.)
-    bool undilated =
-        llvm::all_of(op.getDilations(), [](int64_t d) { return d == 1; });
-    bool depthwise = groups > 1 && channelsPerGroup == 1 &&
-                     filtersPerGroup == 1 && (unitStrides || undilated);
+    bool depthwise =
+        groups > 1 && channelsPerGroup == 1 && filtersPerGroup == 1;
     SmallVector<int64_t> pads(op.getPads());
-    if (depthwise && !unitStrides) {
-      // Zeros after the input where a later phase's rows, as many as the
-      // first's (phaseWindow), reach past it.
-      for (int64_t i = 0; i < spatial; ++i) {
-        int64_t stride = op.getStrides()[i];
-        int64_t rows = outputSpatial[i] + phaseWindow(kernel[i], stride) - 1;
-        int64_t extent =
-            typeOf(source).getDimSize(2 + i) + pads[i] + pads[spatial + i];
-        pads[spatial + i] +=
-            std::max<int64_t>(0, stride * (rows - 1) + stride - extent);
-      }
-    }
     Value input = padSpatial(rewriter, loc, source, pads,
                              scalar(rewriter, loc, columnElement, 0),
                              channelsPerGroup - weightType.getDimSize(1));

@@ -99,13 +99,11 @@ FailureOr<int64_t> rowLength(linalg::LinalgOp op, int64_t lanes) {
       continue;
     // An input may be read at the inner index plus other loops' (a
     // convolution's windows, ow + kw): contiguous along the row all the
-    // same, and the other loops are 1 wide in a row's tile; or, copied,
-    // strided (ow * 2 + kw).
-    int64_t step = stepAlong(map, inner);
+    // same, and the other loops are 1 wide in a row's tile; or strided
+    // (ow * 2 + kw), a span picked apart in registers (writeStridedCopy).
     bool contiguous =
         (map.getNumResults() && map.getResults().back() == innerDim) ||
-        (op.isDpsInput(&operand) &&
-         (step == 1 || (step > 1 && isStridedCopy(op))));
+        (op.isDpsInput(&operand) && stepAlong(map, inner) >= 1);
     if (!contiguous ||
         llvm::any_of(map.getResults().drop_back(), [&](AffineExpr result) {
           return result.isFunctionOfDim(inner);
@@ -172,16 +170,28 @@ LogicalResult writeStridedCopy(RewriterBase &rewriter, linalg::GenericOp tile) {
   auto outputType = dyn_cast<RankedTensorType>(output.getType());
   if (!inputType || !outputType || step <= 1)
     return failure();
+  // The row starts where the input's map puts index 0: a phase of a
+  // strided convolution's input (rows and columns 2 i + 1) one past the
+  // slice's first element.
+  AffineMap inputMap = tile.getMatchingIndexingMap(tile.getDpsInputOperand(0));
+  AffineMap atZero = simplifyAffineMap(inputMap.replaceDimsAndSymbols(
+      SmallVector<AffineExpr>(inputMap.getNumDims(),
+                              rewriter.getAffineConstantExpr(0)),
+      {}, 0, 0));
+  if (!atZero.isConstant())
+    return failure();
   Location loc = tile.getLoc();
   rewriter.setInsertionPoint(tile);
+  SmallVector<Value> start;
+  for (int64_t index : atZero.getConstantResults())
+    start.push_back(arith::ConstantIndexOp::create(rewriter, loc, index));
   Type element = inputType.getElementType();
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value padding = arith::ConstantOp::create(rewriter, loc, element,
                                             rewriter.getZeroAttr(element));
   Value span = vector::TransferReadOp::create(
-      rewriter, loc, VectorType::get({row * step}, element), input,
-      SmallVector<Value>(inputType.getRank(), zero), padding,
-      ArrayRef<bool>{false});
+      rewriter, loc, VectorType::get({row * step}, element), input, start,
+      padding, ArrayRef<bool>{false});
   SmallVector<int64_t> picked;
   for (int64_t i = 0; i < row; ++i)
     picked.push_back(i * step);
@@ -192,6 +202,61 @@ LogicalResult writeStridedCopy(RewriterBase &rewriter, linalg::GenericOp tile) {
           SmallVector<Value>(outputType.getRank(), zero), ArrayRef<bool>{true})
           .getResult();
   rewriter.replaceOp(tile, written);
+  return success();
+}
+
+/// Each input of a row's tile read at a stride along the row (a strided
+/// depthwise convolution's input, 2 ow + kw) becomes a row of its own,
+/// picked from the input's span by writeStridedCopy, which the tile reads
+/// contiguously: once vectorized, the row never leaves registers. Failure:
+/// no input was copied.
+LogicalResult copyStridedInputs(RewriterBase &rewriter,
+                                linalg::GenericOp tile) {
+  unsigned inner = tile.getNumLoops() - 1;
+  int64_t row = tile.getStaticLoopRanges()[inner];
+  MLIRContext *context = tile.getContext();
+  SmallVector<AffineMap> maps = tile.getIndexingMapsArray();
+  bool copied = false;
+  for (OpOperand *input : tile.getDpsInputOperands()) {
+    AffineMap map = maps[input->getOperandNumber()];
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!type || stepAlong(map, inner) <= 1)
+      continue;
+    SmallVector<AffineExpr> alongRow(map.getNumDims(),
+                                     getAffineConstantExpr(0, context));
+    alongRow[inner] = getAffineDimExpr(0, context);
+    auto rowType = RankedTensorType::get({row}, type.getElementType());
+    Location loc = tile.getLoc();
+    rewriter.setInsertionPoint(tile);
+    auto copy = linalg::GenericOp::create(
+        rewriter, loc, rowType, input->get(),
+        tensor::EmptyOp::create(rewriter, loc, rowType.getShape(),
+                                rowType.getElementType())
+            .getResult(),
+        SmallVector<AffineMap>{
+            simplifyAffineMap(map.replaceDimsAndSymbols(alongRow, {}, 1, 0)),
+            rewriter.getMultiDimIdentityMap(1)},
+        SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+        [](OpBuilder &b, Location loc, ValueRange args) {
+          linalg::YieldOp::create(b, loc, args[0]);
+        });
+    // The tile reads the copy's row (then what it is rewritten to).
+    Value original = input->get();
+    rewriter.modifyOpInPlace(tile, [&] { input->set(copy.getResult(0)); });
+    if (failed(writeStridedCopy(rewriter, copy))) {
+      rewriter.modifyOpInPlace(tile, [&] { input->set(original); });
+      rewriter.eraseOp(copy);
+      continue;
+    }
+    maps[input->getOperandNumber()] =
+        AffineMap::get(tile.getNumLoops(), 0, getAffineDimExpr(inner, context));
+    copied = true;
+  }
+  if (!copied)
+    return failure();
+  rewriter.modifyOpInPlace(tile, [&] {
+    tile.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+  });
   return success();
 }
 
@@ -381,10 +446,14 @@ struct VectorizeRowsPass
       rewriter.replaceOp(op, tiled->replacements);
       Operation *tile = tiled->tiledOps.back();
       dropUnitLoopsFromMaps(tile);
-      if (auto copy = dyn_cast<linalg::GenericOp>(tile);
-          copy && isStridedCopy(copy) &&
-          succeeded(writeStridedCopy(rewriter, copy)))
-        continue;
+      if (auto generic = dyn_cast<linalg::GenericOp>(tile)) {
+        if (isStridedCopy(generic)) {
+          if (succeeded(writeStridedCopy(rewriter, generic)))
+            continue;
+        } else {
+          (void)copyStridedInputs(rewriter, generic);
+        }
+      }
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized =
           linalg::vectorize(rewriter, tile);

@@ -99,10 +99,11 @@ def convolution(channels, filters, size, kernel, stride=1, seed=0):
 
 
 def depthwise_cnn(batch=2):
-    """Depthwise convolutions as MobileNets stack them: unit strides
-    (multiplied in place), dilated, strides of 2 (split into phases) with
-    3x3, 5x5 and 7x7 windows, unequal strides, and a stride beyond the
-    window (1x1 of stride 2: phases without taps)."""
+    """Depthwise convolutions as MobileNets stack them, all multiplied in
+    place: unit strides, dilated, strides of 2 (each row picked from a span
+    of the input) with 3x3, 5x5 and 7x7 windows, strided and dilated at
+    once, unequal strides, and a stride beyond the window (1x1 of stride
+    2)."""
     b = Builder(4)
     channels = 16
 
@@ -116,6 +117,7 @@ def depthwise_cnn(batch=2):
 
     h = depthwise("image", 3)
     h = depthwise(h, 3, dilation=2, bias=False)
+    h = depthwise(h, 3, strides=(2, 2), dilation=2)
     h = depthwise(h, 3, strides=(2, 2))
     h = b.op("Relu", h)
     h = depthwise(h, 5, strides=(2, 2))
@@ -124,7 +126,7 @@ def depthwise_cnn(batch=2):
     h = depthwise(h, 1, strides=(2, 2))
     b.rename_last("features")
     return b.model([("image", TensorProto.FLOAT, [batch, channels, 29, 29])],
-                   [("features", TensorProto.FLOAT, [batch, channels, 1, 2])])
+                   [("features", TensorProto.FLOAT, [batch, channels, 1, 1])])
 
 
 def small_image_cnn(batch=2):

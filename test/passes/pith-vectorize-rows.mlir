@@ -128,6 +128,12 @@ func.func @left_alone(%x: tensor<8x16xf32>, %b: tensor<8x16xi1>, %table: tensor<
 // CHECK: %[[READ:.*]] = vector.transfer_read %[[SPAN]]{{.*}} : tensor<1x1x63xf32>, vector<64xf32>
 // CHECK: %[[EVEN:.*]] = vector.shuffle %[[READ]], %[[READ]] [0, 2, 4, {{.*}}, 60, 62] : vector<64xf32>, vector<64xf32>
 // CHECK: vector.transfer_write %[[EVEN]], {{.*}} : vector<32xf32>, tensor<1x1x1x1x32xf32>
+// A phase of a strided convolution's input (rows and columns 2 i + 1)
+// reads its row's span from the slice's row 1, column 1, not its start.
+// CHECK-LABEL: func.func @odd_phase
+// CHECK: %[[SPAN:.*]] = tensor.extract_slice %arg0{{.*}} [1, 2, 30] [1, 1, 1]
+// CHECK: %[[READ:.*]] = vector.transfer_read %[[SPAN]][%c0, %c1, %c1], %{{.*}} : tensor<1x2x30xf32>, vector<30xf32>
+// CHECK: vector.shuffle %[[READ]], %[[READ]] [0, 2, 4, {{.*}}, 26, 28] : vector<30xf32>, vector<30xf32>
 #in = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 + d2)>
 #strided = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3 + d1, d4 * 2 + d2)>
 #out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
@@ -146,6 +152,16 @@ func.func @strided_windows(%x: tensor<4x10x66xf32>) -> tensor<4x3x3x8x32xf32> {
     linalg.yield %a : f32
   } -> tensor<4x3x3x8x32xf32>
   return %0 : tensor<4x3x3x8x32xf32>
+}
+#odd = affine_map<(d0, d1, d2) -> (d0, d1 * 2 + 1, d2 * 2 + 1)>
+#rows = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @odd_phase(%x: tensor<4x30x30xf32>) -> tensor<4x15x15xf32> {
+  %e = tensor.empty() : tensor<4x15x15xf32>
+  %0 = linalg.generic {indexing_maps = [#odd, #rows], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<4x30x30xf32>) outs(%e : tensor<4x15x15xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<4x15x15xf32>
+  return %0 : tensor<4x15x15xf32>
 }
 
 // -----
@@ -224,4 +240,29 @@ func.func @transpose_ragged(%x: tensor<24x32xf32>) -> tensor<32x24xf32> {
   %init = tensor.empty() : tensor<32x24xf32>
   %0 = linalg.transpose ins(%x : tensor<24x32xf32>) outs(%init : tensor<32x24xf32>) permutation = [1, 0]
   return %0 : tensor<32x24xf32>
+}
+
+// -----
+
+// An input read at a stride along the row (a strided depthwise
+// convolution's, 2 ow + kw) is picked from its span in registers, as a
+// strided copy's is, and multiplied there: no gather, no copy in memory.
+// CHECK-LABEL: func.func @strided_taps
+// CHECK: %[[SPAN:.*]] = vector.transfer_read %{{.*}} : tensor<1x31xf32>, vector<32xf32>
+// CHECK: %[[EVEN:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, {{.*}}, 28, 30] : vector<32xf32>, vector<32xf32>
+// CHECK: %[[ROW:.*]] = vector.broadcast %[[EVEN]] : vector<16xf32> to vector<1x1x16xf32>
+// CHECK: arith.mulf %[[ROW]], %{{.*}} : vector<1x1x16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: tensor.empty
+#in = affine_map<(c, kw, ow) -> (c, ow * 2 + kw)>
+#tap = affine_map<(c, kw, ow) -> (c, kw)>
+#out = affine_map<(c, kw, ow) -> (c, ow)>
+func.func @strided_taps(%x: tensor<4x34xf32>, %t: tensor<4x3xf32>, %acc: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#in, #tap, #out], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x, %t : tensor<4x34xf32>, tensor<4x3xf32>) outs(%acc : tensor<4x16xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %m = arith.mulf %a, %w : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
 }
