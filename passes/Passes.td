@@ -357,6 +357,22 @@ def PackWeightsPass : Pass<"pith-pack-weights"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def PadInPlacePass : Pass<"pith-pad-in-place"> {
+  let summary = "Pad tensors by filling their border and inserting the source";
+  let description = [{
+    Each `tensor.pad` of a static shape by a constant becomes an empty
+    tensor of the padded shape whose border strips (low and high along each
+    padded dimension) are filled with the constant, and the source inserted
+    into its middle. The padded tensor is built just before the source's
+    producer, so that `eliminate-empty-tensors` lets the producer write into
+    it. Bufferized as it was, a pad filled a whole new buffer and copied the
+    source into it: 96 channels at 112x112, a depthwise convolution's input,
+    are 5 MB filled and 4.8 MB copied per run.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def ParallelizePass : Pass<"pith-parallelize"> {
   let summary = "Split linalg ops with enough work into chunks run in parallel";
   let description = [{

@@ -24,6 +24,7 @@ void mlir::pith::buildCpuPipeline(OpPassManager &pm,
   lowering.int8Dot = options.int8Dot;
   lowering.int8DotBits = options.vnni ? 8 : 4;
   buildGraphToLinalg(pm, lowering);
+  pm.addPass(createPadInPlacePass());
   PackWeightsPassOptions packing;
   packing.vectorBits = options.vectorBits;
   pm.addPass(createPackWeightsPass(packing));
@@ -83,6 +84,9 @@ void mlir::pith::buildModelBufferization(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // Producers of what is inserted into a larger tensor (a padded input)
+  // write into it rather than into a buffer of their own.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
