@@ -495,12 +495,14 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     it. Each
     row is vectorized: elementwise bodies become vector arithmetic,
     reductions along the row vector.multi_reduction. A transpose of 32-bit
-    elements that moves the innermost dimension, both swapped extents
-    multiples of 16 once dimensions that stay together are collapsed into
-    one ([1, 56, 56, 256] to [1, 256, 56, 56] is [3136, 256] to [256,
-    3136]), goes by 16x16 blocks: 16 vectors read, transposed in
-    registers by 64 two-source shuffles, 16 written. Other ops with
-    transposed operands are left to scalar loops.
+    elements that moves the innermost dimension, once dimensions that stay
+    together are collapsed into one ([1, 56, 56, 256] to [1, 256, 56, 56]
+    is [3136, 256] to [256, 3136]), goes by 16x16 blocks: 16 vectors
+    read, transposed in registers by 64 two-source shuffles, 16 written;
+    a swapped extent that is not a multiple of 16 (196, a 14x14 image's)
+    ends in a partial block, its vectors masked and its rows past the end
+    kept to the last one. Other ops with transposed operands are left to
+    scalar loops.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",

@@ -318,13 +318,16 @@ DimensionRuns runsOf(ArrayRef<int64_t> permutation) {
   return runs;
 }
 
-/// A transpose of 32-bit elements that moves the innermost dimension,
-/// both dimensions it swaps multiples of 16 once the dimensions that stay
-/// together are one (runsOf): loops over 16x16 blocks of them (and every
-/// element of the other dimensions), each block read as 16 vectors along
-/// the input's innermost dimension, transposed in registers by shuffles
-/// and written as 16 vectors along the output's. Fails (leaving it to
-/// scalar loops) for anything else.
+/// A transpose of 32-bit elements that moves the innermost dimension, once
+/// the dimensions that stay together are one (runsOf): loops over 16x16
+/// blocks of the two it swaps (and every element of the other
+/// dimensions), each block read as 16 vectors along the input's innermost
+/// dimension, transposed in registers by shuffles and written as 16
+/// vectors along the output's. Where an extent is not a multiple of 16 (a
+/// 14x14 image's 196 positions), its last block is partial: vectors along
+/// it are masked, and rows past it read or write the last row instead
+/// (writes in decreasing order, so that the last row's true values land
+/// last). Fails (leaving it to scalar loops) for anything else.
 LogicalResult writeBlockTranspose(RewriterBase &rewriter,
                                   linalg::TransposeOp op) {
   constexpr int64_t kBlock = 16;
@@ -348,9 +351,12 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
   // input's innermost is the output's `along`.
   int64_t across = permutation[last];
   int64_t along = llvm::find(permutation, last) - permutation.begin();
-  if (across == last || resultType.getDimSize(along) % kBlock != 0 ||
-      resultType.getDimSize(last) % kBlock != 0)
+  if (across == last)
     return failure();
+  int64_t alongExtent = resultType.getDimSize(along);
+  int64_t lastExtent = resultType.getDimSize(last);
+  bool alongPartial = alongExtent % kBlock != 0;
+  bool lastPartial = lastExtent % kBlock != 0;
 
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -374,30 +380,37 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
       rewriter, loc, lower, upper, steps, ValueRange{init},
       [&](OpBuilder &b, Location loc, ValueRange at,
           ValueRange args) -> scf::ValueVector {
-        auto plus = [&](Value base, int64_t offset) -> Value {
-          return arith::AddIOp::create(
+        // at + offset, kept to the last row of a partial extent.
+        auto plus = [&](Value base, int64_t offset, int64_t extent,
+                        bool partial) -> Value {
+          Value row = arith::AddIOp::create(
               b, loc, base, arith::ConstantIndexOp::create(b, loc, offset));
+          if (!partial)
+            return row;
+          return arith::MinSIOp::create(
+              b, loc, row, arith::ConstantIndexOp::create(b, loc, extent - 1));
         };
         // Input vector t: output elements (along + s, last + t), s the lane.
         SmallVector<Value> rows;
         for (int64_t t = 0; t < kBlock; ++t) {
           SmallVector<Value> indices(last + 1);
           for (int64_t dim = 0; dim <= last; ++dim)
-            indices[permutation[dim]] = dim == last ? plus(at[dim], t)
-                                                    : at[dim];
-          rows.push_back(vector::TransferReadOp::create(b, loc, vectorType,
-                                                        input, indices, padding,
-                                                        ArrayRef<bool>{true}));
+            indices[permutation[dim]] =
+                dim == last ? plus(at[dim], t, lastExtent, lastPartial)
+                            : at[dim];
+          rows.push_back(vector::TransferReadOp::create(
+              b, loc, vectorType, input, indices, padding,
+              ArrayRef<bool>{!alongPartial}));
         }
         SmallVector<Value> columns = pith::lowering::transposeSquare(b, loc,
                                                                      rows);
         Value result = args[0];
-        for (int64_t s = 0; s < kBlock; ++s) {
+        for (int64_t s = kBlock - 1; s >= 0; --s) {
           SmallVector<Value> indices(at.begin(), at.end());
-          indices[along] = plus(at[along], s);
+          indices[along] = plus(at[along], s, alongExtent, alongPartial);
           result = vector::TransferWriteOp::create(b, loc, columns[s], result,
                                                    indices,
-                                                   ArrayRef<bool>{true})
+                                                   ArrayRef<bool>{!lastPartial})
                        .getResult();
         }
         return {result};

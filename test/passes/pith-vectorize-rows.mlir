@@ -233,13 +233,38 @@ func.func @transpose_runs(%x: tensor<1x12x12x32xf32>) -> tensor<1x32x12x12xf32> 
 
 // -----
 
-// A transpose whose swapped extents are not multiples of 16 stays.
-// CHECK-LABEL: func.func @transpose_ragged
-//       CHECK: linalg.transpose
-func.func @transpose_ragged(%x: tensor<24x32xf32>) -> tensor<32x24xf32> {
+// Extents that are not multiples of 16 end in a partial block. A 24-row
+// input transposed: rows past the 24th read the last row instead, and
+// the written vectors are masked past it. A 24-column input: its vectors
+// are masked past it, and the output rows past the 24th write the last
+// row instead, in decreasing order (row 15 of the block first, row 0 last)
+// so that its true values are written last.
+// CHECK-LABEL: func.func @transpose_partial_rows
+//       CHECK: scf.for %[[I:.*]] = %c0 to %c32 step %c16
+//       CHECK:   scf.for %[[J:.*]] = %c0 to %c24 step %c16
+//       CHECK:     %[[ROW:.*]] = arith.minsi %[[J]], %c23 : index
+//       CHECK:     vector.transfer_read %arg0[%[[ROW]], %[[I]]], %{{.*}} {in_bounds = [true]} : tensor<24x32xf32>, vector<16xf32>
+// CHECK-COUNT-64:     vector.shuffle
+//       CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %[[J]]] : vector<16xf32>, tensor<32x24xf32>
+//   CHECK-NOT: linalg.transpose
+// CHECK-LABEL: func.func @transpose_partial_columns
+//       CHECK: scf.for %[[I:.*]] = %c0 to %c24 step %c16
+//       CHECK:   scf.for %[[J:.*]] = %c0 to %c32 step %c16
+//       CHECK:     vector.transfer_read %arg0[%[[J]], %[[I]]], %{{.*}} : tensor<32x24xf32>, vector<16xf32>
+// CHECK-COUNT-64:     vector.shuffle
+//       CHECK:     %[[LAST:.*]] = arith.addi %[[I]], %c15 : index
+//       CHECK:     %[[KEPT:.*]] = arith.minsi %[[LAST]], %c23 : index
+//       CHECK:     vector.transfer_write %{{.*}}, %{{.*}}[%[[KEPT]], %[[J]]] {in_bounds = [true]} : vector<16xf32>, tensor<24x32xf32>
+//   CHECK-NOT: linalg.transpose
+func.func @transpose_partial_rows(%x: tensor<24x32xf32>) -> tensor<32x24xf32> {
   %init = tensor.empty() : tensor<32x24xf32>
   %0 = linalg.transpose ins(%x : tensor<24x32xf32>) outs(%init : tensor<32x24xf32>) permutation = [1, 0]
   return %0 : tensor<32x24xf32>
+}
+func.func @transpose_partial_columns(%x: tensor<32x24xf32>) -> tensor<24x32xf32> {
+  %init = tensor.empty() : tensor<24x32xf32>
+  %0 = linalg.transpose ins(%x : tensor<32x24xf32>) outs(%init : tensor<24x32xf32>) permutation = [1, 0]
+  return %0 : tensor<24x32xf32>
 }
 
 // -----
