@@ -21,9 +21,12 @@ see.
 
 --inputs-file NPZ compares on the input sets an .npz holds instead (one
 array per input, the sets stacked on a first axis: build/models/
-mobilenet-v2-images.npz, photographs for MobileNetV2), and --top1 OUTPUT
-counts how often the compressed model's largest entry of OUTPUT (a
-classifier's logits) is the reference's.
+mobilenet-v2-images.npz, photographs for MobileNetV2; build/models/
+minilm-l6-passages.npz, English passages for MiniLM), --calibration-file
+NPZ calibrates on those of another (build/models/minilm-l6-
+calibration.npz), and --top1 OUTPUT counts how often the compressed
+model's largest entry of OUTPUT (a classifier's logits) is the
+reference's.
 
 With --time, each scheme's latency is measured too, alternating in rounds
 with ONNX Runtime on the fp32 model and on its dynamic int8 quantization
@@ -80,6 +83,13 @@ def fixed_inputs(model, shapes, count, seed):
     return sets
 
 
+def stored_inputs(path):
+    """The input sets an .npz holds: one array per input, sets on the first axis."""
+    stacked = np.load(path)
+    count = len(stacked[stacked.files[0]])
+    return [{name: stacked[name][i] for name in stacked.files} for i in range(count)]
+
+
 def cosine(a, b):
     a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
@@ -99,6 +109,8 @@ def main():
                         help="also report top-1 agreement of this output (class scores)")
     parser.add_argument("--calibration", type=int, default=16,
                         help="input sets GPTQ schemes calibrate on")
+    parser.add_argument("--calibration-file", type=pathlib.Path,
+                        help="calibrate on the input sets this .npz holds (as --inputs-file)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=pathlib.Path, help="write the results here too")
     parser.add_argument("--time", action="store_true",
@@ -113,9 +125,7 @@ def main():
         shapes[name] = [int(d) for d in dims.split("x")]
     model = onnx.load(str(args.model), load_external_data=False)
     if args.inputs_file:
-        stacked = np.load(args.inputs_file)
-        count = len(stacked[stacked.files[0]])
-        sets = [{name: stacked[name][i] for name in stacked.files} for i in range(count)]
+        sets = stored_inputs(args.inputs_file)
     else:
         sets = fixed_inputs(model, shapes, args.inputs, args.seed)
     session_options = ort.SessionOptions()
@@ -125,7 +135,8 @@ def main():
     names = [output.name for output in session.get_outputs()]
     references = [dict(zip(names, session.run(names, feeds))) for feeds in sets]
 
-    calibration_sets = fixed_inputs(model, shapes, args.calibration, args.seed + 1000)
+    calibration_sets = (stored_inputs(args.calibration_file) if args.calibration_file else
+                        fixed_inputs(model, shapes, args.calibration, args.seed + 1000))
     calibration = {name: np.stack([feeds[name] for feeds in calibration_sets])
                    for name in calibration_sets[0]}
 

