@@ -489,10 +489,12 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     convolution's), is read as the row's span, from where the map puts
     index 0, and every other element picked by a shuffle, in registers),
     and that gathers nothing, is tiled to
-    rows: every outer loop steps by 1,
-    the innermost by the whole extent when it is at most 16 vectors of
-    `vector-bits`, else by the largest multiple of a vector that divides
-    it. Each
+    rows: every outer loop steps by 1, the innermost by the largest power
+    of two of vectors of `vector-bits` (up to 16) that divides it, by the
+    whole row where it is shorter than a vector, or by half or a quarter
+    of one; a reduction along the row takes it whole. A row of positions
+    longer than a vector but not a multiple of one (28) is first split
+    into two ops, its whole vectors (16) and the rest (12). Each
     row is vectorized: elementwise bodies become vector arithmetic,
     reductions along the row vector.multi_reduction. A transpose of 32-bit
     elements that moves the innermost dimension, once dimensions that stay

@@ -168,18 +168,24 @@ func.func @odd_phase(%x: tensor<4x30x30xf32>) -> tensor<4x15x15xf32> {
 
 // A depthwise convolution multiplied in place (loops c, oh, kh, kw, ow):
 // each tap of a window reads the input's row at ow + kw and multiplies
-// into the output's row. A row of 56 (a parallel loop) goes by vectors of
-// 8, the largest power of two dividing it: LLVM would widen 56 lanes to 64
-// and move their parts lane by lane.
+// into the output's row. A row of 56 (a parallel loop) is split into its
+// whole vectors, 48 positions by vectors of 16, and the 8 left, one
+// vector of 8: LLVM would widen 56 lanes to 64 and move their parts lane
+// by lane, and vectors of 8 throughout would leave half of each unused.
 // CHECK-LABEL: func.func @depthwise_rows
-// CHECK: scf.for %{{.*}} = %c0 to %c4
+// CHECK: %[[WHOLE:.*]] = scf.for %{{.*}} = %c0 to %c4
 // CHECK:   scf.for %[[OH:[a-z0-9]+]] = %c0 to %c56
 // CHECK:     scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
 // CHECK:       scf.for %[[KW:[a-z0-9]+]] = %c0 to %c3
-// CHECK:         scf.for %[[OW:[a-z0-9]+]] = %c0 to %c56 step %c8
-// CHECK:           vector.transfer_read {{.*}} : tensor<1x1x8xf32>, vector<8xf32>
+// CHECK:         scf.for %[[OW:[a-z0-9]+]] = %c0 to %c48 step %c16
+// CHECK:           vector.transfer_read {{.*}} : tensor<1x1x16xf32>, vector<16xf32>
+// CHECK:           arith.mulf {{.*}} : vector<1x1x1x1x16xf32>
+// CHECK:           arith.addf {{.*}} : vector<1x1x16xf32>
+// CHECK: tensor.insert_slice %[[WHOLE]] into %{{.*}}[0, 0, 0] [4, 56, 48]
+// CHECK: %[[REST:.*]] = scf.for %{{.*}} = %c0 to %c4
+// CHECK:         scf.for %{{.*}} = %c0 to %c8 step %c8
 // CHECK:           arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
-// CHECK:           arith.addf {{.*}} : vector<1x1x8xf32>
+// CHECK: tensor.insert_slice %[[REST]] into %{{.*}}[0, 0, 48] [4, 56, 8]
 #dwin = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d2, d4 + d3)>
 #dtap = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3)>
 #dout = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
