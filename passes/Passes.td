@@ -494,7 +494,11 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     whole row where it is shorter than a vector, or by half or a quarter
     of one; a reduction along the row takes it whole. A row of positions
     longer than a vector but not a multiple of one (28) is first split
-    into two ops, its whole vectors (16) and the rest (12). Each
+    into two ops, its whole vectors (16) and the rest (12). A row of
+    positions steps outside the reductions before it (a depthwise
+    convolution's taps, unless its input is strided), so that
+    loop-invariant-subset-hoisting keeps the output's row in registers
+    across them. Each
     row is vectorized: elementwise bodies become vector arithmetic,
     reductions along the row vector.multi_reduction. A transpose of 32-bit
     elements that moves the innermost dimension, once dimensions that stay

@@ -1,4 +1,5 @@
 // RUN: pith-opt %s --pith-vectorize-rows=vector-bits=512 --split-input-file | FileCheck %s
+// RUN: pith-opt %s --pith-vectorize-rows=vector-bits=512 --canonicalize --loop-invariant-subset-hoisting --split-input-file | FileCheck %s --check-prefix=HOIST
 
 // A softmax-style row reduction over 128 elements (8 vectors) is one
 // vector reduction per row; the row loop steps by 1.
@@ -168,24 +169,30 @@ func.func @odd_phase(%x: tensor<4x30x30xf32>) -> tensor<4x15x15xf32> {
 
 // A depthwise convolution multiplied in place (loops c, oh, kh, kw, ow):
 // each tap of a window reads the input's row at ow + kw and multiplies
-// into the output's row. A row of 56 (a parallel loop) is split into its
-// whole vectors, 48 positions by vectors of 16, and the 8 left, one
+// into the output's row, the row's loop stepping outside the taps' so
+// that the row stays in registers across them (the second run: carried by the
+// taps' loops as a vector). A row of 56 (a parallel loop) is split into
+// its whole vectors, 48 positions by vectors of 16, and the 8 left, one
 // vector of 8: LLVM would widen 56 lanes to 64 and move their parts lane
 // by lane, and vectors of 8 throughout would leave half of each unused.
 // CHECK-LABEL: func.func @depthwise_rows
 // CHECK: %[[WHOLE:.*]] = scf.for %{{.*}} = %c0 to %c4
 // CHECK:   scf.for %[[OH:[a-z0-9]+]] = %c0 to %c56
-// CHECK:     scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
-// CHECK:       scf.for %[[KW:[a-z0-9]+]] = %c0 to %c3
-// CHECK:         scf.for %[[OW:[a-z0-9]+]] = %c0 to %c48 step %c16
+// CHECK:     scf.for %[[OW:[a-z0-9]+]] = %c0 to %c48 step %c16
+// CHECK:       scf.for %[[KH:[a-z0-9]+]] = %c0 to %c3
+// CHECK:         scf.for %[[KW:[a-z0-9]+]] = %c0 to %c3
 // CHECK:           vector.transfer_read {{.*}} : tensor<1x1x16xf32>, vector<16xf32>
 // CHECK:           arith.mulf {{.*}} : vector<1x1x1x1x16xf32>
 // CHECK:           arith.addf {{.*}} : vector<1x1x16xf32>
 // CHECK: tensor.insert_slice %[[WHOLE]] into %{{.*}}[0, 0, 0] [4, 56, 48]
 // CHECK: %[[REST:.*]] = scf.for %{{.*}} = %c0 to %c4
-// CHECK:         scf.for %{{.*}} = %c0 to %c8 step %c8
+// CHECK:     scf.for %{{.*}} = %c0 to %c8 step %c8
 // CHECK:           arith.mulf {{.*}} : vector<1x1x1x1x8xf32>
 // CHECK: tensor.insert_slice %[[REST]] into %{{.*}}[0, 0, 48] [4, 56, 8]
+// HOIST-LABEL: func.func @depthwise_rows
+// HOIST: scf.for %{{.*}} = %c0 to %c48 step %c16
+// HOIST:   scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> (tensor<4x56x48xf32>, tensor<1x1x16xf32>, vector<1x1x16xf32>)
+// HOIST:     scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args({{.*}}) -> (tensor<4x56x48xf32>, tensor<1x1x16xf32>, vector<1x1x16xf32>)
 #dwin = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 + d2, d4 + d3)>
 #dtap = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3)>
 #dout = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
