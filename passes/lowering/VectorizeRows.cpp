@@ -231,9 +231,9 @@ LogicalResult writeStridedCopy(RewriterBase &rewriter, linalg::GenericOp tile) {
   auto outputType = dyn_cast<RankedTensorType>(output.getType());
   if (!inputType || !outputType || step <= 1)
     return failure();
-  // The row starts where the input's map puts index 0: a phase of a
-  // strided convolution's input (rows and columns 2 i + 1) one past the
-  // slice's first element.
+  // The row starts where the input's map puts index 0: for an input read
+  // at 2 i + 1 (every other value from the second), one past the slice's
+  // first element.
   AffineMap inputMap = tile.getMatchingIndexingMap(tile.getDpsInputOperand(0));
   AffineMap atZero = simplifyAffineMap(inputMap.replaceDimsAndSymbols(
       SmallVector<AffineExpr>(inputMap.getNumDims(),
