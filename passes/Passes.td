@@ -493,8 +493,9 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     of two of vectors of `vector-bits` (up to 16) that divides it, by the
     whole row where it is shorter than a vector, or by half or a quarter
     of one; a reduction along the row takes it whole. A row of positions
-    longer than a vector but not a multiple of one (28) is first split
-    into two ops, its whole vectors (16) and the rest (12). A row of
+    longer than a vector but not a multiple of one (28, or a strided
+    depthwise convolution's 56) is first split into two ops, its whole
+    vectors (16) and the rest (12). A row of
     positions steps outside the reductions before it (a depthwise
     convolution's taps, unless its input is strided), so that
     loop-invariant-subset-hoisting keeps the output's row in registers

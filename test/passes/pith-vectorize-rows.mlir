@@ -304,3 +304,28 @@ func.func @strided_taps(%x: tensor<4x34xf32>, %t: tensor<4x3xf32>, %acc: tensor<
   } -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
+
+// -----
+
+// A strided row of 24 splits as a contiguous one does, into its whole
+// vector (16 outputs, a span of 32 picked apart) and the rest (8, a span
+// of 16).
+// CHECK-LABEL: func.func @strided_rows_split
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x31xf32>, vector<32xf32>
+// CHECK: vector.shuffle {{.*}} : vector<32xf32>, vector<32xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0] [4, 16]
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x15xf32>, vector<16xf32>
+// CHECK: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 16] [4, 8]
+#sin = affine_map<(c, kw, ow) -> (c, ow * 2 + kw)>
+#stap = affine_map<(c, kw, ow) -> (c, kw)>
+#sout = affine_map<(c, kw, ow) -> (c, ow)>
+func.func @strided_rows_split(%x: tensor<4x50xf32>, %t: tensor<4x3xf32>, %acc: tensor<4x24xf32>) -> tensor<4x24xf32> {
+  %0 = linalg.generic {indexing_maps = [#sin, #stap, #sout], iterator_types = ["parallel", "reduction", "parallel"]} ins(%x, %t : tensor<4x50xf32>, tensor<4x3xf32>) outs(%acc : tensor<4x24xf32>) {
+  ^bb0(%a: f32, %w: f32, %o: f32):
+    %m = arith.mulf %a, %w : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x24xf32>
+  return %0 : tensor<4x24xf32>
+}
