@@ -497,7 +497,7 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     depthwise convolution's 56) is first split into two ops, its whole
     vectors (16) and the rest (12). A row of
     positions steps outside the reductions before it (a depthwise
-    convolution's taps, unless its input is strided), so that
+    convolution's taps), so that
     loop-invariant-subset-hoisting keeps the output's row in registers
     across them. Each
     row is vectorized: elementwise bodies become vector arithmetic,
