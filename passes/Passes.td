@@ -508,8 +508,8 @@ def VectorizeRowsPass : Pass<"pith-vectorize-rows"> {
     read, transposed in registers by 64 two-source shuffles, 16 written;
     a swapped extent that is not a multiple of 16 (196, a 14x14 image's)
     ends in a partial block, its vectors masked and its rows past the end
-    kept to the last one. Other ops with transposed operands are left to
-    scalar loops.
+    kept to the last one. Transposes with a swapped extent under 16, and
+    other ops with transposed operands, are left to scalar loops.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "int64_t", /*default=*/"512",

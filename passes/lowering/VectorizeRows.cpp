@@ -381,7 +381,8 @@ DimensionRuns runsOf(ArrayRef<int64_t> permutation) {
 /// 14x14 image's 196 positions), its last block is partial: vectors along
 /// it are masked, and rows past it read or write the last row instead
 /// (writes in decreasing order, so that the last row's true values land
-/// last). Fails (leaving it to scalar loops) for anything else.
+/// last). Fails (leaving it to scalar loops) for anything else, and where
+/// either swapped extent is under 16.
 LogicalResult writeBlockTranspose(RewriterBase &rewriter,
                                   linalg::TransposeOp op) {
   constexpr int64_t kBlock = 16;
@@ -405,10 +406,12 @@ LogicalResult writeBlockTranspose(RewriterBase &rewriter,
   // input's innermost is the output's `along`.
   int64_t across = permutation[last];
   int64_t along = llvm::find(permutation, last) - permutation.begin();
-  if (across == last)
-    return failure();
   int64_t alongExtent = resultType.getDimSize(along);
   int64_t lastExtent = resultType.getDimSize(last);
+  // Extents under a block stay scalar: a block's 64 shuffles would move
+  // fewer than 256 values.
+  if (across == last || alongExtent < kBlock || lastExtent < kBlock)
+    return failure();
   bool alongPartial = alongExtent % kBlock != 0;
   bool lastPartial = lastExtent % kBlock != 0;
 

@@ -329,3 +329,15 @@ func.func @strided_rows_split(%x: tensor<4x50xf32>, %t: tensor<4x3xf32>, %acc: t
   } -> tensor<4x24xf32>
   return %0 : tensor<4x24xf32>
 }
+
+// -----
+
+// A transpose with a swapped extent under a block (8 rows) stays scalar:
+// a block's 64 shuffles would move fewer than 256 values.
+// CHECK-LABEL: func.func @transpose_under_a_block
+// CHECK: linalg.transpose
+func.func @transpose_under_a_block(%x: tensor<8x32xf32>) -> tensor<32x8xf32> {
+  %init = tensor.empty() : tensor<32x8xf32>
+  %0 = linalg.transpose ins(%x : tensor<8x32xf32>) outs(%init : tensor<32x8xf32>) permutation = [1, 0]
+  return %0 : tensor<32x8xf32>
+}
