@@ -63,6 +63,18 @@ inline bool isPackedMatmul(Operation *op) {
          op->hasAttr(kBitmapMatmulAttr) || op->hasAttr(kIndexedMatmulAttr);
 }
 
+/// The columns of N a float register tile of pith-vectorize-contractions
+/// takes with `lanes` f32 lanes a vector: the first of two vectors, one,
+/// half or a quarter of one, 4 or 2 that divides `columns` (1 if none).
+/// pith-pack-weights packs constant weights in panels of this width.
+inline int64_t registerTileColumns(int64_t columns, int64_t lanes) {
+  for (int64_t width :
+       {2 * lanes, lanes, lanes / 2, lanes / 4, int64_t{4}, int64_t{2}})
+    if (width > 0 && columns % width == 0)
+      return width;
+  return 1;
+}
+
 /// The mark pith-vectorize-contractions puts on the vector.multi_reduction
 /// of a 4-way dot product of unsigned by signed bytes into 32-bit sums
 /// (VNNI's vpdpbusd, written portably); pith-lower-vectors, after

@@ -44,12 +44,10 @@ FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t lanes) {
     return failure();
   unsigned n = dims->n.back(), k = dims->k.front();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  // The N tile pith-vectorize-contractions takes: two vectors of f32, or
-  // one, or half of one (a classifier's 1000 classes).
-  auto widths = {2 * lanes, lanes, lanes / 2};
-  const int64_t *panel = llvm::find_if(
-      widths, [&](int64_t width) { return ranges[n] % width == 0; });
-  if (panel == widths.end() || ranges[n] / *panel < 2)
+  // Panels as wide as the register tile, where that is at least half a
+  // vector (a classifier's 1000 classes take 8 columns of 16 lanes).
+  int64_t panel = pith::registerTileColumns(ranges[n], lanes);
+  if (panel < lanes / 2 || ranges[n] / panel < 2)
     return failure();
   MLIRContext *context = op.getContext();
   AffineExpr kExpr = getAffineDimExpr(k, context),
@@ -64,7 +62,7 @@ FailureOr<PackPlan> planPacking(linalg::LinalgOp op, int64_t lanes) {
     auto constant = input->get().getDefiningOp<arith::ConstantOp>();
     if (!constant || !getElementTypeOrSelf(constant.getType()).isF32())
       return failure();
-    return PackPlan{input, k, n, *panel};
+    return PackPlan{input, k, n, panel};
   }
   return failure();
 }

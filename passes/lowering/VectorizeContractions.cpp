@@ -102,8 +102,7 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   int64_t registers = vectorBits >= 512 ? 16 : 12;
   TilePlan plan;
   plan.tileSizes.assign(ranges.size(), 1);
-  int64_t nTile =
-      pickDivisor(ranges[n], {2 * lanes, lanes, lanes / 2, lanes / 4, 4, 2});
+  int64_t nTile = pith::registerTileColumns(ranges[n], lanes);
   plan.tileSizes[n] = nTile;
   int64_t vectorsPerRow = std::max<int64_t>(1, nTile / lanes);
   SmallVector<unsigned> order(dims->batch.begin(), dims->batch.end());
