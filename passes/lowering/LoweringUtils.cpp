@@ -94,6 +94,77 @@ Value elementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
   return generic.getResult(0);
 }
 
+linalg::GenericOp epilogueOf(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op) || isPackedMatmul(op) ||
+      op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+    return {};
+  OpOperand &use = *op->getResult(0).getUses().begin();
+  auto epilogue = dyn_cast<linalg::GenericOp>(use.getOwner());
+  if (!epilogue || epilogue->getBlock() != op->getBlock() ||
+      !epilogue.hasPureTensorSemantics() || epilogue.getNumDpsInits() != 1 ||
+      epilogue.getNumReductionLoops() != 0 || epilogue.hasIndexSemantics() ||
+      !epilogue.isDpsInput(&use) ||
+      !epilogue.getMatchingIndexingMap(&use).isIdentity() ||
+      !epilogue.getMatchingIndexingMap(epilogue.getDpsInitOperand(0))
+           .isIdentity())
+    return {};
+  // Vectors of i1 or i4 are packed bits in LLVM, while buffers hold a byte
+  // per element; reads from above would be gathers.
+  for (Value operand : epilogue->getOperands()) {
+    Type element = getElementTypeOrSelf(operand.getType());
+    if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+      return {};
+  }
+  if (epilogue.getRegion()
+          .walk([](tensor::ExtractOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    return {};
+  return epilogue;
+}
+
+void eraseFusedProducer(RewriterBase &rewriter, Operation *producer) {
+  for (Operation *user : llvm::make_early_inc_range(producer->getUsers()))
+    if (isa<tensor::ExtractSliceOp>(user) && user->use_empty())
+      rewriter.eraseOp(user);
+  if (producer->use_empty())
+    rewriter.eraseOp(producer);
+}
+
+std::optional<std::pair<SmallVector<ReassociationIndices>,
+                        SmallVector<ReassociationIndices>>>
+commonGroups(ArrayRef<int64_t> from, ArrayRef<int64_t> to) {
+  auto isEmpty = [](int64_t size) { return size <= 0; };
+  if (from.empty() || to.empty() || llvm::any_of(from, isEmpty) ||
+      llvm::any_of(to, isEmpty))
+    return std::nullopt;
+  SmallVector<ReassociationIndices> fromGroups, toGroups;
+  size_t i = 0, j = 0;
+  while (i < from.size() && j < to.size()) {
+    ReassociationIndices fromGroup = {static_cast<int64_t>(i)};
+    ReassociationIndices toGroup = {static_cast<int64_t>(j)};
+    int64_t fromElements = from[i++], toElements = to[j++];
+    while (fromElements != toElements) {
+      if (fromElements < toElements && i < from.size()) {
+        fromGroup.push_back(i);
+        fromElements *= from[i++];
+      } else if (fromElements > toElements && j < to.size()) {
+        toGroup.push_back(j);
+        toElements *= to[j++];
+      } else {
+        return std::nullopt;
+      }
+    }
+    fromGroups.push_back(fromGroup);
+    toGroups.push_back(toGroup);
+  }
+  // Trailing dimensions of one element join the last group.
+  for (; i < from.size(); ++i)
+    fromGroups.back().push_back(i);
+  for (; j < to.size(); ++j)
+    toGroups.back().push_back(j);
+  return std::make_pair(fromGroups, toGroups);
+}
+
 Value reshapeTo(OpBuilder &builder, Location loc, Value value,
                 ArrayRef<int64_t> shape) {
   auto type = cast<RankedTensorType>(value.getType());

@@ -54,6 +54,25 @@ using ScalarBody =
 Value elementwise(OpBuilder &builder, Location loc, RankedTensorType resultType,
                   ValueRange inputs, ScalarBody body);
 
+/// The groups of `from`'s and `to`'s dimensions that hold the same
+/// elements, finest first: [1, 1, 96, 12544] and [1, 96, 112, 112] give
+/// {0} {1, 2} {3} and {0} {1} {2, 3}. Nothing where a shape has no
+/// dimensions, an empty or a dynamic one.
+std::optional<std::pair<SmallVector<ReassociationIndices>,
+                        SmallVector<ReassociationIndices>>>
+commonGroups(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
+/// The elementwise op that is the one use of float contraction `op`'s
+/// result and reads it as it lies, over the same loops (a bias and an
+/// activation, once pith-fuse-elementwise has moved reshapes past them),
+/// in the same block; null if there is none. pith-parallelize and
+/// pith-vectorize-contractions tile the two together.
+linalg::GenericOp epilogueOf(linalg::LinalgOp op);
+
+/// Erases `producer`, fused into the tiles of its consumer, with the slices
+/// of it that tile-and-fuse leaves unused, unless it still has other uses.
+void eraseFusedProducer(RewriterBase &rewriter, Operation *producer);
+
 /// `value` (of a tensor type) reshaped to `shape`, same elements.
 Value reshapeTo(OpBuilder &builder, Location loc, Value value,
                 ArrayRef<int64_t> shape);

@@ -7,6 +7,9 @@
 // every chunk keeps the static shape the vectorizers tile. The loop split
 // is an outer one (a batch, a row block), never the innermost loop the
 // vectorizers run along, unless that loop splits into whole vector blocks.
+// A contraction's epilogue (an elementwise op on its result, see
+// epilogueOf) is split with it: each chunk multiplies and applies the
+// epilogue to its own part of the output.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +19,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "passes/Passes.h"
+#include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith {
 #define GEN_PASS_DEF_PARALLELIZEPASS
@@ -140,6 +144,46 @@ struct ParallelizePass
     return 0;
   }
 
+  /// `op` and its `epilogue` split into chunks of `tileSizes` (over `op`'s
+  /// loops) together: the epilogue's chunks, each with the contraction of
+  /// its part of the output (and the fill that contraction starts from).
+  void splitWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
+                         linalg::GenericOp epilogue,
+                         ArrayRef<int64_t> tileSizes) const {
+    AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    SmallVector<int64_t> epilogueSizes;
+    for (AffineExpr result : output.getResults())
+      epilogueSizes.push_back(
+          tileSizes[cast<AffineDimExpr>(result).getPosition()]);
+    // A fill that starts other sums too is recomputed per chunk as well.
+    auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+    scf::SCFTileAndFuseOptions options;
+    options.tilingOptions.setLoopType(
+        scf::SCFTilingOptions::LoopType::ForallOp);
+    options.tilingOptions.setTileSizes(
+        getAsIndexOpFoldResult(op.getContext(), epilogueSizes));
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (producer.getOwner() == op ||
+              (fill && producer.getOwner() == fill))
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          return std::nullopt;
+        });
+    rewriter.setInsertionPoint(epilogue);
+    FailureOr<scf::SCFTileAndFuseResult> split =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+    if (failed(split))
+      return;
+    for (OpResult result : epilogue->getResults())
+      rewriter.replaceAllUsesWith(result, split->replacements.lookup(result));
+    rewriter.eraseOp(epilogue);
+    pith::lowering::eraseFusedProducer(rewriter, op);
+    if (fill)
+      pith::lowering::eraseFusedProducer(rewriter, fill);
+  }
+
   void runOnOperation() override {
     if (chunks < 2) {
       emitError(getOperation()->getLoc())
@@ -156,7 +200,13 @@ struct ParallelizePass
     });
 
     IRRewriter rewriter(context);
+    llvm::SmallPtrSet<Operation *, 8> epilogues;
     for (linalg::LinalgOp op : ops) {
+      if (epilogues.contains(op))
+        continue;
+      linalg::GenericOp epilogue = pith::lowering::epilogueOf(op);
+      if (epilogue)
+        epilogues.insert(epilogue);
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       if (llvm::any_of(ranges, ShapedType::isDynamic))
         continue;
@@ -173,6 +223,10 @@ struct ParallelizePass
       }
       if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
         continue;
+      if (epilogue) {
+        splitWithEpilogue(rewriter, op, epilogue, tileSizes);
+        continue;
+      }
       scf::SCFTilingOptions options;
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       options.setTileSizes(getAsIndexOpFoldResult(context, tileSizes));

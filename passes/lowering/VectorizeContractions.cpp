@@ -35,6 +35,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "passes/Passes.h"
 #include "passes/compression/Sparsity.h"
+#include "passes/lowering/LoweringUtils.h"
 #include "passes/lowering/VectorShuffles.h"
 
 namespace mlir::pith {
@@ -1905,6 +1906,9 @@ linalg::FillOp outputFill(RewriterBase &rewriter, linalg::LinalgOp op) {
 /// before the loop over K. The output is then written once, not filled
 /// whole first and read back tile by tile (for a 1x1 convolution of 16
 /// channels, three passes over an output that outweighs its inputs).
+/// Where an elementwise op takes `op`'s result (see epilogueOf), each
+/// block of it follows the loop over K, applied to the block while it is
+/// in registers, and the product is never stored at all.
 SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
                                                      linalg::LinalgOp op,
                                                      const TilePlan &plan) {
@@ -1918,8 +1922,13 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
     blockSizes[loop] = 0;
   }
   linalg::FillOp fill = outputFill(rewriter, op);
+  linalg::GenericOp epilogue = pith::lowering::epilogueOf(op);
+  // With an epilogue the fill starts each block's sum, wherever else it
+  // is used.
+  if (epilogue && !fill)
+    fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   rewriter.setInsertionPoint(op);
-  if (!fill) {
+  if (!fill && !epilogue) {
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(context, plan.tileSizes));
     options.setInterchange(plan.interchange);
@@ -1930,37 +1939,68 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
     rewriter.replaceOp(op, tiled->replacements);
     return {tiled->tiledOps.back()};
   }
-  // The output's blocks, each filled before its contraction...
+  // The output's blocks, each filled before its contraction (and its
+  // epilogue applied after it; the epilogue's loop i is the output's
+  // dimension i)...
+  Operation *root = op;
+  SmallVector<int64_t> rootSizes = blockSizes;
+  SmallVector<int64_t> rootInterchange = plan.interchange;
+  if (epilogue) {
+    root = epilogue;
+    AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    rootSizes.assign(output.getNumResults(), 0);
+    rootInterchange.clear();
+    for (unsigned loop : plan.interchange) {
+      std::optional<unsigned> position =
+          output.getResultPosition(getAffineDimExpr(loop, context));
+      if (!position)
+        continue;
+      rootSizes[*position] = blockSizes[loop];
+      rootInterchange.push_back(*position);
+    }
+  }
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(
-      getAsIndexOpFoldResult(context, blockSizes));
-  options.tilingOptions.setInterchange(plan.interchange);
+      getAsIndexOpFoldResult(context, rootSizes));
+  options.tilingOptions.setInterchange(rootInterchange);
   options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer, bool isDestination)
-          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        if (isDestination && producer.getOwner() == fill.getOperation())
+      [&](tensor::ExtractSliceOp, OpResult producer,
+          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        if ((fill && producer.getOwner() == fill.getOperation()) ||
+            (epilogue && producer.getOwner() == op))
           return scf::SCFTileAndFuseOptions::ControlFnResult{};
         return std::nullopt;
       });
+  rewriter.setInsertionPoint(root);
   FailureOr<scf::SCFTileAndFuseResult> blocks =
       scf::tileConsumerAndFuseProducersUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
+          rewriter, cast<TilingInterface>(root), options);
   if (failed(blocks))
     return {};
-  for (OpResult result : op->getResults())
+  for (OpResult result : root->getResults())
     rewriter.replaceAllUsesWith(result, blocks->replacements.lookup(result));
-  rewriter.eraseOp(op);
-  if (fill->use_empty())
-    rewriter.eraseOp(fill);
-  SmallVector<Operation *> tiles(blocks->tiledAndFusedOps.begin() + 1,
-                                 blocks->tiledAndFusedOps.end());
+  rewriter.eraseOp(root);
+  if (epilogue)
+    pith::lowering::eraseFusedProducer(rewriter, op);
+  if (fill)
+    pith::lowering::eraseFusedProducer(rewriter, fill);
   // ... then the loop over K.
-  auto block = cast<TilingInterface>(blocks->tiledAndFusedOps.front());
+  SmallVector<Operation *> tiles;
+  Operation *block = nullptr;
+  for (Operation *tile : blocks->tiledAndFusedOps) {
+    auto linalgTile = dyn_cast<linalg::LinalgOp>(tile);
+    if (linalgTile && linalgTile.getNumReductionLoops() > 0)
+      block = tile;
+    else
+      tiles.push_back(tile);
+  }
+  if (!block)
+    return tiles;
   scf::SCFTilingOptions kOptions;
   kOptions.setTileSizes(getAsIndexOpFoldResult(context, kSizes));
   rewriter.setInsertionPoint(block);
   FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, block, kOptions);
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(block), kOptions);
   if (failed(tiled))
     return tiles;
   rewriter.replaceOp(block, tiled->replacements);

@@ -143,9 +143,31 @@ def small_image_cnn(batch=2):
                    [("features", TensorProto.FLOAT, [batch, 64, 7, 7])])
 
 
-def encoder_block(sequence=16, hidden=64, heads=4):
+def inverted_residual(size=56, channels=24, expansion=6):
+    """MobileNetV2's block: a 1x1 convolution widening the channels, with
+    its bias and ReLU6; a 3x3 depthwise one; a 1x1 one narrowing them
+    back, with its bias and the residual addition."""
+    b = Builder(5)
+    wide = channels * expansion
+    h = b.op("Conv", "image", b.weight(wide, channels, 1, 1), b.weight(wide, scale=0.1))
+    h = b.op("Clip", h, b.constant(0.0), b.constant(6.0))
+    h = b.op("Conv", h, b.weight(wide, 1, 3, 3), b.weight(wide, scale=0.1), group=wide,
+             pads=[1, 1, 1, 1])
+    h = b.op("Clip", h, b.constant(0.0), b.constant(6.0))
+    h = b.op("Conv", h, b.weight(channels, wide, 1, 1), b.weight(channels, scale=0.1))
+    b.op("Add", h, "image")
+    b.rename_last("features")
+    shape = [1, channels, size, size]
+    return b.model([("image", TensorProto.FLOAT, shape)],
+                   [("features", TensorProto.FLOAT, shape)])
+
+
+def encoder_block(sequence=16, hidden=64, heads=4, boolean_mask=False):
     """Self-attention with a padding mask, then a GELU feed-forward layer,
-    each with a residual connection and LayerNormalization (BERT's order)."""
+    each with a residual connection and LayerNormalization (BERT's order).
+    The mask is added as BERT computes it from integers or, with
+    `boolean_mask`, chosen by Where from a boolean input (as recent
+    exporters write it)."""
     b = Builder(3)
     head = hidden // heads
 
@@ -164,9 +186,13 @@ def encoder_block(sequence=16, hidden=64, heads=4):
     scores = b.op("MatMul", q, b.op("Transpose", k, perm=[0, 1, 3, 2]))
     scores = b.op("Div", scores, b.constant(np.sqrt(head)))
     # mask: 1 keeps a position, 0 hides it (-10000 added, as BERT does).
-    mask = b.op("Cast", "mask", to=TensorProto.FLOAT)
-    mask = b.op("Mul", b.op("Sub", b.constant(1.0), mask), b.constant(-10000.0))
-    mask = b.op("Unsqueeze", mask, b.constant([1, 2], np.int64))
+    if boolean_mask:
+        mask = b.op("Where", b.op("Unsqueeze", "mask", b.constant([1, 2], np.int64)),
+                    b.constant(0.0), b.constant(-10000.0))
+    else:
+        mask = b.op("Cast", "mask", to=TensorProto.FLOAT)
+        mask = b.op("Mul", b.op("Sub", b.constant(1.0), mask), b.constant(-10000.0))
+        mask = b.op("Unsqueeze", mask, b.constant([1, 2], np.int64))
     probabilities = b.op("Softmax", b.op("Add", scores, mask), axis=-1)
     context = b.op("Transpose", b.op("MatMul", probabilities, v), perm=[0, 2, 1, 3])
     context = b.op("Reshape", context, b.constant([1, sequence, hidden], np.int64))
@@ -180,6 +206,7 @@ def encoder_block(sequence=16, hidden=64, heads=4):
     layer_norm(b.op("Add", f, x))
     b.rename_last("output")
     return b.model(
-        [("hidden", TensorProto.FLOAT, [1, sequence, hidden]), ("mask", TensorProto.INT64, [1, sequence])],
+        [("hidden", TensorProto.FLOAT, [1, sequence, hidden]),
+         ("mask", TensorProto.BOOL if boolean_mask else TensorProto.INT64, [1, sequence])],
         [("output", TensorProto.FLOAT, [1, sequence, hidden])],
     )

@@ -86,11 +86,27 @@ def test_generated_encoder_block():
     assert_matches(compiled, model, feeds)
 
 
-def test_parallel_encoder_block(tmp_path):
+def test_parallel_inverted_residual():
+    """A MobileNetV2 block at 56x56: each 1x1 convolution runs on OpenMP
+    threads with its bias, ReLU6 or residual addition applied to its
+    register tiles; the results are the serial code's, and ONNX
+    Runtime's."""
+    model = e2e_models.inverted_residual()
+    compiled = pith.compile(model)
+    feeds = random_inputs(compiled)
+    assert_matches(compiled, model, feeds)
+    serial = pith.compile(model, parallel=False).run(feeds)["features"]
+    np.testing.assert_array_equal(compiled.run(feeds)["features"], serial)
+
+
+@pytest.mark.parametrize("boolean_mask", [False, True], ids=["float-mask", "boolean-mask"])
+def test_parallel_encoder_block(tmp_path, boolean_mask):
     """A BERT-base-sized block (MiniLM's: 128 tokens, 384 wide, 12 heads)
     has ops big enough to run on OpenMP threads; the threads' results are
-    the serial code's, and ONNX Runtime's."""
-    model = e2e_models.encoder_block(sequence=128, hidden=384, heads=12)
+    the serial code's, and ONNX Runtime's. A boolean mask is read a byte
+    an element, where a vector of booleans would be packed bits."""
+    model = e2e_models.encoder_block(sequence=128, hidden=384, heads=12,
+                                     boolean_mask=boolean_mask)
     onnx_path = tmp_path / "encoder.onnx"
     onnx_path.write_bytes(model.SerializeToString())
     lowered = tmp_path / "encoder.mlir"

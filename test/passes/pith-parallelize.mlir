@@ -170,3 +170,69 @@ func.func @indexed_panel(%firsts: tensor<1x16xi32>, %counts: tensor<1x16xi32>, %
   } -> tensor<128x1x16xf32>
   return %r : tensor<128x1x16xf32>
 }
+
+// -----
+
+// A contraction's epilogue (its bias and clamp) is split with it: each
+// chunk fills, multiplies and applies the epilogue to its own columns.
+// CHECK-LABEL: func.func @with_epilogue
+//       CHECK: scf.forall (%[[J:.*]]) = (0) to (12544) step (896)
+//       CHECK:   %[[ZEROS:.*]] = linalg.fill {{.*}} -> tensor<1x1x96x896xf32>
+//       CHECK:   %[[PRODUCT:.*]] = linalg.generic {{.*}} outs(%[[ZEROS]] : tensor<1x1x96x896xf32>)
+//       CHECK:   %[[EPILOGUE:.*]] = linalg.generic {{.*}} ins(%[[PRODUCT]], %{{.*}} : tensor<1x1x96x896xf32>, tensor<96xf32>)
+//       CHECK:   arith.minimumf
+//       CHECK:   tensor.parallel_insert_slice %[[EPILOGUE]]
+//   CHECK-NOT: scf.forall (
+#ew = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
+#ex = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#eo = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+#eid = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ebias = affine_map<(d0, d1, d2, d3) -> (d2)>
+func.func @with_epilogue(%w: tensor<1x96x16xf32>, %x: tensor<1x1x16x12544xf32>, %b: tensor<96xf32>) -> tensor<1x1x96x12544xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %e = tensor.empty() : tensor<1x1x96x12544xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x96x12544xf32>) -> tensor<1x1x96x12544xf32>
+  %p = linalg.generic {indexing_maps = [#ew, #ex, #eo], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%w, %x : tensor<1x96x16xf32>, tensor<1x1x16x12544xf32>) outs(%f : tensor<1x1x96x12544xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %m = arith.mulf %a, %c : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x96x12544xf32>
+  %out = tensor.empty() : tensor<1x1x96x12544xf32>
+  %y = linalg.generic {indexing_maps = [#eid, #ebias, #eid], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p, %b : tensor<1x1x96x12544xf32>, tensor<96xf32>) outs(%out : tensor<1x1x96x12544xf32>) {
+  ^bb0(%v: f32, %bb: f32, %o: f32):
+    %s = arith.addf %v, %bb : f32
+    %lo = arith.maximumf %s, %zero : f32
+    %hi = arith.minimumf %lo, %six : f32
+    linalg.yield %hi : f32
+  } -> tensor<1x1x96x12544xf32>
+  return %y : tensor<1x1x96x12544xf32>
+}
+
+// -----
+
+// An elementwise op reading a mask of i1 (packed bits in vectors, a byte
+// per element in buffers) is no epilogue: it reads the whole product.
+// CHECK-LABEL: func.func @mask_not_epilogue
+//       CHECK: %[[PRODUCT:.*]] = scf.forall
+//       CHECK:   linalg.batch_matmul
+//       CHECK:   tensor.parallel_insert_slice
+//       CHECK: linalg.generic {{.*}} ins(%[[PRODUCT]], %arg2 : tensor<12x128x128xf32>, tensor<1x128x128xi1>)
+#mid = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#mmask = affine_map<(d0, d1, d2) -> (0, d1, d2)>
+func.func @mask_not_epilogue(%a: tensor<12x128x32xf32>, %b: tensor<12x32x128xf32>, %mask: tensor<1x128x128xi1>) -> tensor<12x128x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %low = arith.constant -1.0e9 : f32
+  %e = tensor.empty() : tensor<12x128x128xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  %s = linalg.batch_matmul ins(%a, %b : tensor<12x128x32xf32>, tensor<12x32x128xf32>) outs(%f : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
+  %out = tensor.empty() : tensor<12x128x128xf32>
+  %y = linalg.generic {indexing_maps = [#mid, #mmask, #mid], iterator_types = ["parallel", "parallel", "parallel"]} ins(%s, %mask : tensor<12x128x128xf32>, tensor<1x128x128xi1>) outs(%out : tensor<12x128x128xf32>) {
+  ^bb0(%v: f32, %keep: i1, %o: f32):
+    %add = arith.select %keep, %zero, %low : f32
+    %r = arith.addf %v, %add : f32
+    linalg.yield %r : f32
+  } -> tensor<12x128x128xf32>
+  return %y : tensor<12x128x128xf32>
+}

@@ -500,3 +500,48 @@ func.func @chunk_of_filled_output(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) 
   }
   return %r : tensor<16x64xf32>
 }
+
+// -----
+
+// An elementwise op on a contraction's result (a bias and a clamp) is its
+// epilogue: each register tile's sums, once the loop over K is done, get
+// the bias and the clamp in registers and are stored once; the product
+// itself is never stored, nor any zeros.
+// CHECK-LABEL: func.func @epilogue_in_registers
+//   CHECK-NOT: linalg.
+//       CHECK: scf.for %{{.*}} = %c0 to %c64 step %c32
+//       CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+//       CHECK: %[[SUMS:.*]] = scf.for {{.*}} -> (vector<1x1x8x32xf32>)
+//       CHECK:   vector.contract
+//       CHECK: %[[BIASED:.*]] = arith.addf %[[SUMS]], %{{.*}} : vector<1x1x8x32xf32>
+//       CHECK: %[[LOW:.*]] = arith.maximumf %[[BIASED]]
+//       CHECK: %[[HIGH:.*]] = arith.minimumf %[[LOW]]
+//       CHECK: vector.transfer_write %[[HIGH]]
+//   CHECK-NOT: vector.transfer_write
+//   CHECK-NOT: linalg.
+#vw = affine_map<(d0, d1, d2, d3, d4) -> (d1, d2, d4)>
+#vx = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4, d3)>
+#vo = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+#vid = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#vbias = affine_map<(d0, d1, d2, d3) -> (d2)>
+func.func @epilogue_in_registers(%w: tensor<1x16x8xf32>, %x: tensor<1x1x8x64xf32>, %b: tensor<16xf32>) -> tensor<1x1x16x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %e = tensor.empty() : tensor<1x1x16x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x16x64xf32>) -> tensor<1x1x16x64xf32>
+  %p = linalg.generic {indexing_maps = [#vw, #vx, #vo], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%w, %x : tensor<1x16x8xf32>, tensor<1x1x8x64xf32>) outs(%f : tensor<1x1x16x64xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %m = arith.mulf %a, %c : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x16x64xf32>
+  %out = tensor.empty() : tensor<1x1x16x64xf32>
+  %y = linalg.generic {indexing_maps = [#vid, #vbias, #vid], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%p, %b : tensor<1x1x16x64xf32>, tensor<16xf32>) outs(%out : tensor<1x1x16x64xf32>) {
+  ^bb0(%v: f32, %bb: f32, %o: f32):
+    %s = arith.addf %v, %bb : f32
+    %lo = arith.maximumf %s, %zero : f32
+    %hi = arith.minimumf %lo, %six : f32
+    linalg.yield %hi : f32
+  } -> tensor<1x1x16x64xf32>
+  return %y : tensor<1x1x16x64xf32>
+}
