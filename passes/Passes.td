@@ -322,6 +322,21 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def FillPerUsePass : Pass<"pith-fill-per-use"> {
+  let summary = "Give each use of a tensor linalg.fill a fill of its own";
+  let description = [{
+    A `linalg.fill` on tensors with several uses (CSE merges identical
+    fills: the zeros many sums start from) is cloned for each use but the
+    first. Bufferized shared, the fill would be one buffer that every op
+    writing into it but the last first copies whole (in MobileNetV2, a
+    zero-filled 300 KB accumulator copied for each of three depthwise
+    convolutions); each fill of its own is written in place, and
+    `pith-parallelize` and the vectorizers move it into the chunks and
+    tiles that use it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def FuseElementwisePass : Pass<"pith-fuse-elementwise"> {
   let summary = "Fuse elementwise linalg ops into their consumers, not into contractions";
   let description = [{
@@ -399,7 +414,10 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     (`pith.indexed_matmul`) splits by its panels of 16 features alone. The
     CPU pipeline turns each forall into an OpenMP
     worksharing loop. Ops already inside an scf.forall and fills are left
-    alone. A float contraction whose result only an elementwise op reads,
+    alone, except that a fill an op's output starts from moves into the
+    op's chunks, each filling its own part: filled whole before the loop,
+    the output would be read back from memory, and a fill shared by
+    several ops (as CSE leaves them) copied whole for each but the last. A float contraction whose result only an elementwise op reads,
     as it lies and over the same loops (its epilogue: a bias, an
     activation, a residual addition), is split with it: each chunk fills,
     multiplies and applies the epilogue to its own part of the output. An
@@ -431,7 +449,7 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     / vector.contract / vector.transfer_write, and the output tile's read
     and write leave the K loop once loop-invariant-subset-hoisting runs.
     Where the output starts from a `linalg.fill` (a sum's zeros; for a
-    chunk of an `scf.forall`, the shared output's, moved into the chunk),
+    chunk of an `scf.forall`, the chunk's own, see pith-parallelize),
     each tile fills its own block before its K loop, so the output is
     written once rather than filled whole and read back. Where the
     contraction has an epilogue (see pith-parallelize), the epilogue is

@@ -144,9 +144,42 @@ struct ParallelizePass
     return 0;
   }
 
-  /// `op` and its `epilogue` split into chunks of `tileSizes` (over `op`'s
-  /// loops) together: the epilogue's chunks, each with the contraction of
-  /// its part of the output (and the fill that contraction starts from).
+  /// `op` split into chunks of `tileSizes` (over its loops), each chunk
+  /// filling its own part of the output where the output starts from a
+  /// fill: filled whole before the loop, the output would be read back
+  /// from memory, and a fill shared by several ops (as CSE leaves them)
+  /// copied whole for each but the last.
+  void split(RewriterBase &rewriter, linalg::LinalgOp op,
+             ArrayRef<int64_t> tileSizes) const {
+    auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+    scf::SCFTilingOptions options;
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), tileSizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return;
+    rewriter.replaceOp(op, tiled->replacements);
+    auto forall = dyn_cast<scf::ForallOp>(tiled->loops.front().getOperation());
+    auto chunk = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    if (!fill || !forall || !chunk)
+      return;
+    OpOperand &output = forall.getOutputsMutable()[0];
+    rewriter.modifyOpInPlace(forall, [&] { output.set(fill.getOutputs()[0]); });
+    rewriter.setInsertionPoint(chunk);
+    auto chunkFill = linalg::FillOp::create(
+        rewriter, fill.getLoc(), fill.getInputs(), chunk.getDpsInits()[0]);
+    rewriter.modifyOpInPlace(chunk, [&] {
+      chunk.getDpsInitsMutable()[0].set(chunkFill.getResult(0));
+    });
+    if (fill->use_empty())
+      rewriter.eraseOp(fill);
+  }
+
+  /// `op` and its `epilogue` split together, as `split` splits `op`: the
+  /// epilogue's chunks, each with the part of `op` it reads and the fill
+  /// that part starts from.
   void splitWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
                          linalg::GenericOp epilogue,
                          ArrayRef<int64_t> tileSizes) const {
@@ -155,7 +188,6 @@ struct ParallelizePass
     for (AffineExpr result : output.getResults())
       epilogueSizes.push_back(
           tileSizes[cast<AffineDimExpr>(result).getPosition()]);
-    // A fill that starts other sums too is recomputed per chunk as well.
     auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setLoopType(
@@ -223,18 +255,10 @@ struct ParallelizePass
       }
       if (llvm::all_of(tileSizes, [](int64_t size) { return size == 0; }))
         continue;
-      if (epilogue) {
+      if (epilogue)
         splitWithEpilogue(rewriter, op, epilogue, tileSizes);
-        continue;
-      }
-      scf::SCFTilingOptions options;
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      options.setTileSizes(getAsIndexOpFoldResult(context, tileSizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (succeeded(tiled))
-        rewriter.replaceOp(op, tiled->replacements);
+      else
+        split(rewriter, op, tileSizes);
     }
   }
 };

@@ -1865,39 +1865,11 @@ private:
   int64_t rows = 0, panels = 0, blocks = 4;
 };
 
-/// The fill `op`'s output starts from, if any: its init itself, or, for a
-/// chunk of pith-parallelize's scf.forall writing a slice of a shared
-/// output that a fill starts, that fill moved into the chunk (each chunk
-/// then fills the slice it writes whole).
-linalg::FillOp outputFill(RewriterBase &rewriter, linalg::LinalgOp op) {
-  Value init = op.getDpsInits()[0];
-  if (auto fill = init.getDefiningOp<linalg::FillOp>())
-    return fill->hasOneUse() ? fill : linalg::FillOp();
-  auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
-  auto shared = slice ? dyn_cast<BlockArgument>(slice.getSource())
-                      : BlockArgument();
-  auto forall =
-      shared ? dyn_cast<scf::ForallOp>(shared.getOwner()->getParentOp())
-             : scf::ForallOp();
-  if (!forall || !slice->hasOneUse() || op->getParentOp() != forall ||
-      llvm::any_of(shared.getUsers(), [&](Operation *user) {
-        return user != slice && !isa<tensor::ParallelInsertSliceOp>(user);
-      }))
-    return {};
-  OpOperand *start = forall.getTiedOpOperand(shared);
-  auto fill = start ? start->get().getDefiningOp<linalg::FillOp>()
-                    : linalg::FillOp();
-  if (!fill || !fill->hasOneUse())
-    return {};
-  rewriter.modifyOpInPlace(forall, [&] { start->set(fill.getOutputs()[0]); });
-  rewriter.setInsertionPointAfter(slice);
-  auto chunkFill = linalg::FillOp::create(rewriter, fill.getLoc(),
-                                          fill.getInputs(), slice.getResult());
-  rewriter.modifyOpInPlace(op, [&] {
-    op.getDpsInitsMutable()[0].set(chunkFill.getResult(0));
-  });
-  rewriter.eraseOp(fill);
-  return chunkFill;
+/// The fill `op`'s output starts from, if nothing else uses it (in a chunk
+/// of pith-parallelize's scf.forall, the chunk's own fill).
+linalg::FillOp outputFill(linalg::LinalgOp op) {
+  auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  return fill && fill->hasOneUse() ? fill : linalg::FillOp();
 }
 
 /// `op` tiled as `plan` says, returning the ops to vectorize: the register
@@ -1921,7 +1893,7 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
     kSizes[loop] = blockSizes[loop];
     blockSizes[loop] = 0;
   }
-  linalg::FillOp fill = outputFill(rewriter, op);
+  linalg::FillOp fill = outputFill(op);
   linalg::GenericOp epilogue = pith::lowering::epilogueOf(op);
   // With an epilogue the fill starts each block's sum, wherever else it
   // is used.

@@ -75,6 +75,7 @@ void mlir::pith::buildGraphToLinalg(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createFuseElementwisePass());
   pm.addPass(createCSEPass());
+  pm.addPass(createFillPerUsePass());
 }
 
 void mlir::pith::buildModelBufferization(OpPassManager &pm) {

@@ -5,12 +5,17 @@
 
 // A 512x128 by 128x384 matmul splits its M loop into 16 chunks of 32 rows
 // (a multiple of a register tile's 8): each chunk reads all of B, the
-// smaller operand. The fill that initializes it stays outside.
+// smaller operand. The fill that starts the sums moves into the chunks,
+// each filling its own rows (filled whole first, the output would be read
+// back from memory).
 // CHECK-LABEL: func.func @matmul_rows
-// CHECK: linalg.fill
-// CHECK: scf.forall (%[[I:.*]]) = (0) to (512) step (32) shared_outs(%[[OUT:.*]] = %{{.*}})
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<512x384xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (512) step (32) shared_outs(%[[OUT:.*]] = %[[EMPTY]])
 // CHECK: tensor.extract_slice %arg0[%[[I]], 0] [32, 128] [1, 1]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x128xf32>, tensor<128x384xf32>) outs(%{{.*}} : tensor<32x384xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %[[OUT]][%[[I]], 0] [32, 384] [1, 1]
+// CHECK: %[[ZEROS:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[ROWS]] : tensor<32x384xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x128xf32>, tensor<128x384xf32>) outs(%[[ZEROS]] : tensor<32x384xf32>)
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0] [32, 384] [1, 1]
 // SMALL-LABEL: func.func @matmul_rows
 // SMALL-NOT: scf.forall (

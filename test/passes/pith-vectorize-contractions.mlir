@@ -477,9 +477,8 @@ func.func @sparse_int8(%x: tensor<1x16x4xf32>, %v: tensor<1x16x2x16xi8>, %p: ten
 
 // -----
 
-// A chunk of pith-parallelize's scf.forall writes a slice of a shared
-// output that a fill starts: the fill moves into the chunk (each chunk
-// fills the slice it writes whole), and then into each tile.
+// A chunk of pith-parallelize's scf.forall that fills its slice of the
+// shared output: the fill moves into each tile, before its K loop.
 // CHECK-LABEL: func.func @chunk_of_filled_output
 // CHECK-DAG: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
 // CHECK-DAG: %[[EMPTY:.*]] = tensor.empty() : tensor<16x64xf32>
@@ -489,11 +488,11 @@ func.func @sparse_int8(%x: tensor<1x16x4xf32>, %v: tensor<1x16x2x16xi8>, %p: ten
 func.func @chunk_of_filled_output(%a: tensor<16x32xf32>, %b: tensor<32x64xf32>) -> tensor<16x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<16x64xf32>
-  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
-  %r = scf.forall (%i) = (0) to (16) step (8) shared_outs(%out = %f) -> (tensor<16x64xf32>) {
+  %r = scf.forall (%i) = (0) to (16) step (8) shared_outs(%out = %e) -> (tensor<16x64xf32>) {
     %rows = tensor.extract_slice %a[%i, 0] [8, 32] [1, 1] : tensor<16x32xf32> to tensor<8x32xf32>
     %chunk = tensor.extract_slice %out[%i, 0] [8, 64] [1, 1] : tensor<16x64xf32> to tensor<8x64xf32>
-    %m = linalg.matmul ins(%rows, %b : tensor<8x32xf32>, tensor<32x64xf32>) outs(%chunk : tensor<8x64xf32>) -> tensor<8x64xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%chunk : tensor<8x64xf32>) -> tensor<8x64xf32>
+    %m = linalg.matmul ins(%rows, %b : tensor<8x32xf32>, tensor<32x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
     scf.forall.in_parallel {
       tensor.parallel_insert_slice %m into %out[%i, 0] [8, 64] [1, 1] : tensor<8x64xf32> into tensor<16x64xf32>
     }
