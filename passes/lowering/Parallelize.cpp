@@ -7,7 +7,8 @@
 // every chunk keeps the static shape the vectorizers tile. The loop split
 // is an outer one (a batch, a row block), never the innermost loop the
 // vectorizers run along, unless that loop splits into whole vector blocks.
-// A contraction's epilogue (an elementwise op on its result, see
+// Each chunk fills its own part of an output that starts from a fill. A
+// contraction's epilogue (an elementwise op on its result, see
 // epilogueOf) is split with it: each chunk multiplies and applies the
 // epilogue to its own part of the output.
 //
