@@ -86,12 +86,15 @@ def test_generated_encoder_block():
     assert_matches(compiled, model, feeds)
 
 
-def test_parallel_inverted_residual():
-    """A MobileNetV2 block at 56x56: each 1x1 convolution runs on OpenMP
-    threads with its bias, ReLU6 or residual addition applied to its
-    register tiles; the results are the serial code's, and ONNX
-    Runtime's."""
-    model = e2e_models.inverted_residual()
+@pytest.mark.parametrize("size", [56, 32], ids=["flat-positions", "image-rows"])
+def test_parallel_inverted_residual(size):
+    """A MobileNetV2 block: each 1x1 convolution runs on OpenMP threads
+    with its bias, ReLU6 or residual addition applied to its register
+    tiles, its positions flat (56x56) or, where rows fill whole vectors
+    (32x32), the image's rows stored straight into the depthwise
+    convolution's padded input; the results are the serial code's, and
+    ONNX Runtime's."""
+    model = e2e_models.inverted_residual(size=size)
     compiled = pith.compile(model)
     feeds = random_inputs(compiled)
     assert_matches(compiled, model, feeds)

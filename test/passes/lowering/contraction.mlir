@@ -213,6 +213,27 @@ func.func @pointwise(%x: tensor<1x8x4x4xf32>, %w: tensor<16x8x1x1xf32>) -> tenso
 
 // -----
 
+// Output rows of whole vectors (32 wide here, 112 in MobileNetV2) keep the
+// positions as the image's rows and columns: the product is [n, f, oh, ow]
+// itself, read by its bias as it lies, with no reshape between them, so a
+// register tile never spans two rows and can be stored into a padded
+// buffer.
+// CHECK-DAG: #[[ROWW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4)>
+// CHECK-DAG: #[[ROWX:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d2, d3)>
+// CHECK-DAG: #[[ROWOUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @pointwise_rows
+func.func @pointwise_rows(%x: tensor<1x8x4x32xf32>, %w: tensor<16x8x1x1xf32>, %b: tensor<16xf32>) -> tensor<1x16x4x32xf32> {
+  // CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#[[ROWW]], #[[ROWX]], #[[ROWOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+  // CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<1x8x4x32xf32>) outs(%{{.*}} : tensor<1x16x4x32xf32>)
+  // CHECK-NOT: tensor.expand_shape {{.*}} into tensor<1x16x4x32xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: ins(%[[PRODUCT]], %{{.*}} : tensor<1x16x4x32xf32>, tensor<16x1x1xf32>)
+  %0 = pith.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x8x4x32xf32>, tensor<16x8x1x1xf32>, tensor<16xf32>) -> tensor<1x16x4x32xf32>
+  return %0 : tensor<1x16x4x32xf32>
+}
+
+// -----
+
 // max_pool pads with -inf and takes the maximum over a window given by a
 // kernel-shaped empty tensor.
 // CHECK-LABEL: func.func @max_pool

@@ -116,7 +116,7 @@ func.func @w8a8(%x: tensor<2x8xf32>) -> tensor<2x1xf32> {
 //       CHECK: linalg.transpose ins(%{{.*}} : tensor<1x256x16xf32>) outs(%{{.*}} : tensor<1x16x256xf32>) permutation = [0, 2, 1]
 // FLOAT-LABEL: func.func @int8_conv
 //   FLOAT-NOT: dot = true
-//       FLOAT: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x16x36xf32>, tensor<1x1x36x256xf32>) outs(%{{.*}} : tensor<1x1x16x256xf32>)
+//       FLOAT: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<16x36xf32>, tensor<1x36x16x16xf32>) outs(%{{.*}} : tensor<1x16x16x16xf32>)
 // AVX2-LABEL: func.func @int8_conv
 //   AVX2-NOT: dot = true
 func.func @int8_conv(%x: tensor<1x4x16x16xf32>) -> tensor<1x16x16x16xf32> {
