@@ -326,8 +326,9 @@ def FillPerUsePass : Pass<"pith-fill-per-use"> {
   let summary = "Give each use of a tensor linalg.fill a fill of its own";
   let description = [{
     A `linalg.fill` on tensors with several uses (CSE merges identical
-    fills: the zeros many sums start from) is cloned for each use but the
-    first. Bufferized shared, the fill would be one buffer that every op
+    fills: the zeros many sums start from) is replaced by a clone for each
+    use, just before its user. Bufferized shared, the fill would be one
+    buffer that every op
     writing into it but the last first copies whole (in MobileNetV2, a
     zero-filled 300 KB accumulator copied for each of three depthwise
     convolutions); each fill of its own is written in place, and
@@ -415,14 +416,13 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     CPU pipeline turns each forall into an OpenMP
     worksharing loop. Ops already inside an scf.forall and fills are left
     alone, except that a fill an op's output starts from moves into the
-    op's chunks, each filling its own part: filled whole before the loop,
-    the output would be read back from memory, and a fill shared by
-    several ops (as CSE leaves them) copied whole for each but the last. A float contraction whose result only an elementwise op reads,
-    as it lies and over the same loops (its epilogue: a bias, an
-    activation, a residual addition), is split with it: each chunk fills,
-    multiplies and applies the epilogue to its own part of the output. An
-    epilogue with an operand narrower than a byte (a mask of i1) or that
-    reads from above is none.
+    op's chunks, each filling its own part (filled whole before the loop,
+    the output would be read back from memory). A float contraction whose
+    result only an elementwise op reads, as it lies and over the same loops
+    (its epilogue: a bias, an activation, a residual addition), is split
+    with it: each chunk fills, multiplies and applies the epilogue to its
+    own part of the output. An epilogue with an operand narrower than a
+    byte (a mask of i1) or that reads from above is none.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"1048576",

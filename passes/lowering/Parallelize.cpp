@@ -148,8 +148,7 @@ struct ParallelizePass
   /// `op` split into chunks of `tileSizes` (over its loops), each chunk
   /// filling its own part of the output where the output starts from a
   /// fill: filled whole before the loop, the output would be read back
-  /// from memory, and a fill shared by several ops (as CSE leaves them)
-  /// copied whole for each but the last.
+  /// from memory.
   void split(RewriterBase &rewriter, linalg::LinalgOp op,
              ArrayRef<int64_t> tileSizes) const {
     auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
@@ -184,11 +183,9 @@ struct ParallelizePass
   void splitWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp op,
                          linalg::GenericOp epilogue,
                          ArrayRef<int64_t> tileSizes) const {
-    AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    SmallVector<int64_t> epilogueSizes;
-    for (AffineExpr result : output.getResults())
-      epilogueSizes.push_back(
-          tileSizes[cast<AffineDimExpr>(result).getPosition()]);
+    // The epilogue's loop i is the output's dimension i.
+    SmallVector<int64_t> epilogueSizes = applyPermutationMap(
+        op.getMatchingIndexingMap(op.getDpsInitOperand(0)), tileSizes);
     auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setLoopType(

@@ -1895,10 +1895,6 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
   }
   linalg::FillOp fill = outputFill(op);
   linalg::GenericOp epilogue = pith::lowering::epilogueOf(op);
-  // With an epilogue the fill starts each block's sum, wherever else it
-  // is used.
-  if (epilogue && !fill)
-    fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
   rewriter.setInsertionPoint(op);
   if (!fill && !epilogue) {
     scf::SCFTilingOptions options;
@@ -1920,16 +1916,12 @@ SmallVector<Operation *> tileFillingTheOutputPerTile(RewriterBase &rewriter,
   if (epilogue) {
     root = epilogue;
     AffineMap output = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-    rootSizes.assign(output.getNumResults(), 0);
+    rootSizes = applyPermutationMap(output, ArrayRef<int64_t>(blockSizes));
     rootInterchange.clear();
-    for (unsigned loop : plan.interchange) {
-      std::optional<unsigned> position =
-          output.getResultPosition(getAffineDimExpr(loop, context));
-      if (!position)
-        continue;
-      rootSizes[*position] = blockSizes[loop];
-      rootInterchange.push_back(*position);
-    }
+    for (unsigned loop : plan.interchange)
+      if (std::optional<unsigned> position =
+              output.getResultPosition(getAffineDimExpr(loop, context)))
+        rootInterchange.push_back(*position);
   }
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(

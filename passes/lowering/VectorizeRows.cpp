@@ -509,8 +509,8 @@ struct VectorizeRowsPass
         continue;
       if (auto parts = splitAtVectors(rewriter, op, vectorBits / bits);
           succeeded(parts)) {
-        ops.push_back(cast<linalg::LinalgOp>(parts->first.getOperation()));
         ops.push_back(cast<linalg::LinalgOp>(parts->second.getOperation()));
+        ops.push_back(cast<linalg::LinalgOp>(parts->first.getOperation()));
         continue;
       }
       SmallVector<int64_t> tileSizes(op.getNumLoops(), 1);
