@@ -92,7 +92,15 @@ def QuantizePass : Pass<"pith-quantize"> {
     in {0, 0.05, ..., 0.95} that errs least on the outputs (weights that
     meet large inputs rounded more finely), `smoothquant` s_j = max|x_j|^alpha
     / max|W_j|^(1-alpha) (outliers of x moved into W, for int8
-    activations). Symmetric quantization maps each group's value of
+    activations). `rotate` instead multiplies W and, at run time, x by
+    R = diag(H, ..., H), H the Hadamard matrix of 128 input features (or
+    of the largest power of two dividing K, if smaller) over its norm:
+    orthogonal, so x R (W R)^T = x W^T, and an outlier of x or of a column
+    of W is spread over its block, which narrows the groups' ranges and
+    the int8 tokens' (QuaRot, QuIP#). GPTQ then sees R E[x x^T] R. At run
+    time x R is x viewed `[..., K / 128, 8, 16]`, multiplied by H_8 on the
+    left and H_16 on the right (`pith.matmul`), 24 multiply-adds a value.
+    Symmetric quantization maps each group's value of
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
@@ -154,6 +162,9 @@ def QuantizePass : Pass<"pith-quantize"> {
     Option<"clip", "clip", "bool", /*default=*/"false",
            "Clip each group's range to the fraction (1 down to 0.5) whose "
            "rounding error is least, weighted by E[x^2] with GPTQ">,
+    Option<"rotate", "rotate", "bool", /*default=*/"false",
+           "Rotate the input features by a block-diagonal Hadamard matrix "
+           "(blocks of up to 128) before quantizing, x too at run time">,
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",

@@ -78,14 +78,15 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
                  "a8 for int8 activations and -asym (w4g128, w8a8, "
                  "w8-asym), or a preset: q4_0, q8_0; then -gptq for GPTQ "
                  "rounding (-actorder in act order), -awq or -smoothquant for "
-                 "input scaling, -clip for clipped group ranges, -static "
-                 "for calibrated activation scales");
+                 "input scaling, -rotate for a Hadamard rotation of the "
+                 "inputs, -clip for clipped group ranges, -static for "
+                 "calibrated activation scales");
   };
   llvm::SmallVector<llvm::StringRef> parts;
   scheme.trim().split(parts, '-');
   llvm::StringRef text = parts.front();
   bool gptq = false, actOrder = false, symmetric = true,
-       staticActivations = false, clip = false;
+       staticActivations = false, clip = false, rotate = false;
   llvm::StringRef scaling;
   for (llvm::StringRef flag : llvm::ArrayRef(parts).drop_front()) {
     if (flag == "gptq")
@@ -98,6 +99,8 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
       staticActivations = true;
     else if (flag == "clip")
       clip = true;
+    else if (flag == "rotate")
+      rotate = true;
     else if (flag == "awq" || flag == "smoothquant")
       scaling = flag;
     else
@@ -123,16 +126,20 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
     return bad("-actorder is for GPTQ, -gptq");
   if (staticActivations && !int8Activations)
     return bad("-static is for int8 activations, a8");
-  std::string pipeline = "pith-quantize{bits=" + std::to_string(bits) +
-                         " group-size=" + std::to_string(groupSize) +
-                         " symmetric=" + (symmetric ? "true" : "false") +
-                         (gptq ? " rounding=gptq" : "") +
-                         (actOrder ? " act-order=true" : "") +
-                         (clip ? " clip=true" : "") +
-                         (!int8Activations    ? ""
-                          : staticActivations ? " activations=static"
-                                              : " activations=dynamic") +
-                         (scaling.empty() ? "" : " scaling=" + scaling.str());
+  if (rotate && !scaling.empty())
+    return bad("-rotate and -" + scaling + " are alternatives");
+  if (rotate && staticActivations)
+    return bad("-rotate needs per-token activation scales, not -static");
+  std::string pipeline =
+      "pith-quantize{bits=" + std::to_string(bits) +
+      " group-size=" + std::to_string(groupSize) +
+      " symmetric=" + (symmetric ? "true" : "false") +
+      (gptq ? " rounding=gptq" : "") + (actOrder ? " act-order=true" : "") +
+      (clip ? " clip=true" : "") + (rotate ? " rotate=true" : "") +
+      (!int8Activations    ? ""
+       : staticActivations ? " activations=static"
+                           : " activations=dynamic") +
+      (scaling.empty() ? "" : " scaling=" + scaling.str());
   llvm::Expected<std::string> globs = globOptions(skip, only);
   if (!globs)
     return globs.takeError();

@@ -24,6 +24,8 @@ std::string QuantScheme::describe() const {
     text += actOrder ? " gptq act-order" : " gptq";
   if (clipSearch)
     text += " clipped";
+  if (rotate)
+    text += " hadamard-rotated";
   if (scaling == Scaling::Awq)
     text += " awq";
   else if (scaling == Scaling::SmoothQuant)
@@ -324,6 +326,40 @@ std::vector<float> smoothQuantScales(llvm::ArrayRef<float> weights,
       scales[c] = static_cast<float>(std::pow(channelAbsMax[c], alpha) /
                                      std::pow(weightMax[c], 1 - alpha));
   return scales;
+}
+
+int64_t hadamardBlock(int64_t cols) {
+  int64_t block = 1;
+  while (block < kHadamardBlock && cols % (2 * block) == 0)
+    block *= 2;
+  return block;
+}
+
+void hadamardRotateRows(llvm::MutableArrayRef<float> matrix, int64_t rows,
+                        int64_t cols, int64_t block) {
+  float norm = static_cast<float>(1 / std::sqrt(static_cast<double>(block)));
+  for (int64_t start = 0; start < rows * cols; start += block) {
+    float *values = matrix.data() + start;
+    for (int64_t half = 1; half < block; half *= 2)
+      for (int64_t pair = 0; pair < block; pair += 2 * half)
+        for (int64_t i = pair; i < pair + half; ++i) {
+          float a = values[i], b = values[i + half];
+          values[i] = a + b;
+          values[i + half] = a - b;
+        }
+    for (int64_t i = 0; i < block; ++i)
+      values[i] *= norm;
+  }
+}
+
+void hadamardRotateMoment(std::vector<float> &matrix, int64_t n,
+                          int64_t block) {
+  // M R, then its transpose R M (M is symmetric), then R M R.
+  hadamardRotateRows(matrix, n, n, block);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j)
+      std::swap(matrix[i * n + j], matrix[j * n + i]);
+  hadamardRotateRows(matrix, n, n, block);
 }
 
 void scaleColumns(std::vector<float> &matrix, int64_t rows, int64_t cols,

@@ -50,6 +50,11 @@ struct QuantScheme {
   /// Hessian (outliers give up a little so that the other values get finer
   /// levels), instead of always the whole range.
   bool clipSearch = false;
+  /// Each row's input features rotated by a block-diagonal Hadamard
+  /// matrix R before quantizing, W R with x R at run time (QuaRot's and
+  /// QuIP#'s incoherence): an outlier feature of x or column of W is
+  /// spread over its block, so groups and int8 tokens lose less to it.
+  bool rotate = false;
 
   int64_t lowest() const { return -(int64_t(1) << (bits - 1)); }
   int64_t highest() const { return (int64_t(1) << (bits - 1)) - 1; }
@@ -133,6 +138,25 @@ std::vector<float> awqScales(llvm::ArrayRef<float> weights, int64_t rows,
                              int64_t cols, const QuantScheme &scheme,
                              llvm::ArrayRef<float> channelAbsMean,
                              llvm::ArrayRef<float> hessian);
+
+/// Most input features one Hadamard rotation mixes.
+inline constexpr int64_t kHadamardBlock = 128;
+
+/// The block a rotation of `cols` input features takes: the largest power
+/// of two that divides `cols`, at most kHadamardBlock (1 for odd `cols`,
+/// which leaves them as they are).
+int64_t hadamardBlock(int64_t cols);
+
+/// Multiplies each row of `matrix` ([rows, cols]) by R = diag(H, ..., H),
+/// H the Sylvester-Hadamard matrix of `block` (a power of two dividing
+/// cols) over sqrt(block), in place by butterflies. R is symmetric and
+/// orthogonal: it is its own inverse.
+void hadamardRotateRows(llvm::MutableArrayRef<float> matrix, int64_t rows,
+                        int64_t cols, int64_t block);
+
+/// R M R for a symmetric `matrix` M ([n, n]): the second moment E[x x^T]
+/// of inputs x rotated to x R.
+void hadamardRotateMoment(std::vector<float> &matrix, int64_t n, int64_t block);
 
 /// Multiplies column j of `matrix` ([rows, cols]) by `scales[j]`, or
 /// divides it with `divide`.

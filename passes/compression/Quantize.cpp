@@ -94,6 +94,18 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                         << static_cast<double>(alpha);
       return signalPassFailure();
     }
+    if (rotate && *scalingMode != QuantScheme::Scaling::None) {
+      root->emitError() << "pith-quantize: rotate and scaling=" << scaling
+                        << " are alternatives: both reshape the input "
+                           "features' outliers; choose one";
+      return signalPassFailure();
+    }
+    if (rotate && *activationMode == QuantScheme::Activations::Static) {
+      root->emitError() << "pith-quantize: rotate needs activations=none or "
+                           "dynamic: a static scale is calibrated on x, not "
+                           "on the rotated x";
+      return signalPassFailure();
+    }
     if (damping < 0) {
       root->emitError() << "pith-quantize: damping must not be negative, got "
                         << static_cast<double>(damping);
@@ -108,6 +120,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     scheme.activations = *activationMode;
     scheme.scaling = *scalingMode;
     scheme.clipSearch = clip;
+    scheme.rotate = rotate;
 
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))
@@ -141,7 +154,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     convScheme.symmetric = scheme.symmetric;
     convScheme.clipSearch = scheme.clipSearch;
     bool int8Inputs = scheme.activations == QuantScheme::Activations::Dynamic;
-    bool narrowed = scheme.groupSize != 0 || scheme.gptq ||
+    bool narrowed = scheme.groupSize != 0 || scheme.gptq || scheme.rotate ||
                     scheme.scaling != QuantScheme::Scaling::None ||
                     scheme.activations == QuantScheme::Activations::Static;
     bool warned = false;
@@ -163,8 +176,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         op.emitWarning() << "convolution '" << layer << "' and the others get "
                          << convScheme.describe()
                          << " weights by rounding to nearest: groups, GPTQ, "
-                            "input scaling and static int8 activations are "
-                            "for linear layers";
+                            "input scaling or rotation, and static int8 "
+                            "activations are for linear layers";
         warned = true;
       }
       QuantizedMatrix quantized =
@@ -222,6 +235,38 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                                 : b.getI64IntegerAttr(scheme.groupSize);
     return DequantizeOp::create(b, loc, values, scales, zeroPoints, axis,
                                 blockSize);
+  }
+
+  /// The normalized Sylvester-Hadamard matrix of `n`, a constant.
+  Value hadamardConstant(OpBuilder &b, Location loc, int64_t n) {
+    std::vector<float> matrix(n * n, 0.0f);
+    for (int64_t i = 0; i < n; ++i)
+      matrix[i * n + i] = 1;
+    hadamardRotateRows(matrix, n, n, n);
+    return ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(RankedTensorType::get({n, n}, b.getF32Type()),
+                               llvm::ArrayRef(matrix)));
+  }
+
+  /// `x` ([..., K]) times R = diag(H, ..., H) of `block`: viewed
+  /// [..., K / block, a, b] with a * b = block and b at most one vector of
+  /// 16 lanes, multiplied by H_a on the left and H_b on the right (H_block
+  /// is H_a (x) H_b), a + b multiply-adds per value where R takes block.
+  Value rotateInput(OpBuilder &b, Location loc, Value x, int64_t block) {
+    constexpr int64_t kLanes = 16;
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t right = std::min(block, kLanes), left = block / right;
+    SmallVector<int64_t> shape(type.getShape().drop_back());
+    shape.push_back(type.getShape().back() / block);
+    if (left > 1)
+      shape.push_back(left);
+    shape.push_back(right);
+    Value view = ReshapeOp::create(b, loc, type.clone(shape), x);
+    if (left > 1)
+      view = MatmulOp::create(b, loc, hadamardConstant(b, loc, left), view);
+    view = MatmulOp::create(b, loc, view, hadamardConstant(b, loc, right));
+    return ReshapeOp::create(b, loc, type, view);
   }
 
   /// The input of `op` quantized to int8 and back, as `activations` says.
@@ -434,17 +479,32 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     if (!inputScales->empty())
       scaleColumns(scaled, rows, cols, *inputScales);
 
+    // Rotated, it quantizes W R and computes with x R, whose second moment
+    // is R E[x x^T] R.
+    int64_t block = 1;
+    if (scheme.rotate) {
+      block = hadamardBlock(cols);
+      if (block == 1)
+        op.emitWarning() << "layer '" << layer << "' has " << cols
+                         << " input features, an odd number; it is quantized "
+                            "without rotation";
+      else
+        hadamardRotateRows(scaled, rows, cols, block);
+    }
+
     QuantizedMatrix quantized;
     if (scheme.gptq) {
-      std::vector<float> scaledMoment = moment;
+      std::vector<float> inputMoment = moment;
       if (!inputScales->empty()) {
-        scaleColumns(scaledMoment, cols, cols, *inputScales, /*divide=*/true);
+        scaleColumns(inputMoment, cols, cols, *inputScales, /*divide=*/true);
         for (int64_t i = 0; i < cols; ++i)
           for (int64_t j = 0; j < cols; ++j)
-            scaledMoment[i * cols + j] /= (*inputScales)[i];
+            inputMoment[i * cols + j] /= (*inputScales)[i];
       }
+      if (block > 1)
+        hadamardRotateMoment(inputMoment, cols, block);
       std::optional<QuantizedMatrix> result =
-          quantizeGptq(scaled, rows, cols, scheme, scaledMoment,
+          quantizeGptq(scaled, rows, cols, scheme, inputMoment,
                        static_cast<double>(damping), scheme.actOrder);
       if (!result)
         return op.emitError()
@@ -457,6 +517,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       quantized = quantizeRoundToNearest(scaled, rows, cols, scheme);
     }
     std::vector<float> approximation = dequantize(quantized, scheme);
+    if (block > 1)
+      hadamardRotateRows(approximation, rows, cols, block);
     if (!inputScales->empty())
       scaleColumns(approximation, rows, cols, *inputScales, /*divide=*/true);
     ErrorStats error = compareWeights(*weights, approximation);
@@ -485,6 +547,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       op.getInputMutable().assign(
           MulOp::create(b, loc, op.getInput(), divisor).getResult());
     }
+    if (block > 1)
+      op.getInputMutable().assign(rotateInput(b, loc, op.getInput(), block));
     if (scheme.activations != QuantScheme::Activations::None) {
       FailureOr<Value> input =
           quantizedInput(b, op, layer, scheme.activations, *inputScales);

@@ -523,6 +523,34 @@ def test_gptq_matches_a_numpy_reference(act_order):
                                atol=1e-4 * np.abs(want).max())
 
 
+def hadamard(n):
+    """The Sylvester-Hadamard matrix of n (a power of two) over sqrt(n):
+    symmetric and orthogonal."""
+    h = np.ones((1, 1))
+    while len(h) < n:
+        h = np.block([[h, h], [h, -h]])
+    return h / np.sqrt(n)
+
+
+def test_rotated_gptq_matches_a_numpy_reference():
+    """-rotate: W R is quantized by GPTQ against R E[x x^T] R, and x R is
+    multiplied by it at run time (R the Hadamard matrix of the 64 input
+    features, applied as H_4 and H_16): the outputs are numpy's x R (q)^T
+    within f32 rounding."""
+    model, w, samples = correlated_linear_model()
+    calibration = samples(16)
+    compiled = pith.compile(model, quantize="w4g16-rotate-gptq", calibrate={"x": calibration})
+    [line] = compiled.report
+    assert line["method"] == "int4 g16 gptq hadamard-rotated"
+    rotation = hadamard(64)
+    rows = calibration.reshape(-1, 64).astype(np.float64) @ rotation
+    quantized = gptq_reference(w.T @ rotation, rows.T @ rows / len(rows), bits=4, group=16)
+    x = samples(1)[0]
+    want = ((x @ rotation) @ quantized.T).astype(np.float32)
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
 def test_report_gives_the_output_error_with_calibration():
     """With calibration each line also says how much the layer's outputs
     change on the calibration inputs: GPTQ's weight errs more than
@@ -616,10 +644,11 @@ def test_static_activation_scale_comes_from_calibration():
                                atol=1e-4 * np.abs(want).max())
 
 
-def test_smoothquant_and_awq_help_when_some_input_features_are_large():
+def test_scaling_and_rotation_help_when_some_input_features_are_large():
     """Inputs with a few features 30x the rest, as transformers' are:
     SmoothQuant moves the outliers into the weights, so W8A8 errs less;
-    AWQ keeps the weights that meet them finer, so int4 errs less."""
+    AWQ keeps the weights that meet them finer, so int4 errs less; a
+    Hadamard rotation spreads them, so W8A8 errs less."""
     model, w, samples = correlated_linear_model()
     outliers = np.ones(64, np.float32)
     outliers[::16] = 30
@@ -636,6 +665,9 @@ def test_smoothquant_and_awq_help_when_some_input_features_are_large():
 
     assert error(quantize="w8a8-smoothquant", calibrate=calibration) < 0.7 * error(quantize="w8a8")
     assert error(quantize="w4g16-awq", calibrate=calibration) < 0.9 * error(quantize="w4g16")
+    # A rotation spreads each token's outliers over the other features
+    # instead, without calibration.
+    assert error(quantize="w8a8-rotate") < 0.5 * error(quantize="w8a8")
 
 
 def _cpu_has(flag):

@@ -304,6 +304,63 @@ TEST(InputScalingTest, AwqErrsNoMoreThanRoundingToNearest) {
             0.9 * relativeOutputError(weights, nearest, rows, cols, hessian));
 }
 
+TEST(RotationTest, BlockIsTheLargestPowerOfTwoDividingUpTo128) {
+  EXPECT_EQ(hadamardBlock(384), 128);
+  EXPECT_EQ(hadamardBlock(11008), 128);
+  EXPECT_EQ(hadamardBlock(48), 16);
+  EXPECT_EQ(hadamardBlock(6), 2);
+  EXPECT_EQ(hadamardBlock(3), 1);
+}
+
+TEST(RotationTest, RowsAreMultipliedByTheNormalizedHadamardMatrix) {
+  // H_4 / 2 on each block of 4 of a [1, 8] row: the Sylvester matrix's
+  // row i, column j is (-1)^popcount(i & j).
+  std::vector<float> row = {1, 2, 3, 4, 0, 0, 0, 8};
+  hadamardRotateRows(row, 1, 8, 4);
+  std::vector<float> expected = {5, -1, -2, 0, 4, -4, -4, 4};
+  for (int64_t i = 0; i < 8; ++i)
+    EXPECT_FLOAT_EQ(row[i], expected[i]) << i;
+  // R is symmetric and orthogonal: applied twice it gives the row back.
+  hadamardRotateRows(row, 1, 8, 4);
+  std::vector<float> original = {1, 2, 3, 4, 0, 0, 0, 8};
+  for (int64_t i = 0; i < 8; ++i)
+    EXPECT_NEAR(row[i], original[i], 1e-6) << i;
+}
+
+TEST(RotationTest, MomentRotatesWithTheInputs) {
+  // E[(x R)(x R)^T] computed from rotated samples is R E[x x^T] R.
+  const int64_t tokens = 64, cols = 32, block = 16;
+  std::vector<float> inputs = correlatedInputs(tokens, cols, 21);
+  std::vector<float> moment = secondMoment(inputs, tokens, cols);
+  hadamardRotateMoment(moment, cols, block);
+  hadamardRotateRows(inputs, tokens, cols, block);
+  std::vector<float> expected = secondMoment(inputs, tokens, cols);
+  for (int64_t i = 0; i < cols * cols; ++i)
+    EXPECT_NEAR(moment[i], expected[i], 1e-4) << i;
+}
+
+TEST(RotationTest, SpreadsAnOutlierFeatureOverItsBlock) {
+  // Tokens whose feature 5 is 50x the others, as transformers' inputs
+  // have: quantized to int8 per token, the outlier sets every token's
+  // scale and the other features get few levels. Rotated, the outlier is
+  // spread over the block and the rounding error (rotated back) is far
+  // smaller.
+  const int64_t tokens = 8, cols = 64;
+  std::vector<float> inputs = gaussian(tokens * cols, 22);
+  for (int64_t t = 0; t < tokens; ++t)
+    inputs[t * cols + 5] *= 50;
+  QuantScheme perToken = scheme(8, 0);
+  std::vector<float> plain = dequantize(
+      quantizeRoundToNearest(inputs, tokens, cols, perToken), perToken);
+  std::vector<float> rotated = inputs;
+  hadamardRotateRows(rotated, tokens, cols, 64);
+  std::vector<float> back = dequantize(
+      quantizeRoundToNearest(rotated, tokens, cols, perToken), perToken);
+  hadamardRotateRows(back, tokens, cols, 64);
+  EXPECT_LT(compareWeights(inputs, back).relativeError,
+            0.5 * compareWeights(inputs, plain).relativeError);
+}
+
 TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   auto expand = [](llvm::StringRef text,
                    std::vector<std::string> skip = {}) -> std::string {
@@ -349,6 +406,15 @@ TEST(QuantizeShorthandTest, ExpandsSchemesAndPresets) {
   EXPECT_EQ(expand("w8a8-smoothquant"),
             "pith-quantize{bits=8 group-size=0 symmetric=true "
             "activations=dynamic scaling=smoothquant}");
+  EXPECT_EQ(expand("w8a8-rotate"),
+            "pith-quantize{bits=8 group-size=0 symmetric=true rotate=true "
+            "activations=dynamic}");
+  EXPECT_NE(expand("w4g128-rotate-awq")
+                .find("-rotate and -awq are "
+                      "alternatives"),
+            std::string::npos);
+  EXPECT_NE(expand("w8a8-static-rotate").find("not -static"),
+            std::string::npos);
   EXPECT_EQ(expand("w4g128-clip-gptq"),
             "pith-quantize{bits=4 group-size=128 symmetric=true "
             "rounding=gptq clip=true}");
