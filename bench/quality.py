@@ -24,9 +24,10 @@ array per input, the sets stacked on a first axis: build/models/
 mobilenet-v2-images.npz, photographs for MobileNetV2; build/models/
 minilm-l6-passages.npz, English passages for MiniLM), --calibration-file
 NPZ calibrates on those of another (build/models/minilm-l6-
-calibration.npz), and --top1 OUTPUT counts how often the compressed
-model's largest entry of OUTPUT (a classifier's logits) is the
-reference's.
+calibration.npz), or --calibration-split N on the first N sets of
+--inputs-file, which are then not compared on, and --top1 OUTPUT counts
+how often the compressed model's largest entry of OUTPUT (a classifier's
+logits) is the reference's.
 
 With --time, each scheme's latency is measured too, alternating in rounds
 with ONNX Runtime on the fp32 model and on its dynamic int8 quantization
@@ -111,6 +112,9 @@ def main():
                         help="input sets GPTQ schemes calibrate on")
     parser.add_argument("--calibration-file", type=pathlib.Path,
                         help="calibrate on the input sets this .npz holds (as --inputs-file)")
+    parser.add_argument("--calibration-split", type=int, metavar="N",
+                        help="calibrate on the first N input sets of --inputs-file and "
+                             "compare on the rest")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=pathlib.Path, help="write the results here too")
     parser.add_argument("--time", action="store_true",
@@ -128,6 +132,12 @@ def main():
         sets = stored_inputs(args.inputs_file)
     else:
         sets = fixed_inputs(model, shapes, args.inputs, args.seed)
+    held_back = []
+    if args.calibration_split:
+        if not args.inputs_file or not 0 < args.calibration_split < len(sets):
+            parser.error(f"--calibration-split needs --inputs-file with more than "
+                         f"{args.calibration_split} input sets")
+        held_back, sets = sets[:args.calibration_split], sets[args.calibration_split:]
     session_options = ort.SessionOptions()
     session_options.intra_op_num_threads = THREADS
     session = ort.InferenceSession(str(args.model), session_options,
@@ -135,8 +145,9 @@ def main():
     names = [output.name for output in session.get_outputs()]
     references = [dict(zip(names, session.run(names, feeds))) for feeds in sets]
 
-    calibration_sets = (stored_inputs(args.calibration_file) if args.calibration_file else
-                        fixed_inputs(model, shapes, args.calibration, args.seed + 1000))
+    calibration_sets = (held_back or
+                        (stored_inputs(args.calibration_file) if args.calibration_file else
+                         fixed_inputs(model, shapes, args.calibration, args.seed + 1000)))
     calibration = {name: np.stack([feeds[name] for feeds in calibration_sets])
                    for name in calibration_sets[0]}
 

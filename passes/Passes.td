@@ -40,16 +40,23 @@ def FuseLinearPass : Pass<"pith-fuse-linear"> {
 
 def CalibratePass : Pass<"pith-calibrate", "mlir::ModuleOp"> {
   let summary = "Run the model on calibration inputs and record what each "
-                "linear layer's input looks like";
+                "linear layer's and convolution's input looks like";
   let description = [{
     Compiles a copy of the model for this machine whose entry point also
-    returns the input of every `pith.linear`, runs it on each calibration
-    sample, and attaches to each linear layer a `pith.calibration`
-    dictionary: `samples` and `tokens` (rows of the input over all runs),
-    `min` and `max`, `abs_p99_9` and `abs_p99_99` (percentiles of |x|),
+    returns the input of every `pith.linear` and of every `pith.conv` with
+    a constant f32 weight, runs it on each calibration sample, and
+    attaches to each linear layer a `pith.calibration` dictionary:
+    `samples` and `tokens` (rows of the input over all runs), `min` and
+    `max`, `abs_p99_9` and `abs_p99_99` (percentiles of |x|),
     `channel_abs_max` and `channel_abs_mean` ([K], per input feature) and
     `second_moment` ([K, K], E[x x^T]), which `pith-quantize
     rounding=gptq` needs. Layers that share an input share its statistics.
+    Each convolution gets `samples`, `tokens` (windows per group over all
+    runs) and `second_moment` ([groups, C / groups * K1..Kk, same]:
+    E[v v^T] of each group's windows v, the group's input channels times
+    the kernel's taps in the weight's order, zeros where a window reaches
+    into the padding): the convolution read as a linear layer over its
+    windows, for GPTQ.
 
     `inputs` lists where samples come from: a `.npz` file with one array
     per model input, named like it, shaped like it (one sample) or with a
@@ -65,7 +72,7 @@ def CalibratePass : Pass<"pith-calibrate", "mlir::ModuleOp"> {
   ];
   let statistics = [
     Statistic<"calibratedLayers", "calibrated-layers",
-              "Linear layers given calibration statistics">,
+              "Linear layers and convolutions given calibration statistics">,
     Statistic<"samplesRun", "samples", "Calibration samples run">
   ];
 }
@@ -118,13 +125,16 @@ def QuantizePass : Pass<"pith-quantize"> {
 
     A `pith.conv` whose weight is an f32 constant `[F, C, K...]` gets it as
     `pith.dequantize` with one scale (and zero point) per output channel
-    (`axis = 0`), rounded to nearest (clipped with `clip`); with
+    (`axis = 0`), rounded to nearest (clipped with `clip`) or, with
+    `rounding=gptq`, by GPTQ: each group's filters as the rows of a linear
+    layer over the group's windows, against the E[v v^T] that
+    `pith-calibrate` records for it; with
     `activations=dynamic` the input of one of one group, filters a multiple
     of 16 and windows of at least 32 values (whose integer product pays for
     quantizing it) is quantized to int8 with one scale for the whole
     tensor, max|x| / 127 at run time.
-    Group sizes, GPTQ, input scaling and static activations are for linear
-    layers, and one warning says so where they are asked for.
+    Group sizes, input scaling, rotation and static activations are for
+    linear layers, and one warning says so where they are asked for.
 
     ```mlir
     %y = pith.linear %x, %w : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>

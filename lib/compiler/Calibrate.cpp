@@ -3,8 +3,9 @@
 // Part of pith. Runs the model on calibration samples and records, on each
 // linear layer, statistics of the layer's input: the ranges activation
 // quantization needs, the per-feature magnitudes activation-aware scaling
-// needs, and E[x x^T], GPTQ's Hessian. The model runs compiled: a copy of it
-// whose entry point also returns every linear layer's input goes through
+// needs, and E[x x^T], GPTQ's Hessian; on each convolution, E[v v^T] of its
+// windows v. The model runs compiled: a copy of it whose entry point also
+// returns every linear layer's and convolution's input goes through
 // compileFile into a temporary package, which the runtime loads.
 //
 //===----------------------------------------------------------------------===//
@@ -155,6 +156,123 @@ struct InputStatistics {
   MagnitudeHistogram histogram;
 };
 
+/// E[v v^T] of a convolution's windows, GPTQ's Hessian of the convolution
+/// read as a linear layer over them: v, for each group, image and output
+/// position, holds the group's C / groups input channels times the
+/// kernel's taps (0 where the window reaches into the padding), in the
+/// order of the weight's [C / groups, K1..Kk].
+struct WindowStatistics {
+  explicit WindowStatistics(ConvOp op) {
+    auto input = cast<RankedTensorType>(op.getInput().getType());
+    auto weight = cast<RankedTensorType>(op.getWeight().getType());
+    auto output = cast<RankedTensorType>(op.getOutput().getType());
+    int64_t spatial = input.getRank() - 2;
+    images = input.getDimSize(0);
+    channels = input.getDimSize(1);
+    groups = op.getGroups();
+    channelsPerGroup = channels / groups;
+    pixels = 1;
+    for (int64_t extent : input.getShape().drop_front(2))
+      pixels *= extent;
+    int64_t taps = 1, positions = 1;
+    for (int64_t d = 0; d < spatial; ++d) {
+      taps *= weight.getDimSize(2 + d);
+      positions *= output.getDimSize(2 + d);
+    }
+    cols = channelsPerGroup * taps;
+    this->taps = taps;
+    this->positions = positions;
+    // Where tap t of output position p reads in its channel, or -1 in the
+    // padding: the position and the tap taken apart dimension by dimension,
+    // the last fastest.
+    sourceOf.assign(taps * positions, -1);
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t p = 0; p < positions; ++p) {
+        int64_t tapRest = t, positionRest = p, offset = 0, stride = 1;
+        bool inside = true;
+        for (int64_t d = spatial - 1; d >= 0; --d) {
+          int64_t kernel = weight.getDimSize(2 + d);
+          int64_t extent = output.getDimSize(2 + d);
+          int64_t k = tapRest % kernel, o = positionRest % extent;
+          tapRest /= kernel;
+          positionRest /= extent;
+          int64_t at = o * op.getStrides()[d] + k * op.getDilations()[d] -
+                       op.getPads()[d];
+          inside &= at >= 0 && at < input.getDimSize(2 + d);
+          offset += at * stride;
+          stride *= input.getDimSize(2 + d);
+        }
+        if (inside)
+          sourceOf[t * positions + p] = offset;
+      }
+    moment.assign(groups * cols * cols, 0.0);
+  }
+
+  /// Adds the windows of one sample's input ([N, C, D1..Dk] at `data`).
+  void add(const float *data) {
+    std::vector<float> windows(cols * positions);
+    for (int64_t image = 0; image < images; ++image)
+      for (int64_t group = 0; group < groups; ++group) {
+        // The windows transposed, [cols, positions], so that each entry of
+        // the moment is one dot product over the positions.
+        for (int64_t c = 0; c < channelsPerGroup; ++c) {
+          const float *channel =
+              data + (image * channels + group * channelsPerGroup + c) * pixels;
+          for (int64_t t = 0; t < taps; ++t) {
+            float *row = windows.data() + (c * taps + t) * positions;
+            const int64_t *source = sourceOf.data() + t * positions;
+            for (int64_t p = 0; p < positions; ++p)
+              row[p] = source[p] < 0 ? 0.0f : channel[source[p]];
+          }
+        }
+        double *groupMoment = moment.data() + group * cols * cols;
+        for (int64_t i = 0; i < cols; ++i) {
+          const float *a = windows.data() + i * positions;
+          for (int64_t j = i; j < cols; ++j) {
+            const float *b = windows.data() + j * positions;
+            float dot = 0;
+            for (int64_t p = 0; p < positions; ++p)
+              dot += a[p] * b[p];
+            groupMoment[i * cols + j] += dot;
+          }
+        }
+      }
+    windowsSeen += images * positions;
+  }
+
+  /// The pith.calibration dictionary of the convolution; `name` prefixes
+  /// its resource.
+  DictionaryAttr toAttr(MLIRContext *context, StringRef name,
+                        int64_t samples) const {
+    Builder b(context);
+    double perWindow = windowsSeen ? 1.0 / static_cast<double>(windowsSeen) : 0;
+    std::vector<float> second(moment.size());
+    for (int64_t group = 0; group < groups; ++group) {
+      int64_t base = group * cols * cols;
+      for (int64_t i = 0; i < cols; ++i)
+        for (int64_t j = i; j < cols; ++j)
+          second[base + i * cols + j] = second[base + j * cols + i] =
+              static_cast<float>(moment[base + i * cols + j] * perWindow);
+    }
+    NamedAttribute entries[] = {
+        b.getNamedAttr("samples", b.getI64IntegerAttr(samples)),
+        b.getNamedAttr("tokens", b.getI64IntegerAttr(windowsSeen)),
+        b.getNamedAttr(
+            "second_moment",
+            mlir::pith::detail::makeResource(
+                RankedTensorType::get({groups, cols, cols}, b.getF32Type()),
+                (name + "_second_moment").str(),
+                compression::asBytes<float>(second)))};
+    return b.getDictionaryAttr(entries);
+  }
+
+  int64_t images, channels, groups, channelsPerGroup, pixels, taps, positions,
+      cols;
+  std::vector<int64_t> sourceOf;
+  std::vector<double> moment;
+  int64_t windowsSeen = 0;
+};
+
 struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
   using CalibratePassBase::CalibratePassBase;
 
@@ -194,15 +312,30 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
         layerInputs.push_back(op.getInput());
       layers.push_back(op);
     });
-    if (layers.empty()) {
+    // The convolutions with an f32 constant weight, whose inputs are
+    // returned after the linear layers'.
+    SmallVector<ConvOp> convolutions;
+    entry.walk([&](ConvOp op) {
+      auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+      auto weight = op.getWeight().getDefiningOp<ConstantOp>();
+      if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+          !weight || !op.getWeight().getType().getElementType().isF32())
+        return;
+      convolutions.push_back(op);
+    });
+    if (layers.empty() && convolutions.empty()) {
       module.emitWarning() << "pith-calibrate: the model has no linear "
-                              "layers (with static f32 inputs) to calibrate";
+                              "layers or convolutions (with static f32 "
+                              "inputs and weights) to calibrate";
       return;
     }
+    SmallVector<Value> returned = layerInputs;
+    for (ConvOp op : convolutions)
+      returned.push_back(op.getInput());
 
     llvm::SmallString<128> packagePath;
     FailureOr<ModelPtr> model =
-        compileInstrumented(entry, layerInputs, packagePath);
+        compileInstrumented(entry, returned, packagePath);
     llvm::FileRemover removePackage(packagePath);
     if (failed(model))
       return signalPassFailure();
@@ -211,8 +344,19 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
     for (Value input : layerInputs)
       statistics.emplace_back(
           cast<RankedTensorType>(input.getType()).getShape().back());
-    FailureOr<int64_t> samples =
-        runSamples(module, **model, entry.getNumArguments(), statistics);
+    std::vector<WindowStatistics> windows;
+    for (ConvOp op : convolutions)
+      windows.emplace_back(op);
+    FailureOr<int64_t> samples = runSamples(
+        module, **model, entry.getNumArguments(), returned.size(),
+        [&](ArrayRef<::pith::HostTensor> extras) {
+          for (auto [stats, values] : llvm::zip(statistics, extras))
+            stats.add(reinterpret_cast<const float *>(values.bytes.data()),
+                      values.elementCount() / stats.channels);
+          for (auto [stats, values] :
+               llvm::zip(windows, extras.drop_front(statistics.size())))
+            stats.add(reinterpret_cast<const float *>(values.bytes.data()));
+        });
     if (failed(samples))
       return signalPassFailure();
 
@@ -225,7 +369,12 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
     }
     for (auto [op, input] : llvm::zip(layers, inputOfLayer))
       op->setAttr(compression::kCalibrationAttrName, attributes[input]);
-    calibratedLayers += layers.size();
+    for (auto [op, stats] : llvm::zip(convolutions, windows))
+      op->setAttr(compression::kCalibrationAttrName,
+                  stats.toAttr(&getContext(),
+                               compression::layerName(op) + "_calibration",
+                               *samples));
+    calibratedLayers += layers.size() + convolutions.size();
     samplesRun += *samples;
   }
 
@@ -309,11 +458,12 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
     return std::move(*model);
   }
 
-  /// Runs `model` on every sample, adding the layer inputs it returns
-  /// after the model's own outputs to `statistics`; the samples run.
-  FailureOr<int64_t> runSamples(ModuleOp module, const pith_model &model,
-                                size_t inputCount,
-                                std::vector<InputStatistics> &statistics) {
+  /// Runs `model` on every sample, handing the `extraCount` values it
+  /// returns after the model's own outputs to `consume`; the samples run.
+  FailureOr<int64_t>
+  runSamples(ModuleOp module, const pith_model &model, size_t inputCount,
+             size_t extraCount,
+             llvm::function_ref<void(ArrayRef<::pith::HostTensor>)> consume) {
     llvm::Expected<std::vector<::pith::Sample>> samples =
         ::pith::readSamples(model, inputCount, inputs);
     if (!samples) {
@@ -322,7 +472,6 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
       return failure();
     }
     size_t outputCount = pith_model_output_count(&model);
-    size_t firstLayerInput = outputCount - statistics.size();
     std::vector<::pith::HostTensor> outputs;
     for (size_t i = 0; i < outputCount; ++i)
       outputs.push_back(
@@ -334,12 +483,7 @@ struct CalibratePass : mlir::pith::impl::CalibratePassBase<CalibratePass> {
                            << llvm::toString(std::move(error));
         return failure();
       }
-      for (auto [layerInput, stats] : llvm::enumerate(statistics)) {
-        const ::pith::HostTensor &values =
-            outputs[firstLayerInput + layerInput];
-        stats.add(reinterpret_cast<const float *>(values.bytes.data()),
-                  values.elementCount() / stats.channels);
-      }
+      consume(ArrayRef(outputs).take_back(extraCount));
     }
     return static_cast<int64_t>(samples->size());
   }

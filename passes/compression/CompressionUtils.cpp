@@ -136,32 +136,35 @@ std::string CandidateLayer::weightBaseName() const {
                                      name);
 }
 
-FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
+FailureOr<DictionaryAttr> calibrationOf(Operation *op, StringRef layer,
                                         StringRef need) {
   auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
   if (!calibration)
-    return op.emitError()
+    return op->emitError()
            << "layer '" << layer << "' has no calibration statistics; " << need
            << " needs pith-calibrate to run first (pith-compile --calibrate)";
   return calibration;
 }
 
-FailureOr<std::vector<float>> secondMomentOf(LinearOp op, StringRef layer,
-                                             int64_t cols, StringRef need) {
+FailureOr<std::vector<float>> secondMomentOf(Operation *op, StringRef layer,
+                                             ArrayRef<int64_t> shape,
+                                             StringRef need) {
   FailureOr<DictionaryAttr> calibration = calibrationOf(op, layer, need);
   if (failed(calibration))
     return failure();
   auto moment = calibration->getAs<ElementsAttr>("second_moment");
   if (!moment)
-    return op.emitError() << "layer '" << layer
-                          << "': its calibration has no second_moment";
+    return op->emitError() << "layer '" << layer
+                           << "': its calibration has no second_moment";
   auto type = cast<ShapedType>(moment.getType());
   std::optional<std::vector<float>> values = pith::detail::readFloats(moment);
-  if (!values || type.getShape() != ArrayRef<int64_t>{cols, cols})
-    return op.emitError() << "layer '" << layer
-                          << "': its calibration's second_moment is not an "
-                             "f32 ["
-                          << cols << ", " << cols << "] matrix";
+  if (!values || type.getShape() != shape) {
+    InFlightDiagnostic diagnostic =
+        op->emitError() << "layer '" << layer
+                        << "': its calibration's second_moment is not f32 [";
+    llvm::interleaveComma(shape, diagnostic);
+    return diagnostic << "]";
+  }
   return std::move(*values);
 }
 

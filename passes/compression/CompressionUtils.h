@@ -94,13 +94,16 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
 
 /// The calibration statistics of layer `op` (pith.calibration), or an
 /// error on it saying that `need` needs pith-calibrate first.
-FailureOr<DictionaryAttr> calibrationOf(LinearOp op, StringRef layer,
+FailureOr<DictionaryAttr> calibrationOf(Operation *op, StringRef layer,
                                         StringRef need);
 
-/// E[x x^T] ([cols, cols]) of layer `op`'s inputs as pith-calibrate
-/// recorded it, or an error on it saying that `need` needs it.
-FailureOr<std::vector<float>> secondMomentOf(LinearOp op, StringRef layer,
-                                             int64_t cols, StringRef need);
+/// E[x x^T] of layer `op`'s inputs as pith-calibrate recorded it, shaped
+/// `shape` ([cols, cols] for a linear layer, [groups, cols, cols] of the
+/// windows for a convolution), or an error on it saying that `need` needs
+/// it.
+FailureOr<std::vector<float>> secondMomentOf(Operation *op, StringRef layer,
+                                             ArrayRef<int64_t> shape,
+                                             StringRef need);
 
 using pith::detail::asBytes;
 

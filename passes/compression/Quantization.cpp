@@ -419,16 +419,20 @@ std::vector<float> sampleRows(llvm::ArrayRef<float> matrix, int64_t rows,
 
 double relativeOutputError(llvm::ArrayRef<float> reference,
                            llvm::ArrayRef<float> approximation, int64_t rows,
-                           int64_t cols, llvm::ArrayRef<float> hessian) {
+                           int64_t cols, llvm::ArrayRef<float> hessian,
+                           int64_t groups) {
   double signal = 0, noise = 0;
   std::vector<double> w(cols), d(cols);
+  int64_t rowsPerGroup = rows / groups;
   for (int64_t r = 0; r < rows; ++r) {
     for (int64_t c = 0; c < cols; ++c) {
       w[c] = reference[r * cols + c];
       d[c] = w[c] - approximation[r * cols + c];
     }
+    const float *groupHessian =
+        hessian.data() + (r / rowsPerGroup) * cols * cols;
     for (int64_t i = 0; i < cols; ++i) {
-      const float *h = hessian.data() + i * cols;
+      const float *h = groupHessian + i * cols;
       double hw = 0, hd = 0;
       for (int64_t j = 0; j < cols; ++j) {
         hw += h[j] * w[j];

@@ -168,9 +168,13 @@ void scaleColumns(std::vector<float> &matrix, int64_t rows, int64_t cols,
 /// second moment is `hessian`: sqrt(tr(D H D^T) / tr(W H W^T)) with
 /// D = W - W'. GPTQ minimizes it; for H = I it is the weight's relative
 /// error.
+/// With `groups` > 1, `hessian` is [groups, cols, cols] and the rows are
+/// split evenly among them (a grouped convolution's filters, each group's
+/// reading its own channels).
 double relativeOutputError(llvm::ArrayRef<float> reference,
                            llvm::ArrayRef<float> approximation, int64_t rows,
-                           int64_t cols, llvm::ArrayRef<float> hessian);
+                           int64_t cols, llvm::ArrayRef<float> hessian,
+                           int64_t groups = 1);
 
 /// The floats `matrix` stands for: (q - zero point) * scale.
 std::vector<float> dequantize(const QuantizedMatrix &matrix,

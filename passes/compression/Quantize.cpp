@@ -125,7 +125,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     for (CandidateLayer &layer : selectedLayers(root, *selection))
       if (failed(quantizeLayer(layer, scheme)))
         return signalPassFailure();
-    quantizeConvolutions(root, *selection, scheme);
+    if (failed(quantizeConvolutions(root, *selection, scheme)))
+      return signalPassFailure();
   }
 
   /// Whether a convolution's integer product can pay for int8 inputs: one
@@ -141,53 +142,78 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   }
 
   /// The convolutions `selection` selects with an f32 constant weight get
-  /// their weight quantized with one scale per output channel, by rounding
-  /// to nearest, and with dynamic int8 activations, the input of those
-  /// whose product can pay for it (takesInt8Inputs) quantized to int8 with
-  /// one scale per tensor (a window of a channel has no row of its own to
-  /// scale). Groups, GPTQ, input scaling and static activations are for
-  /// linear layers (one warning says so where the scheme asks for them).
-  void quantizeConvolutions(Operation *root, const LayerSelection &selection,
-                            const QuantScheme &scheme) {
+  /// their weight quantized with one scale per output channel, rounded to
+  /// nearest or by GPTQ (the filters of each group against E[v v^T] of the
+  /// group's windows v, which pith-calibrate records), and with dynamic
+  /// int8 activations, the input of those whose product can pay for it
+  /// (takesInt8Inputs) quantized to int8 with one scale per tensor (a
+  /// window of a channel has no row of its own to scale). Groups, input
+  /// scaling, rotation and static activations are for linear layers (one
+  /// warning says so where the scheme asks for them).
+  LogicalResult quantizeConvolutions(Operation *root,
+                                     const LayerSelection &selection,
+                                     const QuantScheme &scheme) {
     QuantScheme convScheme;
     convScheme.bits = scheme.bits;
     convScheme.symmetric = scheme.symmetric;
     convScheme.clipSearch = scheme.clipSearch;
+    convScheme.gptq = scheme.gptq;
+    convScheme.actOrder = scheme.actOrder;
     bool int8Inputs = scheme.activations == QuantScheme::Activations::Dynamic;
-    bool narrowed = scheme.groupSize != 0 || scheme.gptq || scheme.rotate ||
+    bool narrowed = scheme.groupSize != 0 || scheme.rotate ||
                     scheme.scaling != QuantScheme::Scaling::None ||
                     scheme.activations == QuantScheme::Activations::Static;
     bool warned = false;
-    root->walk([&](ConvOp op) {
+    WalkResult walk = root->walk([&](ConvOp op) {
       auto constant = op.getWeight().getDefiningOp<ConstantOp>();
       RankedTensorType type = op.getWeight().getType();
       std::string layer = layerName(op);
       if (!constant || !type.getElementType().isF32() ||
           !selection.selects(layer))
-        return;
+        return WalkResult::advance();
       int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
       uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
       uint64_t bytesAfter = quantizedBytes(rows, cols, convScheme);
       std::optional<std::vector<float>> weights =
           pith::detail::readFloats(constant.getValue());
       if (!weights || bytesAfter >= bytesBefore)
-        return;
+        return WalkResult::advance();
       if (narrowed && !warned) {
         op.emitWarning() << "convolution '" << layer << "' and the others get "
                          << convScheme.describe()
-                         << " weights by rounding to nearest: groups, GPTQ, "
-                            "input scaling or rotation, and static int8 "
-                            "activations are for linear layers";
+                         << " weights: groups, input scaling or rotation, "
+                            "and static int8 activations are for linear "
+                            "layers";
         warned = true;
       }
-      QuantizedMatrix quantized =
-          quantizeRoundToNearest(*weights, rows, cols, convScheme);
-      ErrorStats error =
-          compareWeights(*weights, dequantize(quantized, convScheme));
+      int64_t groups = op.getGroups();
+      std::vector<float> moment;
+      if (convScheme.gptq) {
+        FailureOr<std::vector<float>> read =
+            secondMomentOf(op, layer, {groups, cols, cols}, "GPTQ rounding");
+        if (failed(read))
+          return WalkResult::interrupt();
+        moment = std::move(*read);
+      }
+      FailureOr<QuantizedMatrix> quantized = quantizeConvolution(
+          op, layer, *weights, rows, cols, convScheme, moment);
+      if (failed(quantized))
+        return WalkResult::interrupt();
+      std::vector<float> approximation = dequantize(*quantized, convScheme);
+      ErrorStats error = compareWeights(*weights, approximation);
+      if (!moment.empty()) {
+        // One group's filters are sampled as a linear layer's rows; grouped
+        // ones have few filters a group, all taken.
+        int64_t sampled = groups == 1 ? std::min(rows, kErrorSampleRows) : rows;
+        error.outputError =
+            relativeOutputError(sampleRows(*weights, rows, cols, sampled),
+                                sampleRows(approximation, rows, cols, sampled),
+                                sampled, cols, moment, groups);
+      }
       OpBuilder b(op);
       op.getWeightMutable().assign(buildDequantize(
           b, op.getLoc(), weightBaseName(constant.getValue(), layer),
-          type.getShape(), quantized, convScheme));
+          type.getShape(), *quantized, convScheme));
       if (constant->use_empty())
         constant->erase();
       std::string method = convScheme.describe();
@@ -198,7 +224,41 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       }
       recordCompression(op, layer, method, bytesBefore, bytesAfter, error);
       ++quantizedLayers;
+      return WalkResult::advance();
     });
+    return failure(walk.wasInterrupted());
+  }
+
+  /// A convolution's [rows, cols] weight quantized per output channel:
+  /// rounded to nearest, or by GPTQ group by group, each group's filters
+  /// against its [cols, cols] block of `moment`.
+  FailureOr<QuantizedMatrix> quantizeConvolution(ConvOp op, StringRef layer,
+                                                 ArrayRef<float> weights,
+                                                 int64_t rows, int64_t cols,
+                                                 const QuantScheme &scheme,
+                                                 ArrayRef<float> moment) {
+    if (!scheme.gptq)
+      return quantizeRoundToNearest(weights, rows, cols, scheme);
+    int64_t groups = op.getGroups(), rowsPerGroup = rows / groups;
+    QuantizedMatrix result;
+    result.rows = rows;
+    result.cols = cols;
+    for (int64_t group = 0; group < groups; ++group) {
+      std::optional<QuantizedMatrix> part = quantizeGptq(
+          weights.slice(group * rowsPerGroup * cols, rowsPerGroup * cols),
+          rowsPerGroup, cols, scheme,
+          moment.slice(group * cols * cols, cols * cols),
+          static_cast<double>(damping), scheme.actOrder);
+      if (!part)
+        return op.emitError()
+               << "convolution '" << layer << "': E[v v^T] of group " << group
+               << "'s windows is not positive definite even with damping "
+               << static_cast<double>(damping) << "; raise damping";
+      llvm::append_range(result.values, part->values);
+      llvm::append_range(result.scales, part->scales);
+      llvm::append_range(result.zeroPoints, part->zeroPoints);
+    }
+    return result;
   }
 
   /// `quantized` as constants (its integers shaped `shape`, named after
@@ -462,8 +522,8 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     std::vector<float> moment;
     if (scheme.gptq || awq ||
         (calibration && calibration.get("second_moment"))) {
-      FailureOr<std::vector<float>> read =
-          secondMomentOf(op, layer, cols, awq ? "AWQ scaling" : "GPTQ rounding");
+      FailureOr<std::vector<float>> read = secondMomentOf(
+          op, layer, {cols, cols}, awq ? "AWQ scaling" : "GPTQ rounding");
       if (failed(read))
         return failure();
       moment = std::move(*read);

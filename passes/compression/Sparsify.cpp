@@ -171,8 +171,8 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     auto calibration = op->getAttrOfType<DictionaryAttr>(kCalibrationAttrName);
     std::vector<float> moment;
     if (compensate || (calibration && calibration.get("second_moment"))) {
-      FailureOr<std::vector<float>> read =
-          secondMomentOf(op, name, cols, "SparseGPT pruning (compensate)");
+      FailureOr<std::vector<float>> read = secondMomentOf(
+          op, name, {cols, cols}, "SparseGPT pruning (compensate)");
       if (failed(read))
         return failure();
       moment = std::move(*read);

@@ -17,7 +17,7 @@ func.func @two_inputs(%x: tensor<2x4xf32> {pith.name = "x"}, %y: tensor<2xf32> {
 // -----
 
 // Nothing to calibrate is a warning, not an error.
-// NO-LAYERS: warning: pith-calibrate: the model has no linear layers (with static f32 inputs) to calibrate
+// NO-LAYERS: warning: pith-calibrate: the model has no linear layers or convolutions (with static f32 inputs and weights) to calibrate
 func.func @no_layers(%x: tensor<2x4xf32> {pith.name = "x"}) -> tensor<2x4xf32> {
   %r = pith.relu %x : tensor<2x4xf32>
   return %r : tensor<2x4xf32>

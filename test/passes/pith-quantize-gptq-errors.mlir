@@ -16,7 +16,7 @@ func.func @uncalibrated(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 // A calibration whose second moment does not fit the layer.
 func.func @misshapen(%x: tensor<1x3xf32>) -> tensor<1x1xf32> {
   %w = pith.constant dense<[[-1.0, 0.9, 0.26]]> : tensor<1x3xf32>
-  // expected-error @+1 {{layer 'pith.linear@20:8': its calibration's second_moment is not an f32 [3, 3] matrix}}
+  // expected-error @+1 {{layer 'pith.linear@20:8': its calibration's second_moment is not f32 [3, 3]}}
   %y = pith.linear %x, %w {pith.calibration = {second_moment = dense<1.0> : tensor<2x2xf32>}} : (tensor<1x3xf32>, tensor<1x3xf32>) -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
 }

@@ -219,6 +219,20 @@ TEST(GptqTest, OutputErrorFollowsItsDefinition) {
               std::sqrt(noise / signal), 1e-5);
 }
 
+TEST(GptqTest, GroupedOutputErrorTakesEachGroupsHessian) {
+  // Two groups of one row: row 0 against H_0 = I, row 1 against
+  // H_1 = diag(1, 9). Errors (0.5, 0) and (0, -0.1): sqrt((0.25 + 0.09) /
+  // (1 + 9)), where H_0 for both rows would give sqrt(0.26 / 2).
+  std::vector<float> weights = {1, 0, 0, 1}, approximation = {0.5, 0, 0, 1.1};
+  std::vector<float> hessians = {1, 0, 0, 1, 1, 0, 0, 9};
+  EXPECT_NEAR(
+      relativeOutputError(weights, approximation, 2, 2, hessians, /*groups=*/2),
+      std::sqrt(0.034), 1e-6);
+  EXPECT_NEAR(relativeOutputError(weights, approximation, 2, 2,
+                                  llvm::ArrayRef(hessians).take_front(4)),
+              std::sqrt(0.13), 1e-6);
+}
+
 TEST(GptqTest, ErrsLessOnTheOutputsThanRoundingToNearest) {
   const int64_t rows = 32, cols = 128, tokens = 512;
   std::vector<float> weights = gaussian(rows * cols, 7);
