@@ -111,8 +111,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     largest magnitude to the lowest integer, so every level is used (the
     scheme of GGUF's Q4_0 and Q8_0); asymmetric quantization adds a zero
     point and spans the group's range. Layers whose name (the ONNX node's)
-    matches a glob of `skip`, or none of `only` when it is given, stay f32,
-    and so do, with a warning, a layer whose K is not a multiple of the
+    matches a glob of `skip`, or none of `only` when it is given, or whose
+    kind is not among `kinds` when they are given (`linear`, `conv`, or
+    `depthwise`: a convolution with one input channel a group, in several
+    groups), stay f32, and so do, with a warning, a layer whose K is not a multiple of the
     group size and one that quantizing would not make smaller (a single
     input feature with its f32 scale). A layer already quantized (by an earlier pith-quantize with
     other options) is left as it is, so passes compose per layer. An N:M
@@ -178,7 +180,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave in f32">,
     ListOption<"only", "only", "std::string",
-               "Globs of the layer names to quantize (default: every layer)">
+               "Globs of the layer names to quantize (default: every layer)">,
+    ListOption<"kinds", "kinds", "std::string",
+               "Kinds of layer to quantize: linear, conv, depthwise (default: "
+               "all)">
   ];
   let statistics = [
     Statistic<"quantizedLayers", "quantized-layers",
@@ -199,7 +204,8 @@ def FactorizePass : Pass<"pith-factorize"> {
     of N K that U and V hold) or `rank`. A layer whose factors would not be
     smaller (r (N + K) >= N K, which also means more multiply-adds) is left
     as it is with a warning, and so is one whose smaller side is wider than
-    512. Layers are chosen by `only` and `skip` as in pith-quantize; each
+    512. Layers are chosen by `only`, `skip` and `kinds` as in
+    pith-quantize; each
     factorized layer's report line names its rank, its bytes and the
     weight's relative error.
   }];
@@ -214,7 +220,10 @@ def FactorizePass : Pass<"pith-factorize"> {
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave as they are">,
     ListOption<"only", "only", "std::string",
-               "Globs of the layer names to factorize (default: every layer)">
+               "Globs of the layer names to factorize (default: every layer)">,
+    ListOption<"kinds", "kinds", "std::string",
+               "Kinds of layer to factorize: linear, conv, depthwise (default: "
+               "all)">
   ];
   let statistics = [
     Statistic<"factorizedLayers", "factorized-layers",
@@ -246,8 +255,8 @@ def SparsifyPass : Pass<"pith-sparsify"> {
     below 64 rows, indexed from 64 on), else dense (pith-quantize may
     follow; zero stays zero). The report line
     gives the fraction zeroed, the bytes stored, the weight's error and,
-    where calibration ran, the outputs' error. Layers are chosen by `only`
-    and `skip` as in pith-quantize.
+    where calibration ran, the outputs' error. Layers are chosen by `only`,
+    `skip` and `kinds` as in pith-quantize.
   }];
   let options = [
     Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
@@ -266,7 +275,10 @@ def SparsifyPass : Pass<"pith-sparsify"> {
     ListOption<"skip", "skip", "std::string",
                "Globs of layer names to leave dense">,
     ListOption<"only", "only", "std::string",
-               "Globs of the layer names to prune (default: every layer)">
+               "Globs of the layer names to prune (default: every layer)">,
+    ListOption<"kinds", "kinds", "std::string",
+               "Kinds of layer to prune: linear, conv, depthwise (default: "
+               "all)">
   ];
   let statistics = [
     Statistic<"prunedLayers", "pruned-layers",

@@ -81,29 +81,36 @@ struct LayerReport {
 /// quantizes the layers' inputs to int8 per token at run time (`w8a8`,
 /// `w4g128a8`), `-static` with one calibrated scale per layer instead;
 /// `-gptq` rounds by GPTQ; `-awq` and `-smoothquant` scale input features
-/// first; `-clip` clips each group's range where that errs less. All but `a8` alone need calibration. Layers whose
-/// names match a glob of `skip`, or none of `only` when given, stay f32. An
-/// unknown scheme is an error naming it.
+/// first; `-clip` clips each group's range where that errs less; `-rotate`
+/// rotates the input features by a Hadamard matrix. All but `a8`, `-clip`
+/// and `-rotate` alone need calibration. Layers whose names match a glob
+/// of `skip`, or none of `only` when given, or whose kind is not in `kinds`
+/// when given (`linear`, `conv`, `depthwise`), stay f32. An unknown scheme
+/// is an error naming it.
 llvm::Expected<std::string>
 quantizePipeline(llvm::StringRef scheme, llvm::ArrayRef<std::string> skip,
-                 llvm::ArrayRef<std::string> only = {});
+                 llvm::ArrayRef<std::string> only = {},
+                 llvm::ArrayRef<std::string> kinds = {});
 
 /// The pass that `--factorize=BUDGET` stands for: `energy:F` (keep a
 /// fraction F of the squared singular values), `error:E` (relative error at
 /// most E), `params:F` (at most a fraction F of the parameters) or
-/// `rank:R`; layers chosen by `skip` and `only` as for quantizePipeline.
+/// `rank:R`; layers chosen by `skip`, `only` and `kinds` as for
+/// quantizePipeline.
 llvm::Expected<std::string>
 factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
-                  llvm::ArrayRef<std::string> only = {});
+                  llvm::ArrayRef<std::string> only = {},
+                  llvm::ArrayRef<std::string> kinds = {});
 
 /// The pass that `--sparsify=SPEC` stands for: `N:M` (`2:4`), a fraction
 /// of unstructured sparsity (`0.5`, or `unstructured:0.5`), or blocks
 /// (`block4x4:0.5`); `-global` at the end for one threshold across the
-/// layers chosen, `-sparsegpt` for SparseGPT; layers chosen by `skip` and
-/// `only`.
+/// layers chosen, `-sparsegpt` for SparseGPT; layers chosen by `skip`,
+/// `only` and `kinds`.
 llvm::Expected<std::string>
 sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
-                 llvm::ArrayRef<std::string> only = {});
+                 llvm::ArrayRef<std::string> only = {},
+                 llvm::ArrayRef<std::string> kinds = {});
 
 /// Whether `--sparsify=SPEC` prunes by SparseGPT (ends in `-sparsegpt`),
 /// which needs calibration to run before it.

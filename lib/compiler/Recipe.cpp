@@ -117,6 +117,7 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
     llvm::StringRef name, field, example;
     llvm::Expected<std::string> (*pipeline)(llvm::StringRef,
                                             llvm::ArrayRef<std::string>,
+                                            llvm::ArrayRef<std::string>,
                                             llvm::ArrayRef<std::string>);
   };
   const Section sections[] = {
@@ -142,7 +143,7 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
       if (!object)
         return recipeError(path, field, "expected an object");
       std::string what;
-      std::vector<std::string> layers, skip;
+      std::vector<std::string> layers, skip, kinds;
       for (const auto &[key, value] : *object) {
         std::string at = field + "." + key.str();
         if (key.str() == section.field) {
@@ -152,21 +153,24 @@ recipePipeline(llvm::StringRef path, llvm::ArrayRef<std::string> calibrate) {
                                "expected a string such as \"" +
                                    section.example + "\"");
           what = text->str();
-        } else if (key == "layers" || key == "skip") {
-          llvm::Expected<std::vector<std::string>> globs =
+        } else if (key == "layers" || key == "skip" || key == "kinds") {
+          llvm::Expected<std::vector<std::string>> list =
               stringList(path, at, value);
-          if (!globs)
-            return globs.takeError();
-          (key == "layers" ? layers : skip) = std::move(*globs);
+          if (!list)
+            return list.takeError();
+          (key == "layers" ? layers
+           : key == "skip" ? skip
+                           : kinds) = std::move(*list);
         } else {
           return recipeError(path, at,
-                             "unknown field (a rule has: layers, " +
+                             "unknown field (a rule has: layers, kinds, " +
                                  section.field + ", skip)");
         }
       }
       if (what.empty())
         return recipeError(path, field + "." + section.field, "missing");
-      llvm::Expected<std::string> pass = section.pipeline(what, skip, layers);
+      llvm::Expected<std::string> pass =
+          section.pipeline(what, skip, layers, kinds);
       if (!pass)
         return recipeError(path, field, llvm::toString(pass.takeError()));
       passes.push_back(*pass);

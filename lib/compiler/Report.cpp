@@ -49,9 +49,12 @@ double ratio(uint64_t before, uint64_t after) {
   return after == 0 ? 0.0 : static_cast<double>(before) / after;
 }
 
-/// " skip=... only=..." for a compression pass's layer globs.
-llvm::Expected<std::string> globOptions(llvm::ArrayRef<std::string> skip,
-                                        llvm::ArrayRef<std::string> only) {
+/// " skip=... only=... kinds=..." for a compression pass's layer globs and
+/// kinds.
+llvm::Expected<std::string>
+selectionOptions(llvm::ArrayRef<std::string> skip,
+                 llvm::ArrayRef<std::string> only,
+                 llvm::ArrayRef<std::string> kinds) {
   std::string options;
   for (auto [option, globs] : {std::pair(llvm::StringRef("skip"), skip),
                                std::pair(llvm::StringRef("only"), only)}) {
@@ -64,14 +67,21 @@ llvm::Expected<std::string> globOptions(llvm::ArrayRef<std::string> skip,
                      "have here (, { } space or quotes)");
     options += " " + option.str() + "=" + llvm::join(globs, ",");
   }
+  for (const std::string &kind : kinds)
+    if (kind != "linear" && kind != "conv" && kind != "depthwise")
+      return error("'" + kind +
+                   "' is not a kind of layer (linear, conv or depthwise)");
+  if (!kinds.empty())
+    options += " kinds=" + llvm::join(kinds, ",");
   return options;
 }
 
 } // namespace
 
-llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
-                                             llvm::ArrayRef<std::string> skip,
-                                             llvm::ArrayRef<std::string> only) {
+llvm::Expected<std::string>
+quantizePipeline(llvm::StringRef scheme, llvm::ArrayRef<std::string> skip,
+                 llvm::ArrayRef<std::string> only,
+                 llvm::ArrayRef<std::string> kinds) {
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + scheme + "' is not a quantization scheme (" + why +
                  "); expected w8, w4 or w2, optionally with g<group size>, "
@@ -140,7 +150,7 @@ llvm::Expected<std::string> quantizePipeline(llvm::StringRef scheme,
        : staticActivations ? " activations=static"
                            : " activations=dynamic") +
       (scaling.empty() ? "" : " scaling=" + scaling.str());
-  llvm::Expected<std::string> globs = globOptions(skip, only);
+  llvm::Expected<std::string> globs = selectionOptions(skip, only, kinds);
   if (!globs)
     return globs.takeError();
   return pipeline + *globs + "}";
@@ -158,7 +168,8 @@ calibratePipeline(llvm::ArrayRef<std::string> sources) {
 
 llvm::Expected<std::string>
 factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
-                  llvm::ArrayRef<std::string> only) {
+                  llvm::ArrayRef<std::string> only,
+                  llvm::ArrayRef<std::string> kinds) {
   auto [kind, amount] = budget.trim().split(':');
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + budget + "' is not a factorization budget (" + why +
@@ -186,7 +197,7 @@ factorizePipeline(llvm::StringRef budget, llvm::ArrayRef<std::string> skip,
       return bad("the fraction must lie in (0, 1]");
   }
   std::string pipeline = "pith-factorize{" + option + "=" + amount.str();
-  llvm::Expected<std::string> globs = globOptions(skip, only);
+  llvm::Expected<std::string> globs = selectionOptions(skip, only, kinds);
   if (!globs)
     return globs.takeError();
   return pipeline + *globs + "}";
@@ -196,9 +207,10 @@ bool compensatesPruning(llvm::StringRef spec) {
   return spec.trim().ends_with("-sparsegpt");
 }
 
-llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
-                                             llvm::ArrayRef<std::string> skip,
-                                             llvm::ArrayRef<std::string> only) {
+llvm::Expected<std::string>
+sparsifyPipeline(llvm::StringRef spec, llvm::ArrayRef<std::string> skip,
+                 llvm::ArrayRef<std::string> only,
+                 llvm::ArrayRef<std::string> kinds) {
   auto bad = [&](const llvm::Twine &why) {
     return error("'" + spec + "' is not a sparsity (" + why +
                  "); expected N:M (2:4), a fraction (0.5 or "
@@ -232,7 +244,7 @@ llvm::Expected<std::string> sparsifyPipeline(llvm::StringRef spec,
     options += " global=true";
   if (compensate)
     options += " compensate=true";
-  llvm::Expected<std::string> globs = globOptions(skip, only);
+  llvm::Expected<std::string> globs = selectionOptions(skip, only, kinds);
   if (!globs)
     return globs.takeError();
   return "pith-sparsify{" + options + *globs + "}";

@@ -34,7 +34,8 @@ std::string layerName(Operation *op) {
 
 FailureOr<LayerSelection> LayerSelection::parse(Operation *root,
                                                 ArrayRef<std::string> only,
-                                                ArrayRef<std::string> skip) {
+                                                ArrayRef<std::string> skip,
+                                                ArrayRef<std::string> kinds) {
   LayerSelection selection;
   for (auto [option, patterns, globs] :
        {std::make_tuple(StringRef("only"), only, &selection.only),
@@ -51,14 +52,33 @@ FailureOr<LayerSelection> LayerSelection::parse(Operation *root,
       globs->push_back(std::move(*glob));
     }
   }
+  for (const std::string &kind : kinds) {
+    if (kind != "linear" && kind != "conv" && kind != "depthwise") {
+      root->emitError() << "option 'kinds': unknown layer kind '" << kind
+                        << "' (linear, conv or depthwise)";
+      return failure();
+    }
+    selection.kinds.push_back(kind);
+  }
   return selection;
 }
 
-bool LayerSelection::selects(StringRef layer) const {
+/// `linear`, `depthwise` or `conv`: what LayerSelection calls `op`.
+static StringRef layerKind(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!conv)
+    return "linear";
+  auto input = cast<RankedTensorType>(conv.getInput().getType());
+  auto groups = static_cast<int64_t>(conv.getGroups());
+  return groups > 1 && groups == input.getDimSize(1) ? "depthwise" : "conv";
+}
+
+bool LayerSelection::selects(Operation *op, StringRef layer) const {
   auto matches = [&](const llvm::GlobPattern &glob) {
     return glob.match(layer);
   };
-  return (only.empty() || llvm::any_of(only, matches)) &&
+  return (kinds.empty() || llvm::is_contained(kinds, layerKind(op))) &&
+         (only.empty() || llvm::any_of(only, matches)) &&
          llvm::none_of(skip, matches);
 }
 
@@ -79,7 +99,7 @@ SmallVector<CandidateLayer> selectedLayers(Operation *root,
           ofConstants(weight)))
       return;
     std::string name = layerName(op);
-    if (selection.selects(name))
+    if (selection.selects(op, name))
       layers.push_back({op, weight, std::move(name)});
   });
   return layers;

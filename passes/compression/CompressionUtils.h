@@ -46,19 +46,25 @@ inline constexpr llvm::StringLiteral kCalibrationAttrName = "pith.calibration";
 /// (the ONNX node's), else "<op>@<line>:<col>" or the op's name.
 std::string layerName(Operation *op);
 
-/// The layers a compression pass applies to: those whose name matches a
-/// glob of `only` (every layer when there are none) and none of `skip`.
+/// The layers a compression pass applies to: those of a kind in `kinds`
+/// (every kind when there are none) whose name matches a glob of `only`
+/// (every layer when there are none) and none of `skip`. The kinds are
+/// `linear`, `depthwise` (a convolution with one input channel a group,
+/// in several groups) and `conv` (the other convolutions).
 class LayerSelection {
 public:
-  /// Parses the globs of the options `only` and `skip`; on a bad one, an
-  /// error on `root` naming the option and the pattern.
+  /// Parses the options `only`, `skip` and `kinds`; on a bad pattern or
+  /// kind, an error on `root` naming the option and the entry.
   static FailureOr<LayerSelection> parse(Operation *root,
                                          ArrayRef<std::string> only,
-                                         ArrayRef<std::string> skip);
-  bool selects(StringRef layer) const;
+                                         ArrayRef<std::string> skip,
+                                         ArrayRef<std::string> kinds);
+  /// Whether the layer `op`, named `layer`, is selected.
+  bool selects(Operation *op, StringRef layer) const;
 
 private:
   std::vector<llvm::GlobPattern> only, skip;
+  std::vector<std::string> kinds;
 };
 
 /// A linear layer a compression pass may rewrite: its weight is an f32

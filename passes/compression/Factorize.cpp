@@ -63,7 +63,7 @@ struct FactorizePass : mlir::pith::impl::FactorizePassBase<FactorizePass> {
       return signalPassFailure();
     }
     FailureOr<LayerSelection> selection =
-        LayerSelection::parse(root, only, skip);
+        LayerSelection::parse(root, only, skip, kinds);
     if (failed(selection))
       return signalPassFailure();
     for (CandidateLayer &layer : selectedLayers(root, *selection))

@@ -56,7 +56,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       return signalPassFailure();
     }
     FailureOr<LayerSelection> selection =
-        LayerSelection::parse(root, only, skip);
+        LayerSelection::parse(root, only, skip, kinds);
     if (failed(selection))
       return signalPassFailure();
     if (rounding != "nearest" && rounding != "gptq") {
@@ -169,7 +169,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
       RankedTensorType type = op.getWeight().getType();
       std::string layer = layerName(op);
       if (!constant || !type.getElementType().isF32() ||
-          !selection.selects(layer))
+          !selection.selects(op, layer))
         return WalkResult::advance();
       int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
       uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);

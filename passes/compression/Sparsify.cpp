@@ -125,7 +125,7 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
       return signalPassFailure();
     }
     FailureOr<LayerSelection> selection =
-        LayerSelection::parse(root, only, skip);
+        LayerSelection::parse(root, only, skip, kinds);
     if (failed(selection))
       return signalPassFailure();
 

@@ -199,6 +199,18 @@ def test_recipe_as_dict_applies_rules_in_order():
         "MatMul#5": "int8 per-channel"}
 
 
+def test_recipe_rules_by_kind_of_layer():
+    """The CNN's depthwise convolution takes the first rule; its other two
+    convolutions and its Gemm the second."""
+    recipe = {"quantize": [{"kinds": "depthwise", "scheme": "w8"},
+                           {"kinds": ["conv", "linear"], "scheme": "w4"}]}
+    report = pith.compile(e2e_models.cnn(), recipe=recipe).report
+    methods = {line["layer"]: line["method"] for line in report}
+    assert sorted(methods.values()) == ["int4 per-channel"] * 3 + ["int8 per-channel"], methods
+    [depthwise] = [layer for layer, method in methods.items() if method.startswith("int8")]
+    assert depthwise == "Conv#4", methods
+
+
 def test_bad_recipe_names_the_field(tmp_path):
     path = tmp_path / "recipe.json"
     path.write_text('{"quantize": [{"scheme": "w8", "layer": "fc*"}]}')

@@ -60,13 +60,14 @@ static cl::opt<bool>
              cl::init(true));
 static cl::opt<std::string> quantize(
     "quantize",
-    cl::desc("Quantize the weights of linear layers: w8, w4 or w2, with "
-             "g<N> for groups of N input features and -asym for zero "
-             "points (w4g128, w8-asym), or q4_0 / q8_0; a8 for int8 "
-             "activations per token (w8a8), -static for calibrated "
-             "activation scales, -gptq for GPTQ rounding (w4g128-gptq), "
-             "-awq or -smoothquant for input scaling; these need "
-             "--calibrate; -clip for clipped group ranges"),
+    cl::desc("Quantize the weights of linear layers and convolutions: "
+             "w8, w4 or w2, with g<N> for groups of N input features and "
+             "-asym for zero points (w4g128, w8-asym), or q4_0 / q8_0; a8 "
+             "for int8 activations per token (w8a8), -static for "
+             "calibrated activation scales, -gptq for GPTQ rounding "
+             "(w4g128-gptq), -awq or -smoothquant for input scaling; these "
+             "need --calibrate; -clip for clipped group ranges, -rotate "
+             "for a Hadamard rotation of the inputs"),
     cl::value_desc("scheme"));
 static cl::opt<std::string> factorize(
     "factorize",
