@@ -46,7 +46,8 @@ MODELS = _models()
 # time, or at each run for int8 kept values).
 COMPRESSIONS = {
     "w8": {"quantize": "w8"}, "w4g32": {"quantize": "w4g32"}, "w8a8": {"quantize": "w8a8"},
-    "w4g32-asym": {"quantize": "w4g32-asym"}, "2:4": {"sparsify": "2:4"},
+    "w4g32-asym": {"quantize": "w4g32-asym"}, "w8a8-rotate": {"quantize": "w8a8-rotate"},
+    "2:4": {"sparsify": "2:4"},
     "2:4+w8": {"sparsify": "2:4", "quantize": "w8"},
 }
 
