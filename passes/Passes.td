@@ -135,8 +135,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     of 16 and windows of at least 32 values (whose integer product pays for
     quantizing it) is quantized to int8 with one scale for the whole
     tensor, max|x| / 127 at run time.
-    Group sizes, input scaling, rotation and static activations are for
-    linear layers, and one warning says so where they are asked for.
+    A 1x1 convolution takes `group-size` too, as groups of input channels
+    (blocked scales `[F, C / group-size, 1...]`). Groups for larger kernels,
+    input scaling, rotation and static activations are for linear layers,
+    and one warning says so where they are asked for.
 
     ```mlir
     %y = pith.linear %x, %w : (tensor<1x256xf32>, tensor<64x256xf32>) -> tensor<1x64xf32>

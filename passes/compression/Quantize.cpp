@@ -160,7 +160,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     convScheme.gptq = scheme.gptq;
     convScheme.actOrder = scheme.actOrder;
     bool int8Inputs = scheme.activations == QuantScheme::Activations::Dynamic;
-    bool narrowed = scheme.groupSize != 0 || scheme.rotate ||
+    bool narrowed = scheme.rotate ||
                     scheme.scaling != QuantScheme::Scaling::None ||
                     scheme.activations == QuantScheme::Activations::Static;
     bool warned = false;
@@ -172,18 +172,25 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
           !selection.selects(op, layer))
         return WalkResult::advance();
       int64_t rows = type.getDimSize(0), cols = type.getNumElements() / rows;
+      // Groups of input channels where each channel is one column (1x1
+      // kernels): the blocked scales [F, C / group, 1...] of pith.dequantize.
+      convScheme.groupSize = scheme.groupSize != 0 &&
+                                     cols == type.getDimSize(1) &&
+                                     cols % scheme.groupSize == 0
+                                 ? scheme.groupSize
+                                 : 0;
       uint64_t bytesBefore = static_cast<uint64_t>(rows * cols) * sizeof(float);
       uint64_t bytesAfter = quantizedBytes(rows, cols, convScheme);
       std::optional<std::vector<float>> weights =
           pith::detail::readFloats(constant.getValue());
       if (!weights || bytesAfter >= bytesBefore)
         return WalkResult::advance();
-      if (narrowed && !warned) {
+      if ((narrowed || convScheme.groupSize != scheme.groupSize) && !warned) {
         op.emitWarning() << "convolution '" << layer << "' and the others get "
                          << convScheme.describe()
-                         << " weights: groups, input scaling or rotation, "
-                            "and static int8 activations are for linear "
-                            "layers";
+                         << " weights: groups are for linear layers and "
+                            "1x1 convolutions, input scaling or rotation and "
+                            "static int8 activations for linear layers";
         warned = true;
       }
       int64_t groups = op.getGroups();
@@ -274,9 +281,13 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         pith::detail::makeResource(RankedTensorType::get(shape, storage),
                                    (base + "_q" + Twine(scheme.bits)).str(),
                                    asBytes<int8_t>(quantized.values)));
+    // Blocked scales have the weight's rank: [rows, cols / group] for a
+    // linear layer, [F, C / group, 1...] for a 1x1 convolution.
     SmallVector<int64_t> scaleShape = {quantized.rows};
-    if (scheme.groupSize != 0)
+    if (scheme.groupSize != 0) {
       scaleShape.push_back(quantized.cols / scheme.groupSize);
+      scaleShape.append(shape.size() - 2, 1);
+    }
     auto scales = ConstantOp::create(
         b, loc,
         pith::detail::makeResource(

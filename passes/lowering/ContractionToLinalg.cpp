@@ -256,13 +256,21 @@ Value positionsAsLanesProduct(OpBuilder &b, Location loc, Value weight,
       type.getShape());
 }
 
-/// The dequantization a convolution's weight is, where it is per filter
-/// from constants (which a linear layer's packing can take viewed
-/// [filters, reduced]); else null.
+/// The dequantization a convolution's weight is, where it is per filter,
+/// or for a 1x1 kernel per filter and group of input channels (scales
+/// [F, C / group, 1...]), from constants (which a linear layer's packing
+/// can take viewed [filters, reduced], the groups along reduced); else
+/// null.
 DequantizeOp quantizedPerFilter(ConvOp op) {
   auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
-  if (!dequantize || dequantize.getAxis() != 0 || dequantize.getBlockSize() ||
-      typeOf(dequantize.getScale()).getRank() != 1)
+  if (!dequantize)
+    return {};
+  RankedTensorType weight = dequantize.getInput().getType();
+  bool perFilter = dequantize.getAxis() == 0 && !dequantize.getBlockSize() &&
+                   typeOf(dequantize.getScale()).getRank() == 1;
+  bool inGroups = dequantize.getAxis() == 1 && dequantize.getBlockSize() &&
+                  llvm::product_of(weight.getShape().drop_front(2)) == 1;
+  if (!perFilter && !inGroups)
     return {};
   Value zeroPoint = dequantize.getZeroPoint();
   if (!dequantize.getInput().getDefiningOp<ConstantOp>() ||
@@ -280,7 +288,8 @@ DequantizeOp withChannels(OpBuilder &b, Location loc, DequantizeOp dequantize,
   RankedTensorType type = dequantize.getInput().getType();
   std::optional<std::vector<int8_t>> values =
       detail::readBytes(constantValue(dequantize.getInput()));
-  if (!values)
+  // Added channels would shift groups of channels off their scales.
+  if (!values || dequantize.getBlockSize())
     return {};
   int64_t filters = type.getDimSize(0);
   int64_t perFilter = type.getNumElements() / filters;
@@ -343,16 +352,31 @@ Value filtersAsLanesProduct(OpBuilder &b, Location loc, ConvOp op, Value weight,
                      type.getShape());
   };
   if (perFilter) {
-    auto rowsType = perFilter.getInput().getType().clone(
-        SmallVector<int64_t>{filters, reduced});
-    auto integers = perFilter.getInput().getDefiningOp<ConstantOp>().getValue();
+    // The constant `value` viewed `shape`.
+    auto view = [&](Value value, ArrayRef<int64_t> shape) -> Value {
+      if (!value)
+        return value;
+      auto type = cast<RankedTensorType>(value.getType()).clone(shape);
+      auto constant = value.getDefiningOp<ConstantOp>().getValue();
+      return ConstantOp::create(
+          b, loc, cast<ElementsAttr>(detail::reshapeConstant(constant, type)));
+    };
+    Value scale = perFilter.getScale(), zeroPoint = perFilter.getZeroPoint();
+    IntegerAttr axis = b.getI64IntegerAttr(0), blockSize;
+    if (perFilter.getBlockSize()) {
+      // Scales [F, C / group, 1...] of a 1x1 kernel viewed [F, C / group].
+      SmallVector<int64_t> blocked = {filters, typeOf(scale).getDimSize(1)};
+      scale = view(scale, blocked);
+      zeroPoint = view(zeroPoint, blocked);
+      axis = b.getI64IntegerAttr(1);
+      blockSize = perFilter.getBlockSizeAttr();
+    }
     auto rows = DequantizeOp::create(
-        b, loc, rowsType.clone(element),
-        ConstantOp::create(
-            b, loc,
-            cast<ElementsAttr>(detail::reshapeConstant(integers, rowsType))),
-        perFilter.getScale(), perFilter.getZeroPoint(), b.getI64IntegerAttr(0),
-        IntegerAttr());
+        b, loc,
+        perFilter.getInput().getType().clone(
+            SmallVector<int64_t>{filters, reduced}, element),
+        view(perFilter.getInput(), {filters, reduced}), scale, zeroPoint, axis,
+        blockSize);
     Value x = columns;
     if (int8Scale) {
       auto rowScalesType =

@@ -796,8 +796,11 @@ def per_tensor_int8(x):
     return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
 
 
+# Groups of 16 apply to the 1x1 convolution of 32 channels; the others
+# keep a scale per filter, and say so.
+@pytest.mark.filterwarnings("ignore:.*groups are for linear layers and 1x1")
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
-@pytest.mark.parametrize("weights", ["w8", "w4", "w8-asym"])
+@pytest.mark.parametrize("weights", ["w8", "w4", "w8-asym", "w4g16"])
 @pytest.mark.parametrize("channels,filters,size,kernel,stride", [
     (16, 32, 7, 3, 1), (16, 32, 16, 3, 1), (32, 16, 9, 1, 1), (16, 16, 10, 3, 2),
     (3, 16, 32, 7, 2), (5, 32, 9, 3, 1)])
@@ -819,6 +822,39 @@ def test_int8_convolutions_compute_what_their_rounding_says(
     x = RNG.standard_normal((1, channels, size, size)).astype(np.float32)
     want = weight_only.run({"x": per_tensor_int8(x)})["y"]
     np.testing.assert_allclose(integer.run({"x": x})["y"], want, rtol=1e-4,
+                               atol=1e-4 * np.abs(want).max())
+
+
+def group_rounding(w, bits, group):
+    """pith-quantize's symmetric rounding of w [n, k] with one scale per
+    `group` columns: each group's extreme maps to the lowest level."""
+    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    blocks = w.reshape(len(w), -1, group)
+    extreme = np.take_along_axis(blocks, np.abs(blocks).argmax(axis=2)[..., None], axis=2)
+    scale = (extreme / np.float32(low)).astype(np.float32)
+    return (np.clip(np.round(blocks / scale), low, high) * scale).reshape(w.shape)
+
+
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("channels,filters,size", [(32, 16, 9), (64, 32, 7), (64, 48, 4)])
+def test_pointwise_convolutions_quantize_in_groups_of_channels(channels, filters, size, target):
+    """A 1x1 convolution under w4g16 gets a scale per filter and group of
+    16 input channels (blocked scales [F, C / 16, 1, 1]) and computes what
+    numpy's rounding says, to f32 rounding."""
+    if target != "host" and not _cpu_has("avx2"):
+        pytest.skip(f"this CPU cannot run {target}")
+    model = e2e_models.convolution(channels, filters, size, 1)
+    compiled = pith.compile(model, target=target, quantize="w4g16")
+    [line] = compiled.report
+    assert line["method"] == "int4 g16"
+    w = numpy_helper.to_array(model.graph.initializer[0])
+    rounded = group_rounding(w.reshape(filters, channels), 4, 16).reshape(w.shape)
+    rounded_model = e2e_models.convolution(channels, filters, size, 1)
+    rounded_model.graph.initializer[0].CopyFrom(
+        numpy_helper.from_array(rounded.astype(np.float32), model.graph.initializer[0].name))
+    x = RNG.standard_normal((1, channels, size, size)).astype(np.float32)
+    want = unoptimized_reference(rounded_model, {"x": x})
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
 
 

@@ -181,6 +181,24 @@ func.func @small_image_quantized(%x: tensor<1x8x7x7xf32>) -> tensor<1x16x7x7xf32
 
 // -----
 
+// A 1x1 weight dequantized per filter and group of 16 input channels
+// (scales [16, 2, 1, 1]) is a quantized linear layer with groups: its
+// integers packed two to a byte, one scale per group and filter.
+// CHECK-LABEL: func.func @small_image_quantized_in_groups
+func.func @small_image_quantized_in_groups(%x: tensor<1x32x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  // CHECK-DAG: %[[PACKED:.*]] = arith.constant dense_resource<quantized_weight_packed> : tensor<1x2x8x16xi8>
+  // CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<quantized_weight_scale_packed> : tensor<1x2x16xf32>
+  // CHECK: linalg.generic {{.*}}ins(%{{.*}}, %[[PACKED]], %[[SCALES]], %{{.*}} : tensor<49x2x8x2xf32>, tensor<1x2x8x16xi8>, tensor<1x2x16xf32>, tensor<49x2xf32>)
+  // CHECK-SAME: pith.quantized_matmul = {bits = 4 : i64
+  %s = pith.constant dense<0.5> : tensor<16x2x1x1xf32>
+  %q = pith.constant dense<3> : tensor<16x32x1x1xi4>
+  %w = pith.dequantize %q, %s {axis = 1 : i64, block_size = 16 : i64} : (tensor<16x32x1x1xi4>, tensor<16x2x1x1xf32>) -> tensor<16x32x1x1xf32>
+  %0 = pith.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : (tensor<1x32x7x7xf32>, tensor<16x32x1x1xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
 // Scales that are not constants cannot be packed: the weight is
 // dequantized, then transposed to [c*k..., f].
 // CHECK-LABEL: func.func @small_image_quantized_by_argument
