@@ -171,17 +171,10 @@ struct WindowStatistics {
     channels = input.getDimSize(1);
     groups = op.getGroups();
     channelsPerGroup = channels / groups;
-    pixels = 1;
-    for (int64_t extent : input.getShape().drop_front(2))
-      pixels *= extent;
-    int64_t taps = 1, positions = 1;
-    for (int64_t d = 0; d < spatial; ++d) {
-      taps *= weight.getDimSize(2 + d);
-      positions *= output.getDimSize(2 + d);
-    }
+    pixels = llvm::product_of(input.getShape().drop_front(2));
+    taps = llvm::product_of(weight.getShape().drop_front(2));
+    positions = llvm::product_of(output.getShape().drop_front(2));
     cols = channelsPerGroup * taps;
-    this->taps = taps;
-    this->positions = positions;
     // Where tap t of output position p reads in its channel, or -1 in the
     // padding: the position and the tap taken apart dimension by dimension,
     // the last fastest.
