@@ -8,6 +8,8 @@
 
 #include "pith/Compiler.h"
 
+#include "passes/compression/CompressionUtils.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -68,7 +70,7 @@ selectionOptions(llvm::ArrayRef<std::string> skip,
     options += " " + option.str() + "=" + llvm::join(globs, ",");
   }
   for (const std::string &kind : kinds)
-    if (kind != "linear" && kind != "conv" && kind != "depthwise")
+    if (!mlir::pith::compression::isLayerKind(kind))
       return error("'" + kind +
                    "' is not a kind of layer (linear, conv or depthwise)");
   if (!kinds.empty())

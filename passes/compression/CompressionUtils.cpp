@@ -32,6 +32,10 @@ std::string layerName(Operation *op) {
   return op->getName().getStringRef().str();
 }
 
+bool isLayerKind(StringRef kind) {
+  return kind == "linear" || kind == "conv" || kind == "depthwise";
+}
+
 FailureOr<LayerSelection> LayerSelection::parse(Operation *root,
                                                 ArrayRef<std::string> only,
                                                 ArrayRef<std::string> skip,
@@ -53,7 +57,7 @@ FailureOr<LayerSelection> LayerSelection::parse(Operation *root,
     }
   }
   for (const std::string &kind : kinds) {
-    if (kind != "linear" && kind != "conv" && kind != "depthwise") {
+    if (!isLayerKind(kind)) {
       root->emitError() << "option 'kinds': unknown layer kind '" << kind
                         << "' (linear, conv or depthwise)";
       return failure();

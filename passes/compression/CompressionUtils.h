@@ -46,6 +46,10 @@ inline constexpr llvm::StringLiteral kCalibrationAttrName = "pith.calibration";
 /// (the ONNX node's), else "<op>@<line>:<col>" or the op's name.
 std::string layerName(Operation *op);
 
+/// Whether `kind` names a kind of layer LayerSelection knows: `linear`,
+/// `conv` or `depthwise`.
+bool isLayerKind(StringRef kind);
+
 /// The layers a compression pass applies to: those of a kind in `kinds`
 /// (every kind when there are none) whose name matches a glob of `only`
 /// (every layer when there are none) and none of `skip`. The kinds are

@@ -29,6 +29,10 @@ using namespace mlir::pith::compression;
 
 namespace {
 
+/// f32 lanes of an AVX-512 vector: what convolutions' integer products
+/// fill and a rotation's right-hand factor spans.
+constexpr int64_t kLanes = 16;
+
 /// A rank-0 f32 constant.
 Value f32Scalar(OpBuilder &b, Location loc, float value) {
   return ConstantOp::create(
@@ -136,7 +140,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   /// integer multiply-adds save: a 1x1 convolution of 16 channels into 96
   /// at 112x112 took 2.37 ms with int8 inputs, 1.01 in f32.
   static bool takesInt8Inputs(ConvOp op, int64_t filters, int64_t window) {
-    constexpr int64_t kLanes = 16, kLeastWindow = 32;
+    constexpr int64_t kLeastWindow = 32;
     return op.getGroups() == 1 && filters % kLanes == 0 &&
            window >= kLeastWindow;
   }
@@ -147,8 +151,9 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   /// group's windows v, which pith-calibrate records), and with dynamic
   /// int8 activations, the input of those whose product can pay for it
   /// (takesInt8Inputs) quantized to int8 with one scale per tensor (a
-  /// window of a channel has no row of its own to scale). Groups, input
-  /// scaling, rotation and static activations are for linear layers (one
+  /// window of a channel has no row of its own to scale). Groups are for
+  /// 1x1 convolutions (of input channels) and linear layers; input
+  /// scaling, rotation and static activations for linear layers (one
   /// warning says so where the scheme asks for them).
   LogicalResult quantizeConvolutions(Operation *root,
                                      const LayerSelection &selection,
@@ -325,7 +330,6 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   /// 16 lanes, multiplied by H_a on the left and H_b on the right (H_block
   /// is H_a (x) H_b), a + b multiply-adds per value where R takes block.
   Value rotateInput(OpBuilder &b, Location loc, Value x, int64_t block) {
-    constexpr int64_t kLanes = 16;
     auto type = cast<RankedTensorType>(x.getType());
     int64_t right = std::min(block, kLanes), left = block / right;
     SmallVector<int64_t> shape(type.getShape().drop_back());

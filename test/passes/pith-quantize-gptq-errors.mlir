@@ -1,5 +1,5 @@
 // RUN: pith-opt %s --split-input-file --pith-quantize="rounding=gptq" --verify-diagnostics
-// RUN: not pith-opt %s --split-input-file --pith-quantize="rounding=gptq damping=0 only=singular" 2>&1 | FileCheck %s --check-prefix=SINGULAR
+// RUN: not pith-opt %s --split-input-file --pith-quantize="rounding=gptq damping=0 only=singular*" 2>&1 | FileCheck %s --check-prefix=SINGULAR
 // RUN: not pith-opt %s --pith-quantize="rounding=stochastic" 2>&1 | FileCheck %s --check-prefix=ROUNDING
 // RUN: not pith-opt %s --pith-quantize="rounding=gptq damping=-1" 2>&1 | FileCheck %s --check-prefix=DAMPING
 
@@ -41,6 +41,28 @@ func.func @singular(%x: tensor<1x3xf32>) -> tensor<1x1xf32> {
   return %y : tensor<1x1xf32>
 }
 
+// -----
+
+// A convolution's window moments are [groups, cols, cols]: a linear
+// layer's [cols, cols] does not fit it.
+func.func @misshapen_windows(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = pith.constant dense<0.5> : tensor<2x2x1x1xf32>
+  // expected-error @+1 {{its calibration's second_moment is not f32 [1, 2, 2]}}
+  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, pith.calibration = {second_moment = dense<1.0> : tensor<2x2xf32>}} : (tensor<1x2x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Each group of a convolution is refused alone: group 1's windows are
+// singular without damping.
+func.func @singular_windows(%x: tensor<1x4x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %w = pith.constant dense<[[[[1.0]], [[-0.5]]], [[[0.75]], [[0.25]]]]> : tensor<2x2x1x1xf32>
+  %y = pith.conv %x, %w {dilations = array<i64: 1, 1>, groups = 2 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, pith.calibration = {second_moment = dense<[[[2.0, 0.0], [0.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]]> : tensor<2x2x2xf32>}} : (tensor<1x4x3x3xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x3x3xf32> loc("singular_windows")
+  return %y : tensor<1x2x3x3xf32>
+}
+
 // SINGULAR: layer 'singular': E[x x^T] of its inputs is not positive definite even with damping 0.000000e+00; raise damping
+// SINGULAR: convolution 'singular_windows': E[v v^T] of group 1's windows is not positive definite even with damping 0.000000e+00; raise damping
 // ROUNDING: error: pith-quantize: rounding must be nearest or gptq, got 'stochastic'
 // DAMPING: error: pith-quantize: damping must not be negative, got -1
