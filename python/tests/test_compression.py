@@ -327,14 +327,16 @@ def prune_n_of_m(w, n, m):
     return groups.reshape(w.shape[1], -1).T
 
 
-# Rows: one (the gather and permute path for few rows), a few, and many;
-# features not a multiple of the 16-wide panels; patterns whose positions
-# take 1, 2 and 4 bytes a group (8:16 stays a gather with AVX2).
+# Rows: one (the gather and permute path for few rows), a few, and many
+# (from 64 rows on, a multiple of 64, the indexed kernel, as for masked
+# weights); features not a multiple of the 16-wide panels; patterns whose
+# positions take 1, 2 and 4 bytes a group (8:16 stays a gather with AVX2).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("pattern,k,n,m", [("2:4", 96, 40, 1), ("2:4", 128, 33, 5),
-                                           ("2:4", 64, 48, 64), ("1:4", 64, 16, 3),
+                                           ("2:4", 64, 48, 48), ("1:4", 64, 16, 3),
                                            ("2:8", 64, 32, 2), ("4:8", 64, 40, 9),
-                                           ("8:16", 64, 32, 2)])
+                                           ("8:16", 64, 32, 2), ("2:4", 64, 48, 64),
+                                           ("2:4", 384, 33, 128), ("4:8", 1536, 40, 128)])
 def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     model, w, b = linear_model(k, n, m)
     compiled = pith.compile(model, sparsify=pattern, target=target)
@@ -344,6 +346,8 @@ def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
     [line] = compiled.report
+    if m % 64 == 0:  # the indexed form: each kept value with its input
+        assert line["bytes_after"] == masked_bytes(n, k, n * k // group * kept, m)
     assert line["bytes_after"] < line["bytes_before"]
 
 
