@@ -50,6 +50,10 @@ namespace {
 struct TilePlan {
   SmallVector<int64_t> tileSizes;
   SmallVector<int64_t> interchange;
+  /// The loop over rows (m), if any, and the most rows a register tile
+  /// holds, whether or not they divide the rows.
+  std::optional<unsigned> rowLoop;
+  int64_t fullRowTile = 1;
 };
 
 /// Rows of a register tile, largest first: with 7 and 5, rows such as a
@@ -112,9 +116,10 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   order.push_back(n);
   if (!dims->m.empty()) {
     unsigned m = dims->m.back();
-    plan.tileSizes[m] =
-        pickDivisor(ranges[m], kRowTiles,
-                    [&](int64_t t) { return t * vectorsPerRow <= registers; });
+    auto fits = [&](int64_t t) { return t * vectorsPerRow <= registers; };
+    plan.tileSizes[m] = pickDivisor(ranges[m], kRowTiles, fits);
+    plan.rowLoop = m;
+    plan.fullRowTile = *llvm::find_if(kRowTiles, fits);
     for (unsigned dim : llvm::drop_end(dims->m))
       order.push_back(dim);
     order.push_back(m);
@@ -1872,6 +1877,85 @@ linalg::FillOp outputFill(linalg::LinalgOp op) {
   return fill && fill->hasOneUse() ? fill : linalg::FillOp();
 }
 
+/// `op` as two contractions over its rows (loop `rowLoop`), those before
+/// `splitPoint` and the rest, each with a static shape. A fill that `op`'s
+/// output starts from is given to each part, and the output they are
+/// inserted into is left empty. Returns the parts.
+SmallVector<linalg::LinalgOp> splitRows(RewriterBase &rewriter,
+                                        linalg::LinalgOp op, unsigned rowLoop,
+                                        int64_t splitPoint) {
+  linalg::FillOp fill = outputFill(op);
+  rewriter.setInsertionPoint(op);
+  auto [first, rest] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                      rowLoop, rewriter.getIndexAttr(splitPoint));
+  // Neither part is empty where the callers split.
+  if (!first || !rest)
+    return {op};
+  SmallVector<linalg::LinalgOp> parts = {
+      cast<linalg::LinalgOp>(first.getOperation()),
+      cast<linalg::LinalgOp>(rest.getOperation())};
+  if (!fill)
+    return parts;
+  for (linalg::LinalgOp part : parts) {
+    OpOperand &init = part.getDpsInitsMutable()[0];
+    auto type = cast<RankedTensorType>(init.get().getType());
+    rewriter.setInsertionPoint(part);
+    Value empty = tensor::EmptyOp::create(
+        rewriter, part.getLoc(), type.getShape(), type.getElementType());
+    rewriter.modifyOpInPlace(part, [&] {
+      init.set(linalg::FillOp::create(rewriter, fill.getLoc(), fill.getInputs(),
+                                      empty)
+                   .getResult(0));
+    });
+  }
+  // The parts cover the output: what the first is inserted into is never
+  // read.
+  for (OpOperand &use : parts.front()->getResult(0).getUses())
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(use.getOwner());
+        insert && insert.getDest() == fill.getResult(0)) {
+      rewriter.setInsertionPoint(insert);
+      Value empty = tensor::EmptyOp::create(
+          rewriter, insert.getLoc(), insert.getDestType().getShape(),
+          insert.getDestType().getElementType());
+      rewriter.modifyOpInPlace(insert,
+                               [&] { insert.getDestMutable().assign(empty); });
+    }
+  return parts;
+}
+
+/// A float contraction split by splitRows where its rows' largest divisor
+/// that a register tile holds is at most half what one holds (a prime
+/// number of rows would take tiles of one row, at an eighth of the FMA
+/// rate): the most rows that full tiles cover, and the rest. Returns the
+/// parts, or `op` alone.
+SmallVector<linalg::LinalgOp> splitRemainderRows(RewriterBase &rewriter,
+                                                 linalg::LinalgOp op,
+                                                 const TilePlan &plan) {
+  if (!plan.rowLoop)
+    return {op};
+  unsigned m = *plan.rowLoop;
+  int64_t rows = op.getStaticLoopRanges()[m];
+  int64_t full = plan.fullRowTile;
+  if (2 * plan.tileSizes[m] > full || rows < 2 * full)
+    return {op};
+  return splitRows(rewriter, op, m, rows / full * full);
+}
+
+/// A quantized contraction (loop 0 its rows) split by splitRows where its
+/// rows have no divisor above 2 among the register tiles' rows: a multiple
+/// of the tallest tile, and the rest (fewer than it, which unpack the
+/// weights per few rows). Returns the parts, or `op` alone.
+SmallVector<linalg::LinalgOp> splitQuantizedRows(RewriterBase &rewriter,
+                                                 linalg::GenericOp op) {
+  int64_t rows = op.getStaticLoopRanges()[0];
+  int64_t tallest = kRowTiles[0];
+  if (!op->hasAttr(pith::kQuantizedMatmulAttr) || rows < 2 * tallest ||
+      pickDivisor(rows, kRowTiles) > 2)
+    return {op};
+  return splitRows(rewriter, op, 0, rows / tallest * tallest);
+}
+
 /// `op` tiled as `plan` says, returning the ops to vectorize: the register
 /// tile's contraction and, where `op`'s output is a linalg.fill (the zeros
 /// a sum starts from), the fill of each tile's block of the output, fused
@@ -1991,7 +2075,11 @@ struct VectorizeContractionsPass
       if (pith::isPackedMatmul(op))
         packed.push_back(op);
     });
-    for (linalg::GenericOp op : packed) {
+    SmallVector<linalg::GenericOp> parts;
+    for (linalg::GenericOp op : packed)
+      for (linalg::LinalgOp part : splitQuantizedRows(rewriter, op))
+        parts.push_back(cast<linalg::GenericOp>(part.getOperation()));
+    for (linalg::GenericOp op : parts) {
       if (FailureOr<SparseMatmulWriter> writer = SparseMatmulWriter::match(op);
           succeeded(writer))
         writer->write(rewriter);
@@ -2013,16 +2101,23 @@ struct VectorizeContractionsPass
         writer->write(rewriter);
     }
 
-    for (linalg::LinalgOp op : contractions) {
-      FailureOr<TilePlan> plan = planTiles(op, vectorBits);
+    for (linalg::LinalgOp contraction : contractions) {
+      FailureOr<TilePlan> plan = planTiles(contraction, vectorBits);
       if (failed(plan))
         continue;
-      for (Operation *tile : tileFillingTheOutputPerTile(rewriter, op, *plan)) {
-        rewriter.setInsertionPoint(tile);
-        FailureOr<linalg::VectorizationResult> vectorized =
-            linalg::vectorize(rewriter, tile);
-        if (succeeded(vectorized))
-          rewriter.replaceOp(tile, vectorized->replacements);
+      for (linalg::LinalgOp op :
+           splitRemainderRows(rewriter, contraction, *plan)) {
+        FailureOr<TilePlan> partPlan = planTiles(op, vectorBits);
+        if (failed(partPlan))
+          continue;
+        for (Operation *tile :
+             tileFillingTheOutputPerTile(rewriter, op, *partPlan)) {
+          rewriter.setInsertionPoint(tile);
+          FailureOr<linalg::VectorizationResult> vectorized =
+              linalg::vectorize(rewriter, tile);
+          if (succeeded(vectorized))
+            rewriter.replaceOp(tile, vectorized->replacements);
+        }
       }
     }
 

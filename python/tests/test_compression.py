@@ -317,6 +317,27 @@ def linear_model(k, n, m):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), w, b
 
 
+# 23 rows, a prime, which no register tile of several rows divides: the
+# layer is multiplied as the rows that full tiles cover and the rest.
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("quantize", [None, "w8", "w4g128", "w8a8", "w4g128a8"])
+def test_prime_row_counts_multiply_as_one_row_at_a_time(quantize, target):
+    model, w, b = linear_model(256, 40, 23)
+    one_row = onnx.ModelProto()
+    one_row.CopyFrom(model)
+    for value in (one_row.graph.input[0], one_row.graph.output[0]):
+        value.type.tensor_type.shape.dim[0].dim_value = 1
+    options = {"quantize": quantize} if quantize else {}
+    compiled = pith.compile(model, target=target, **options)
+    by_row = pith.compile(one_row, target=target, **options)
+    x = RNG.standard_normal((23, 256)).astype(np.float32)
+    want = np.concatenate([by_row.run({"x": x[i:i + 1]})["y"] for i in range(23)])
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-5,
+                               atol=1e-5 * np.abs(want).max())
+    if not quantize:
+        np.testing.assert_allclose(want, x @ w + b, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+
+
 def prune_n_of_m(w, n, m):
     """w [k, features] with the m - n smallest of every m consecutive
     weights of a feature zeroed (the first ones on ties), as pith-sparsify

@@ -218,6 +218,62 @@ func.func @quantized_buffered(%x: tensor<16x1x4x2xf32>, %q: tensor<2x1x4x16xi8>,
 
 // -----
 
+// 23 rows (a prime) would take tiles of one row: the contraction is split
+// into the 16 rows that tiles of 8 cover and the 7 left, each with its own
+// zeros to start from and tiles (8 and 7 rows); the output they are
+// inserted into is never filled. With 256-bit vectors (tiles of at most
+// 6 rows of 2 vectors), 18 rows and 5.
+// CHECK-LABEL: func.func @prime_rows
+//   CHECK-NOT: linalg.fill
+//       CHECK: tensor.extract_slice %{{.*}}[0, 0] [16, 64] [1, 1] : tensor<23x64xf32> to tensor<16x64xf32>
+//       CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+//       CHECK:   vector.contract {{.*}} : vector<8x4xf32>, vector<4x32xf32> into vector<8x32xf32>
+//       CHECK: %[[OUT:.*]] = tensor.empty() : tensor<23x32xf32>
+//       CHECK: %[[FIRST:.*]] = tensor.insert_slice %{{.*}} into %[[OUT]][0, 0] [16, 32] [1, 1]
+//       CHECK: tensor.extract_slice %{{.*}}[16, 0] [7, 64] [1, 1] : tensor<23x64xf32> to tensor<7x64xf32>
+//       CHECK: vector.contract {{.*}} : vector<7x4xf32>, vector<4x32xf32> into vector<7x32xf32>
+//       CHECK: tensor.insert_slice %{{.*}} into %[[FIRST]][16, 0] [7, 32] [1, 1]
+// AVX2-LABEL: func.func @prime_rows
+//       AVX2: tensor.extract_slice %{{.*}}[0, 0] [18, 64] [1, 1]
+//       AVX2: scf.for {{.*}} step %c6
+//       AVX2: tensor.extract_slice %{{.*}}[18, 0] [5, 64] [1, 1]
+func.func @prime_rows(%a: tensor<23x64xf32>, %b: tensor<64x32xf32>) -> tensor<23x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<23x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<23x32xf32>) -> tensor<23x32xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<23x64xf32>, tensor<64x32xf32>) outs(%f : tensor<23x32xf32>) -> tensor<23x32xf32>
+  return %r : tensor<23x32xf32>
+}
+
+// -----
+
+// A quantized contraction of 23 rows is split likewise: 16 rows multiply
+// a buffered panel in tiles of 8, the 7 left unpack it per row.
+// CHECK-LABEL: func.func @quantized_prime_rows
+//       CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [16, 1, 4, 2] [1, 1, 1, 1] : tensor<23x1x4x2xf32> to tensor<16x1x4x2xf32>
+//       CHECK: tensor.empty() : tensor<8x16xf32>
+//       CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+//       CHECK: tensor.extract_slice %{{.*}}[16, 0, 0, 0] [7, 1, 4, 2] [1, 1, 1, 1] : tensor<23x1x4x2xf32> to tensor<7x1x4x2xf32>
+//   CHECK-NOT: linalg.generic
+#px = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4, d5)>
+#pq = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d4, d2)>
+#ps = affine_map<(d0, d1, d2, d3, d4, d5) -> (d1, d3, d2)>
+#psums = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3)>
+#po = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+func.func @quantized_prime_rows(%x: tensor<23x1x4x2xf32>, %q: tensor<2x1x4x16xi8>, %s: tensor<2x1x16xf32>, %sums: tensor<23x1xf32>, %init: tensor<23x2x16xf32>) -> tensor<23x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#px, #pq, #ps, #psums, #po], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %q, %s, %sums : tensor<23x1x4x2xf32>, tensor<2x1x4x16xi8>, tensor<2x1x16xf32>, tensor<23x1xf32>) outs(%init : tensor<23x2x16xf32>) attrs = {pith.quantized_matmul = {bits = 4 : i64, unsigned = false}} {
+  ^bb0(%in: f32, %byte: i8, %scale: f32, %xsum: f32, %out: f32):
+    %vf = arith.uitofp %byte : i8 to f32
+    %w = arith.mulf %vf, %scale : f32
+    %p = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<23x2x16xf32>
+  return %0 : tensor<23x2x16xf32>
+}
+
+// -----
+
 // One row (M = 1) of int8 weights: rows of bytes are unrolled by 4, each
 // into an accumulator of its own, so that 4 FMA chains run side by side.
 // AVX2-LABEL: func.func @quantized_gemv
