@@ -121,8 +121,15 @@ uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
 }
 
 bool multipliesIndexed(int64_t inputRows, int64_t cols) {
-  return inputRows >= kIndexedRowBlock && inputRows % kIndexedRowBlock == 0 &&
+  return inputRows >= kIndexedRowBlock &&
          cols <= std::numeric_limits<uint16_t>::max() + 1;
+}
+
+int64_t indexedPaddedRows(int64_t inputRows) {
+  int64_t vectors = llvm::divideCeil(inputRows, kIndexedRowVector);
+  while (vectors % 3 != 0 && vectors % 4 != 0)
+    ++vectors;
+  return vectors * kIndexedRowVector;
 }
 
 uint64_t indexedBytes(int64_t rows, int64_t nonzeros) {

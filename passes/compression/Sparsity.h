@@ -70,16 +70,22 @@ inline constexpr int64_t kBitmapPanelRows = 16;
 /// and the 4-byte offset of its first nonzero.
 uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros);
 
-/// Rows of input in the blocks that pith's CPU kernel multiplies a masked
-/// weight's nonzeros into one at a time (by output feature, vectorized
-/// along the rows): from this many rows on, a multiple of it, the weight is
-/// kept indexed rather than as a bitmap.
+/// Rows of input from which pith's CPU kernel multiplies a masked weight's
+/// nonzeros into many rows at a time (by output feature, vectorized along
+/// the rows, in vectors of kIndexedRowVector rows, the last padded): the
+/// weight is then kept indexed rather than as a bitmap.
 inline constexpr int64_t kIndexedRowBlock = 64;
+inline constexpr int64_t kIndexedRowVector = 16;
+
+/// The rows the indexed kernel multiplies for `inputRows` rows of input
+/// (at least kIndexedRowBlock): whole vectors of kIndexedRowVector, as
+/// many as 3 or 4 divides (blocks of vectors of 3, 4, 6 or 8 keep its
+/// chains apart), the rows past `inputRows` zero.
+int64_t indexedPaddedRows(int64_t inputRows);
 
 /// Whether pith's CPU kernel multiplies a [rows, cols] masked weight into
-/// `inputRows` rows of input by its indexed form: the rows fill whole
-/// blocks of kIndexedRowBlock and every column has a 16-bit unsigned
-/// index.
+/// `inputRows` rows of input by its indexed form: at least
+/// kIndexedRowBlock rows, and every column has a 16-bit unsigned index.
 bool multipliesIndexed(int64_t inputRows, int64_t cols);
 
 /// The bytes of an f32 weight of `rows` rows with `nonzeros` nonzeros in

@@ -683,15 +683,18 @@ FailureOr<RowMajorNonzeros> matchIndexedLinear(LinearOp op,
   return weight;
 }
 
-/// A linear layer whose rows of x fill blocks of kIndexedRowBlock
+/// A linear layer of at least kIndexedRowBlock rows of x
 /// (compression::multipliesIndexed), over masked_densify(constants) or an
 /// N:M densify(f32 constants) -> one linalg.generic over (m, panel,
 /// feature | slot): for each output feature (panels of kBitmapPanelRows,
 /// padded with empty features) its first nonzero and their count are
 /// operands ([panels, width] i32); the body reads slot s of the feature's
 /// nonzeros, its input index (i16, unsigned) and that input of x
-/// transposed ([K, M]) from above, and adds their product where s <
-/// count. It carries `pith.indexed_matmul`: pith-vectorize-contractions
+/// transposed ([K, M], M padded with zero rows as
+/// compression::indexedPaddedRows says, sliced off the sums) from above,
+/// and adds their
+/// product where s < count. It carries `pith.indexed_matmul`:
+/// pith-vectorize-contractions
 /// multiplies each nonzero into many rows at once, along x's transposed
 /// rows, so that only nonzeros take multiply-adds.
 struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
@@ -749,9 +752,18 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
                                  detail::asBytes<int32_t>(firsts));
     Value countsValue = constant(featureType, "_counts_indexed",
                                  detail::asBytes<int32_t>(counts));
-    Value xTransposed = transposeTo(
-        rewriter, loc, reshapeTo(rewriter, loc, adaptor.getInput(), {rows, k}),
-        {1, 0});
+    // Rows padded with zeros to the kernel's blocks of vectors.
+    int64_t paddedRows = compression::indexedPaddedRows(rows);
+    Value xRows = reshapeTo(rewriter, loc, adaptor.getInput(), {rows, k});
+    if (paddedRows != rows)
+      xRows = tensor::InsertSliceOp::create(
+          rewriter, loc, xRows,
+          zeroFilled(rewriter, loc,
+                     RankedTensorType::get({paddedRows, k}, f32)),
+          getAsIndexOpFoldResult(context, {0, 0}),
+          getAsIndexOpFoldResult(context, {rows, k}),
+          getAsIndexOpFoldResult(context, {1, 1}));
+    Value xTransposed = transposeTo(rewriter, loc, xRows, {1, 0});
 
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
@@ -767,7 +779,7 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
                                ArrayRef<int32_t>(slotNumbers)));
     SmallVector<AffineMap> maps = {map({d(1), d(2)}), map({d(1), d(2)}),
                                    map({d(3)}), map({d(0), d(1), d(2)})};
-    auto panelType = RankedTensorType::get({rows, panels, width}, f32);
+    auto panelType = RankedTensorType::get({paddedRows, panels, width}, f32);
     Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
@@ -802,9 +814,14 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
                   .getResult());
         });
     generic->setAttr(kIndexedMatmulAttr, rewriter.getUnitAttr());
-    rewriter.replaceOp(op, panelsToLinear(rewriter, loc, generic.getResult(0),
-                                          n, adaptor.getBias(),
-                                          type.getShape()));
+    Value sums = generic.getResult(0);
+    if (paddedRows != rows)
+      sums = tensor::ExtractSliceOp::create(
+          rewriter, loc, sums, getAsIndexOpFoldResult(context, {0, 0, 0}),
+          getAsIndexOpFoldResult(context, {rows, panels, width}),
+          getAsIndexOpFoldResult(context, {1, 1, 1}));
+    rewriter.replaceOp(op, panelsToLinear(rewriter, loc, sums, n,
+                                          adaptor.getBias(), type.getShape()));
     return success();
   }
 };

@@ -1593,8 +1593,9 @@ private:
 /// A contraction over a masked weight kept indexed (pith.indexed_matmul:
 /// loops m, panel, feature | slot; each feature's first nonzero and count
 /// are operands, the nonzeros, their inputs and x transposed [K, M] are
-/// read from above). Per block of 16 T rows (T vectors: 8 with AVX-512, 4
-/// with AVX2), span of inputs whose rows of x transposed L2 holds, panel
+/// read from above; rows a multiple of 16). Per block of 16 T rows (T
+/// vectors: 8, 6, 4 or 3 that divides them, at most 4 with AVX2), span of
+/// inputs whose rows of x transposed L2 holds, panel
 /// and chunk of inputs that L1 holds, each feature's cursor walks its
 /// nonzeros (in input order) while their input lies in the chunk: each is
 /// broadcast and multiplied into the T vectors of its input's row of x
@@ -1620,8 +1621,7 @@ public:
                      {map({d(1), d(2)}), map({d(1), d(2)}), map({d(3)}),
                       map({d(0), d(1), d(2)})},
                      {i32, i32, i32, f32}) ||
-        (*ranges)[2] != kLanes ||
-        (*ranges)[0] % pith::compression::kIndexedRowBlock != 0)
+        (*ranges)[2] != kLanes || (*ranges)[0] % kLanes != 0)
       return failure();
     IndexedMatmulWriter writer(op);
     // What the body reads from above: x transposed, the nonzeros and
@@ -1633,9 +1633,10 @@ public:
       return failure();
     writer.rows = (*ranges)[0];
     writer.panels = (*ranges)[1];
-    writer.blocks = pickDivisor(writer.rows / kLanes, {8, 4}, [&](int64_t t) {
-      return t <= (vectorBits >= 512 ? 8 : 4);
-    });
+    writer.blocks =
+        pickDivisor(writer.rows / kLanes, {8, 6, 4, 3}, [&](int64_t t) {
+          return t <= (vectorBits >= 512 ? 8 : 4);
+        });
     return writer;
   }
 

@@ -349,15 +349,15 @@ def prune_n_of_m(w, n, m):
 
 
 # Rows: one (the gather and permute path for few rows), a few, and many
-# (from 64 rows on, a multiple of 64, the indexed kernel, as for masked
-# weights); features not a multiple of the 16-wide panels; patterns whose
+# (from 64 rows on, the indexed kernel, as for masked weights); features not a multiple of the 16-wide panels; patterns whose
 # positions take 1, 2 and 4 bytes a group (8:16 stays a gather with AVX2).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("pattern,k,n,m", [("2:4", 96, 40, 1), ("2:4", 128, 33, 5),
                                            ("2:4", 64, 48, 48), ("1:4", 64, 16, 3),
                                            ("2:8", 64, 32, 2), ("4:8", 64, 40, 9),
                                            ("8:16", 64, 32, 2), ("2:4", 64, 48, 64),
-                                           ("2:4", 384, 33, 128), ("4:8", 1536, 40, 128)])
+                                           ("2:4", 384, 33, 128), ("4:8", 1536, 40, 128),
+                                           ("2:4", 96, 40, 113)])
 def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     model, w, b = linear_model(k, n, m)
     compiled = pith.compile(model, sparsify=pattern, target=target)
@@ -367,19 +367,19 @@ def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
     [line] = compiled.report
-    if m % 64 == 0:  # the indexed form: each kept value with its input
+    if m >= 64:  # the indexed form: each kept value with its input
         assert line["bytes_after"] == masked_bytes(n, k, n * k // group * kept, m)
     assert line["bytes_after"] < line["bytes_before"]
 
 
 def masked_bytes(n, k, nonzeros, m):
     """What the CPU kernel stores for a masked [n, k] weight multiplied into
-    m rows: below 64 rows (or not a multiple of 64) a bitmap, a 16-bit
-    mask per 16 features and input, a 4-byte start per 16 features, and the
-    nonzeros; else indexed, each nonzero with its 16-bit input, and a first
-    nonzero and a count (4 bytes each) per feature padded to 16."""
+    m rows: below 64 rows a bitmap, a 16-bit mask per 16 features and
+    input, a 4-byte start per 16 features, and the nonzeros; from 64 rows
+    on indexed, each nonzero with its 16-bit input, and a first nonzero
+    and a count (4 bytes each) per feature padded to 16."""
     panels = -(-n // 16)
-    if m % 64 == 0:
+    if m >= 64:
         return 6 * nonzeros + 8 * 16 * panels
     return panels * (2 * k + 4) + 4 * nonzeros
 
@@ -388,8 +388,9 @@ def masked_bytes(n, k, nonzeros, m):
 # as they are: scattered zeros (every chunk of 8 inputs has nonzeros) and
 # zero blocks of 16 features by 8 inputs (whole chunks skipped). Inputs
 # in chunks of 8, 4 and 1; features not a multiple of 16; one row, a few
-# and many: from 64 rows on, a multiple of 64, the indexed kernel (x
-# transposed in 16x16 blocks, or by scalars where K is no multiple of 16;
+# and many: from 64 rows on, the indexed kernel (x transposed in 16x16
+# blocks, or by scalars where K is no multiple of 16; rows padded to
+# vectors of 16, as many as 3 or 4 divides: 113 to 128, 200 to 240;
 # inputs in chunks of 32 or 64 and spans of 512 or 1024, the last ones
 # partial where they do not divide K).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
@@ -399,7 +400,8 @@ def masked_bytes(n, k, nonzeros, m):
                                           (True, 64, 32, 1), (False, 96, 40, 64),
                                           (False, 384, 33, 128), (True, 256, 64, 192),
                                           (False, 36, 20, 128), (False, 1536, 40, 128),
-                                          (False, 1100, 24, 64)])
+                                          (False, 1100, 24, 64), (False, 96, 40, 113),
+                                          (True, 256, 48, 200)])
 def test_unstructured_layers_multiply_their_nonzeros(blocks, k, n, m, target):
     model, w, b = linear_model(k, n, m)
     if blocks:

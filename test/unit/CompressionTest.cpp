@@ -519,6 +519,7 @@ namespace {
 using mlir::pith::compression::bitmapBytes;
 using mlir::pith::compression::expandMasked;
 using mlir::pith::compression::indexedBytes;
+using mlir::pith::compression::indexedPaddedRows;
 using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
 using mlir::pith::compression::maskedBytes;
@@ -594,12 +595,21 @@ TEST(SparsityTest, ExpandsNonzerosByTheirMask) {
 }
 
 TEST(SparsityTest, ManyRowsMultiplyIndexedNonzeros) {
-  // Whole blocks of 64 rows, and inputs a 16-bit index can name.
+  // 64 rows or more, and inputs a 16-bit index can name.
   EXPECT_TRUE(multipliesIndexed(64, 4096));
   EXPECT_TRUE(multipliesIndexed(192, 65536));
+  EXPECT_TRUE(multipliesIndexed(113, 4096));
   EXPECT_FALSE(multipliesIndexed(1, 4096));
-  EXPECT_FALSE(multipliesIndexed(96, 4096));
+  EXPECT_FALSE(multipliesIndexed(63, 4096));
   EXPECT_FALSE(multipliesIndexed(128, 65537));
+  // Vectors of 16 rows, as many as 3 or 4 divides: 113 rows take 8
+  // vectors, 65 take 6 (5 would leave no block of 3 or 4), 96 take 6,
+  // 200 (13) take 15.
+  EXPECT_EQ(indexedPaddedRows(64), 64);
+  EXPECT_EQ(indexedPaddedRows(113), 128);
+  EXPECT_EQ(indexedPaddedRows(65), 96);
+  EXPECT_EQ(indexedPaddedRows(96), 96);
+  EXPECT_EQ(indexedPaddedRows(200), 240);
   // 33 rows are padded to 48 features with a first and a count (4 bytes
   // each); each of 100 nonzeros takes 4 bytes and its 2-byte input.
   EXPECT_EQ(indexedBytes(33, 100), 48u * 8 + 600);

@@ -57,16 +57,35 @@ func.func @indexed_linear(%x: tensor<64x4xf32>, %b: tensor<2xf32>) -> tensor<64x
 
 // -----
 
-// 96 rows fill no whole blocks of 64: the bitmap form.
-// CHECK-LABEL: func.func @rows_off_the_block
+// Fewer than 64 rows: the bitmap form.
+// CHECK-LABEL: func.func @few_rows
 //   CHECK-NOT: pith.indexed_matmul
 //       CHECK: pith.bitmap_matmul
-func.func @rows_off_the_block(%x: tensor<96x4xf32>) -> tensor<96x2xf32> {
+func.func @few_rows(%x: tensor<63x4xf32>) -> tensor<63x2xf32> {
   %v = pith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0]> : tensor<5xf32>
   %m = pith.constant dense<[[true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>
   %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
-  %y = pith.linear %x, %w : (tensor<96x4xf32>, tensor<2x4xf32>) -> tensor<96x2xf32>
-  return %y : tensor<96x2xf32>
+  %y = pith.linear %x, %w : (tensor<63x4xf32>, tensor<2x4xf32>) -> tensor<63x2xf32>
+  return %y : tensor<63x2xf32>
+}
+
+// -----
+
+// 100 rows are multiplied indexed as 128 (8 vectors of 16; 7 would leave
+// no block of 3 or 4): x is inserted into zeros before it is transposed,
+// and the sums of the 28 zero rows are sliced off.
+// CHECK-LABEL: func.func @padded_rows
+//       CHECK: %[[ZEROS:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<128x4xf32>)
+//       CHECK: %[[PADDED:.*]] = tensor.insert_slice %{{.*}} into %[[ZEROS]][0, 0] [100, 4] [1, 1] : tensor<100x4xf32> into tensor<128x4xf32>
+//       CHECK: linalg.transpose ins(%[[PADDED]] : tensor<128x4xf32>) outs(%{{.*}} : tensor<4x128xf32>)
+//       CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul}
+//       CHECK: tensor.extract_slice %[[SUMS]][0, 0, 0] [100, 1, 16] [1, 1, 1] : tensor<128x1x16xf32> to tensor<100x1x16xf32>
+func.func @padded_rows(%x: tensor<100x4xf32>) -> tensor<100x2xf32> {
+  %v = pith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0]> : tensor<5xf32>
+  %m = pith.constant dense<[[true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>
+  %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
+  %y = pith.linear %x, %w : (tensor<100x4xf32>, tensor<2x4xf32>) -> tensor<100x2xf32>
+  return %y : tensor<100x2xf32>
 }
 
 // -----
