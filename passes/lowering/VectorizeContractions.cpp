@@ -50,10 +50,10 @@ namespace {
 struct TilePlan {
   SmallVector<int64_t> tileSizes;
   SmallVector<int64_t> interchange;
-  /// The loop over rows (m), if any, and the most rows a register tile
-  /// holds, whether or not they divide the rows.
+  /// The loop over rows (m), if any, the most rows a register tile holds,
+  /// whether or not they divide the rows, and the tile's vectors a row.
   std::optional<unsigned> rowLoop;
-  int64_t fullRowTile = 1;
+  int64_t fullRowTile = 1, vectorsPerRow = 1;
 };
 
 /// Rows of a register tile, largest first: with 7 and 5, rows such as a
@@ -120,6 +120,7 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
     plan.tileSizes[m] = pickDivisor(ranges[m], kRowTiles, fits);
     plan.rowLoop = m;
     plan.fullRowTile = *llvm::find_if(kRowTiles, fits);
+    plan.vectorsPerRow = vectorsPerRow;
     for (unsigned dim : llvm::drop_end(dims->m))
       order.push_back(dim);
     order.push_back(m);
@@ -1925,11 +1926,19 @@ SmallVector<linalg::LinalgOp> splitRows(RewriterBase &rewriter,
   return parts;
 }
 
-/// A float contraction split by splitRows where its rows' largest divisor
-/// that a register tile holds is at most half what one holds (a prime
-/// number of rows would take tiles of one row, at an eighth of the FMA
-/// rate): the most rows that full tiles cover, and the rest. Returns the
-/// parts, or `op` alone.
+/// The share of the FMA rate that a register tile of `rows` rows by
+/// `vectorsPerRow` vectors keeps: its accumulators against the ones that
+/// hide the multiply-add's latency.
+double tileRate(int64_t rows, int64_t vectorsPerRow) {
+  return std::min(1.0, static_cast<double>(rows * vectorsPerRow) /
+                           kLatencyHidingVectors);
+}
+
+/// A float contraction split by splitRows into the rows that full register
+/// tiles cover and the rest, where that takes less than 0.9 of the time
+/// (rows over each part's tile rate) of its rows' own largest divisor (a
+/// prime number of rows would take tiles of one row, at an eighth of the
+/// FMA rate). Returns the parts, or `op` alone.
 SmallVector<linalg::LinalgOp> splitRemainderRows(RewriterBase &rewriter,
                                                  linalg::LinalgOp op,
                                                  const TilePlan &plan) {
@@ -1937,10 +1946,16 @@ SmallVector<linalg::LinalgOp> splitRemainderRows(RewriterBase &rewriter,
     return {op};
   unsigned m = *plan.rowLoop;
   int64_t rows = op.getStaticLoopRanges()[m];
-  int64_t full = plan.fullRowTile;
-  if (2 * plan.tileSizes[m] > full || rows < 2 * full)
+  int64_t full = plan.fullRowTile, perRow = plan.vectorsPerRow;
+  int64_t covered = rows / full * full, rest = rows - covered;
+  if (covered == 0 || rest == 0)
     return {op};
-  return splitRows(rewriter, op, m, rows / full * full);
+  double whole = rows / tileRate(plan.tileSizes[m], perRow);
+  double parts = covered / tileRate(full, perRow) +
+                 rest / tileRate(pickDivisor(rest, kRowTiles), perRow);
+  if (parts >= 0.9 * whole)
+    return {op};
+  return splitRows(rewriter, op, m, covered);
 }
 
 /// A quantized contraction (loop 0 its rows) split by splitRows where its
