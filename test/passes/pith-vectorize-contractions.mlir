@@ -247,6 +247,26 @@ func.func @prime_rows(%a: tensor<23x64xf32>, %b: tensor<64x32xf32>) -> tensor<23
 
 // -----
 
+// 13 rows split into 8 and 5 (both at the full FMA rate, against 13
+// tiles of one row); 9 rows take tiles of 3 (6 of the 8 accumulators
+// that hide the latency), where 8 and 1 would take as long.
+// CHECK-LABEL: func.func @thirteen_rows
+//       CHECK: vector.contract {{.*}} into vector<8x32xf32>
+//       CHECK: vector.contract {{.*}} into vector<5x32xf32>
+// CHECK-LABEL: func.func @nine_rows
+//   CHECK-NOT: tensor.extract_slice %{{.*}}[0, 0] [8, 64]
+//       CHECK: scf.for %{{.*}} = %c0 to %c9 step %c3
+func.func @thirteen_rows(%a: tensor<13x64xf32>, %b: tensor<64x32xf32>, %c: tensor<13x32xf32>) -> tensor<13x32xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<13x64xf32>, tensor<64x32xf32>) outs(%c : tensor<13x32xf32>) -> tensor<13x32xf32>
+  return %r : tensor<13x32xf32>
+}
+func.func @nine_rows(%a: tensor<9x64xf32>, %b: tensor<64x32xf32>, %c: tensor<9x32xf32>) -> tensor<9x32xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<9x64xf32>, tensor<64x32xf32>) outs(%c : tensor<9x32xf32>) -> tensor<9x32xf32>
+  return %r : tensor<9x32xf32>
+}
+
+// -----
+
 // A quantized contraction of 23 rows is split likewise: 16 rows multiply
 // a buffered panel in tiles of 8, the 7 left unpack it per row.
 // CHECK-LABEL: func.func @quantized_prime_rows
