@@ -449,7 +449,9 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     rows (a register tile's), and the loop the vectorizers run along (a
     contraction's last N loop, another op's last loop) into multiples of
     32 elements. A contraction over indexed sparse weights
-    (`pith.indexed_matmul`) splits by its panels of 16 features alone. The
+    (`pith.indexed_matmul`) splits by its panels of 16 features alone, 16
+    panels a chunk or more where the x transposed it reads is larger than
+    1 MiB (about a core's L2: each chunk walks all of it). The
     CPU pipeline turns each forall into an OpenMP
     worksharing loop. Ops already inside an scf.forall and fills are left
     alone, except that a fill an op's output starts from moves into the
