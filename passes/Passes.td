@@ -334,9 +334,8 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (`pith.bitmap_matmul`), or, over 64 rows or more (padded with zeros
     to vectors of 16, as many as 3 or 4 divides), by output feature: each
     feature's nonzeros with their 16-bit inputs, its first nonzero and
-    count, and x transposed (`pith.indexed_matmul`); so does an N:M
-    weight of f32 constants there; of anything but constants it is
-    refused.
+    count, and x transposed (`pith.indexed_matmul`); of anything but
+    constants it is refused.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",

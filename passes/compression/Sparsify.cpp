@@ -207,8 +207,7 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
       weight = storeKept(b, layer, pruned, sparsityPattern, base);
-      bytesAfter = nOfMBytes(rows, cols, sparsityPattern.n, sparsityPattern.m,
-                             layer.candidate.inputRows());
+      bytesAfter = keptBytes(rows, cols, sparsityPattern.n, sparsityPattern.m);
     } else if (uint64_t masked =
                    maskedBytes(rows, cols, rows * cols - zeros,
                                layer.candidate.inputRows());

@@ -249,8 +249,6 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t panels = llvm::divideCeil(n, panelWidth);
     bool quantized = !packed->integers.empty();
-    if (!quantized && compression::multipliesIndexed(rows, k))
-      return rewriter.notifyMatchFailure(op, "multiplied indexed");
     Value keptSource = densify.getValues();
     if (quantized)
       keptSource = keptSource.getDefiningOp<DequantizeOp>().getInput();
@@ -599,104 +597,18 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
-/// A linear layer's weight as each output feature's nonzeros in input
-/// order, feature after feature, for its indexed form.
-struct RowMajorNonzeros {
-  /// The constant that names the packed resources.
-  Value source;
-  int64_t n = 0, k = 0, rows = 0;
-  std::vector<float> values;
-  std::vector<uint16_t> inputs;
-  /// Each feature's count of nonzeros.
-  std::vector<int32_t> counts;
-};
-
-/// `op`'s weight as RowMajorNonzeros where its rows are multiplied indexed
-/// (compression::multipliesIndexed) and it is masked_densify of constants,
-/// or densify of f32 constants in a pattern whose positions the CPU packs
-/// (an N:M weight's kept values, zeros among them, are its nonzeros); a
-/// match failure otherwise.
-FailureOr<RowMajorNonzeros> matchIndexedLinear(LinearOp op,
-                                               PatternRewriter &rewriter) {
-  RowMajorNonzeros weight;
-  auto densify = op.getWeight().getDefiningOp<DensifyOp>();
-  if (!densify) {
-    FailureOr<MaskedLinear> layer =
-        matchMaskedLinear(op, /*indexed=*/true, rewriter);
-    if (failed(layer))
-      return failure();
-    weight.source = layer->densify.getValues();
-    weight.n = layer->n;
-    weight.k = layer->k;
-    weight.rows = layer->rows;
-    weight.values = std::move(layer->constants.values);
-    for (int64_t feature = 0; feature < weight.n; ++feature) {
-      int32_t count = 0;
-      for (int64_t input = 0; input < weight.k; ++input)
-        if (layer->constants.mask[feature * weight.k + input]) {
-          weight.inputs.push_back(static_cast<uint16_t>(input));
-          ++count;
-        }
-      weight.counts.push_back(count);
-    }
-    return weight;
-  }
-  auto type = cast<RankedTensorType>(densify.getType());
-  weight.source = densify.getValues();
-  weight.n = type.getDimSize(0);
-  weight.k = type.getDimSize(1);
-  weight.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
-                std::max<int64_t>(weight.n, 1);
-  int64_t kept = densify.getN(), groupSize = densify.getM();
-  if (!compression::multipliesIndexed(weight.rows, weight.k) ||
-      compression::packedPositionBytes(kept, groupSize) == 0)
-    return rewriter.notifyMatchFailure(op, "not an indexed N:M layer");
-  std::optional<std::vector<float>> values =
-      detail::readFloats(constantValue(densify.getValues()));
-  std::optional<std::vector<int8_t>> positions =
-      detail::readBytes(constantValue(densify.getPositions()));
-  if (!values || !positions)
-    return rewriter.notifyMatchFailure(op, "not a densify of f32 constants");
-  int64_t groups = weight.k / groupSize;
-  weight.values.reserve(values->size());
-  weight.inputs.reserve(values->size());
-  for (int64_t feature = 0; feature < weight.n; ++feature) {
-    for (int64_t group = 0; group < groups; ++group) {
-      // Slots in input order, whatever order the positions list them in.
-      SmallVector<int64_t> slots(kept);
-      std::iota(slots.begin(), slots.end(), (feature * groups + group) * kept);
-      llvm::sort(slots, [&](int64_t a, int64_t b) {
-        return static_cast<uint8_t>((*positions)[a]) <
-               static_cast<uint8_t>((*positions)[b]);
-      });
-      for (int64_t slot : slots) {
-        auto position = static_cast<uint8_t>((*positions)[slot]);
-        if (position >= groupSize)
-          return rewriter.notifyMatchFailure(op, "a position out of range");
-        weight.values.push_back((*values)[slot]);
-        weight.inputs.push_back(
-            static_cast<uint16_t>(group * groupSize + position));
-      }
-    }
-    weight.counts.push_back(static_cast<int32_t>(groups * kept));
-  }
-  return weight;
-}
-
-/// A linear layer of at least kIndexedRowBlock rows of x
-/// (compression::multipliesIndexed), over masked_densify(constants) or an
-/// N:M densify(f32 constants) -> one linalg.generic over (m, panel,
-/// feature | slot): for each output feature (panels of kBitmapPanelRows,
-/// padded with empty features) its first nonzero and their count are
-/// operands ([panels, width] i32); the body reads slot s of the feature's
-/// nonzeros, its input index (i16, unsigned) and that input of x
-/// transposed ([K, M], M padded with zero rows as
+/// linear(x, masked_densify(constants)) over at least kIndexedRowBlock
+/// rows of x (compression::multipliesIndexed) -> one linalg.generic over
+/// (m, panel, feature | slot): for each output feature (panels of
+/// kBitmapPanelRows, padded with empty features) its first nonzero and
+/// their count are operands ([panels, width] i32); the body reads slot s
+/// of the feature's nonzeros, its input index (i16, unsigned) and that
+/// input of x transposed ([K, M], M padded with zero rows as
 /// compression::indexedPaddedRows says, sliced off the sums) from above,
-/// and adds their
-/// product where s < count. It carries `pith.indexed_matmul`:
-/// pith-vectorize-contractions
-/// multiplies each nonzero into many rows at once, along x's transposed
-/// rows, so that only nonzeros take multiply-adds.
+/// and adds their product where s < count. It carries `pith.indexed_matmul`:
+/// pith-vectorize-contractions multiplies each nonzero into many rows at
+/// once, along x's transposed rows, so that only nonzeros take
+/// multiply-adds.
 struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
   IndexedLinearLowering(const TypeConverter &converter, MLIRContext *context)
       : OpConversionPattern(converter, context, /*benefit=*/2) {}
@@ -704,34 +616,38 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<RowMajorNonzeros> weight = matchIndexedLinear(op, rewriter);
-    if (failed(weight))
+    FailureOr<MaskedLinear> layer =
+        matchMaskedLinear(op, /*indexed=*/true, rewriter);
+    if (failed(layer))
       return failure();
-    int64_t n = weight->n, k = weight->k, rows = weight->rows;
+    auto [densify, n, k, rows, constants] = *layer;
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     constexpr int64_t width = compression::kBitmapPanelRows;
     int64_t panels = llvm::divideCeil(n, width);
 
-    std::vector<uint16_t> inputs = std::move(weight->inputs);
+    // Row-major order is each feature's nonzeros in turn, by input.
+    std::vector<uint16_t> inputs;
     std::vector<int32_t> firsts(panels * width, 0), counts(panels * width, 0);
-    int64_t slots = 0, first = 0;
+    int64_t slots = 0;
     for (int64_t feature = 0; feature < n; ++feature) {
-      firsts[feature] = static_cast<int32_t>(first);
-      counts[feature] = weight->counts[feature];
-      first += counts[feature];
+      firsts[feature] = static_cast<int32_t>(inputs.size());
+      for (int64_t input = 0; input < k; ++input)
+        if (constants.mask[feature * k + input])
+          inputs.push_back(static_cast<uint16_t>(input));
+      counts[feature] = static_cast<int32_t>(inputs.size()) - firsts[feature];
       slots = std::max<int64_t>(slots, counts[feature]);
     }
     // One zero (of input 0) past the end, where slots past a feature's
     // count read in the generic's own form.
     for (int64_t feature = n; feature < panels * width; ++feature)
       firsts[feature] = static_cast<int32_t>(inputs.size());
-    std::vector<float> nonzeros = std::move(weight->values);
+    std::vector<float> nonzeros = constants.values;
     nonzeros.push_back(0.0f);
     inputs.push_back(0);
     slots = std::max<int64_t>(slots, 1);
-    std::string base = resourceKey(weight->source, "sparse_weight");
+    std::string base = resourceKey(densify.getValues(), "sparse_weight");
 
     Type f32 = rewriter.getF32Type(), i16 = rewriter.getI16Type(),
          i32 = rewriter.getI32Type();

@@ -524,7 +524,6 @@ using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
 using mlir::pith::compression::maskedBytes;
 using mlir::pith::compression::multipliesIndexed;
-using mlir::pith::compression::nOfMBytes;
 using mlir::pith::compression::packedPositionBytes;
 using mlir::pith::compression::prune;
 using mlir::pith::compression::pruneCompensated;
@@ -615,9 +614,6 @@ TEST(SparsityTest, ManyRowsMultiplyIndexedNonzeros) {
   EXPECT_EQ(indexedBytes(33, 100), 48u * 8 + 600);
   EXPECT_EQ(maskedBytes(33, 64, 100, 128), indexedBytes(33, 100));
   EXPECT_EQ(maskedBytes(33, 64, 100, 1), bitmapBytes(33, 64, 100));
-  // 2:4 over 64 rows: its 33 x 32 kept values indexed; over one, packed.
-  EXPECT_EQ(nOfMBytes(33, 64, 2, 4, 64), indexedBytes(33, 33 * 32));
-  EXPECT_EQ(nOfMBytes(33, 64, 2, 4, 1), keptBytes(33, 64, 2, 4));
 }
 
 TEST(SparsityTest, SparseGptWithUncorrelatedInputsPrunesByMagnitude) {
