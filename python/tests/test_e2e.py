@@ -86,6 +86,17 @@ def test_generated_encoder_block():
     assert_matches(compiled, model, feeds)
 
 
+# Image rows of 13 and 17 positions, which no register tile of several
+# rows divides: each convolution is multiplied as the positions full tiles
+# cover and the rest of each row.
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("size,kernel", [(13, 3), (17, 3), (11, 1)])
+def test_convolutions_on_prime_image_rows(size, kernel, target):
+    model = e2e_models.convolution(32, 48, size, kernel)
+    compiled = pith.compile(model, target=target)
+    assert_matches(compiled, model, random_inputs(compiled))
+
+
 @pytest.mark.parametrize("size", [56, 32], ids=["flat-positions", "image-rows"])
 def test_parallel_inverted_residual(size):
     """A MobileNetV2 block: each 1x1 convolution runs on OpenMP threads
