@@ -54,6 +54,9 @@ struct TilePlan {
   /// whether or not they divide the rows, and the tile's vectors a row.
   std::optional<unsigned> rowLoop;
   int64_t fullRowTile = 1, vectorsPerRow = 1;
+  /// The loop over columns (the last n) and the lanes of a vector.
+  unsigned columnLoop = 0;
+  int64_t lanes = 1;
 };
 
 /// Rows of a register tile, largest first: with 7 and 5, rows such as a
@@ -109,6 +112,8 @@ FailureOr<TilePlan> planTiles(linalg::LinalgOp op, int64_t vectorBits) {
   plan.tileSizes.assign(ranges.size(), 1);
   int64_t nTile = pith::registerTileColumns(ranges[n], lanes);
   plan.tileSizes[n] = nTile;
+  plan.columnLoop = n;
+  plan.lanes = lanes;
   int64_t vectorsPerRow = std::max<int64_t>(1, nTile / lanes);
   SmallVector<unsigned> order(dims->batch.begin(), dims->batch.end());
   for (unsigned dim : llvm::drop_end(dims->n))
@@ -1879,18 +1884,18 @@ linalg::FillOp outputFill(linalg::LinalgOp op) {
   return fill && fill->hasOneUse() ? fill : linalg::FillOp();
 }
 
-/// `op` as two contractions over its rows (loop `rowLoop`), those before
-/// `splitPoint` and the rest, each with a static shape. A fill that `op`'s
-/// output starts from is given to each part, and the output they are
-/// inserted into is left empty. Returns the parts.
-SmallVector<linalg::LinalgOp> splitRows(RewriterBase &rewriter,
-                                        linalg::LinalgOp op, unsigned rowLoop,
+/// `op` as two contractions over one of its parallel loops, the
+/// iterations before `splitPoint` and the rest, each with a static shape.
+/// A fill that `op`'s output starts from is given to each part, and the
+/// output they are inserted into is left empty. Returns the parts.
+SmallVector<linalg::LinalgOp> splitLoop(RewriterBase &rewriter,
+                                        linalg::LinalgOp op, unsigned loop,
                                         int64_t splitPoint) {
   linalg::FillOp fill = outputFill(op);
   rewriter.setInsertionPoint(op);
   auto [first, rest] =
-      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
-                      rowLoop, rewriter.getIndexAttr(splitPoint));
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), loop,
+                      rewriter.getIndexAttr(splitPoint));
   // Neither part is empty where the callers split.
   if (!first || !rest)
     return {op};
@@ -1934,7 +1939,7 @@ double tileRate(int64_t rows, int64_t vectorsPerRow) {
                            kLatencyHidingVectors);
 }
 
-/// A float contraction split by splitRows into the rows that full register
+/// A float contraction split by splitLoop into the rows that full register
 /// tiles cover and the rest, where that takes less than 0.9 of the time
 /// (rows over each part's tile rate) of its rows' own largest divisor (a
 /// prime number of rows would take tiles of one row, at an eighth of the
@@ -1955,10 +1960,33 @@ SmallVector<linalg::LinalgOp> splitRemainderRows(RewriterBase &rewriter,
                  rest / tileRate(pickDivisor(rest, kRowTiles), perRow);
   if (parts >= 0.9 * whole)
     return {op};
-  return splitRows(rewriter, op, m, covered);
+  return splitLoop(rewriter, op, m, covered);
 }
 
-/// A quantized contraction (loop 0 its rows) split by splitRows where its
+/// A float contraction split by splitLoop into the columns that whole
+/// vectors cover and the rest, where that takes less than 0.9 of the time
+/// (columns over the share of a vector's lanes each part's tile fills) of
+/// its columns' own tile (127 columns would take tiles of one column, a
+/// sixteenth of a vector). Returns the parts, or `op` alone.
+SmallVector<linalg::LinalgOp> splitRemainderColumns(RewriterBase &rewriter,
+                                                    linalg::LinalgOp op,
+                                                    const TilePlan &plan) {
+  int64_t columns = op.getStaticLoopRanges()[plan.columnLoop];
+  int64_t lanes = plan.lanes;
+  int64_t covered = columns / lanes * lanes, rest = columns - covered;
+  if (covered == 0 || rest == 0)
+    return {op};
+  auto time = [&](int64_t extent) {
+    return extent / std::min(1.0, static_cast<double>(pith::registerTileColumns(
+                                      extent, lanes)) /
+                                      lanes);
+  };
+  if (time(covered) + time(rest) >= 0.9 * time(columns))
+    return {op};
+  return splitLoop(rewriter, op, plan.columnLoop, covered);
+}
+
+/// A quantized contraction (loop 0 its rows) split by splitLoop where its
 /// rows have no divisor above 2 among the register tiles' rows: a multiple
 /// of the tallest tile, and the rest (fewer than it, which unpack the
 /// weights per few rows). Returns the parts, or `op` alone.
@@ -1969,7 +1997,7 @@ SmallVector<linalg::LinalgOp> splitQuantizedRows(RewriterBase &rewriter,
   if (!op->hasAttr(pith::kQuantizedMatmulAttr) || rows < 2 * tallest ||
       pickDivisor(rows, kRowTiles) > 2)
     return {op};
-  return splitRows(rewriter, op, 0, rows / tallest * tallest);
+  return splitLoop(rewriter, op, 0, rows / tallest * tallest);
 }
 
 /// `op` tiled as `plan` says, returning the ops to vectorize: the register
@@ -2121,18 +2149,24 @@ struct VectorizeContractionsPass
       FailureOr<TilePlan> plan = planTiles(contraction, vectorBits);
       if (failed(plan))
         continue;
-      for (linalg::LinalgOp op :
+      for (linalg::LinalgOp rows :
            splitRemainderRows(rewriter, contraction, *plan)) {
-        FailureOr<TilePlan> partPlan = planTiles(op, vectorBits);
-        if (failed(partPlan))
+        FailureOr<TilePlan> rowsPlan = planTiles(rows, vectorBits);
+        if (failed(rowsPlan))
           continue;
-        for (Operation *tile :
-             tileFillingTheOutputPerTile(rewriter, op, *partPlan)) {
-          rewriter.setInsertionPoint(tile);
-          FailureOr<linalg::VectorizationResult> vectorized =
-              linalg::vectorize(rewriter, tile);
-          if (succeeded(vectorized))
-            rewriter.replaceOp(tile, vectorized->replacements);
+        for (linalg::LinalgOp op :
+             splitRemainderColumns(rewriter, rows, *rowsPlan)) {
+          FailureOr<TilePlan> partPlan = planTiles(op, vectorBits);
+          if (failed(partPlan))
+            continue;
+          for (Operation *tile :
+               tileFillingTheOutputPerTile(rewriter, op, *partPlan)) {
+            rewriter.setInsertionPoint(tile);
+            FailureOr<linalg::VectorizationResult> vectorized =
+                linalg::vectorize(rewriter, tile);
+            if (succeeded(vectorized))
+              rewriter.replaceOp(tile, vectorized->replacements);
+          }
         }
       }
     }

@@ -86,6 +86,17 @@ def test_generated_encoder_block():
     assert_matches(compiled, model, feeds)
 
 
+# 23 tokens, a prime: every row count (tokens) and the attention scores'
+# columns (tokens again) split into whole tiles and the rest.
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+def test_encoder_block_of_a_prime_number_of_tokens(target):
+    model = e2e_models.encoder_block(sequence=23)
+    compiled = pith.compile(model, target=target)
+    feeds = random_inputs(compiled)
+    feeds["mask"][:, -3:] = 0
+    assert_matches(compiled, model, feeds)
+
+
 # Image rows of 13 and 17 positions, which no register tile of several
 # rows divides: each convolution is multiplied as the positions full tiles
 # cover and the rest of each row.

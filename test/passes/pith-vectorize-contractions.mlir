@@ -267,6 +267,23 @@ func.func @nine_rows(%a: tensor<9x64xf32>, %b: tensor<64x32xf32>, %c: tensor<9x3
 
 // -----
 
+// 127 columns (a prime) would take tiles of one column: split into the
+// 112 that whole vectors cover (tiles of 16) and the 15 left.
+// CHECK-LABEL: func.func @prime_columns
+//       CHECK: tensor.extract_slice %{{.*}}[0, 0] [32, 112] [1, 1] : tensor<32x127xf32> to tensor<32x112xf32>
+//       CHECK: vector.contract {{.*}} : vector<8x4xf32>, vector<4x16xf32> into vector<8x16xf32>
+//       CHECK: tensor.extract_slice %{{.*}}[0, 112] [32, 15] [1, 1] : tensor<32x127xf32> to tensor<32x15xf32>
+//       CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 112] [16, 15] [1, 1] : tensor<16x15xf32> into tensor<16x127xf32>
+func.func @prime_columns(%a: tensor<16x32xf32>, %b: tensor<32x127xf32>) -> tensor<16x127xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x127xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<16x127xf32>) -> tensor<16x127xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<16x32xf32>, tensor<32x127xf32>) outs(%f : tensor<16x127xf32>) -> tensor<16x127xf32>
+  return %r : tensor<16x127xf32>
+}
+
+// -----
+
 // A quantized contraction of 23 rows is split likewise: 16 rows multiply
 // a buffered panel in tiles of 8, the 7 left unpack it per row.
 // CHECK-LABEL: func.func @quantized_prime_rows
