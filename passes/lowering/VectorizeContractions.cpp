@@ -1986,6 +1986,18 @@ SmallVector<linalg::LinalgOp> splitRemainderColumns(RewriterBase &rewriter,
   return splitLoop(rewriter, op, plan.columnLoop, covered);
 }
 
+/// `op` split by splitRemainderRows, then each part by
+/// splitRemainderColumns (the parts keep `plan`'s columns). Returns the
+/// parts, or `op` alone.
+SmallVector<linalg::LinalgOp> splitRemainders(RewriterBase &rewriter,
+                                              linalg::LinalgOp op,
+                                              const TilePlan &plan) {
+  SmallVector<linalg::LinalgOp> parts;
+  for (linalg::LinalgOp rows : splitRemainderRows(rewriter, op, plan))
+    llvm::append_range(parts, splitRemainderColumns(rewriter, rows, plan));
+  return parts;
+}
+
 /// A quantized contraction (loop 0 its rows) split by splitLoop where its
 /// rows have no divisor above 2 among the register tiles' rows: a multiple
 /// of the tallest tile, and the rest (fewer than it, which unpack the
@@ -2149,24 +2161,19 @@ struct VectorizeContractionsPass
       FailureOr<TilePlan> plan = planTiles(contraction, vectorBits);
       if (failed(plan))
         continue;
-      for (linalg::LinalgOp rows :
-           splitRemainderRows(rewriter, contraction, *plan)) {
-        FailureOr<TilePlan> rowsPlan = planTiles(rows, vectorBits);
-        if (failed(rowsPlan))
+      for (linalg::LinalgOp op :
+           splitRemainders(rewriter, contraction, *plan)) {
+        // A part's own extents give its tiles.
+        FailureOr<TilePlan> partPlan = planTiles(op, vectorBits);
+        if (failed(partPlan))
           continue;
-        for (linalg::LinalgOp op :
-             splitRemainderColumns(rewriter, rows, *rowsPlan)) {
-          FailureOr<TilePlan> partPlan = planTiles(op, vectorBits);
-          if (failed(partPlan))
-            continue;
-          for (Operation *tile :
-               tileFillingTheOutputPerTile(rewriter, op, *partPlan)) {
-            rewriter.setInsertionPoint(tile);
-            FailureOr<linalg::VectorizationResult> vectorized =
-                linalg::vectorize(rewriter, tile);
-            if (succeeded(vectorized))
-              rewriter.replaceOp(tile, vectorized->replacements);
-          }
+        for (Operation *tile :
+             tileFillingTheOutputPerTile(rewriter, op, *partPlan)) {
+          rewriter.setInsertionPoint(tile);
+          FailureOr<linalg::VectorizationResult> vectorized =
+              linalg::vectorize(rewriter, tile);
+          if (succeeded(vectorized))
+            rewriter.replaceOp(tile, vectorized->replacements);
         }
       }
     }
