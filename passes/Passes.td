@@ -332,10 +332,12 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     contraction over its nonzeros, packed with a 16-bit mask per panel of
     16 features and input and each panel's first nonzero
     (`pith.bitmap_matmul`), or, over 64 rows or more (padded with zeros
-    to vectors of 16, as many as 3 or 4 divides), by output feature: each
-    feature's nonzeros with their 16-bit inputs, its first nonzero and
-    count, and x transposed (`pith.indexed_matmul`); of anything but
-    constants it is refused.
+    to vectors of 16, as many as 3 or 4 divides), by output feature: the
+    nonzeros per panel of 16 features and chunk of 32 inputs, feature by
+    feature, with their inputs' places in the chunk (a byte), each run's
+    first nonzero and each feature's offset and count in it, and x
+    transposed (`pith.indexed_matmul`); of anything but constants it is
+    refused.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",
@@ -448,9 +450,7 @@ def ParallelizePass : Pass<"pith-parallelize"> {
     rows (a register tile's), and the loop the vectorizers run along (a
     contraction's last N loop, another op's last loop) into multiples of
     32 elements. A contraction over indexed sparse weights
-    (`pith.indexed_matmul`) splits by its panels of 16 features alone, 16
-    panels a chunk or more where the x transposed it reads is larger than
-    1 MiB (about a core's L2: each chunk walks all of it). The
+    (`pith.indexed_matmul`) splits by its panels of 16 features alone. The
     CPU pipeline turns each forall into an OpenMP
     worksharing loop. Ops already inside an scf.forall and fills are left
     alone, except that a fill an op's output starts from moves into the
@@ -510,12 +510,12 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     pith-lower-vectors makes AVX-512's `vexpandps`), multiplied by that
     input of every row of a block; chunks of inputs whose masks are all
     zero are skipped. Contractions over indexed nonzeros
-    (`pith.indexed_matmul`) go by blocks of 128 rows (64 with AVX2), spans
-    of inputs whose part of x transposed L2 holds, panels, and chunks of
-    inputs that L1 holds: each feature's cursor walks its nonzeros in the
-    chunk, each multiplied into 8 vectors of 16 rows (4 with AVX2) of its
-    input's row of x transposed; after a span, a panel's 16 features' sums
-    are transposed in registers and added to the output's rows. With
+    (`pith.indexed_matmul`) go by blocks of 128 rows (64 with AVX2),
+    panels and chunks of 32 inputs: the panel's nonzeros are walked in
+    order, each feature taking its count of them, each multiplied into 8
+    vectors of 16 rows (4 with AVX2) of its input's row of x transposed;
+    then a panel's 16 features' sums are transposed in registers and added
+    to the output's rows. With
     `bf16-dot`, 4-bit weight-only contractions at 1 or 2 rows multiply by
     pairs of bf16: per block of 4 rows of packed
     bytes, the bytes permuted so that each feature's share a 32-bit lane,

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <numeric>
 
 namespace mlir::pith::compression {
@@ -120,9 +119,8 @@ uint64_t bitmapBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
          static_cast<uint64_t>(nonzeros) * sizeof(float);
 }
 
-bool multipliesIndexed(int64_t inputRows, int64_t cols) {
-  return inputRows >= kIndexedRowBlock &&
-         cols <= std::numeric_limits<uint16_t>::max() + 1;
+bool multipliesIndexed(int64_t inputRows) {
+  return inputRows >= kIndexedRowBlock;
 }
 
 int64_t indexedPaddedRows(int64_t inputRows) {
@@ -132,18 +130,18 @@ int64_t indexedPaddedRows(int64_t inputRows) {
   return vectors * kIndexedRowVector;
 }
 
-uint64_t indexedBytes(int64_t rows, int64_t nonzeros) {
-  auto padded = static_cast<uint64_t>((rows + kBitmapPanelRows - 1) /
-                                      kBitmapPanelRows * kBitmapPanelRows);
-  return static_cast<uint64_t>(nonzeros) * (sizeof(float) + sizeof(int16_t)) +
-         padded * 2 * sizeof(int32_t);
+uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
+  auto runs =
+      static_cast<uint64_t>(llvm::divideCeil(rows, kBitmapPanelRows) *
+                            llvm::divideCeil(cols, kIndexedChunkInputs));
+  return static_cast<uint64_t>(nonzeros) * (sizeof(float) + sizeof(uint8_t)) +
+         runs * (sizeof(int32_t) + kBitmapPanelRows * sizeof(uint8_t));
 }
 
 uint64_t maskedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
                      int64_t inputRows) {
-  return multipliesIndexed(inputRows, cols)
-             ? indexedBytes(rows, nonzeros)
-             : bitmapBytes(rows, cols, nonzeros);
+  return multipliesIndexed(inputRows) ? indexedBytes(rows, cols, nonzeros)
+                                      : bitmapBytes(rows, cols, nonzeros);
 }
 
 std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,

@@ -83,16 +83,23 @@ inline constexpr int64_t kIndexedRowVector = 16;
 /// chains apart), the rows past `inputRows` zero.
 int64_t indexedPaddedRows(int64_t inputRows);
 
-/// Whether pith's CPU kernel multiplies a [rows, cols] masked weight into
-/// `inputRows` rows of input by its indexed form: at least
-/// kIndexedRowBlock rows, and every column has a 16-bit unsigned index.
-bool multipliesIndexed(int64_t inputRows, int64_t cols);
+/// Whether pith's CPU kernel multiplies a masked weight into `inputRows`
+/// rows of input by its indexed form: at least kIndexedRowBlock rows.
+bool multipliesIndexed(int64_t inputRows);
 
-/// The bytes of an f32 weight of `rows` rows with `nonzeros` nonzeros in
-/// its indexed form: each nonzero and its column (16 bits, unsigned), in
-/// row-major order, and for each row (padded to panels of
-/// kBitmapPanelRows) the 4-byte offset of its first nonzero and its count.
-uint64_t indexedBytes(int64_t rows, int64_t nonzeros);
+/// Inputs whose nonzeros the indexed form keeps together, per panel of
+/// kBitmapPanelRows features, so that a panel's nonzeros are one stream
+/// in chunk, feature, input order; their rows of x transposed (for 128
+/// rows: 16 KiB) stay in L1 while the panel's features walk them, and an
+/// input's place in its chunk fits a byte.
+inline constexpr int64_t kIndexedChunkInputs = 32;
+
+/// The bytes of a [rows, cols] f32 weight with `nonzeros` nonzeros in its
+/// indexed form: each nonzero and its input's place in its chunk of
+/// kIndexedChunkInputs (a byte), and for each panel of kBitmapPanelRows
+/// rows and chunk the 4-byte offset of its first nonzero and each row's
+/// count (a byte).
+uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros);
 
 /// The bytes of a [rows, cols] masked weight with `nonzeros` nonzeros
 /// multiplied into `inputRows` rows of input: indexedBytes or bitmapBytes,

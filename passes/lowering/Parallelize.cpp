@@ -53,28 +53,6 @@ struct Candidate {
   int64_t multiple;
 };
 
-/// Bytes of x transposed from which an indexed contraction's chunks hold
-/// kIndexedChunkPanels panels or more: about a core's L2. Each chunk walks
-/// all of x transposed, span by span, which stays in L2 for the next
-/// chunk only below this (one panel a chunk ran 4096 -> 256 at 50% and
-/// 128 rows at 0.63x of dense, one chunk at 0.98x).
-constexpr int64_t kIndexedInputBytesInL2 = 1 << 20;
-constexpr int64_t kIndexedChunkPanels = 16;
-
-/// The panels an indexed contraction's chunks must be a multiple of: 1,
-/// or kIndexedChunkPanels where the x transposed its body reads from above
-/// ([K, M] f32) is larger than kIndexedInputBytesInL2.
-int64_t indexedChunkPanels(linalg::LinalgOp op) {
-  int64_t largest = 0;
-  op.getBlock()->walk([&](tensor::ExtractOp extract) {
-    auto type = extract.getTensor().getType();
-    if (type.getRank() == 2 && type.getElementType().isF32() &&
-        type.hasStaticShape())
-      largest = std::max<int64_t>(largest, type.getNumElements() * 4);
-  });
-  return largest > kIndexedInputBytesInL2 ? kIndexedChunkPanels : 1;
-}
-
 /// Whether the inputs indexed by the loops `first` (and not `second`) hold
 /// more elements than those indexed by `second` (and not `first`).
 bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
@@ -102,10 +80,11 @@ bool largerOperandIndexes(linalg::LinalgOp op, ArrayRef<unsigned> first,
 /// in loop order. The loop the vectorizers run along (a contraction's last
 /// N loop, another op's last loop) splits only into whole vector blocks.
 SmallVector<Candidate> candidateLoops(linalg::LinalgOp op) {
-  // An indexed contraction (m, panel, feature | slot) splits by panels:
-  // each chunk multiplies all the rows, by its own features' nonzeros.
+  // An indexed contraction (m, panel, feature | chunk, slot) splits by
+  // panels: each chunk multiplies all the rows, by its own features'
+  // nonzeros, and streams x transposed in order.
   if (op->hasAttr(pith::kIndexedMatmulAttr))
-    return {{1, indexedChunkPanels(op)}};
+    return {{1, 1}};
   SmallVector<Candidate> candidates;
   if (linalg::isaContractionOpInterface(op) || pith::isPackedMatmul(op)) {
     // A packed contraction's x, packed weight and output are a

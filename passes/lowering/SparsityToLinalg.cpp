@@ -29,6 +29,7 @@
 #include "passes/compression/Sparsity.h"
 #include "passes/lowering/LoweringUtils.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace mlir::pith::lowering {
@@ -392,7 +393,7 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
   layer.k = weightType.getDimSize(1);
   layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
                std::max<int64_t>(layer.n, 1);
-  if (compression::multipliesIndexed(layer.rows, layer.k) != indexed)
+  if (compression::multipliesIndexed(layer.rows) != indexed)
     return rewriter.notifyMatchFailure(op, "rows for the other form");
   FailureOr<MaskedConstants> constants = readMaskedDensify(layer.densify);
   if (failed(constants))
@@ -599,14 +600,19 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
 
 /// linear(x, masked_densify(constants)) over at least kIndexedRowBlock
 /// rows of x (compression::multipliesIndexed) -> one linalg.generic over
-/// (m, panel, feature | slot): for each output feature (panels of
-/// kBitmapPanelRows, padded with empty features) its first nonzero and
-/// their count are operands ([panels, width] i32); the body reads slot s
-/// of the feature's nonzeros, its input index (i16, unsigned) and that
-/// input of x transposed ([K, M], M padded with zero rows as
+/// (m, panel, feature | chunk, slot). The nonzeros are kept per panel of
+/// kBitmapPanelRows output features (padded with empty features) and
+/// chunk of kIndexedChunkInputs inputs, features in turn, each feature's
+/// by input, with their inputs' places in the chunk (i8, unsigned): a
+/// panel's nonzeros are one stream. The operands are each (panel, chunk)
+/// run's first nonzero ([panels, chunks] i32), each feature's first
+/// within its run ([panels, chunks, width] i16) and count (i8); the body
+/// reads slot s of the feature's nonzeros in the chunk, its input and that
+/// input's row of x transposed ([K, M], M padded with zero rows as
 /// compression::indexedPaddedRows says, sliced off the sums) from above,
-/// and adds their product where s < count. It carries `pith.indexed_matmul`:
-/// pith-vectorize-contractions multiplies each nonzero into many rows at
+/// and adds their product where s < count. It carries
+/// `pith.indexed_matmul`: pith-vectorize-contractions walks each panel's
+/// stream by the counts alone, multiplying each nonzero into many rows at
 /// once, along x's transposed rows, so that only nonzeros take
 /// multiply-adds.
 struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
@@ -624,33 +630,56 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    constexpr int64_t width = compression::kBitmapPanelRows;
-    int64_t panels = llvm::divideCeil(n, width);
+    constexpr int64_t width = compression::kBitmapPanelRows,
+                      chunk = compression::kIndexedChunkInputs;
+    int64_t panels = llvm::divideCeil(n, width),
+            chunks = llvm::divideCeil(k, chunk);
 
-    // Row-major order is each feature's nonzeros in turn, by input.
-    std::vector<uint16_t> inputs;
-    std::vector<int32_t> firsts(panels * width, 0), counts(panels * width, 0);
-    int64_t slots = 0;
-    for (int64_t feature = 0; feature < n; ++feature) {
-      firsts[feature] = static_cast<int32_t>(inputs.size());
-      for (int64_t input = 0; input < k; ++input)
-        if (constants.mask[feature * k + input])
-          inputs.push_back(static_cast<uint16_t>(input));
-      counts[feature] = static_cast<int32_t>(inputs.size()) - firsts[feature];
-      slots = std::max<int64_t>(slots, counts[feature]);
+    // Each feature's next nonzero among the values (in row-major order).
+    std::vector<size_t> next(n);
+    for (int64_t feature = 1; feature < n; ++feature)
+      next[feature] = next[feature - 1] +
+                      std::count_if(constants.mask.begin() + (feature - 1) * k,
+                                    constants.mask.begin() + feature * k,
+                                    [](int8_t kept) { return kept != 0; });
+    std::vector<float> nonzeros;
+    std::vector<uint8_t> inputs;
+    nonzeros.reserve(constants.values.size() + 1);
+    inputs.reserve(constants.values.size() + 1);
+    std::vector<int32_t> starts(panels * chunks);
+    std::vector<int16_t> offsets(panels * chunks * width);
+    std::vector<int8_t> counts(panels * chunks * width);
+    int64_t slots = 1;
+    for (int64_t panel = 0; panel < panels; ++panel) {
+      for (int64_t c = 0; c < chunks; ++c) {
+        int64_t run = panel * chunks + c;
+        starts[run] = static_cast<int32_t>(nonzeros.size());
+        for (int64_t f = 0; f < width; ++f) {
+          int64_t feature = panel * width + f;
+          size_t first = nonzeros.size();
+          offsets[run * width + f] =
+              static_cast<int16_t>(first - static_cast<size_t>(starts[run]));
+          for (int64_t input = c * chunk;
+               feature < n && input < std::min(k, (c + 1) * chunk); ++input) {
+            if (!constants.mask[feature * k + input])
+              continue;
+            nonzeros.push_back(constants.values[next[feature]++]);
+            inputs.push_back(static_cast<uint8_t>(input - c * chunk));
+          }
+          counts[run * width + f] =
+              static_cast<int8_t>(nonzeros.size() - first);
+          slots = std::max<int64_t>(slots, nonzeros.size() - first);
+        }
+      }
     }
-    // One zero (of input 0) past the end, where slots past a feature's
-    // count read in the generic's own form.
-    for (int64_t feature = n; feature < panels * width; ++feature)
-      firsts[feature] = static_cast<int32_t>(inputs.size());
-    std::vector<float> nonzeros = constants.values;
+    // One zero (of the chunk's first input) past the end, where slots past
+    // a feature's count read in the generic's own form.
     nonzeros.push_back(0.0f);
     inputs.push_back(0);
-    slots = std::max<int64_t>(slots, 1);
     std::string base = resourceKey(densify.getValues(), "sparse_weight");
 
-    Type f32 = rewriter.getF32Type(), i16 = rewriter.getI16Type(),
-         i32 = rewriter.getI32Type();
+    Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type(),
+         i16 = rewriter.getI16Type(), i32 = rewriter.getI32Type();
     auto constant = [&](RankedTensorType tensorType, StringRef suffix,
                         ArrayRef<char> data) -> Value {
       return arith::ConstantOp::create(
@@ -660,14 +689,18 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     auto count = static_cast<int64_t>(nonzeros.size());
     Value values = constant(RankedTensorType::get({count}, f32), "_indexed",
                             detail::asBytes<float>(nonzeros));
-    Value indices = constant(RankedTensorType::get({count}, i16),
-                             "_inputs_indexed",
-                             detail::asBytes<uint16_t>(inputs));
-    auto featureType = RankedTensorType::get({panels, width}, i32);
-    Value firstsValue = constant(featureType, "_firsts_indexed",
-                                 detail::asBytes<int32_t>(firsts));
-    Value countsValue = constant(featureType, "_counts_indexed",
-                                 detail::asBytes<int32_t>(counts));
+    Value indices =
+        constant(RankedTensorType::get({count}, i8), "_inputs_indexed",
+                 detail::asBytes<uint8_t>(inputs));
+    Value startsValue =
+        constant(RankedTensorType::get({panels, chunks}, i32),
+                 "_starts_indexed", detail::asBytes<int32_t>(starts));
+    Value offsetsValue =
+        constant(RankedTensorType::get({panels, chunks, width}, i16),
+                 "_offsets_indexed", detail::asBytes<int16_t>(offsets));
+    Value countsValue =
+        constant(RankedTensorType::get({panels, chunks, width}, i8),
+                 "_counts_indexed", detail::asBytes<int8_t>(counts));
     // Rows padded with zeros to the kernel's blocks of vectors.
     int64_t paddedRows = compression::indexedPaddedRows(rows);
     Value xRows = reshapeTo(rewriter, loc, adaptor.getInput(), {rows, k});
@@ -683,41 +716,55 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
 
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(4, 0, exprs, context);
+      return AffineMap::get(5, 0, exprs, context);
     };
-    // The slots' numbers, 0 to the most nonzeros of any feature, give the
-    // slot loop its extent.
+    // The slots' numbers, 0 to the most nonzeros of any feature in a
+    // chunk, give the slot loop its extent.
     std::vector<int32_t> slotNumbers(slots);
     std::iota(slotNumbers.begin(), slotNumbers.end(), 0);
     Value slotsValue = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(RankedTensorType::get({slots}, i32),
                                ArrayRef<int32_t>(slotNumbers)));
-    SmallVector<AffineMap> maps = {map({d(1), d(2)}), map({d(1), d(2)}),
-                                   map({d(3)}), map({d(0), d(1), d(2)})};
+    SmallVector<AffineMap> maps = {map({d(1), d(3)}), map({d(1), d(3), d(2)}),
+                                   map({d(1), d(3), d(2)}), map({d(4)}),
+                                   map({d(0), d(1), d(2)})};
     auto panelType = RankedTensorType::get({paddedRows, panels, width}, f32);
     Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
     SmallVector<IteratorType> iterators = {
         IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-        IteratorType::reduction};
-    SmallVector<Value> operands = {firstsValue, countsValue, slotsValue};
+        IteratorType::reduction, IteratorType::reduction};
+    SmallVector<Value> operands = {startsValue, offsetsValue, countsValue,
+                                   slotsValue};
     auto generic = linalg::GenericOp::create(
         rewriter, loc, panelType, operands, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
           Type indexType = b.getIndexType();
-          Value slot = args[2];
+          Value slot = args[3];
           Value inRange = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::slt, slot, args[1]);
-          Value at = arith::SelectOp::create(
-              b, loc, inRange, arith::AddIOp::create(b, loc, args[0], slot),
-              scalar(b, loc, i32, count - 1));
-          Value atIndex = arith::IndexCastOp::create(b, loc, indexType, at);
+              b, loc, arith::CmpIPredicate::slt, slot,
+              arith::ExtUIOp::create(b, loc, i32, args[2]));
+          Value at = arith::AddIOp::create(
+              b, loc,
+              arith::AddIOp::create(
+                  b, loc, args[0],
+                  arith::ExtUIOp::create(b, loc, i32, args[1])),
+              slot);
+          Value safe = arith::SelectOp::create(b, loc, inRange, at,
+                                               scalar(b, loc, i32, count - 1));
+          Value atIndex = arith::IndexCastOp::create(b, loc, indexType, safe);
           Value weight =
               tensor::ExtractOp::create(b, loc, values, ValueRange{atIndex});
-          Value input = arith::IndexCastUIOp::create(
+          Value place = arith::IndexCastUIOp::create(
               b, loc, indexType,
               tensor::ExtractOp::create(b, loc, indices, ValueRange{atIndex}));
+          Value input = arith::AddIOp::create(
+              b, loc,
+              arith::MulIOp::create(
+                  b, loc, linalg::IndexOp::create(b, loc, 3),
+                  arith::ConstantIndexOp::create(b, loc, chunk)),
+              place);
           Value xValue = tensor::ExtractOp::create(
               b, loc, xTransposed,
               ValueRange{input, linalg::IndexOp::create(b, loc, 0)});

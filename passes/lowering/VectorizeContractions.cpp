@@ -1597,48 +1597,52 @@ private:
 };
 
 /// A contraction over a masked weight kept indexed (pith.indexed_matmul:
-/// loops m, panel, feature | slot; each feature's first nonzero and count
-/// are operands, the nonzeros, their inputs and x transposed [K, M] are
-/// read from above; rows a multiple of 16). Per block of 16 T rows (T
-/// vectors: 8, 6, 4 or 3 that divides them, at most 4 with AVX2), span of
-/// inputs whose rows of x transposed L2 holds, panel
-/// and chunk of inputs that L1 holds, each feature's cursor walks its
-/// nonzeros (in input order) while their input lies in the chunk: each is
-/// broadcast and multiplied into the T vectors of its input's row of x
-/// transposed, T chains that do not wait on each other, so that the
-/// multiply-adds are the nonzeros' alone. A panel's sums live in a
-/// [16, 16 T] buffer between chunks; after each span each 16x16 block of
-/// it is transposed in registers and added to 16 rows of the output.
+/// loops m, panel, feature | chunk, slot; each (panel, chunk) run's first
+/// nonzero, each feature's first in it and count are operands; the
+/// nonzeros, their inputs' places in their chunks and x transposed [K, M]
+/// are read from above; rows a multiple of 16). Per block of 16 T rows (T
+/// vectors: 8, 6, 4 or 3 that divides them, at most 4 with AVX2) and
+/// panel, the panel's nonzeros are walked in order, one stream: per chunk
+/// of inputs from its first nonzero, per feature as many as its count,
+/// each broadcast and multiplied into the T vectors of its input's row of
+/// x transposed (which L1 holds for the chunk), T chains that do not wait
+/// on each other, so that the multiply-adds are the nonzeros' alone. A
+/// panel's sums live in a [16, 16 T] buffer between chunks; then each
+/// 16x16 block of it is transposed in registers and added to 16 rows of
+/// the output.
 class IndexedMatmulWriter : LoopEmitter {
 public:
   static FailureOr<IndexedMatmulWriter> match(linalg::GenericOp op,
                                               int64_t vectorBits) {
-    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 4, 3, 3);
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 5, 4, 4);
     if (!op->hasAttr(pith::kIndexedMatmulAttr) || !ranges)
       return failure();
     MLIRContext *context = op.getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(4, 0, exprs, context);
+      return AffineMap::get(5, 0, exprs, context);
     };
     Builder builder(context);
-    Type i32 = builder.getI32Type(), f32 = builder.getF32Type();
+    Type i8 = builder.getI8Type(), i16 = builder.getI16Type(),
+         i32 = builder.getI32Type(), f32 = builder.getF32Type();
     if (!hasOperands(op,
-                     {map({d(1), d(2)}), map({d(1), d(2)}), map({d(3)}),
+                     {map({d(1), d(3)}), map({d(1), d(3), d(2)}),
+                      map({d(1), d(3), d(2)}), map({d(4)}),
                       map({d(0), d(1), d(2)})},
-                     {i32, i32, i32, f32}) ||
+                     {i32, i16, i8, i32, f32}) ||
         (*ranges)[2] != kLanes || (*ranges)[0] % kLanes != 0)
       return failure();
     IndexedMatmulWriter writer(op);
     // What the body reads from above: x transposed, the nonzeros and
-    // their inputs.
+    // their inputs' places.
     writer.xTransposed = readFromAbove(op, 2, f32);
     writer.nonzeros = readFromAbove(op, 1, f32);
-    writer.inputs = readFromAbove(op, 1, builder.getI16Type());
+    writer.inputs = readFromAbove(op, 1, i8);
     if (!writer.xTransposed || !writer.nonzeros || !writer.inputs)
       return failure();
     writer.rows = (*ranges)[0];
     writer.panels = (*ranges)[1];
+    writer.chunks = (*ranges)[3];
     writer.blocks =
         pickDivisor(writer.rows / kLanes, {8, 6, 4, 3}, [&](int64_t t) {
           return t <= (vectorBits >= 512 ? 8 : 4);
@@ -1649,57 +1653,19 @@ public:
   void write(RewriterBase &rewriter) {
     rewriter.setInsertionPoint(op);
     int64_t tileRows = kLanes * blocks;
-    int64_t inputs =
-        cast<RankedTensorType>(xTransposed.getType()).getDimSize(0);
-    // Chunks of inputs whose rows of x transposed (for a block of rows)
-    // L1 holds, in spans that L2 holds.
-    int64_t chunk = std::min(inputs, kL1Bytes / (tileRows * 4));
-    int64_t span = std::min(inputs, kL2Bytes / (tileRows * 4) / chunk * chunk);
-    Type indexType = rewriter.getIndexType();
-    Value buffer = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{kLanes, tileRows},
-        rewriter.getF32Type());
-    Value cursors = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{panels * kLanes}, indexType);
+    Value buffer = tensor::EmptyOp::create(rewriter, loc,
+                                           ArrayRef<int64_t>{kLanes, tileRows},
+                                           rewriter.getF32Type());
     auto rowLoop = scf::ForOp::create(
         rewriter, loc, index(rewriter, 0), index(rewriter, rows),
-        index(rewriter, tileRows),
-        ValueRange{op.getDpsInits()[0], buffer, cursors},
+        index(rewriter, tileRows), ValueRange{op.getDpsInits()[0], buffer},
         [&](OpBuilder &b, Location, Value row0, ValueRange rowArgs) {
-          // Each feature's cursor starts at its first nonzero.
-          auto start = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, panels * kLanes), index(b, 1),
-              ValueRange{rowArgs[2]},
-              [&](OpBuilder &b, Location, Value at, ValueRange args) {
-                Value panel = arith::DivUIOp::create(b, loc, at,
-                                                     index(b, kLanes));
-                Value feature = arith::RemUIOp::create(b, loc, at,
-                                                       index(b, kLanes));
-                scf::YieldOp::create(
-                    b, loc,
-                    ValueRange{tensor::InsertOp::create(
-                        b, loc, indexAt(b, firsts, {panel, feature}), args[0],
-                        ValueRange{at})});
+          auto panelLoop = scf::ForOp::create(
+              b, loc, index(b, 0), index(b, panels), index(b, 1), rowArgs,
+              [&](OpBuilder &b, Location, Value panel, ValueRange args) {
+                scf::YieldOp::create(b, loc, writePanel(b, panel, row0, args));
               });
-          auto spanLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, inputs), index(b, span),
-              ValueRange{rowArgs[0], rowArgs[1], start.getResult(0)},
-              [&](OpBuilder &b, Location, Value span0, ValueRange spanArgs) {
-                Value spanEnd = arith::MinUIOp::create(
-                    b, loc, plus(b, span0, span), index(b, inputs));
-                auto panelLoop = scf::ForOp::create(
-                    b, loc, index(b, 0), index(b, panels), index(b, 1),
-                    spanArgs,
-                    [&](OpBuilder &b, Location, Value panel,
-                        ValueRange args) {
-                      scf::YieldOp::create(
-                          b, loc,
-                          writePanel(b, panel, row0, span0, spanEnd, chunk,
-                                     args));
-                    });
-                scf::YieldOp::create(b, loc, panelLoop.getResults());
-              });
-          scf::YieldOp::create(b, loc, spanLoop.getResults());
+          scf::YieldOp::create(b, loc, panelLoop.getResults());
         });
     rewriter.replaceOp(op, rowLoop.getResult(0));
   }
@@ -1707,15 +1673,11 @@ public:
 private:
   /// Output features a panel holds, and rows a vector holds.
   static constexpr int64_t kLanes = 16;
-  /// The bytes of x transposed that a chunk of inputs spans (for a block
-  /// of rows), which L1 holds beside the nonzeros and the buffer, and
-  /// that a span of chunks does, which L2 holds beside the output's rows.
-  static constexpr int64_t kL1Bytes = 16 * 1024, kL2Bytes = 256 * 1024;
 
   explicit IndexedMatmulWriter(linalg::GenericOp op)
       : LoopEmitter(op.getLoc()), op(op) {
-    firsts = op.getDpsInputs()[0];
-    counts = op.getDpsInputs()[1];
+    starts = op.getDpsInputs()[0];
+    counts = op.getDpsInputs()[2];
   }
 
   VectorType floats(OpBuilder &b) const {
@@ -1730,14 +1692,12 @@ private:
         b, loc, b.getIndexType(), tensor::ExtractOp::create(b, loc, table, at));
   }
 
-  /// `panel`'s features over the block of rows from `row0` and the inputs
-  /// from `span0` to `spanEnd`, in chunks of `chunk` inputs: each
-  /// feature's cursor walks its nonzeros (which are in input order) a
-  /// chunk at a time, its sums kept in the buffer between chunks; then the
-  /// buffer's 16x16 blocks are transposed and added to the output's rows.
-  /// `state` is the output, the buffer and the cursors, returned after.
+  /// `panel`'s features over the block of rows from `row0`, a chunk of
+  /// inputs at a time from the chunk's first nonzero, each feature's
+  /// nonzeros in turn, its sums kept in the buffer between chunks; then
+  /// the buffer's 16x16 blocks are transposed and added to the output's
+  /// rows. `state` is the output and the buffer, returned after.
   SmallVector<Value> writePanel(OpBuilder &b, Value panel, Value row0,
-                                Value span0, Value spanEnd, int64_t chunk,
                                 ValueRange state) const {
     auto zeroLoop = scf::ForOp::create(
         b, loc, index(b, 0), index(b, kLanes), index(b, 1),
@@ -1753,20 +1713,22 @@ private:
           scf::YieldOp::create(b, loc, buffer);
         });
     auto chunkLoop = scf::ForOp::create(
-        b, loc, span0, spanEnd, index(b, chunk),
-        ValueRange{zeroLoop.getResult(0), state[2]},
-        [&](OpBuilder &b, Location, Value input0, ValueRange chunkArgs) {
-          Value chunkEnd = plus(b, input0, chunk);
+        b, loc, index(b, 0), index(b, chunks), index(b, 1),
+        ValueRange{zeroLoop.getResult(0)},
+        [&](OpBuilder &b, Location, Value chunk, ValueRange chunkArgs) {
+          Value input0 = arith::MulIOp::create(
+              b, loc, chunk, index(b, pith::compression::kIndexedChunkInputs));
           auto featureLoop = scf::ForOp::create(
-              b, loc, index(b, 0), index(b, kLanes), index(b, 1), chunkArgs,
+              b, loc, index(b, 0), index(b, kLanes), index(b, 1),
+              ValueRange{chunkArgs[0], indexAt(b, starts, {panel, chunk})},
               [&](OpBuilder &b, Location, Value feature,
                   ValueRange featureArgs) {
-                scf::YieldOp::create(
-                    b, loc,
-                    writeFeature(b, panel, feature, row0, chunkEnd,
-                                 featureArgs[0], featureArgs[1]));
+                scf::YieldOp::create(b, loc,
+                                     writeFeature(b, panel, chunk, feature,
+                                                  row0, input0, featureArgs[0],
+                                                  featureArgs[1]));
               });
-          scf::YieldOp::create(b, loc, featureLoop.getResults());
+          scf::YieldOp::create(b, loc, featureLoop.getResult(0));
         });
     Value buffer = chunkLoop.getResult(0);
     // A loop over the blocks' 16x16 transposes, not their unrolled copies:
@@ -1795,86 +1757,62 @@ private:
           }
           scf::YieldOp::create(b, loc, output);
         });
-    return {blockLoop.getResult(0), buffer, chunkLoop.getResult(1)};
+    return {blockLoop.getResult(0), buffer};
   }
 
-  /// Feature `feature` of `panel` over the block of rows from `row0`: its
-  /// nonzeros from its cursor on whose inputs lie before `chunkEnd`, each
-  /// multiplied into its sums (one vector of 16 rows per block, in row
-  /// `feature` of `buffer`). A feature with none there leaves its sums
+  /// Feature `feature` of `panel` in `chunk` (inputs from `input0`) over
+  /// the block of rows from `row0`: its count of nonzeros from `at` on,
+  /// each multiplied into its sums (one vector of 16 rows per block, in
+  /// row `feature` of `buffer`). A feature with none there leaves its sums
   /// alone (zero blocks of weights leave most chunks so). Returns the
-  /// buffer and the cursors after.
-  SmallVector<Value> writeFeature(OpBuilder &b, Value panel, Value feature,
-                                  Value row0, Value chunkEnd, Value buffer,
-                                  Value cursors) const {
-    Value end = arith::AddIOp::create(b, loc,
-                                      indexAt(b, firsts, {panel, feature}),
-                                      indexAt(b, counts, {panel, feature}));
-    Value cursor = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, panel, index(b, kLanes)),
-        feature);
-    // Whether the nonzero at `at` is the feature's and in the chunk (the
-    // one past a feature's last exists: the zero appended to them all).
-    auto inChunk = [&](OpBuilder &b, Value at) -> Value {
-      return arith::AndIOp::create(
-          b, loc,
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, end),
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                indexAt(b, inputs, {at}), chunkEnd));
-    };
-    Value start =
-        tensor::ExtractOp::create(b, loc, cursors, ValueRange{cursor});
+  /// buffer and the next feature's first nonzero.
+  SmallVector<Value> writeFeature(OpBuilder &b, Value panel, Value chunk,
+                                  Value feature, Value row0, Value input0,
+                                  Value buffer, Value at) const {
+    Value end = arith::AddIOp::create(
+        b, loc, at, indexAt(b, counts, {panel, chunk, feature}));
     auto any = scf::IfOp::create(
-        b, loc, inChunk(b, start),
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, at, end),
         [&](OpBuilder &b, Location) {
-          SmallVector<Value> init = {start};
+          SmallVector<Value> sums;
           for (int64_t t = 0; t < blocks; ++t)
-            init.push_back(
+            sums.push_back(
                 read(b, floats(b), buffer, {feature, index(b, t * kLanes)}));
-          auto walk = scf::WhileOp::create(
-              b, loc, ValueRange(init).getTypes(), init,
-              [&](OpBuilder &b, Location, ValueRange args) {
-                scf::ConditionOp::create(b, loc, inChunk(b, args[0]), args);
-              },
-              [&](OpBuilder &b, Location, ValueRange args) {
-                Value at = args[0];
-                Value input = indexAt(b, inputs, {at});
+          auto walk = scf::ForOp::create(
+              b, loc, at, end, index(b, 1), sums,
+              [&](OpBuilder &b, Location, Value at, ValueRange args) {
+                Value input = arith::AddIOp::create(b, loc, input0,
+                                                    indexAt(b, inputs, {at}));
                 Value weight = vector::BroadcastOp::create(
                     b, loc, floats(b),
                     tensor::ExtractOp::create(b, loc, nonzeros,
                                               ValueRange{at}));
-                SmallVector<Value> next = {plus(b, at, 1)};
+                SmallVector<Value> next;
                 for (int64_t t = 0; t < blocks; ++t) {
                   Value xs = read(b, floats(b), xTransposed,
                                   {input, plus(b, row0, t * kLanes)});
                   next.push_back(
-                      vector::FMAOp::create(b, loc, xs, weight, args[1 + t]));
+                      vector::FMAOp::create(b, loc, xs, weight, args[t]));
                 }
                 scf::YieldOp::create(b, loc, next);
               });
-          Value sums = buffer;
+          Value written = buffer;
           for (int64_t t = 0; t < blocks; ++t)
-            sums = vector::TransferWriteOp::create(
-                       b, loc, walk.getResult(1 + t), sums,
-                       ValueRange{feature, index(b, t * kLanes)},
-                       ArrayRef<bool>{true})
-                       .getResult();
-          scf::YieldOp::create(
-              b, loc,
-              ValueRange{sums,
-                         tensor::InsertOp::create(b, loc, walk.getResult(0),
-                                                  cursors, ValueRange{cursor})
-                             .getResult()});
+            written = vector::TransferWriteOp::create(
+                          b, loc, walk.getResult(t), written,
+                          ValueRange{feature, index(b, t * kLanes)},
+                          ArrayRef<bool>{true})
+                          .getResult();
+          scf::YieldOp::create(b, loc, written);
         },
-        [&](OpBuilder &b, Location) {
-          scf::YieldOp::create(b, loc, ValueRange{buffer, cursors});
-        });
-    return SmallVector<Value>(any.getResults());
+        [&](OpBuilder &b, Location) { scf::YieldOp::create(b, loc, buffer); });
+    return {any.getResult(0), end};
   }
 
   linalg::GenericOp op;
-  Value firsts, counts, xTransposed, nonzeros, inputs;
-  int64_t rows = 0, panels = 0, blocks = 4;
+  Value starts, counts, xTransposed, nonzeros, inputs;
+  int64_t rows = 0, panels = 0, chunks = 0, blocks = 4;
 };
 
 /// The fill `op`'s output starts from, if nothing else uses it (in a chunk

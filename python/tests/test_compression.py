@@ -375,11 +375,12 @@ def masked_bytes(n, k, nonzeros, m):
     """What the CPU kernel stores for a masked [n, k] weight multiplied into
     m rows: below 64 rows a bitmap, a 16-bit mask per 16 features and
     input, a 4-byte start per 16 features, and the nonzeros; from 64 rows
-    on indexed, each nonzero with its 16-bit input, and a first nonzero
-    and a count (4 bytes each) per feature padded to 16."""
+    on indexed, each nonzero with its input's place in its chunk of 32 (a
+    byte), and per 16 features and chunk a 4-byte start and a 1-byte count
+    per feature."""
     panels = -(-n // 16)
     if m >= 64:
-        return 6 * nonzeros + 8 * 16 * panels
+        return 5 * nonzeros + panels * -(-k // 32) * (4 + 16)
     return panels * (2 * k + 4) + 4 * nonzeros
 
 
@@ -390,8 +391,8 @@ def masked_bytes(n, k, nonzeros, m):
 # and many: from 64 rows on, the indexed kernel (x transposed in 16x16
 # blocks, or by scalars where K is no multiple of 16; rows padded to
 # vectors of 16, as many as 3 or 4 divides: 113 to 128, 200 to 240;
-# inputs in chunks of 32 or 64 and spans of 512 or 1024, the last ones
-# partial where they do not divide K).
+# inputs in chunks of 32, the last one partial where 32 does not divide
+# K).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("blocks,k,n,m", [(False, 96, 40, 1), (False, 128, 33, 5),
                                           (False, 36, 20, 3), (False, 7, 16, 2),

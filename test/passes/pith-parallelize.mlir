@@ -133,44 +133,22 @@ func.func @bitmap_panels(%x: tensor<1x1024x8xf32>, %m: tensor<4x1024x8xi16>, %s:
 
 // -----
 
-// An indexed contraction splits by panels alone, whatever its rows: each
-// chunk multiplies all 128 rows by its own features' nonzeros, and the
-// 16 features of a panel stay together.
-#if = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-#is = affine_map<(d0, d1, d2, d3) -> (d3)>
-#io = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// An indexed contraction splits by panels alone, whatever its rows and
+// however large x transposed (2 MiB here): each chunk multiplies all 128
+// rows by its own features' nonzeros, streaming x transposed in order,
+// and the 16 features of a panel stay together.
+#i_run = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3)>
+#i_feature = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d2)>
+#i_slot = affine_map<(d0, d1, d2, d3, d4) -> (d4)>
+#i_out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @indexed_panels
-//       CHECK: scf.forall (%[[P:.*]]) in (2)
-//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0] [1, 16] [1, 1] : tensor<2x16xi32> to tensor<1x16xi32>
-//       CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul}
-func.func @indexed_panels(%firsts: tensor<2x16xi32>, %counts: tensor<2x16xi32>, %slots: tensor<4096xi32>, %x: tensor<2048x128xf32>, %init: tensor<128x2x16xf32>) -> tensor<128x2x16xf32> {
-  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<2x16xi32>, tensor<2x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x2x16xf32>) attrs = {pith.indexed_matmul} {
-  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
-    %k = arith.index_cast %slot : i32 to index
-    %m = linalg.index 0 : index
-    %a = tensor.extract %x[%k, %m] : tensor<2048x128xf32>
-    %sum = arith.addf %o, %a : f32
-    linalg.yield %sum : f32
-  } -> tensor<128x2x16xf32>
-  return %r : tensor<128x2x16xf32>
-}
-
-// -----
-
-// Where x transposed (2 MiB here) is larger than a core's L2, each chunk,
-// which walks all of it, holds 16 panels or more: 32 panels split in 2,
-// and 2 panels stay whole.
-#if = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-#is = affine_map<(d0, d1, d2, d3) -> (d3)>
-#io = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
-// CHECK-LABEL: func.func @indexed_large_input
-//       CHECK: scf.forall (%[[P:.*]]) = (0) to (32) step (16)
-//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0] [16, 16] [1, 1] : tensor<32x16xi32> to tensor<16x16xi32>
-// CHECK-LABEL: func.func @indexed_large_input_few_panels
-//   CHECK-NOT: scf.forall
-func.func @indexed_large_input(%firsts: tensor<32x16xi32>, %counts: tensor<32x16xi32>, %slots: tensor<4096xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x32x16xf32>) -> tensor<128x32x16xf32> {
-  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<32x16xi32>, tensor<32x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x32x16xf32>) attrs = {pith.indexed_matmul} {
-  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
+//       CHECK: scf.forall (%[[P:.*]]) = (0) to (32) step (2)
+//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0] [2, 128] [1, 1] : tensor<32x128xi32> to tensor<2x128xi32>
+//       CHECK:   tensor.extract_slice %{{.*}}[%[[P]], 0, 0] [2, 128, 16] [1, 1, 1] : tensor<32x128x16xi8> to tensor<2x128x16xi8>
+//       CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<128x2x16xf32>) attrs = {pith.indexed_matmul}
+func.func @indexed_panels(%starts: tensor<32x128xi32>, %offsets: tensor<32x128x16xi16>, %counts: tensor<32x128x16xi8>, %slots: tensor<32xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x32x16xf32>) -> tensor<128x32x16xf32> {
+  %r = linalg.generic {indexing_maps = [#i_run, #i_feature, #i_feature, #i_slot, #i_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%starts, %offsets, %counts, %slots : tensor<32x128xi32>, tensor<32x128x16xi16>, tensor<32x128x16xi8>, tensor<32xi32>) outs(%init : tensor<128x32x16xf32>) attrs = {pith.indexed_matmul} {
+  ^bb0(%start: i32, %offset: i16, %count: i8, %slot: i32, %o: f32):
     %k = arith.index_cast %slot : i32 to index
     %m = linalg.index 0 : index
     %a = tensor.extract %x[%k, %m] : tensor<4096x128xf32>
@@ -179,30 +157,20 @@ func.func @indexed_large_input(%firsts: tensor<32x16xi32>, %counts: tensor<32x16
   } -> tensor<128x32x16xf32>
   return %r : tensor<128x32x16xf32>
 }
-func.func @indexed_large_input_few_panels(%firsts: tensor<2x16xi32>, %counts: tensor<2x16xi32>, %slots: tensor<4096xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x2x16xf32>) -> tensor<128x2x16xf32> {
-  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<2x16xi32>, tensor<2x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x2x16xf32>) attrs = {pith.indexed_matmul} {
-  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
-    %k = arith.index_cast %slot : i32 to index
-    %m = linalg.index 0 : index
-    %a = tensor.extract %x[%k, %m] : tensor<4096x128xf32>
-    %sum = arith.addf %o, %a : f32
-    linalg.yield %sum : f32
-  } -> tensor<128x2x16xf32>
-  return %r : tensor<128x2x16xf32>
-}
 
 // -----
 
 // One panel: nothing to split (its features stay together).
-#if = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-#is = affine_map<(d0, d1, d2, d3) -> (d3)>
-#io = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#i_run = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3)>
+#i_feature = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d2)>
+#i_slot = affine_map<(d0, d1, d2, d3, d4) -> (d4)>
+#i_out = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @indexed_panel
 //   CHECK-NOT: scf.forall
 //       CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul}
-func.func @indexed_panel(%firsts: tensor<1x16xi32>, %counts: tensor<1x16xi32>, %slots: tensor<4096xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x1x16xf32>) -> tensor<128x1x16xf32> {
-  %r = linalg.generic {indexing_maps = [#if, #if, #is, #io], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%firsts, %counts, %slots : tensor<1x16xi32>, tensor<1x16xi32>, tensor<4096xi32>) outs(%init : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul} {
-  ^bb0(%first: i32, %count: i32, %slot: i32, %o: f32):
+func.func @indexed_panel(%starts: tensor<1x128xi32>, %offsets: tensor<1x128x16xi16>, %counts: tensor<1x128x16xi8>, %slots: tensor<32xi32>, %x: tensor<4096x128xf32>, %init: tensor<128x1x16xf32>) -> tensor<128x1x16xf32> {
+  %r = linalg.generic {indexing_maps = [#i_run, #i_feature, #i_feature, #i_slot, #i_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%starts, %offsets, %counts, %slots : tensor<1x128xi32>, tensor<1x128x16xi16>, tensor<1x128x16xi8>, tensor<32xi32>) outs(%init : tensor<128x1x16xf32>) attrs = {pith.indexed_matmul} {
+  ^bb0(%start: i32, %offset: i16, %count: i8, %slot: i32, %o: f32):
     %k = arith.index_cast %slot : i32 to index
     %m = linalg.index 0 : index
     %a = tensor.extract %x[%k, %m] : tensor<4096x128xf32>

@@ -1,33 +1,46 @@
 // RUN: pith-opt %s --pith-lower-to-linalg --canonicalize --split-input-file | FileCheck %s
 
-// W = [[1, 0, 0, 2], [0, 3, 4, 5]] as its nonzeros and mask, multiplied
-// into 64 rows: indexed. Each feature's nonzeros in row-major order with
-// their inputs (feature 0: inputs 0, 3; feature 1: inputs 1, 2, 3), one
-// zero of input 0 appended; per feature of the panel of 16 its first
-// nonzero (0, 2, then 5 for the empty padding features) and count (2, 3,
-// then 0); the slots' numbers up to the most any feature has (3). x is
-// transposed to [K, M]; the body reads slot s of the feature, its input's
-// row of x transposed at row m, and adds the product where s < count.
-// The bias is added after the padding features are sliced off.
-// CHECK-DAG: #[[FEATURE:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d2)>
-// CHECK-DAG: #[[SLOT:.*]] = affine_map<(d0, d1, d2, d3) -> (d3)>
-// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// W [2, 40], feature 0 nonzero at inputs 0 and 33 (1, 2), feature 1 at
+// 1, 2 and 39 (3, 4, 5), as its nonzeros and mask, multiplied into 64
+// rows: indexed. The nonzeros go per panel of 16 features and chunk of 32
+// inputs, features in turn: chunk 0 holds feature 0's input 0 and feature
+// 1's inputs 1 and 2, chunk 1 feature 0's input 33 and feature 1's 39
+// (places 1 and 7 in the chunk), then one zero of place 0. Per (panel,
+// chunk) run its first nonzero (0, 3); per feature of the run its first
+// in the run (0, 1, then 3 for the empty padding features in chunk 0; 0,
+// 1, then 2 in chunk 1) and count (1, 2, then 0; 1, 1, then 0); the
+// slots' numbers up to the most any feature has in a chunk (2). x is
+// transposed to [K, M]; the body reads slot s of the feature in the
+// chunk, its input's row of x transposed (chunk times 32 plus its place)
+// at row m, and adds the product where s < count. The bias is added after
+// the padding features are sliced off.
+// CHECK-DAG: #[[RUNS:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3)>
+// CHECK-DAG: #[[FEATURE:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3, d2)>
+// CHECK-DAG: #[[SLOT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d4)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @indexed_linear
-//   CHECK-DAG: %[[SLOTS:.*]] = arith.constant dense<[0, 1, 2]> : tensor<3xi32>
-//   CHECK-DAG: %[[COUNTS:.*]] = arith.constant dense_resource<w_nonzeros_counts_indexed> : tensor<1x16xi32>
-//   CHECK-DAG: %[[FIRSTS:.*]] = arith.constant dense_resource<w_nonzeros_firsts_indexed> : tensor<1x16xi32>
-//   CHECK-DAG: %[[INPUTS:.*]] = arith.constant dense_resource<w_nonzeros_inputs_indexed> : tensor<6xi16>
+//   CHECK-DAG: %[[SLOTS:.*]] = arith.constant dense<[0, 1]> : tensor<2xi32>
+//   CHECK-DAG: %[[COUNTS:.*]] = arith.constant dense_resource<w_nonzeros_counts_indexed> : tensor<1x2x16xi8>
+//   CHECK-DAG: %[[OFFSETS:.*]] = arith.constant dense_resource<w_nonzeros_offsets_indexed> : tensor<1x2x16xi16>
+//   CHECK-DAG: %[[STARTS:.*]] = arith.constant dense_resource<w_nonzeros_starts_indexed> : tensor<1x2xi32>
+//   CHECK-DAG: %[[INPUTS:.*]] = arith.constant dense_resource<w_nonzeros_inputs_indexed> : tensor<6xi8>
 //   CHECK-DAG: %[[VALUES:.*]] = arith.constant dense_resource<w_nonzeros_indexed> : tensor<6xf32>
-//       CHECK: %[[XT:.*]] = linalg.transpose ins(%{{.*}} : tensor<64x4xf32>) outs(%{{.*}} : tensor<4x64xf32>) permutation = [1, 0]
-//       CHECK: linalg.generic {indexing_maps = [#[[FEATURE]], #[[FEATURE]], #[[SLOT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[FIRSTS]], %[[COUNTS]], %[[SLOTS]] : tensor<1x16xi32>, tensor<1x16xi32>, tensor<3xi32>) outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
-//       CHECK: ^bb0(%[[FIRST:.*]]: i32, %[[COUNT:.*]]: i32, %[[S:.*]]: i32, %[[ACC:.*]]: f32):
-//       CHECK:   %[[IN_RANGE:.*]] = arith.cmpi slt, %[[S]], %[[COUNT]] : i32
+//       CHECK: %[[XT:.*]] = linalg.transpose ins(%{{.*}} : tensor<64x40xf32>) outs(%{{.*}} : tensor<40x64xf32>) permutation = [1, 0]
+//       CHECK: linalg.generic {indexing_maps = [#[[RUNS]], #[[FEATURE]], #[[FEATURE]], #[[SLOT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[STARTS]], %[[OFFSETS]], %[[COUNTS]], %[[SLOTS]] : tensor<1x2xi32>, tensor<1x2x16xi16>, tensor<1x2x16xi8>, tensor<2xi32>) outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
+//       CHECK: ^bb0(%[[START:.*]]: i32, %[[OFFSET:.*]]: i16, %[[COUNT:.*]]: i8, %[[S:.*]]: i32, %[[ACC:.*]]: f32):
+//       CHECK:   %[[COUNT32:.*]] = arith.extui %[[COUNT]] : i8 to i32
+//       CHECK:   %[[IN_RANGE:.*]] = arith.cmpi slt, %[[S]], %[[COUNT32]] : i32
+//       CHECK:   %[[OFFSET32:.*]] = arith.extui %[[OFFSET]] : i16 to i32
+//       CHECK:   %[[FIRST:.*]] = arith.addi %[[START]], %[[OFFSET32]] : i32
 //       CHECK:   %[[AT:.*]] = arith.addi %[[FIRST]], %[[S]] : i32
-//       CHECK:   %[[SAFE:.*]] = arith.select %[[IN_RANGE]], %[[AT]], %{{.*}} : i32
+//       CHECK:   %[[SAFE:.*]] = arith.select %[[IN_RANGE]], %[[AT]], %c5_i32 : i32
 //       CHECK:   %[[I:.*]] = arith.index_cast %[[SAFE]] : i32 to index
 //       CHECK:   %[[W:.*]] = tensor.extract %[[VALUES]][%[[I]]]
-//       CHECK:   %[[INPUT16:.*]] = tensor.extract %[[INPUTS]][%[[I]]]
-//       CHECK:   %[[INPUT:.*]] = arith.index_castui %[[INPUT16]] : i16 to index
+//       CHECK:   %[[PLACE8:.*]] = tensor.extract %[[INPUTS]][%[[I]]]
+//       CHECK:   %[[PLACE:.*]] = arith.index_castui %[[PLACE8]] : i8 to index
+//       CHECK:   %[[CHUNK:.*]] = linalg.index 3 : index
+//       CHECK:   %[[CHUNK0:.*]] = arith.muli %[[CHUNK]], %c32 : index
+//       CHECK:   %[[INPUT:.*]] = arith.addi %[[CHUNK0]], %[[PLACE]] : index
 //       CHECK:   %[[M:.*]] = linalg.index 0 : index
 //       CHECK:   %[[X:.*]] = tensor.extract %[[XT]][%[[INPUT]], %[[M]]]
 //       CHECK:   %[[P:.*]] = arith.mulf %[[X]], %[[W]] : f32
@@ -35,15 +48,16 @@
 //       CHECK:   arith.select %[[IN_RANGE]], %[[SUM]], %[[ACC]] : f32
 //       CHECK: tensor.extract_slice %{{.*}}[0, 0] [64, 2] [1, 1] : tensor<64x16xf32> to tensor<64x2xf32>
 //       CHECK: arith.addf
-//   CHECK-DAG: w_nonzeros_counts_indexed: "0x400000000200000003000000{{(00000000)+}}"
-//   CHECK-DAG: w_nonzeros_firsts_indexed: "0x400000000000000002000000{{(05000000)+}}"
-//   CHECK-DAG: w_nonzeros_inputs_indexed: "0x40000000000003000100020003000000"
-//   CHECK-DAG: w_nonzeros_indexed: "0x400000000000803F0000004000004040000080400000A04000000000"
-func.func @indexed_linear(%x: tensor<64x4xf32>, %b: tensor<2xf32>) -> tensor<64x2xf32> {
+//   CHECK-DAG: w_nonzeros_counts_indexed: "0x400000000102000000000000000000000000000001010000000000000000000000000000"
+//   CHECK-DAG: w_nonzeros_offsets_indexed: "0x4000000000000100030003000300030003000300030003000300030003000300030003000000010002000200020002000200020002000200020002000200020002000200"
+//   CHECK-DAG: w_nonzeros_starts_indexed: "0x400000000000000003000000"
+//   CHECK-DAG: w_nonzeros_inputs_indexed: "0x40000000000102010700"
+//   CHECK-DAG: w_nonzeros_indexed: "0x400000000000803F0000404000008040000000400000A04000000000"
+func.func @indexed_linear(%x: tensor<64x40xf32>, %b: tensor<2xf32>) -> tensor<64x2xf32> {
   %v = pith.constant dense_resource<w_nonzeros> : tensor<5xf32>
-  %m = pith.constant dense<[[true, false, false, true], [false, true, true, true]]> : tensor<2x4xi1>
-  %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
-  %y = pith.linear %x, %w, %b : (tensor<64x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<64x2xf32>
+  %m = pith.constant dense<[[true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, false, false], [false, true, true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]]> : tensor<2x40xi1>
+  %w = pith.masked_densify %v, %m : (tensor<5xf32>, tensor<2x40xi1>) -> tensor<2x40xf32>
+  %y = pith.linear %x, %w, %b : (tensor<64x40xf32>, tensor<2x40xf32>, tensor<2xf32>) -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
 }
 
