@@ -326,7 +326,9 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (M a power of two up to 16, a group's N positions of log2 M bits in
     at most 32) becomes a contraction over the kept values, packed
     [panels, groups, N, width], with their positions an 8-, 16- or 32-bit
-    integer per feature and group (`pith.sparse_matmul = {n, m}`).
+    integer per feature and group (`pith.sparse_matmul = {n, m}`); f32
+    kept values over 64 rows or more are multiplied indexed instead, as
+    masked weights' nonzeros are (below).
     `pith.masked_densify` of constants becomes a dense constant, unless
     (with `pack-sparse`) only linear layers take it: each becomes a
     contraction over its nonzeros, packed with a 16-bit mask per panel of

@@ -145,7 +145,7 @@ uint64_t CandidateLayer::storedBytes() const {
   auto type = cast<RankedTensorType>(weight->getResult(0).getType());
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
   if (auto densify = dyn_cast<DensifyOp>(weight))
-    return keptBytes(rows, cols, densify.getN(), densify.getM());
+    return nOfMBytes(rows, cols, densify.getN(), densify.getM(), inputRows());
   if (auto masked = dyn_cast<MaskedDensifyOp>(weight))
     return maskedBytes(rows, cols, masked.getValues().getType().getDimSize(0),
                        inputRows());

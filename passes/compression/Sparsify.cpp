@@ -207,7 +207,8 @@ struct SparsifyPass : mlir::pith::impl::SparsifyPassBase<SparsifyPass> {
     if (sparsityPattern.kind == SparsityPattern::Kind::NOfM &&
         packedPositionBytes(sparsityPattern.n, sparsityPattern.m) > 0) {
       weight = storeKept(b, layer, pruned, sparsityPattern, base);
-      bytesAfter = keptBytes(rows, cols, sparsityPattern.n, sparsityPattern.m);
+      bytesAfter = nOfMBytes(rows, cols, sparsityPattern.n, sparsityPattern.m,
+                             layer.candidate.inputRows());
     } else if (uint64_t masked =
                    maskedBytes(rows, cols, rows * cols - zeros,
                                layer.candidate.inputRows());

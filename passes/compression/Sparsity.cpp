@@ -144,6 +144,13 @@ uint64_t maskedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
                                       : bitmapBytes(rows, cols, nonzeros);
 }
 
+uint64_t nOfMBytes(int64_t rows, int64_t cols, int64_t n, int64_t m,
+                   int64_t inputRows) {
+  return multipliesIndexed(inputRows)
+             ? indexedBytes(rows, cols, rows * (cols / m) * n)
+             : keptBytes(rows, cols, n, m);
+}
+
 std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
                                                llvm::ArrayRef<int8_t> mask) {
   std::vector<float> dense(mask.size(), 0.0f);

@@ -107,6 +107,12 @@ uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros);
 uint64_t maskedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
                      int64_t inputRows);
 
+/// The bytes of an N:M-sparse [rows, cols] f32 weight multiplied into
+/// `inputRows` rows of input: indexedBytes of its kept values, or
+/// keptBytes, by multipliesIndexed.
+uint64_t nOfMBytes(int64_t rows, int64_t cols, int64_t n, int64_t m,
+                   int64_t inputRows);
+
 /// The dense weight of `mask`'s elements holding `values` in row-major
 /// order where the mask is nonzero, as pith.masked_densify defines it; nothing
 /// where the mask's nonzero count is not the number of values.

@@ -16,7 +16,8 @@
 // mask's nonzeros into a register; or, over many rows, a contraction over
 // each output feature's nonzeros and their inputs (pith.indexed_matmul),
 // whose vectorized form multiplies each nonzero into many rows of x
-// transposed.
+// transposed. Over as many rows, an N:M weight of f32 kept values is
+// multiplied in that indexed form too.
 //
 //===----------------------------------------------------------------------===//
 
@@ -215,8 +216,9 @@ FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
   return packed;
 }
 
-/// linear(x, densify(values, positions)) with constant f32 values (or
-/// int8 ones dequantized with a scale per row) -> one linalg.generic over
+/// linear(x, densify(values, positions)) with constant f32 values (over
+/// fewer rows than IndexedLinearLowering takes), or int8 ones dequantized
+/// with a scale per row -> one linalg.generic over
 /// (m, panel, column | group, slot, offset), reading x viewed [M, groups,
 /// m], the packed values, positions (and scales [panels, width]), and
 /// adding x's element at `offset` times the slot's value where the slot's
@@ -250,6 +252,8 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t panels = llvm::divideCeil(n, panelWidth);
     bool quantized = !packed->integers.empty();
+    if (!quantized && compression::multipliesIndexed(rows))
+      return rewriter.notifyMatchFailure(op, "multiplied indexed");
     Value keptSource = densify.getValues();
     if (quantized)
       keptSource = keptSource.getDefiningOp<DequantizeOp>().getInput();
@@ -371,10 +375,11 @@ FailureOr<MaskedConstants> readMaskedDensify(MaskedDensifyOp densify) {
   return MaskedConstants{std::move(*values), std::move(*mask)};
 }
 
-/// A linear layer over masked_densify(constants): its weight's [N, K],
-/// the rows of x it multiplies and the constants.
+/// A linear layer over a sparse weight of constants: the constant that
+/// names its resources, its weight's [N, K], the rows of x it multiplies
+/// and its nonzeros and mask.
 struct MaskedLinear {
-  MaskedDensifyOp densify;
+  Value source;
   int64_t n = 0, k = 0, rows = 0;
   MaskedConstants constants;
 };
@@ -385,20 +390,67 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
                                           PatternRewriter &rewriter) {
   MaskedLinear layer;
   // MaskedDensifyConstants has checked the weight's constants.
-  layer.densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
-  if (!layer.densify)
+  auto densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
+  if (!densify)
     return rewriter.notifyMatchFailure(op, "weight is not masked");
-  auto weightType = cast<RankedTensorType>(layer.densify.getType());
+  layer.source = densify.getValues();
+  auto weightType = cast<RankedTensorType>(densify.getType());
   layer.n = weightType.getDimSize(0);
   layer.k = weightType.getDimSize(1);
   layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
                std::max<int64_t>(layer.n, 1);
   if (compression::multipliesIndexed(layer.rows) != indexed)
     return rewriter.notifyMatchFailure(op, "rows for the other form");
-  FailureOr<MaskedConstants> constants = readMaskedDensify(layer.densify);
+  FailureOr<MaskedConstants> constants = readMaskedDensify(densify);
   if (failed(constants))
     return failure();
   layer.constants = std::move(*constants);
+  return layer;
+}
+
+/// `op` as a MaskedLinear where its rows are multiplied indexed
+/// (compression::multipliesIndexed) and its weight is masked_densify of
+/// constants, or densify of f32 constants in an N:M pattern whose
+/// positions the CPU packs: the kept values (zeros among them) are its
+/// nonzeros, in input order within each group. A match failure otherwise.
+FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
+                                           PatternRewriter &rewriter) {
+  auto densify = op.getWeight().getDefiningOp<DensifyOp>();
+  if (!densify)
+    return matchMaskedLinear(op, /*indexed=*/true, rewriter);
+  MaskedLinear layer;
+  auto weightType = cast<RankedTensorType>(densify.getType());
+  layer.source = densify.getValues();
+  layer.n = weightType.getDimSize(0);
+  layer.k = weightType.getDimSize(1);
+  layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
+               std::max<int64_t>(layer.n, 1);
+  int64_t kept = densify.getN(), groupSize = densify.getM();
+  if (!compression::multipliesIndexed(layer.rows) ||
+      compression::packedPositionBytes(kept, groupSize) == 0)
+    return rewriter.notifyMatchFailure(op, "not an indexed N:M layer");
+  std::optional<std::vector<float>> values =
+      detail::readFloats(constantValue(densify.getValues()));
+  std::optional<std::vector<int8_t>> positions =
+      detail::readBytes(constantValue(densify.getPositions()));
+  if (!values || !positions)
+    return rewriter.notifyMatchFailure(op, "not a densify of f32 constants");
+  // Each kept value at its place in the dense weight, then read back in
+  // row-major order.
+  std::vector<float> dense(layer.n * layer.k, 0.0f);
+  layer.constants.mask.assign(layer.n * layer.k, 0);
+  for (size_t slot = 0; slot < values->size(); ++slot) {
+    auto position = static_cast<uint8_t>((*positions)[slot]);
+    int64_t at = slot / kept * groupSize + position;
+    if (position >= groupSize || layer.constants.mask[at])
+      return rewriter.notifyMatchFailure(op, "a position out of place");
+    layer.constants.mask[at] = 1;
+    dense[at] = (*values)[slot];
+  }
+  layer.constants.values.reserve(values->size());
+  for (int64_t at = 0; at < layer.n * layer.k; ++at)
+    if (layer.constants.mask[at])
+      layer.constants.values.push_back(dense[at]);
   return layer;
 }
 
@@ -485,7 +537,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
         matchMaskedLinear(op, /*indexed=*/false, rewriter);
     if (failed(layer))
       return failure();
-    auto [densify, n, k, rows, constants] = *layer;
+    auto [source, n, k, rows, constants] = *layer;
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     constexpr int64_t width = compression::kBitmapPanelRows;
@@ -496,7 +548,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
     PackedBitmapWeight packed = packBitmapWeight(constants.expand(), n, k);
     // One zero past the end: the slow form reads there for unset bits.
     packed.nonzeros.push_back(0.0f);
-    std::string base = resourceKey(densify.getValues(), "sparse_weight");
+    std::string base = resourceKey(source, "sparse_weight");
 
     Type f32 = rewriter.getF32Type(), i16 = rewriter.getI16Type(),
          i32 = rewriter.getI32Type();
@@ -598,9 +650,10 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
   }
 };
 
-/// linear(x, masked_densify(constants)) over at least kIndexedRowBlock
-/// rows of x (compression::multipliesIndexed) -> one linalg.generic over
-/// (m, panel, feature | chunk, slot). The nonzeros are kept per panel of
+/// linear(x, masked_densify(constants)), or of an N:M densify of f32
+/// constants (matchIndexedLinear), over at least kIndexedRowBlock rows of
+/// x (compression::multipliesIndexed) -> one linalg.generic over (m,
+/// panel, feature | chunk, slot). The nonzeros are kept per panel of
 /// kBitmapPanelRows output features (padded with empty features) and
 /// chunk of kIndexedChunkInputs inputs, features in turn, each feature's
 /// by input, with their inputs' places in the chunk (i8, unsigned): a
@@ -622,11 +675,10 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<MaskedLinear> layer =
-        matchMaskedLinear(op, /*indexed=*/true, rewriter);
+    FailureOr<MaskedLinear> layer = matchIndexedLinear(op, rewriter);
     if (failed(layer))
       return failure();
-    auto [densify, n, k, rows, constants] = *layer;
+    auto [source, n, k, rows, constants] = *layer;
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
@@ -676,7 +728,7 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     // a feature's count read in the generic's own form.
     nonzeros.push_back(0.0f);
     inputs.push_back(0);
-    std::string base = resourceKey(densify.getValues(), "sparse_weight");
+    std::string base = resourceKey(source, "sparse_weight");
 
     Type f32 = rewriter.getF32Type(), i8 = rewriter.getI8Type(),
          i16 = rewriter.getI16Type(), i32 = rewriter.getI32Type();

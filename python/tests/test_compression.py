@@ -349,16 +349,17 @@ def prune_n_of_m(w, n, m):
 
 
 # Rows: one (the gather and permute path for few rows), a few, and many
-# (128, and 113, which no tile of several rows divides); features not a
-# multiple of the 16-wide panels; patterns whose positions take 1, 2 and 4
-# bytes a group (8:16 stays a gather with AVX2).
+# (from 64 rows on, the kept values multiplied indexed as masked weights'
+# nonzeros are: 64, 128, and 113, which no tile of several rows divides);
+# features not a multiple of the 16-wide panels; patterns whose positions
+# take 1, 2 and 4 bytes a group (8:16 stays a gather with AVX2).
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
 @pytest.mark.parametrize("pattern,k,n,m", [("2:4", 96, 40, 1), ("2:4", 128, 33, 5),
                                            ("2:4", 64, 48, 48), ("1:4", 64, 16, 3),
                                            ("2:8", 64, 32, 2), ("4:8", 64, 40, 9),
                                            ("8:16", 64, 32, 2), ("2:4", 64, 48, 64),
                                            ("2:4", 384, 33, 128), ("4:8", 1536, 40, 128),
-                                           ("2:4", 96, 40, 113)])
+                                           ("2:4", 96, 40, 113), ("1:4", 100, 24, 64)])
 def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     model, w, b = linear_model(k, n, m)
     compiled = pith.compile(model, sparsify=pattern, target=target)
@@ -368,6 +369,8 @@ def test_sparse_layers_multiply_the_kept_values(pattern, k, n, m, target):
     np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-4,
                                atol=1e-4 * np.abs(want).max())
     [line] = compiled.report
+    if m >= 64:  # the indexed form: each kept value with its input
+        assert line["bytes_after"] == masked_bytes(n, k, n * k // group * kept, m)
     assert line["bytes_after"] < line["bytes_before"]
 
 

@@ -524,6 +524,7 @@ using mlir::pith::compression::keptBytes;
 using mlir::pith::compression::keptPositions;
 using mlir::pith::compression::maskedBytes;
 using mlir::pith::compression::multipliesIndexed;
+using mlir::pith::compression::nOfMBytes;
 using mlir::pith::compression::packedPositionBytes;
 using mlir::pith::compression::prune;
 using mlir::pith::compression::pruneCompensated;
@@ -613,6 +614,9 @@ TEST(SparsityTest, ManyRowsMultiplyIndexedNonzeros) {
   EXPECT_EQ(indexedBytes(33, 70, 100), 9u * (4 + 16) + 500);
   EXPECT_EQ(maskedBytes(33, 70, 100, 128), indexedBytes(33, 70, 100));
   EXPECT_EQ(maskedBytes(33, 64, 100, 1), bitmapBytes(33, 64, 100));
+  // 2:4 over 64 rows: its 33 x 32 kept values indexed; over one, packed.
+  EXPECT_EQ(nOfMBytes(33, 64, 2, 4, 64), indexedBytes(33, 64, 33 * 32));
+  EXPECT_EQ(nOfMBytes(33, 64, 2, 4, 1), keptBytes(33, 64, 2, 4));
 }
 
 TEST(SparsityTest, SparseGptWithUncorrelatedInputsPrunesByMagnitude) {

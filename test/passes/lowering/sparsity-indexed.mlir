@@ -104,14 +104,38 @@ func.func @padded_rows(%x: tensor<100x4xf32>) -> tensor<100x2xf32> {
 
 // -----
 
-// N:M weights keep their packed kept values over 64 rows too: indexed,
-// 2:4 would take 3 bytes a weight for 2.25, and in a whole model (MiniLM
-// at 1x128 tokens, its weights read from L3 each run) it ran slower.
+// An N:M weight of f32 kept values over 64 rows is indexed too: its kept
+// values are its nonzeros, in input order within each group (row 0 keeps
+// inputs 0, 3, 5 and 6, listed as positions 0, 3, 1, 2; row 1 inputs 3
+// and 2 of its first group, listed in that order, and 4 and 5). Per chunk
+// (one), features 0 and 1 take 4 each in turn; the packed form's
+// positions are gone.
 // CHECK-LABEL: func.func @two_of_four
+//   CHECK-NOT: pith.sparse_matmul
+//   CHECK-DAG: arith.constant dense_resource<{{.*}}_counts_indexed> : tensor<1x1x16xi8>
+//       CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
+//   CHECK-DAG: _counts_indexed: "0x400000000404{{(00)+}}"
+//   CHECK-DAG: _inputs_indexed: "0x40000000000305060203040500"
+//   CHECK-DAG: _indexed: "0x400000000000803F000080400000003F0000803E000000400000E0400000A0400000C04000000000"
+func.func @two_of_four(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
+  %v = pith.constant dense<[[1.0, 4.0, 0.5, 0.25], [7.0, 2.0, 5.0, 6.0]]> : tensor<2x4xf32>
+  %p = pith.constant dense<[[0, 3, 1, 2], [3, 2, 0, 1]]> : tensor<2x4xui2>
+  %w = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<2x4xf32>, tensor<2x4xui2>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
+}
+
+// -----
+
+// Int8 kept values keep their packed form over 64 rows: the indexed
+// kernel multiplies f32 nonzeros.
+// CHECK-LABEL: func.func @two_of_four_int8
 //   CHECK-NOT: pith.indexed_matmul
 //       CHECK: pith.sparse_matmul = {m = 4 : i64, n = 2 : i64}
-func.func @two_of_four(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
-  %v = pith.constant dense<[[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]]> : tensor<2x4xf32>
+func.func @two_of_four_int8(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
+  %q = pith.constant dense<[[1, 2, 3, 4], [5, 6, 7, 8]]> : tensor<2x4xi8>
+  %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %v = pith.dequantize %q, %s {axis = 0 : i64} : (tensor<2x4xi8>, tensor<2xf32>) -> tensor<2x4xf32>
   %p = pith.constant dense<[[0, 3, 1, 2], [2, 3, 0, 1]]> : tensor<2x4xui2>
   %w = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<2x4xf32>, tensor<2x4xui2>) -> tensor<2x8xf32>
   %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
