@@ -90,9 +90,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     through the inverse of E[x x^T] of the layer's inputs, which
     `pith-calibrate` records (`pith.calibration`); a layer without it is an
     error. With `activations=dynamic` the layer's input x is quantized to
-    int8 too, per token (a scale per row, its largest magnitude over 127,
-    computed at run time: `pith.quantize` with `block_size` the row's
-    length); `activations=static` uses one scale, the largest magnitude
+    int8 too, per token (a scale per row, its largest magnitude m over
+    127, computed at run time: x times 127 / m, `pith.quantize`d with
+    scale 1 and `pith.dequantize`d with `block_size` the row's length);
+    `activations=static` uses one scale, the largest magnitude
     pith-calibrate saw over 127. `scaling` multiplies each input feature j
     of the weight by s_j before quantizing and divides x by it at run time
     (`pith.mul`), from calibration: `awq` takes s_j = mean|x_j|^a with the a

@@ -386,27 +386,33 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   }
 
   /// `x` through int8 and back, with scales computed at run time that map
-  /// the largest magnitude to 127 (a tiny one where all are zero, which
+  /// the largest magnitude m to 127 (a tiny one where all are zero, which
   /// quantizes them to zeros): one per row along the last axis (`perRow`:
-  /// per token), else one for the whole tensor.
+  /// per token), else one for the whole tensor. x is multiplied by 127 / m
+  /// and rounded (quantized with scale 1), and the integers dequantized
+  /// with m / 127: a multiplication an element where a division costs
+  /// several.
   Value dynamicInt8(OpBuilder &b, Location loc, Value x, bool perRow) {
     auto type = cast<RankedTensorType>(x.getType());
     int64_t last = type.getRank() - 1;
     SmallVector<int64_t> axes = {last};
     if (!perRow)
       axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
-    Value peak = ReduceOp::create(b, loc, ReduceKind::Max,
-                                  AbsOp::create(b, loc, x), axes, perRow);
-    Value scale = DivOp::create(
-        b, loc,
-        MaxOp::create(b, loc, peak,
-                      f32Scalar(b, loc, std::numeric_limits<float>::min())),
-        f32Scalar(b, loc, 127.0f));
+    Value peak =
+        MaxOp::create(b, loc,
+                      ReduceOp::create(b, loc, ReduceKind::Max,
+                                       AbsOp::create(b, loc, x), axes, perRow),
+                      f32Scalar(b, loc, std::numeric_limits<float>::min()));
+    Value levels = f32Scalar(b, loc, 127.0f);
+    Value scale = DivOp::create(b, loc, peak, levels);
+    Value inverse = DivOp::create(b, loc, levels, peak);
     IntegerAttr axis = perRow ? b.getI64IntegerAttr(last) : IntegerAttr();
     IntegerAttr row =
         perRow ? b.getI64IntegerAttr(type.getShape()[last]) : IntegerAttr();
-    Value q = QuantizeOp::create(b, loc, type.clone(b.getIntegerType(8)), x,
-                                 scale, Value(), axis, row);
+    Value q = QuantizeOp::create(b, loc, type.clone(b.getIntegerType(8)),
+                                 MulOp::create(b, loc, x, inverse),
+                                 f32Scalar(b, loc, 1.0f), Value(),
+                                 IntegerAttr(), IntegerAttr());
     return DequantizeOp::create(b, loc, q, scale, Value(), axis, row)
         .getResult();
   }

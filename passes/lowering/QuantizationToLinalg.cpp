@@ -122,6 +122,9 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
                                   : std::ldexp(1.0, width - 1) - 1;
     AffineMap map = scaleMap(rewriter.getContext(), type, op.getAxis(),
                              op.getBlockSize());
+    // A scale of 1 (x scaled beforehand, as pith-quantize's int8
+    // activations are) divides by nothing.
+    bool unitScale = matchPattern(op.getScale(), m_OneFloat());
     Value result = quantizationGeneric(
         rewriter, op.getLoc(), type, adaptor.getInput(), adaptor.getScale(),
         adaptor.getZeroPoint(), map,
@@ -129,7 +132,7 @@ struct QuantizeLowering : OpConversionPattern<QuantizeOp> {
             Value zeroPoint) -> Value {
           Type floatType = x.getType();
           Value value = math::RoundEvenOp::create(
-              b, loc, arith::DivFOp::create(b, loc, x, scale));
+              b, loc, unitScale ? x : arith::DivFOp::create(b, loc, x, scale));
           if (zeroPoint)
             value = arith::AddFOp::create(
                 b, loc, value,

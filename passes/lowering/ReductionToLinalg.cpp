@@ -72,10 +72,33 @@ SmallVector<int64_t> keptShape(RankedTensorType type, ArrayRef<int64_t> axes) {
   return shape;
 }
 
+/// The maximum of f32 magnitudes `x` (values of sign +, NaNs among them)
+/// over `axes`, none of extent 0: that of their bits as signed integers,
+/// which order as the values do and put NaNs above infinity, as
+/// arith.maximumf does. x86 has no instruction for maximumf (which must
+/// also order -0 below +0): a vpmaxsd takes the place of five.
+Value maxOfMagnitudes(OpBuilder &b, Location loc, Value x,
+                      ArrayRef<int64_t> axes) {
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto bitcast = [&](Value input, Type element) {
+    return elementwise(b, loc, typeOf(input).clone(element), input,
+                       [&](OpBuilder &b, Location loc, ValueRange v) -> Value {
+                         return arith::BitcastOp::create(b, loc, element, v[0]);
+                       });
+  };
+  Value bits = reduce(b, loc, bitcast(x, i32), axes, scalar(b, loc, i32, 0),
+                      [](OpBuilder &b, Location loc, Value acc, Value v) {
+                        return maxOf(b, loc, acc, v, /*isUnsigned=*/false);
+                      });
+  return bitcast(bits, f32);
+}
+
 /// A reduction of `x` over `axes` of the given kind, with the reduced axes
-/// kept (as extent 1) when `keep`.
+/// kept (as extent 1) when `keep`. `magnitudes` says that x's values are
+/// f32 of sign + (absolute values).
 Value reduceKind(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
-                 ReduceKind kind, bool keep, bool isUnsigned) {
+                 ReduceKind kind, bool keep, bool isUnsigned,
+                 bool magnitudes = false) {
   RankedTensorType type = typeOf(x);
   Type element = type.getElementType();
   int64_t count = 1;
@@ -116,6 +139,10 @@ Value reduceKind(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
   case ReduceKind::Max:
   case ReduceKind::Min: {
     bool isMax = kind == ReduceKind::Max;
+    if (isMax && magnitudes && element.isF32() && count > 0) {
+      result = maxOfMagnitudes(b, loc, x, axes);
+      break;
+    }
     result =
         reduce(b, loc, x, axes, extreme(b, loc, element, isMax, isUnsigned),
                [&](OpBuilder &b, Location loc, Value acc, Value v) {
@@ -176,9 +203,10 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   LogicalResult
   matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value result = reduceKind(rewriter, op.getLoc(), adaptor.getInput(),
-                              op.getAxes(), op.getKind(), op.getKeepdims(),
-                              isUnsigned(op.getInput().getType()));
+    Value result = reduceKind(
+        rewriter, op.getLoc(), adaptor.getInput(), op.getAxes(), op.getKind(),
+        op.getKeepdims(), isUnsigned(op.getInput().getType()),
+        /*magnitudes=*/static_cast<bool>(op.getInput().getDefiningOp<AbsOp>()));
     rewriter.replaceOp(
         op, reshapeTo(rewriter, op.getLoc(), result, op.getType().getShape()));
     return success();

@@ -792,11 +792,18 @@ def _cpu_has(flag):
         return False
 
 
+def int8_through(x, peak):
+    """x rounded to int8 levels of peak / 127, as pith-quantize's dynamic int8
+    activations are: x times 127 / peak, rounded, times peak / 127."""
+    peak = np.maximum(peak, np.finfo(np.float32).tiny).astype(np.float32)
+    levels = np.float32(127)
+    q = np.clip(np.round(x * (levels / peak)), -127, 127)
+    return (q * (peak / levels)).astype(np.float32)
+
+
 def per_token_int8(x):
     """x through int8 per row, as pith-quantize activations=dynamic does."""
-    scale = np.maximum(np.abs(x).max(axis=1, keepdims=True), np.finfo(np.float32).tiny)
-    scale = scale / np.float32(127)
-    return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
+    return int8_through(x, np.abs(x).max(axis=1, keepdims=True))
 
 
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
@@ -822,8 +829,7 @@ def test_int8_activations_compute_what_their_rounding_says(weights, rows, target
 
 def per_tensor_int8(x):
     """x through int8 with one scale, as int8 convolution inputs go."""
-    scale = np.float32(np.abs(x).max()) / np.float32(127)
-    return (np.clip(np.round(x / scale), -127, 127) * scale).astype(np.float32)
+    return int8_through(x, np.float32(np.abs(x).max()))
 
 
 # Groups of 16 apply to the 1x1 convolution of 32 channels; the others

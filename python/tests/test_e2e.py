@@ -145,6 +145,32 @@ def test_parallel_encoder_block(tmp_path, boolean_mask):
     np.testing.assert_array_equal(compiled.run(feeds)["output"], serial)
 
 
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+def test_max_of_magnitudes_orders_special_values(target):
+    """ReduceMax(Abs(x)), which pith reduces as the magnitudes' bits (as
+    per-token int8 quantization does), gives what the values' maximum
+    does: subnormals, -0, infinities, and NaN wherever a row has one."""
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(
+        [helper.make_node("Abs", ["x"], ["a"]),
+         helper.make_node("ReduceMax", ["a"], ["y"], keepdims=0, axes=[1])],
+        "max_of_magnitudes", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [6, 37])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [6])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    x = np.random.default_rng(3).standard_normal((6, 37)).astype(np.float32)
+    x[1] = 0.0
+    x[1, 5] = -0.0
+    x[2] = np.float32(1e-40) * np.arange(37)  # subnormals
+    x[2, 30] = -np.float32(3e-39)
+    x[3, 20] = -np.inf
+    x[4, 36] = np.nan
+    x[5, 0], x[5, 1] = np.inf, np.nan
+    compiled = pith.compile(model, target=target)
+    got = compiled.run({"x": x})["y"]
+    np.testing.assert_array_equal(got, np.abs(x).max(axis=1))
+    assert np.signbit(got[1]) == np.False_
+
+
 def test_bundled_example():
     model = ROOT / "examples" / "mlp" / "mlp.onnx"
     with pytest.warns(UserWarning, match="taken as 1"):

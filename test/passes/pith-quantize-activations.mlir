@@ -6,8 +6,9 @@
 // RUN: pith-opt %s --pith-quantize="activations=dynamic only=conv*" | FileCheck %s --check-prefix=CONV
 
 // W8A8 per token: each row of x gets the scale max|row| / 127 (a row of
-// zeros a tiny one), computed at run time; x goes through int8 and back
-// before the layer, whose weight is int8 per channel.
+// zeros a tiny one), computed at run time; x goes through int8 (times
+// 127 / max|row|, rounded: quantized with scale 1) and back before the
+// layer, whose weight is int8 per channel.
 // DYNAMIC-LABEL: func.func @layer
 //       DYNAMIC: %[[ABS:.*]] = pith.abs %arg0 : tensor<2x3x8xf32>
 //       DYNAMIC: %[[PEAK:.*]] = pith.reduce max %[[ABS]] {axes = array<i64: 2>, keepdims = true} : (tensor<2x3x8xf32>) -> tensor<2x3x1xf32>
@@ -15,7 +16,10 @@
 //       DYNAMIC: %[[SAFE:.*]] = pith.max %[[PEAK]], %[[FLOOR]]
 //       DYNAMIC: %[[LEVELS:.*]] = pith.constant dense<1.270000e+02> : tensor<f32>
 //       DYNAMIC: %[[SCALE:.*]] = pith.div %[[SAFE]], %[[LEVELS]] : (tensor<2x3x1xf32>, tensor<f32>) -> tensor<2x3x1xf32>
-//       DYNAMIC: %[[Q:.*]] = pith.quantize %arg0, %[[SCALE]] {axis = 2 : i64, block_size = 8 : i64} : (tensor<2x3x8xf32>, tensor<2x3x1xf32>) -> tensor<2x3x8xi8>
+//       DYNAMIC: %[[INVERSE:.*]] = pith.div %[[LEVELS]], %[[SAFE]] : (tensor<f32>, tensor<2x3x1xf32>) -> tensor<2x3x1xf32>
+//       DYNAMIC: %[[SCALED:.*]] = pith.mul %arg0, %[[INVERSE]] : (tensor<2x3x8xf32>, tensor<2x3x1xf32>) -> tensor<2x3x8xf32>
+//       DYNAMIC: %[[ONE:.*]] = pith.constant dense<1.000000e+00> : tensor<f32>
+//       DYNAMIC: %[[Q:.*]] = pith.quantize %[[SCALED]], %[[ONE]] : (tensor<2x3x8xf32>, tensor<f32>) -> tensor<2x3x8xi8>
 //       DYNAMIC: %[[X:.*]] = pith.dequantize %[[Q]], %[[SCALE]] {axis = 2 : i64, block_size = 8 : i64}
 //       DYNAMIC: pith.linear %[[X]], %{{.*}} {{{.*}}method = "int8 per-channel, int8 activations per token"
 // STATIC-LABEL: func.func @layer
@@ -56,7 +60,9 @@ func.func @rangeless(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
 //       CONV: %[[PEAK:.*]] = pith.reduce max %[[ABS]] {axes = array<i64: 0, 1, 2, 3>} : (tensor<1x4x5x5xf32>) -> tensor<f32>
 //       CONV: %[[SAFE:.*]] = pith.max %[[PEAK]], %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
 //       CONV: %[[SCALE:.*]] = pith.div %[[SAFE]], %{{.*}} : (tensor<f32>, tensor<f32>) -> tensor<f32>
-//       CONV: %[[Q:.*]] = pith.quantize %arg0, %[[SCALE]] : (tensor<1x4x5x5xf32>, tensor<f32>) -> tensor<1x4x5x5xi8>
+//       CONV: %[[INVERSE:.*]] = pith.div %{{.*}}, %[[SAFE]] : (tensor<f32>, tensor<f32>) -> tensor<f32>
+//       CONV: %[[SCALED:.*]] = pith.mul %arg0, %[[INVERSE]]
+//       CONV: %[[Q:.*]] = pith.quantize %[[SCALED]], %{{.*}} : (tensor<1x4x5x5xf32>, tensor<f32>) -> tensor<1x4x5x5xi8>
 //       CONV: %[[X:.*]] = pith.dequantize %[[Q]], %[[SCALE]] : (tensor<1x4x5x5xi8>, tensor<f32>) -> tensor<1x4x5x5xf32>
 //       CONV: %[[Y:.*]] = pith.conv %[[X]], %{{.*}} {{{.*}}method = "int8 per-channel, int8 activations per tensor"
 //   CONV-NOT: pith.quantize

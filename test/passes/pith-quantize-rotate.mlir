@@ -18,7 +18,8 @@
 // DYNAMIC-LABEL: func.func @wide
 //       DYNAMIC: %[[X:.*]] = pith.reshape %{{.*}} : tensor<2x2x8x16xf32> to tensor<2x256xf32>
 //       DYNAMIC: pith.abs %[[X]]
-//       DYNAMIC: pith.quantize %[[X]]
+//       DYNAMIC: %[[SCALED:.*]] = pith.mul %[[X]]
+//       DYNAMIC: pith.quantize %[[SCALED]]
 //       DYNAMIC: method = "int8 per-channel hadamard-rotated, int8 activations per token"
 func.func @wide(%x: tensor<2x256xf32>) -> tensor<2x4xf32> {
   %w = pith.constant dense<0.5> : tensor<4x256xf32>

@@ -51,6 +51,20 @@ func.func @dequantize_blocked(%q: tensor<2x10xi4>, %s: tensor<2x3xf32>) -> tenso
 
 // -----
 
+// A scale of 1 (x already scaled, as pith-quantize's int8 activations
+// are) divides by nothing: x is rounded as it is.
+// CHECK-LABEL: func.func @quantize_unit_scale
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32, %{{.*}}: i8):
+// CHECK-NOT: arith.divf
+// CHECK: math.roundeven %[[X]] : f32
+func.func @quantize_unit_scale(%x: tensor<2x8xf32>) -> tensor<2x8xi8> {
+  %one = pith.constant dense<1.0> : tensor<f32>
+  %0 = pith.quantize %x, %one : (tensor<2x8xf32>, tensor<f32>) -> tensor<2x8xi8>
+  return %0 : tensor<2x8xi8>
+}
+
+// -----
+
 // A block as long as its axis (per token) reads its one scale through a
 // constant: the row stays a plain row for pith-vectorize-rows.
 // CHECK: #[[TOKEN:.*]] = affine_map<(d0, d1) -> (d0, 0)>

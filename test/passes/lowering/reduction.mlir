@@ -39,6 +39,29 @@ func.func @reduce_kinds(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>) -> (tensor<2xf
 
 // -----
 
+// The maximum of magnitudes (pith.abs's, as per-token int8 quantization
+// takes it) is that of their bits as signed integers, which order as the
+// values do, NaNs above infinity: from 0 (+0), by arith.maxsi, bitcast
+// back. Elsewhere, arith.maximumf.
+// CHECK-LABEL: func.func @max_of_magnitudes
+func.func @max_of_magnitudes(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<2xf32>) {
+  // CHECK: %[[ABS:.*]] = linalg.generic
+  // CHECK:   math.absf
+  // CHECK: %[[BITS:.*]] = linalg.generic {{.*}} ins(%[[ABS]] : tensor<2x3xf32>) outs(%{{.*}} : tensor<2x3xi32>)
+  // CHECK:   arith.bitcast %{{.*}} : f32 to i32
+  // CHECK: %[[ZERO:.*]] = linalg.fill ins(%c0_i32 : i32) outs(%{{.*}} : tensor<2xi32>)
+  // CHECK: %[[PEAK:.*]] = linalg.reduce { arith.maxsi } ins(%[[BITS]] : tensor<2x3xi32>) outs(%[[ZERO]] : tensor<2xi32>) dimensions = [1]
+  // CHECK: linalg.generic {{.*}} ins(%[[PEAK]] : tensor<2xi32>) outs(%{{.*}} : tensor<2xf32>)
+  // CHECK:   arith.bitcast %{{.*}} : i32 to f32
+  // CHECK: linalg.reduce { arith.maximumf } ins(%arg0 : tensor<2x3xf32>)
+  %a = pith.abs %x : tensor<2x3xf32>
+  %0 = pith.reduce max %a {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  %1 = pith.reduce max %x {axes = array<i64: 1>} : (tensor<2x3xf32>) -> tensor<2xf32>
+  return %0, %1 : tensor<2xf32>, tensor<2xf32>
+}
+
+// -----
+
 // arg_max carries (value, index) through one generic; ties keep the first
 // index, and index 0 always takes the first element.
 // CHECK-LABEL: func.func @arg_max
