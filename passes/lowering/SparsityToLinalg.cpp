@@ -435,22 +435,26 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
       detail::readBytes(constantValue(densify.getPositions()));
   if (!values || !positions)
     return rewriter.notifyMatchFailure(op, "not a densify of f32 constants");
-  // Each kept value at its place in the dense weight, then read back in
-  // row-major order.
-  std::vector<float> dense(layer.n * layer.k, 0.0f);
+  // Each group's kept values in the order of their positions.
   layer.constants.mask.assign(layer.n * layer.k, 0);
-  for (size_t slot = 0; slot < values->size(); ++slot) {
-    auto position = static_cast<uint8_t>((*positions)[slot]);
-    int64_t at = slot / kept * groupSize + position;
-    if (position >= groupSize || layer.constants.mask[at])
-      return rewriter.notifyMatchFailure(op, "a position out of place");
-    layer.constants.mask[at] = 1;
-    dense[at] = (*values)[slot];
-  }
   layer.constants.values.reserve(values->size());
-  for (int64_t at = 0; at < layer.n * layer.k; ++at)
-    if (layer.constants.mask[at])
-      layer.constants.values.push_back(dense[at]);
+  SmallVector<int64_t> slots(kept);
+  for (size_t first = 0; first < values->size(); first += kept) {
+    std::iota(slots.begin(), slots.end(), static_cast<int64_t>(first));
+    auto positionOf = [&](int64_t slot) {
+      return static_cast<uint8_t>((*positions)[slot]);
+    };
+    llvm::sort(slots, [&](int64_t a, int64_t b) {
+      return positionOf(a) < positionOf(b);
+    });
+    for (int64_t slot : slots) {
+      int64_t at = first / kept * groupSize + positionOf(slot);
+      if (positionOf(slot) >= groupSize || layer.constants.mask[at])
+        return rewriter.notifyMatchFailure(op, "a position out of place");
+      layer.constants.mask[at] = 1;
+      layer.constants.values.push_back((*values)[slot]);
+    }
+  }
   return layer;
 }
 
