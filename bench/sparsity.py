@@ -7,7 +7,7 @@ shape, at M = 1 and M = 128 rows, run by:
   pith-0.5        pith --sparsify=0.5 (half the weights, unstructured: at
                   M = 1 the nonzeros and a 16-bit mask per 16 features and
                   input; at M = 128, from 64 rows on, the nonzeros with
-                  their 16-bit inputs, indexed by feature)
+                  their inputs' places, per 16 features and 32 inputs)
   pith-0.9        pith --sparsify=0.9 (unstructured, 90%)
   pith-b16x8-0.9  pith --sparsify=block16x8:0.9 (90% of the blocks of 16
                   features by 8 inputs: at M = 1 whole chunks of masks are
