@@ -327,9 +327,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     (M a power of two up to 16, a group's N positions of log2 M bits in
     at most 32) becomes a contraction over the kept values, packed
     [panels, groups, N, width], with their positions an 8-, 16- or 32-bit
-    integer per feature and group (`pith.sparse_matmul = {n, m}`); f32
-    kept values over 64 rows or more are multiplied indexed instead, as
-    masked weights' nonzeros are (below).
+    integer per feature and group (`pith.sparse_matmul = {n, m}`); over
+    64 rows or more kept values (f32, or int8 with their rows' scales)
+    are multiplied indexed instead, as masked weights' nonzeros are
+    (below).
     `pith.masked_densify` of constants becomes a dense constant, unless
     (with `pack-sparse`) only linear layers take it: each becomes a
     contraction over its nonzeros, packed with a 16-bit mask per panel of
@@ -515,10 +516,11 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     zero are skipped. Contractions over indexed nonzeros
     (`pith.indexed_matmul`) go by blocks of 128 rows (64 with AVX2),
     panels and chunks of 32 inputs: the panel's nonzeros are walked in
-    order, each feature taking its count of them, each multiplied into 8
-    vectors of 16 rows (4 with AVX2) of its input's row of x transposed;
-    then a panel's 16 features' sums are transposed in registers and added
-    to the output's rows. With
+    order, each feature taking its count of them, each (int8 ones made
+    floats) multiplied into 8 vectors of 16 rows (4 with AVX2) of its
+    input's row of x transposed; then a panel's 16 features' sums are
+    transposed in registers, scaled by the features' scales for int8
+    nonzeros, and added to the output's rows. With
     `bf16-dot`, 4-bit weight-only contractions at 1 or 2 rows multiply by
     pairs of bf16: per block of 4 rows of packed
     bytes, the bytes permuted so that each feature's share a 32-bit lane,

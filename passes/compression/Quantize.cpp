@@ -493,11 +493,17 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
         DensifyOp::create(b, loc, dequantized, densify.getPositions(),
                           densify.getNAttr(), densify.getMAttr())
             .getResult());
-    auto positionBytes =
-        static_cast<uint64_t>(rows * (cols / m) * packedPositionBytes(n, m));
+    // Packed with their positions, or, multiplied into many rows, indexed
+    // as int8 nonzeros (a scale a row either way).
+    uint64_t bytesAfter =
+        multipliesIndexed(candidate.inputRows())
+            ? indexedBytes(rows, cols, rows * kept, sizeof(int8_t)) +
+                  rows * sizeof(float)
+            : quantizedBytes(rows, kept, scheme) +
+                  static_cast<uint64_t>(rows * (cols / m) *
+                                        packedPositionBytes(n, m));
     recordCompression(op, candidate.name, scheme.describe(),
-                      candidate.storedBytes(),
-                      quantizedBytes(rows, kept, scheme) + positionBytes,
+                      candidate.storedBytes(), bytesAfter,
                       compareWeights(before, after));
     candidate.eraseUnusedWeight();
     ++quantizedLayers;

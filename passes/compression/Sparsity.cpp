@@ -130,11 +130,12 @@ int64_t indexedPaddedRows(int64_t inputRows) {
   return vectors * kIndexedRowVector;
 }
 
-uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros) {
+uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
+                      int64_t valueBytes) {
   auto runs =
       static_cast<uint64_t>(llvm::divideCeil(rows, kBitmapPanelRows) *
                             llvm::divideCeil(cols, kIndexedChunkInputs));
-  return static_cast<uint64_t>(nonzeros) * (sizeof(float) + sizeof(uint8_t)) +
+  return static_cast<uint64_t>(nonzeros) * (valueBytes + sizeof(uint8_t)) +
          runs * (sizeof(int32_t) + kBitmapPanelRows * sizeof(uint8_t));
 }
 

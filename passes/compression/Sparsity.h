@@ -94,12 +94,14 @@ bool multipliesIndexed(int64_t inputRows);
 /// input's place in its chunk fits a byte.
 inline constexpr int64_t kIndexedChunkInputs = 32;
 
-/// The bytes of a [rows, cols] f32 weight with `nonzeros` nonzeros in its
-/// indexed form: each nonzero and its input's place in its chunk of
-/// kIndexedChunkInputs (a byte), and for each panel of kBitmapPanelRows
-/// rows and chunk the 4-byte offset of its first nonzero and each row's
-/// count (a byte).
-uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros);
+/// The bytes of a [rows, cols] weight with `nonzeros` nonzeros of
+/// `valueBytes` bytes (f32's 4, int8's 1) in its indexed form: each
+/// nonzero and its input's place in its chunk of kIndexedChunkInputs (a
+/// byte), and for each panel of kBitmapPanelRows rows and chunk the 4-byte
+/// offset of its first nonzero and each row's count (a byte). Int8
+/// nonzeros' scales are not counted.
+uint64_t indexedBytes(int64_t rows, int64_t cols, int64_t nonzeros,
+                      int64_t valueBytes = sizeof(float));
 
 /// The bytes of a [rows, cols] masked weight with `nonzeros` nonzeros
 /// multiplied into `inputRows` rows of input: indexedBytes or bitmapBytes,

@@ -252,7 +252,7 @@ struct SparseLinearLowering : OpConversionPattern<LinearOp> {
     int64_t rows = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t panels = llvm::divideCeil(n, panelWidth);
     bool quantized = !packed->integers.empty();
-    if (!quantized && compression::multipliesIndexed(rows))
+    if (compression::multipliesIndexed(rows))
       return rewriter.notifyMatchFailure(op, "multiplied indexed");
     Value keptSource = densify.getValues();
     if (quantized)
@@ -377,11 +377,15 @@ FailureOr<MaskedConstants> readMaskedDensify(MaskedDensifyOp densify) {
 
 /// A linear layer over a sparse weight of constants: the constant that
 /// names its resources, its weight's [N, K], the rows of x it multiplies
-/// and its nonzeros and mask.
+/// and its nonzeros and mask. Int8 nonzeros (of an N:M weight's int8 kept
+/// values) are `integers` instead of the constants' values, times a
+/// scale per row.
 struct MaskedLinear {
   Value source;
   int64_t n = 0, k = 0, rows = 0;
   MaskedConstants constants;
+  std::vector<int8_t> integers;
+  std::vector<float> scales;
 };
 
 /// `op` as a MaskedLinear where its weight is masked and its rows are
@@ -410,9 +414,11 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
 
 /// `op` as a MaskedLinear where its rows are multiplied indexed
 /// (compression::multipliesIndexed) and its weight is masked_densify of
-/// constants, or densify of f32 constants in an N:M pattern whose
-/// positions the CPU packs: the kept values (zeros among them) are its
-/// nonzeros, in input order within each group. A match failure otherwise.
+/// constants, or densify in an N:M pattern whose positions the CPU packs
+/// of f32 constants or of int8 ones dequantized with a scale per row (as
+/// SparseLinearLowering takes them): the kept values (zeros among them)
+/// are its nonzeros, in input order within each group. A match failure
+/// otherwise.
 FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
                                            PatternRewriter &rewriter) {
   auto densify = op.getWeight().getDefiningOp<DensifyOp>();
@@ -420,7 +426,6 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
     return matchMaskedLinear(op, /*indexed=*/true, rewriter);
   MaskedLinear layer;
   auto weightType = cast<RankedTensorType>(densify.getType());
-  layer.source = densify.getValues();
   layer.n = weightType.getDimSize(0);
   layer.k = weightType.getDimSize(1);
   layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
@@ -429,17 +434,28 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
   if (!compression::multipliesIndexed(layer.rows) ||
       compression::packedPositionBytes(kept, groupSize) == 0)
     return rewriter.notifyMatchFailure(op, "not an indexed N:M layer");
-  std::optional<std::vector<float>> values =
-      detail::readFloats(constantValue(densify.getValues()));
+  // Read and checked as SparseLinearLowering reads them: panels of one row
+  // keep the kept values' order.
+  FailureOr<PackedSparseWeight> packed = packSparseWeight(densify, 1);
+  if (failed(packed))
+    return rewriter.notifyMatchFailure(op, "weight cannot be packed");
   std::optional<std::vector<int8_t>> positions =
       detail::readBytes(constantValue(densify.getPositions()));
-  if (!values || !positions)
-    return rewriter.notifyMatchFailure(op, "not a densify of f32 constants");
+  bool quantized = !packed->integers.empty();
+  layer.source = densify.getValues();
+  if (quantized) {
+    layer.source = layer.source.getDefiningOp<DequantizeOp>().getInput();
+    layer.scales = std::move(packed->scales);
+  }
   // Each group's kept values in the order of their positions.
+  size_t count = quantized ? packed->integers.size() : packed->values.size();
   layer.constants.mask.assign(layer.n * layer.k, 0);
-  layer.constants.values.reserve(values->size());
+  if (quantized)
+    layer.integers.reserve(count);
+  else
+    layer.constants.values.reserve(count);
   SmallVector<int64_t> slots(kept);
-  for (size_t first = 0; first < values->size(); first += kept) {
+  for (size_t first = 0; first < count; first += kept) {
     std::iota(slots.begin(), slots.end(), static_cast<int64_t>(first));
     auto positionOf = [&](int64_t slot) {
       return static_cast<uint8_t>((*positions)[slot]);
@@ -452,7 +468,10 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
       if (positionOf(slot) >= groupSize || layer.constants.mask[at])
         return rewriter.notifyMatchFailure(op, "a position out of place");
       layer.constants.mask[at] = 1;
-      layer.constants.values.push_back((*values)[slot]);
+      if (quantized)
+        layer.integers.push_back(packed->integers[slot]);
+      else
+        layer.constants.values.push_back(packed->values[slot]);
     }
   }
   return layer;
@@ -541,7 +560,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
         matchMaskedLinear(op, /*indexed=*/false, rewriter);
     if (failed(layer))
       return failure();
-    auto [source, n, k, rows, constants] = *layer;
+    const auto &[source, n, k, rows, constants, integers, scales] = *layer;
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     constexpr int64_t width = compression::kBitmapPanelRows;
@@ -682,7 +701,8 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     FailureOr<MaskedLinear> layer = matchIndexedLinear(op, rewriter);
     if (failed(layer))
       return failure();
-    auto [source, n, k, rows, constants] = *layer;
+    const auto &[source, n, k, rows, constants, integers, rowScales] = *layer;
+    bool quantized = !integers.empty();
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
@@ -698,10 +718,11 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
                       std::count_if(constants.mask.begin() + (feature - 1) * k,
                                     constants.mask.begin() + feature * k,
                                     [](int8_t kept) { return kept != 0; });
-    std::vector<float> nonzeros;
+    // Where each stored nonzero is among the values.
+    std::vector<size_t> order;
     std::vector<uint8_t> inputs;
-    nonzeros.reserve(constants.values.size() + 1);
-    inputs.reserve(constants.values.size() + 1);
+    order.reserve(constants.mask.size() / 2);
+    inputs.reserve(constants.mask.size() / 2);
     std::vector<int32_t> starts(panels * chunks);
     std::vector<int16_t> offsets(panels * chunks * width);
     std::vector<int8_t> counts(panels * chunks * width);
@@ -709,28 +730,36 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     for (int64_t panel = 0; panel < panels; ++panel) {
       for (int64_t c = 0; c < chunks; ++c) {
         int64_t run = panel * chunks + c;
-        starts[run] = static_cast<int32_t>(nonzeros.size());
+        starts[run] = static_cast<int32_t>(order.size());
         for (int64_t f = 0; f < width; ++f) {
           int64_t feature = panel * width + f;
-          size_t first = nonzeros.size();
+          size_t first = order.size();
           offsets[run * width + f] =
               static_cast<int16_t>(first - static_cast<size_t>(starts[run]));
           for (int64_t input = c * chunk;
                feature < n && input < std::min(k, (c + 1) * chunk); ++input) {
             if (!constants.mask[feature * k + input])
               continue;
-            nonzeros.push_back(constants.values[next[feature]++]);
+            order.push_back(next[feature]++);
             inputs.push_back(static_cast<uint8_t>(input - c * chunk));
           }
-          counts[run * width + f] =
-              static_cast<int8_t>(nonzeros.size() - first);
-          slots = std::max<int64_t>(slots, nonzeros.size() - first);
+          counts[run * width + f] = static_cast<int8_t>(order.size() - first);
+          slots = std::max<int64_t>(slots, order.size() - first);
         }
       }
     }
     // One zero (of the chunk's first input) past the end, where slots past
     // a feature's count read in the generic's own form.
+    std::vector<float> nonzeros;
+    std::vector<int8_t> integerNonzeros;
+    for (size_t at : order) {
+      if (quantized)
+        integerNonzeros.push_back(integers[at]);
+      else
+        nonzeros.push_back(constants.values[at]);
+    }
     nonzeros.push_back(0.0f);
+    integerNonzeros.push_back(0);
     inputs.push_back(0);
     std::string base = resourceKey(source, "sparse_weight");
 
@@ -742,9 +771,12 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
           rewriter, loc,
           detail::makeResource(tensorType, base + suffix.str(), data));
     };
-    auto count = static_cast<int64_t>(nonzeros.size());
-    Value values = constant(RankedTensorType::get({count}, f32), "_indexed",
-                            detail::asBytes<float>(nonzeros));
+    auto count = static_cast<int64_t>(inputs.size());
+    Value values =
+        quantized ? constant(RankedTensorType::get({count}, i8), "_indexed",
+                             detail::asBytes<int8_t>(integerNonzeros))
+                  : constant(RankedTensorType::get({count}, f32), "_indexed",
+                             detail::asBytes<float>(nonzeros));
     Value indices =
         constant(RankedTensorType::get({count}, i8), "_inputs_indexed",
                  detail::asBytes<uint8_t>(inputs));
@@ -783,8 +815,7 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
         DenseElementsAttr::get(RankedTensorType::get({slots}, i32),
                                ArrayRef<int32_t>(slotNumbers)));
     SmallVector<AffineMap> maps = {map({d(1), d(3)}), map({d(1), d(3), d(2)}),
-                                   map({d(1), d(3), d(2)}), map({d(4)}),
-                                   map({d(0), d(1), d(2)})};
+                                   map({d(1), d(3), d(2)}), map({d(4)})};
     auto panelType = RankedTensorType::get({paddedRows, panels, width}, f32);
     Value init = zeroFilled(rewriter, loc, panelType);
     using utils::IteratorType;
@@ -793,6 +824,16 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
         IteratorType::reduction, IteratorType::reduction};
     SmallVector<Value> operands = {startsValue, offsetsValue, countsValue,
                                    slotsValue};
+    if (quantized) {
+      // Each feature's scale (zero for the padding features).
+      std::vector<float> scales(panels * width, 0.0f);
+      std::copy(rowScales.begin(), rowScales.end(), scales.begin());
+      operands.push_back(constant(RankedTensorType::get({panels, width}, f32),
+                                  "_scales_indexed",
+                                  detail::asBytes<float>(scales)));
+      maps.push_back(map({d(1), d(2)}));
+    }
+    maps.push_back(map({d(0), d(1), d(2)}));
     auto generic = linalg::GenericOp::create(
         rewriter, loc, panelType, operands, init, maps, iterators,
         [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -812,6 +853,9 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
           Value atIndex = arith::IndexCastOp::create(b, loc, indexType, safe);
           Value weight =
               tensor::ExtractOp::create(b, loc, values, ValueRange{atIndex});
+          if (quantized)
+            weight = arith::MulFOp::create(
+                b, loc, arith::SIToFPOp::create(b, loc, f32, weight), args[4]);
           Value place = arith::IndexCastUIOp::create(
               b, loc, indexType,
               tensor::ExtractOp::create(b, loc, indices, ValueRange{atIndex}));

@@ -1598,23 +1598,25 @@ private:
 
 /// A contraction over a masked weight kept indexed (pith.indexed_matmul:
 /// loops m, panel, feature | chunk, slot; each (panel, chunk) run's first
-/// nonzero, each feature's first in it and count are operands; the
-/// nonzeros, their inputs' places in their chunks and x transposed [K, M]
-/// are read from above; rows a multiple of 16). Per block of 16 T rows (T
+/// nonzero, each feature's first in it and count are operands, and for
+/// int8 nonzeros each feature's scale; the nonzeros, their inputs' places
+/// in their chunks and x transposed [K, M] are read from above; rows a
+/// multiple of 16). Per block of 16 T rows (T
 /// vectors: 8, 6, 4 or 3 that divides them, at most 4 with AVX2) and
 /// panel, the panel's nonzeros are walked in order, one stream: per chunk
 /// of inputs from its first nonzero, per feature as many as its count,
 /// each broadcast and multiplied into the T vectors of its input's row of
 /// x transposed (which L1 holds for the chunk), T chains that do not wait
-/// on each other, so that the multiply-adds are the nonzeros' alone. A
-/// panel's sums live in a [16, 16 T] buffer between chunks; then each
-/// 16x16 block of it is transposed in registers and added to 16 rows of
-/// the output.
+/// on each other, so that the multiply-adds are the nonzeros' alone (int8
+/// ones converted to floats). A panel's sums live in a [16, 16 T] buffer
+/// between chunks; then each 16x16 block of it is transposed in registers,
+/// scaled by the features' scales for int8 nonzeros, and added to 16 rows
+/// of the output.
 class IndexedMatmulWriter : LoopEmitter {
 public:
   static FailureOr<IndexedMatmulWriter> match(linalg::GenericOp op,
                                               int64_t vectorBits) {
-    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 5, 4, 4);
+    std::optional<SmallVector<int64_t>> ranges = packedRanges(op, 5, 4, 5);
     if (!op->hasAttr(pith::kIndexedMatmulAttr) || !ranges)
       return failure();
     MLIRContext *context = op.getContext();
@@ -1625,20 +1627,38 @@ public:
     Builder builder(context);
     Type i8 = builder.getI8Type(), i16 = builder.getI16Type(),
          i32 = builder.getI32Type(), f32 = builder.getF32Type();
-    if (!hasOperands(op,
-                     {map({d(1), d(3)}), map({d(1), d(3), d(2)}),
-                      map({d(1), d(3), d(2)}), map({d(4)}),
-                      map({d(0), d(1), d(2)})},
-                     {i32, i16, i8, i32, f32}) ||
-        (*ranges)[2] != kLanes || (*ranges)[0] % kLanes != 0)
+    SmallVector<AffineMap> maps = {map({d(1), d(3)}), map({d(1), d(3), d(2)}),
+                                   map({d(1), d(3), d(2)}), map({d(4)})};
+    SmallVector<Type> elements = {i32, i16, i8, i32};
+    // Int8 nonzeros come with their features' scales.
+    bool quantized = op.getNumDpsInputs() == 5;
+    if (quantized) {
+      maps.push_back(map({d(1), d(2)}));
+      elements.push_back(f32);
+    }
+    maps.push_back(map({d(0), d(1), d(2)}));
+    elements.push_back(f32);
+    if (!hasOperands(op, maps, elements) || (*ranges)[2] != kLanes ||
+        (*ranges)[0] % kLanes != 0)
       return failure();
     IndexedMatmulWriter writer(op);
-    // What the body reads from above: x transposed, the nonzeros and
-    // their inputs' places.
+    // What the body reads from above: x transposed, the nonzeros (f32, or
+    // i8 made floats) and their inputs' places (i8 made indices).
     writer.xTransposed = readFromAbove(op, 2, f32);
-    writer.nonzeros = readFromAbove(op, 1, f32);
-    writer.inputs = readFromAbove(op, 1, i8);
-    if (!writer.xTransposed || !writer.nonzeros || !writer.inputs)
+    op.getRegion().walk([&](tensor::ExtractOp extract) {
+      if (extract.getTensor().getType().getRank() != 1 || !extract->hasOneUse())
+        return;
+      Operation *user = *extract->user_begin();
+      if (isa<arith::IndexCastUIOp>(user))
+        writer.inputs = extract.getTensor();
+      else if (isa<arith::SIToFPOp, arith::MulFOp>(user))
+        writer.nonzeros = extract.getTensor();
+    });
+    if (quantized)
+      writer.scales = op.getDpsInputs()[4];
+    if (!writer.xTransposed || !writer.nonzeros || !writer.inputs ||
+        getElementTypeOrSelf(writer.nonzeros.getType()) !=
+            (quantized ? i8 : f32))
       return failure();
     writer.rows = (*ranges)[0];
     writer.panels = (*ranges)[1];
@@ -1731,6 +1751,9 @@ private:
           scf::YieldOp::create(b, loc, featureLoop.getResult(0));
         });
     Value buffer = chunkLoop.getResult(0);
+    // Int8 nonzeros' sums are scaled once, by their features' scales.
+    Value featureScales =
+        scales ? read(b, floats(b), scales, {panel, index(b, 0)}) : Value();
     // A loop over the blocks' 16x16 transposes, not their unrolled copies:
     // bufferization's analysis takes time quadratic in a chain of writes.
     auto blockLoop = scf::ForOp::create(
@@ -1746,9 +1769,12 @@ private:
           Value rowOfColumn = arith::AddIOp::create(b, loc, row0, column);
           for (int64_t r = 0; r < kLanes; ++r) {
             Value row = plus(b, rowOfColumn, r);
+            Value rowSums = rowsOfSums[r];
+            if (featureScales)
+              rowSums = arith::MulFOp::create(b, loc, rowSums, featureScales);
             Value sum = arith::AddFOp::create(
                 b, loc, read(b, floats(b), output, {row, panel, index(b, 0)}),
-                rowsOfSums[r]);
+                rowSums);
             output = vector::TransferWriteOp::create(
                          b, loc, sum, output,
                          ValueRange{row, panel, index(b, 0)},
@@ -1784,10 +1810,13 @@ private:
               [&](OpBuilder &b, Location, Value at, ValueRange args) {
                 Value input = arith::AddIOp::create(b, loc, input0,
                                                     indexAt(b, inputs, {at}));
-                Value weight = vector::BroadcastOp::create(
-                    b, loc, floats(b),
-                    tensor::ExtractOp::create(b, loc, nonzeros,
-                                              ValueRange{at}));
+                Value nonzero =
+                    tensor::ExtractOp::create(b, loc, nonzeros, ValueRange{at});
+                if (scales)
+                  nonzero =
+                      arith::SIToFPOp::create(b, loc, b.getF32Type(), nonzero);
+                Value weight =
+                    vector::BroadcastOp::create(b, loc, floats(b), nonzero);
                 SmallVector<Value> next;
                 for (int64_t t = 0; t < blocks; ++t) {
                   Value xs = read(b, floats(b), xTransposed,
@@ -1811,7 +1840,7 @@ private:
   }
 
   linalg::GenericOp op;
-  Value starts, counts, xTransposed, nonzeros, inputs;
+  Value starts, counts, xTransposed, nonzeros, inputs, scales;
   int64_t rows = 0, panels = 0, chunks = 0, blocks = 4;
 };
 

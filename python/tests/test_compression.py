@@ -470,17 +470,24 @@ def test_sparsegpt_matches_numpy_and_beats_magnitude_pruning():
 
 
 @pytest.mark.parametrize("target", ["host", "x86-64-v3"])
-@pytest.mark.parametrize("m", [4, 17])
+@pytest.mark.parametrize("m", [4, 17, 64, 113])
 def test_sparse_then_quantized_layers_keep_their_zeros(m, target):
     """2:4 then int8 per channel: the kept values are quantized alone (1
-    byte each, a scale per row, a byte of positions per group) and the
-    layer computes the dense weight's int8 quantization."""
+    byte each, a scale per row, and a byte of positions per group; from 64
+    rows on indexed, each with its input's place, and per 16 features and
+    32 inputs a start and 16 counts) and the layer computes the dense
+    weight's int8 quantization."""
     model, w, b = linear_model(64, 32, m)
     compiled = pith.compile(model, sparsify="2:4", quantize="w8", target=target)
     pruning, quantization = compiled.report
     assert quantization["refines"] == "proj"
-    assert quantization["bytes_before"] == pruning["bytes_after"] == 32 * 16 * 9
-    assert quantization["bytes_after"] == 32 * 32 + 32 * 4 + 32 * 16
+    assert quantization["bytes_before"] == pruning["bytes_after"]
+    if m >= 64:
+        assert pruning["bytes_after"] == masked_bytes(32, 64, 32 * 32, m)
+        assert quantization["bytes_after"] == 32 * 32 * 2 + 2 * 2 * 20 + 32 * 4
+    else:
+        assert pruning["bytes_after"] == 32 * 16 * 9
+        assert quantization["bytes_after"] == 32 * 32 + 32 * 4 + 32 * 16
     x = RNG.standard_normal((m, 64)).astype(np.float32)
     pruned = prune_n_of_m(w, 2, 4)
     # Each feature's extreme maps to -128 (symmetric int8 per channel).

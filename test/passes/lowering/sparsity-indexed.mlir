@@ -127,11 +127,23 @@ func.func @two_of_four(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
 
 // -----
 
-// Int8 kept values keep their packed form over 64 rows: the indexed
-// kernel multiplies f32 nonzeros.
+// Int8 kept values (a scale per row) over 64 rows are indexed as int8
+// nonzeros, in input order within each group, with each feature's scale
+// an operand ([panels, 16], zero for the padding features); the body
+// reads the nonzero as a float times its feature's scale.
 // CHECK-LABEL: func.func @two_of_four_int8
-//   CHECK-NOT: pith.indexed_matmul
-//       CHECK: pith.sparse_matmul = {m = 4 : i64, n = 2 : i64}
+//   CHECK-NOT: pith.sparse_matmul
+//   CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<{{.*}}_scales_indexed> : tensor<1x16xf32>
+//   CHECK-DAG: %[[VALUES:.*]] = arith.constant dense_resource<sparse_weight_indexed> : tensor<9xi8>
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SCALES]] : {{.*}}, tensor<1x16xf32>) outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
+//       CHECK: ^bb0({{.*}}, %[[SCALE:.*]]: f32, %{{.*}}: f32):
+//       CHECK:   %[[Q:.*]] = tensor.extract %[[VALUES]]
+//       CHECK:   %[[QF:.*]] = arith.sitofp %[[Q]] : i8 to f32
+//       CHECK:   %[[W:.*]] = arith.mulf %[[QF]], %[[SCALE]] : f32
+//       CHECK:   arith.mulf %{{.*}}, %[[W]] : f32
+//   CHECK-DAG: _scales_indexed: "0x400000000000003F0000803E{{(00000000)+}}"
+//   CHECK-DAG: _inputs_indexed: "0x40000000000305060203040500"
+//   CHECK-DAG: _indexed: "0x40000000010203040506070800"
 func.func @two_of_four_int8(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
   %q = pith.constant dense<[[1, 2, 3, 4], [5, 6, 7, 8]]> : tensor<2x4xi8>
   %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
