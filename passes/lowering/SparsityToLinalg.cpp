@@ -146,41 +146,68 @@ struct PackedSparseWeight {
   std::vector<uint8_t> positions;
 };
 
-/// Packs the constants of `densify` (of an [N, K] weight) whose values are
-/// f32 or the dequantization of int8 with a scale per row, or fails where
-/// they are not such constants or the pattern has no packed positions
-/// (packedPositionBytes).
-FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
-                                               int64_t panelWidth) {
-  std::optional<std::vector<float>> values, scales;
-  std::optional<std::vector<int8_t>> integers;
+/// An N:M weight's constants in densify's slot order: f32 `values`, or
+/// int8 `integers` with a scale per row (`scales`), and each slot's
+/// position in its group.
+struct KeptConstants {
+  std::vector<float> values, scales;
+  std::vector<int8_t> integers, positions;
+};
+
+/// The constants of `densify` whose values are f32 or the dequantization
+/// of int8 with a scale per row, in a pattern with packed positions
+/// (packedPositionBytes) each within its group; a failure otherwise.
+FailureOr<KeptConstants> readKept(DensifyOp densify) {
+  KeptConstants kept;
   if (auto dequantize = densify.getValues().getDefiningOp<DequantizeOp>()) {
     Type storage = dequantize.getInput().getType().getElementType();
     if (!storage.isSignlessInteger(8) || dequantize.getZeroPoint() ||
         dequantize.getAxis() != 0 || dequantize.getBlockSize())
       return failure();
-    integers = detail::readBytes(constantValue(dequantize.getInput()));
-    scales = detail::readFloats(constantValue(dequantize.getScale()));
+    std::optional<std::vector<int8_t>> integers =
+        detail::readBytes(constantValue(dequantize.getInput()));
+    std::optional<std::vector<float>> scales =
+        detail::readFloats(constantValue(dequantize.getScale()));
     if (!integers || !scales)
       return failure();
+    kept.integers = std::move(*integers);
+    kept.scales = std::move(*scales);
   } else {
-    values = detail::readFloats(constantValue(densify.getValues()));
+    std::optional<std::vector<float>> values =
+        detail::readFloats(constantValue(densify.getValues()));
     if (!values)
       return failure();
+    kept.values = std::move(*values);
   }
   std::optional<std::vector<int8_t>> positions =
       detail::readBytes(constantValue(densify.getPositions()));
+  int64_t m = densify.getM();
+  if (!positions || compression::packedPositionBytes(densify.getN(), m) == 0 ||
+      llvm::any_of(*positions, [&](int8_t position) {
+        return static_cast<uint8_t>(position) >= m;
+      }))
+    return failure();
+  kept.positions = std::move(*positions);
+  return kept;
+}
+
+/// Packs the constants of `densify` (of an [N, K] weight) as readKept
+/// reads them, or fails where it fails.
+FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
+                                               int64_t panelWidth) {
+  FailureOr<KeptConstants> kept = readKept(densify);
+  if (failed(kept))
+    return failure();
   int64_t n = densify.getN(), m = densify.getM();
+  bool quantized = !kept->integers.empty();
   PackedSparseWeight packed;
   packed.positionBytes = compression::packedPositionBytes(n, m);
-  if (!positions || packed.positionBytes == 0)
-    return failure();
   packed.bits = llvm::Log2_64(m);
   auto type = cast<RankedTensorType>(densify.getType());
   int64_t rows = type.getDimSize(0), groups = type.getDimSize(1) / m;
   int64_t panels = llvm::divideCeil(rows, panelWidth);
   int64_t keptSize = panels * groups * n * panelWidth;
-  if (integers) {
+  if (quantized) {
     packed.integers.assign(keptSize, 0);
     packed.scales.assign(panels * panelWidth, 0.0f);
   } else {
@@ -190,22 +217,20 @@ FailureOr<PackedSparseWeight> packSparseWeight(DensifyOp densify,
                           0);
   for (int64_t row = 0; row < rows; ++row) {
     int64_t panel = row / panelWidth, column = row % panelWidth;
-    if (scales)
-      packed.scales[panel * panelWidth + column] = (*scales)[row];
+    if (quantized)
+      packed.scales[panel * panelWidth + column] = kept->scales[row];
     for (int64_t group = 0; group < groups; ++group) {
       uint32_t fields = 0;
       for (int64_t slot = 0; slot < n; ++slot) {
         int64_t at = (row * groups + group) * n + slot;
-        auto position = static_cast<uint8_t>((*positions)[at]);
-        if (position >= m)
-          return failure();
+        auto position = static_cast<uint8_t>(kept->positions[at]);
         fields |= static_cast<uint32_t>(position) << (slot * packed.bits);
         int64_t to =
             ((panel * groups + group) * n + slot) * panelWidth + column;
-        if (integers)
-          packed.integers[to] = (*integers)[at];
+        if (quantized)
+          packed.integers[to] = kept->integers[at];
         else
-          packed.values[to] = (*values)[at];
+          packed.values[to] = kept->values[at];
       }
       int64_t at = (panel * groups + group) * panelWidth + column;
       for (int64_t byte = 0; byte < packed.positionBytes; ++byte)
@@ -430,25 +455,20 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
   layer.k = weightType.getDimSize(1);
   layer.rows = cast<RankedTensorType>(op.getType()).getNumElements() /
                std::max<int64_t>(layer.n, 1);
+  if (!compression::multipliesIndexed(layer.rows))
+    return rewriter.notifyMatchFailure(op, "rows for the packed form");
+  FailureOr<KeptConstants> constants = readKept(densify);
+  if (failed(constants))
+    return rewriter.notifyMatchFailure(op, "kept values it cannot read");
   int64_t kept = densify.getN(), groupSize = densify.getM();
-  if (!compression::multipliesIndexed(layer.rows) ||
-      compression::packedPositionBytes(kept, groupSize) == 0)
-    return rewriter.notifyMatchFailure(op, "not an indexed N:M layer");
-  // Read and checked as SparseLinearLowering reads them: panels of one row
-  // keep the kept values' order.
-  FailureOr<PackedSparseWeight> packed = packSparseWeight(densify, 1);
-  if (failed(packed))
-    return rewriter.notifyMatchFailure(op, "weight cannot be packed");
-  std::optional<std::vector<int8_t>> positions =
-      detail::readBytes(constantValue(densify.getPositions()));
-  bool quantized = !packed->integers.empty();
+  bool quantized = !constants->integers.empty();
   layer.source = densify.getValues();
   if (quantized) {
     layer.source = layer.source.getDefiningOp<DequantizeOp>().getInput();
-    layer.scales = std::move(packed->scales);
+    layer.scales = std::move(constants->scales);
   }
   // Each group's kept values in the order of their positions.
-  size_t count = quantized ? packed->integers.size() : packed->values.size();
+  size_t count = constants->positions.size();
   layer.constants.mask.assign(layer.n * layer.k, 0);
   if (quantized)
     layer.integers.reserve(count);
@@ -458,20 +478,20 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
   for (size_t first = 0; first < count; first += kept) {
     std::iota(slots.begin(), slots.end(), static_cast<int64_t>(first));
     auto positionOf = [&](int64_t slot) {
-      return static_cast<uint8_t>((*positions)[slot]);
+      return static_cast<uint8_t>(constants->positions[slot]);
     };
     llvm::sort(slots, [&](int64_t a, int64_t b) {
       return positionOf(a) < positionOf(b);
     });
     for (int64_t slot : slots) {
       int64_t at = first / kept * groupSize + positionOf(slot);
-      if (positionOf(slot) >= groupSize || layer.constants.mask[at])
-        return rewriter.notifyMatchFailure(op, "a position out of place");
+      if (layer.constants.mask[at])
+        return rewriter.notifyMatchFailure(op, "a position kept twice");
       layer.constants.mask[at] = 1;
       if (quantized)
-        layer.integers.push_back(packed->integers[slot]);
+        layer.integers.push_back(constants->integers[slot]);
       else
-        layer.constants.values.push_back(packed->values[slot]);
+        layer.constants.values.push_back(constants->values[slot]);
     }
   }
   return layer;
@@ -721,8 +741,9 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     // Where each stored nonzero is among the values.
     std::vector<size_t> order;
     std::vector<uint8_t> inputs;
-    order.reserve(constants.mask.size() / 2);
-    inputs.reserve(constants.mask.size() / 2);
+    size_t total = quantized ? integers.size() : constants.values.size();
+    order.reserve(total);
+    inputs.reserve(total + 1);
     std::vector<int32_t> starts(panels * chunks);
     std::vector<int16_t> offsets(panels * chunks * width);
     std::vector<int8_t> counts(panels * chunks * width);

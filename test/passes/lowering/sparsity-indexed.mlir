@@ -153,3 +153,20 @@ func.func @two_of_four_int8(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
   %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
   return %y : tensor<64x2xf32>
 }
+
+// -----
+
+// A group that lists one position twice is no set of nonzeros: the layer
+// is neither indexed nor packed, and its weight is densified as
+// pith.densify says (the first slot of a position wins).
+// CHECK-LABEL: func.func @position_kept_twice
+//   CHECK-NOT: pith.indexed_matmul
+//   CHECK-NOT: pith.sparse_matmul
+//       CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x8xf32>)
+func.func @position_kept_twice(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
+  %v = pith.constant dense<[[1.0, 4.0, 0.5, 0.25], [7.0, 2.0, 5.0, 6.0]]> : tensor<2x4xf32>
+  %p = pith.constant dense<[[0, 0, 1, 2], [3, 2, 0, 1]]> : tensor<2x4xui2>
+  %w = pith.densify %v, %p {n = 2 : i64, m = 4 : i64} : (tensor<2x4xf32>, tensor<2x4xui2>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
+}
