@@ -714,8 +714,9 @@ def MapToGpuPass : Pass<"pith-map-to-gpu", "mlir::func::FuncOp"> {
     iteration (reductions) stay sequential in its thread. Other ops that
     read or write memory at the top level (a reduction over every element,
     a scalar store) run in a launch of one thread, as consecutive ops share
-    one. Constants and views of buffers stay on the host. A value computed
-    on the GPU and used on the host is an error naming the op.
+    one. Constants and views of buffers stay on the host. Float arithmetic
+    in a launch may contract (`fastmath<contract>`). A value computed on
+    the GPU and used on the host is an error naming the op.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
@@ -737,14 +738,18 @@ def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
     thread per output element (numbered innermost dimension fastest, in
     blocks of `block-size`), which runs the reduction loops with the
     accumulator in a register: one load and one store of the output in all.
-    When the body is a sum (it yields `out + x`, `out` used nowhere else)
-    and the outputs are fewer than `min-threads`, the outermost reduction
+    When the body is a sum (it yields `out` plus terms that do not depend
+    on `out`, through adds, subtractions of such terms and selects on
+    conditions that do not depend on it) and the outputs are fewer than
+    `min-threads`, the outermost reduction
     dimension is split across `gridDim.y` blocks (into a divisor of its
     extent, each share at least `min-work` iterations); each block sums its
     share from zero and adds it to the output with `memref.atomic_rmw`, so
     the output must already hold the initial value (as linalg's fill
     leaves it). Sums split this way are not bitwise reproducible from run
-    to run. Other ops are left to `convert-linalg-to-parallel-loops`.
+    to run. Float arithmetic in the launch may contract
+    (`fastmath<contract>`). Other ops are left to
+    `convert-linalg-to-parallel-loops`.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"256",

@@ -62,4 +62,13 @@ void guardTail(OpBuilder &builder, Location loc, Value id, int64_t total,
   builder.setInsertionPointToStart(&guard.getThenRegion().front());
 }
 
+void allowContraction(gpu::LaunchOp launch) {
+  launch.walk([](arith::ArithFastMathInterface op) {
+    arith::FastMathFlags flags = op.getFastMathFlagsAttr().getValue();
+    op->setAttr(op.getFastMathAttrName(),
+                arith::FastMathFlagsAttr::get(
+                    op->getContext(), flags | arith::FastMathFlags::contract));
+  });
+}
+
 } // namespace mlir::pith::gpu_mapping

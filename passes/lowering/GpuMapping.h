@@ -34,6 +34,11 @@ SmallVector<Value> delinearize(OpBuilder &builder, Location loc, Value id,
 void guardTail(OpBuilder &builder, Location loc, Value id, int64_t total,
                int64_t blockSize);
 
+/// Lets the float arithmetic in `launch` contract (a multiply and an add
+/// into one fma): a GPU has no separate multiply-add cost to save, and the
+/// fused form rounds once.
+void allowContraction(gpu::LaunchOp launch);
+
 } // namespace mlir::pith::gpu_mapping
 
 #endif // PITH_PASSES_LOWERING_GPUMAPPING_H

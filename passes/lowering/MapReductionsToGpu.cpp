@@ -22,19 +22,62 @@ using namespace mlir;
 
 namespace {
 
+/// Whether `value` depends on `out` within the body.
+bool dependsOn(Value value, BlockArgument out) {
+  SmallVector<Value> worklist = {value};
+  DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (next == out)
+      return true;
+    Operation *def = next.getDefiningOp();
+    if (!def || def->getBlock() != out.getOwner() || !seen.insert(next).second)
+      continue;
+    llvm::append_range(worklist, def->getOperands());
+  }
+  return false;
+}
+
+/// Whether `value` is `out` plus terms that do not depend on it: `out`
+/// itself, a sum with one such operand, a difference whose first operand is
+/// one, or a choice between two such values on a condition that does not
+/// depend on `out` (a quantized layer's offset, taken away at a group's
+/// first value).
+bool isOutPlusTerms(Value value, BlockArgument out) {
+  if (value == out)
+    return true;
+  Operation *def = value.getDefiningOp();
+  if (!def || def->getBlock() != out.getOwner())
+    return false;
+  if (isa<arith::AddFOp, arith::AddIOp>(def)) {
+    Value lhs = def->getOperand(0), rhs = def->getOperand(1);
+    return (isOutPlusTerms(lhs, out) && !dependsOn(rhs, out)) ||
+           (isOutPlusTerms(rhs, out) && !dependsOn(lhs, out));
+  }
+  if (isa<arith::SubFOp, arith::SubIOp>(def))
+    return isOutPlusTerms(def->getOperand(0), out) &&
+           !dependsOn(def->getOperand(1), out);
+  if (auto select = dyn_cast<arith::SelectOp>(def))
+    return !dependsOn(select.getCondition(), out) &&
+           isOutPlusTerms(select.getTrueValue(), out) &&
+           isOutPlusTerms(select.getFalseValue(), out);
+  return false;
+}
+
 /// The atomic that adds a partial result of `op` into its output, when its
-/// body yields `out + x` with `out` used nowhere else; none otherwise.
+/// body yields its output plus terms that do not depend on it (so that
+/// partial results started from zero add up); none otherwise.
 std::optional<arith::AtomicRMWKind> sumKind(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   BlockArgument out = body->getArguments().back();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  Operation *combine = yield.getValues()[0].getDefiningOp();
-  if (!combine || !out.hasOneUse() ||
-      out.getUses().begin()->getOwner() != combine)
+  Value result = yield.getValues()[0];
+  if (result == out || !isOutPlusTerms(result, out))
     return std::nullopt;
-  if (isa<arith::AddFOp>(combine))
+  Type type = out.getType();
+  if (isa<FloatType>(type))
     return arith::AtomicRMWKind::addf;
-  if (isa<arith::AddIOp>(combine))
+  if (type.isInteger())
     return arith::AtomicRMWKind::addi;
   return std::nullopt;
 }
@@ -187,6 +230,7 @@ struct MapReductionsToGpuPass
                                   outputIndices);
     else
       memref::StoreOp::create(builder, loc, result, output, outputIndices);
+    pith::gpu_mapping::allowContraction(launch);
     op->erase();
     return success();
   }

@@ -89,6 +89,7 @@ struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
     }
     for (Operation &op : loop.getBody()->without_terminator())
       builder.clone(op, mapping);
+    pith::gpu_mapping::allowContraction(launch);
     loop.erase();
     return success();
   }
@@ -110,6 +111,7 @@ struct MapToGpuPass : mlir::pith::impl::MapToGpuPassBase<MapToGpuPass> {
     Operation *terminator = launch.getBody().front().getTerminator();
     for (Operation *op : ops)
       op->moveBefore(terminator);
+    pith::gpu_mapping::allowContraction(launch);
     return success();
   }
 

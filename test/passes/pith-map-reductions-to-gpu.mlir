@@ -2,7 +2,8 @@
 
 // A GEMV: 4096 outputs are too few threads, so the 4096-long sum splits
 // into 32 shares of 128 across gridDim.y; each block sums its share in a
-// register from zero and adds it to the output atomically.
+// register from zero and adds it to the output atomically. Its multiplies
+// and adds may contract into fmas.
 // CHECK-LABEL: func.func @gemv
 // CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
 // CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
@@ -14,13 +15,60 @@
 // CHECK: %[[SUM:.*]] = scf.for %[[K:.*]] = %[[START]] to %[[END]] step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (f32) {
 // CHECK: memref.load %arg0
 // CHECK: memref.load %arg1
-// CHECK: arith.mulf
-// CHECK: %[[NEXT:.*]] = arith.addf %[[ACC]], %{{.*}} : f32
+// CHECK: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : f32
+// CHECK: %[[NEXT:.*]] = arith.addf %[[ACC]], %{{.*}} fastmath<contract> : f32
 // CHECK: scf.yield %[[NEXT]] : f32
 // CHECK: memref.atomic_rmw addf %[[SUM]], %arg2[%{{.*}}, %{{.*}}] : (f32, memref<1x4096xf32>) -> f32
 // CHECK-NOT: linalg.matmul
 func.func @gemv(%x: memref<1x4096xf32>, %w: memref<4096x4096xf32>, %y: memref<1x4096xf32>) {
   linalg.matmul ins(%x, %w : memref<1x4096xf32>, memref<4096x4096xf32>) outs(%y : memref<1x4096xf32>)
+  return
+}
+
+// -----
+
+// A quantized layer's sum takes an offset away at each group's first value:
+// the output plus terms that do not depend on it still splits (8 groups
+// into 8 shares).
+// CHECK-LABEL: func.func @offset_at_group_start
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %{{.*}}, %{{.*}} = %[[C8]], %{{.*}} = %{{.*}}) threads
+// CHECK: %[[SUM:.*]] = scf.for {{.*}} -> (f32) {
+// CHECK: arith.select
+// CHECK: memref.atomic_rmw addf %[[SUM]], %arg2
+func.func @offset_at_group_start(%x: memref<1x8x64xf32>, %w: memref<8x64x4096xf32>, %y: memref<1x4096xf32>) {
+  %c0 = arith.constant 0 : index
+  %offset = arith.constant 8.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(m, n, g, k) -> (m, g, k)>, affine_map<(m, n, g, k) -> (g, k, n)>, affine_map<(m, n, g, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x8x64xf32>, memref<8x64x4096xf32>) outs(%y : memref<1x4096xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %sum = arith.addf %out, %p : f32
+    %k = linalg.index 3 : index
+    %first = arith.cmpi eq, %k, %c0 : index
+    %less = arith.subf %sum, %offset : f32
+    %next = arith.select %first, %less, %sum : f32
+    linalg.yield %next : f32
+  }
+  return
+}
+
+// -----
+
+// A sum scaled afterwards is no sum of partial results: one thread per
+// output, stored once.
+// CHECK-LABEL: func.func @scaled_sum
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %{{.*}}) threads
+// CHECK-NOT: memref.atomic_rmw
+// CHECK: memref.store
+func.func @scaled_sum(%x: memref<1x4096xf32>, %w: memref<4096x4096xf32>, %y: memref<1x4096xf32>) {
+  %half = arith.constant 0.5 : f32
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%x, %w : memref<1x4096xf32>, memref<4096x4096xf32>) outs(%y : memref<1x4096xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %sum = arith.addf %out, %p : f32
+    %scaled = arith.mulf %sum, %half : f32
+    linalg.yield %scaled : f32
+  }
   return
 }
 
@@ -32,7 +80,7 @@ func.func @gemv(%x: memref<1x4096xf32>, %w: memref<4096x4096xf32>, %y: memref<1x
 // CHECK: gpu.launch
 // CHECK: %[[INIT:.*]] = memref.load %arg1[%{{.*}}] : memref<8xf32>
 // CHECK: %[[MAX:.*]] = scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[INIT]]) -> (f32) {
-// CHECK: arith.maxnumf %{{.*}}, %[[ACC]] : f32
+// CHECK: arith.maxnumf %{{.*}}, %[[ACC]] fastmath<contract> : f32
 // CHECK: memref.store %[[MAX]], %arg1[%{{.*}}] : memref<8xf32>
 // CHECK-NOT: memref.atomic_rmw
 func.func @row_max(%x: memref<8x128xf32>, %y: memref<8xf32>) {

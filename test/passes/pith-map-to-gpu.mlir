@@ -57,12 +57,13 @@ func.func @strided(%a: memref<9xf32>) {
 
 // A reduction over every element and the stores after it share one launch
 // of one thread, past the constant and the view between them, which stay
-// on the host.
+// on the host. Float arithmetic in a launch may contract.
 // CHECK-LABEL: func.func @serial
 // CHECK: %[[ONE_F:.*]] = arith.constant 1.0
 // CHECK: %[[VIEW:.*]] = memref.subview
 // CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}) threads({{.*}}) in (%{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}}, %{{.*}} = %c1{{.*}})
 // CHECK-NEXT: scf.for
+// CHECK: arith.addf %{{.*}}, %{{.*}} fastmath<contract> : f32
 // CHECK: memref.store %[[ONE_F]], %arg1[]
 // CHECK-NEXT: memref.store %[[ONE_F]], %[[VIEW]]
 // CHECK-NEXT: gpu.terminator
