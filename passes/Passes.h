@@ -104,6 +104,11 @@ struct QuantizedLayout {
   /// (`pith.sparse_matmul`), where pith-vectorize-contractions writes them;
   /// else their weights are expanded.
   bool packSparse = true;
+  /// Bytes of K that each output feature's packed weights keep together, at
+  /// most (the largest power of two that divides a group's bytes): 1 for a
+  /// CPU, whose vectors hold a row of bytes across the panel; 16 for a GPU,
+  /// whose threads each load 16 consecutive bytes at once.
+  int64_t threadBytes = 1;
 };
 
 /// Patterns that lower every pith op to linalg, tensor, arith and math,

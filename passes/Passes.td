@@ -319,7 +319,12 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     over the int8 input's windows, the filters its lanes (zero channels
     added where a window's values are not a multiple of 4).
     Quantized weights are packed in panels of `panel-width` output
-    features, consecutive in memory for each row of bytes.
+    features, consecutive in memory for each row of bytes; with
+    `thread-bytes` above 1, for each run of that many bytes (fewer where a
+    group's bytes are not a multiple), byte t of a run holding values
+    t, t + run, ... of its stretch of K, the contraction looping over runs,
+    values in a byte, then bytes of the run (as the int8-dot form does with
+    runs of 4).
     `pith.densify` becomes a generic that puts the kept values back (of
     constants that no sparse contraction takes, a dense constant built at
     compile time); with
@@ -355,7 +360,11 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
            "CPU register tile; 32: a GPU warp)">,
     Option<"packSparse", "pack-sparse", "bool", /*default=*/"true",
            "Multiply sparse layers' kept values or nonzeros alone (for "
-           "pith-vectorize-contractions); else expand their weights">
+           "pith-vectorize-contractions); else expand their weights">,
+    Option<"threadBytes", "thread-bytes", "int64_t", /*default=*/"1",
+           "Bytes of K each output feature's packed quantized weights keep "
+           "together, at most (1: a CPU's rows of bytes across the panel; "
+           "16: a GPU thread's 128-bit load)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
@@ -747,7 +756,14 @@ def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
     share from zero and adds it to the output with `memref.atomic_rmw`, so
     the output must already hold the initial value (as linalg's fill
     leaves it). Sums split this way are not bitwise reproducible from run
-    to run. Float arithmetic in the launch may contract
+    to run. Where an input keeps runs of the innermost reduction dimension
+    together (it indexes only the input's last, contiguous dimension, as
+    long as the run) and a run starts aligned (an entry-point buffer is
+    256-byte aligned, a `memref.view` keeps its constant shift's
+    alignment), that dimension (at most 64 iterations, not the only
+    reduction) is unrolled and each run read in `vector.load`s of up to 16
+    bytes and two values or more, once, in the loop of the innermost
+    dimension its indices use. Float arithmetic in the launch may contract
     (`fastmath<contract>`). Other ops are left to
     `convert-linalg-to-parallel-loops`.
   }];
@@ -763,7 +779,8 @@ def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
                            "mlir::arith::ArithDialect",
                            "mlir::gpu::GPUDialect",
                            "mlir::memref::MemRefDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def EmulateGpuPass : Pass<"pith-emulate-gpu"> {
@@ -775,9 +792,11 @@ def EmulateGpuPass : Pass<"pith-emulate-gpu"> {
     loops' indices and the sizes the launch's own; the body runs in the
     innermost. Kernels pith maps never synchronize threads or share
     memory, so running them one after another computes what the GPU
-    computes, up to the order of atomic additions. `pith-compile
-    --target=gpu-emulator` compiles a model this way, for this CPU: the
-    GPU mapping passes' numerics are checked without a GPU.
+    computes, up to the order of atomic additions. Vector loads lose the
+    alignment a GPU's buffers guarantee (a caller's input on a CPU need
+    not be aligned). `pith-compile --target=gpu-emulator` compiles a model
+    this way, for this CPU: the GPU mapping passes' numerics are checked
+    without a GPU.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect"];

@@ -2,11 +2,12 @@
 //
 // Part of pith. Each gpu.launch becomes loops on the host over its blocks
 // and threads, in sequence, so that the GPU mapping (thread numbering,
-// guards, split reductions) runs and is checked on a CPU.
+// guards, split reductions, loads of runs) runs and is checked on a CPU.
 //
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "passes/Passes.h"
 
 namespace mlir::pith {
@@ -54,6 +55,9 @@ struct EmulateGpuPass : mlir::pith::impl::EmulateGpuPassBase<EmulateGpuPass> {
     blockArgs.y.replaceAllUsesWith(block.y);
     blockArgs.z.replaceAllUsesWith(block.z);
     Block &body = launch.getBody().front();
+    // The alignment a GPU's buffers guarantee; a CPU loads vectors from any
+    // address, and a caller's input need not be aligned.
+    body.walk([](vector::LoadOp load) { load.removeAlignmentAttr(); });
     Operation *innermost = builder.getInsertionBlock()->getTerminator();
     for (Operation &op : llvm::make_early_inc_range(body.without_terminator()))
       op.moveBefore(innermost);

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "passes/Passes.h"
 #include "passes/lowering/GpuMapping.h"
@@ -88,6 +89,80 @@ int64_t largestDivisor(int64_t extent, int64_t limit) {
     if (extent % divisor == 0)
       return divisor;
   return 1;
+}
+
+/// Bytes every entry-point buffer (an input, weight or output, or the
+/// workspace) is aligned to on the GPU: each is an allocation of its own.
+constexpr int64_t kBufferAlignment = 256;
+/// The widest load a GPU thread makes, in bytes.
+constexpr int64_t kWidestLoad = 16;
+/// The most iterations of an innermost reduction unrolled to read runs.
+constexpr int64_t kMostUnrolled = 64;
+
+/// Bytes the start of `buffer` is known to be aligned to on the GPU: an
+/// entry-point buffer's, or a view of it at a constant byte shift.
+int64_t knownAlignment(Value buffer) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+      if (!shift)
+        return 1;
+      return std::gcd(knownAlignment(view.getSource()),
+                      *shift == 0 ? kBufferAlignment : *shift);
+    }
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp>(def))
+      return 1;
+    buffer = def->getOperand(0);
+  }
+  return kBufferAlignment;
+}
+
+/// How a thread reads an operand run by run: each run of `range` values
+/// along the innermost reduction dimension in loads of `width` values,
+/// each aligned to its size.
+struct RunRead {
+  int64_t width = 0, alignment = 0;
+};
+
+/// How `operand`, read through `map`, can be read by runs of the reduction
+/// dimension `dim` of `range` iterations: where `dim` indexes only its last
+/// dimension, contiguous and `range` long, and each run starts aligned to
+/// a load of 4 bytes or more and of two values or more.
+std::optional<RunRead> runRead(Value operand, AffineMap map, int64_t dim,
+                               int64_t range) {
+  auto type = dyn_cast<MemRefType>(operand.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
+      type.getShape().back() != range || map.getNumResults() == 0)
+    return std::nullopt;
+  auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+  if (!last || last.getPosition() != dim ||
+      llvm::any_of(map.getResults().drop_back(),
+                   [&](AffineExpr expr) { return expr.isFunctionOfDim(dim); }))
+    return std::nullopt;
+  unsigned bits = type.getElementTypeBitWidth();
+  if (bits % 8 != 0 || !VectorType::isValidElementType(type.getElementType()))
+    return std::nullopt;
+  int64_t elementBytes = bits / 8;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      strides.back() != 1 || ShapedType::isDynamic(offset) ||
+      llvm::is_contained(strides, ShapedType::kDynamic))
+    return std::nullopt;
+  // The widest load whose size divides the run, the buffer's alignment and
+  // every run's start.
+  int64_t bytes = kWidestLoad;
+  auto divides = [&](int64_t value) { return value % bytes == 0; };
+  while (bytes >= 4 &&
+         !(divides(range * elementBytes) && divides(knownAlignment(operand)) &&
+           divides(offset * elementBytes) &&
+           llvm::all_of(ArrayRef(strides).drop_back(), [&](int64_t stride) {
+             return divides(stride * elementBytes);
+           })))
+    bytes /= 2;
+  if (bytes < 4 || bytes <= elementBytes)
+    return std::nullopt;
+  return RunRead{bytes / elementBytes, bytes};
 }
 
 struct MapReductionsToGpuPass
@@ -176,6 +251,22 @@ struct MapReductionsToGpuPass
                    : memref::LoadOp::create(builder, loc, output, outputIndices)
                          .getResult();
 
+    // Where operands keep runs of the innermost reduction dimension
+    // together (packed weights, their inputs), that dimension is unrolled
+    // and each run read in the widest aligned loads.
+    Block *body = op.getBlock();
+    int64_t innermost = reductionDims.back();
+    SmallVector<std::optional<RunRead>> runReads(op.getNumDpsInputs());
+    if (reductionDims.size() > 1 && ranges[innermost] <= kMostUnrolled)
+      for (OpOperand *input : op.getDpsInputOperands())
+        runReads[input->getOperandNumber()] =
+            runRead(input->get(), maps[input->getOperandNumber()], innermost,
+                    ranges[innermost]);
+    bool unrolled = llvm::any_of(runReads, [](auto read) { return read; });
+    ArrayRef<int64_t> loopedDims = reductionDims;
+    if (unrolled)
+      loopedDims = loopedDims.drop_back();
+
     // Nested loops over the reduction dimensions, the outermost over this
     // block's share, carrying the accumulator.
     int64_t share = outer / splits;
@@ -185,7 +276,7 @@ struct MapReductionsToGpuPass
         arith::AddIOp::create(builder, loc, outerStart, constant(share));
     SmallVector<scf::ForOp> loops;
     Value accumulator = initial;
-    for (auto [position, dim] : llvm::enumerate(reductionDims)) {
+    for (auto [position, dim] : llvm::enumerate(loopedDims)) {
       Value start = position == 0 ? outerStart : constant(0);
       Value end = position == 0 ? outerEnd : constant(ranges[dim]);
       auto loop = scf::ForOp::create(builder, loc, start, end, constant(1),
@@ -199,29 +290,74 @@ struct MapReductionsToGpuPass
       accumulator = loop.getRegionIterArgs()[0];
     }
 
-    // The body, once per reduction iteration.
-    IRMapping mapping;
-    Block *body = op.getBlock();
-    for (auto [input, argument] :
-         llvm::zip(op.getDpsInputs(), body->getArguments().drop_back())) {
-      AffineMap map = maps[argument.getArgNumber()];
-      if (isa<MemRefType>(input.getType()))
-        mapping.map(argument, memref::LoadOp::create(builder, loc, input,
-                                                     indicesOf(map)));
-      else
-        mapping.map(argument, input);
-    }
-    mapping.map(body->getArguments().back(), accumulator);
-    for (Operation &bodyOp : body->without_terminator()) {
-      if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
-        mapping.map(index.getResult(), ivs[index.getDim()]);
+    // Each run read once, in the loop of the innermost dimension its
+    // indices use: loads of `width` values from the run's start.
+    SmallVector<SmallVector<Value>> runs(op.getNumDpsInputs());
+    for (auto [number, read] : llvm::enumerate(runReads)) {
+      if (!read)
         continue;
+      Value input = op.getDpsInputs()[number];
+      AffineMap map = maps[number];
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(loops.front());
+      for (auto [loop, dim] : llvm::reverse(llvm::zip(loops, loopedDims)))
+        if (map.isFunctionOfDim(dim)) {
+          builder.setInsertionPointToStart(loop.getBody());
+          break;
+        }
+      auto memrefType = cast<MemRefType>(input.getType());
+      auto vectorType =
+          VectorType::get({read->width}, memrefType.getElementType());
+      ivs[innermost] = constant(0);
+      SmallVector<Value> indices = indicesOf(map);
+      for (int64_t at = 0; at < ranges[innermost]; at += read->width) {
+        indices.back() = constant(at);
+        runs[number].push_back(vector::LoadOp::create(
+            builder, loc, vectorType, input, indices, /*nontemporal=*/false,
+            llvm::MaybeAlign(read->alignment)));
       }
-      builder.clone(bodyOp, mapping);
     }
-    Value next = mapping.lookupOrDefault(
-        cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
-    scf::YieldOp::create(builder, loc, next);
+
+    // The body, once per reduction iteration (per value of a run, unrolled).
+    auto emitBody = [&](Value accumulator) {
+      IRMapping mapping;
+      for (auto [number, pair] : llvm::enumerate(llvm::zip(
+               op.getDpsInputs(), body->getArguments().drop_back()))) {
+        auto [input, argument] = pair;
+        AffineMap map = maps[argument.getArgNumber()];
+        if (std::optional<RunRead> read = runReads[number]) {
+          int64_t at = *getConstantIntValue(ivs[innermost]);
+          mapping.map(argument,
+                      vector::ExtractOp::create(builder, loc,
+                                                runs[number][at / read->width],
+                                                at % read->width));
+        } else if (isa<MemRefType>(input.getType())) {
+          mapping.map(argument, memref::LoadOp::create(builder, loc, input,
+                                                       indicesOf(map)));
+        } else {
+          mapping.map(argument, input);
+        }
+      }
+      mapping.map(body->getArguments().back(), accumulator);
+      for (Operation &bodyOp : body->without_terminator()) {
+        if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+          mapping.map(index.getResult(), ivs[index.getDim()]);
+          continue;
+        }
+        builder.clone(bodyOp, mapping);
+      }
+      return mapping.lookupOrDefault(
+          cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
+    };
+    if (unrolled) {
+      for (int64_t at = 0; at < ranges[innermost]; ++at) {
+        ivs[innermost] = constant(at);
+        accumulator = emitBody(accumulator);
+      }
+    } else {
+      accumulator = emitBody(accumulator);
+    }
+    scf::YieldOp::create(builder, loc, accumulator);
 
     builder.setInsertionPointAfter(loops.front());
     Value result = loops.front().getResult(0);

@@ -55,8 +55,10 @@ struct LowerToLinalgPass
         [&](Operation *op) { return converter.isLegal(op); });
 
     RewritePatternSet patterns(context);
-    populatePithToLinalgPatterns(
-        converter, patterns, QuantizedLayout{int8Dot, int8DotBits, panelWidth, packSparse});
+    populatePithToLinalgPatterns(converter, patterns,
+                                 QuantizedLayout{int8Dot, int8DotBits,
+                                                 panelWidth, packSparse,
+                                                 threadBytes});
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -158,11 +158,13 @@ struct PackedWeight {
   int64_t bits = 8, groups = 1, groupSize = 0;
   bool isUnsigned = false;
   /// [panels, K / perByte, width] bytes (width: the panel's), each
-  /// holding perByte consecutive values of K; for integer dot products
-  /// [panels, K / (4 perByte), width, 4] bytes, byte t of column j of a
-  /// block of 4 perByte values holding values t, t + 4, ... (each 32-bit
-  /// lane 4 consecutive values of K per field). [panels, groups, width]
-  /// scales and zero points (the latter empty without them).
+  /// holding perByte consecutive values of K; in runs of `lane` bytes
+  /// [panels, K / (lane perByte), width, lane] bytes, byte t of column j
+  /// of a block of lane perByte values holding values t, t + lane, ...
+  /// (for integer dot products lane 4: each 32-bit lane 4 consecutive
+  /// values of K per field; on GPUs 16: a thread's 128-bit load).
+  /// [panels, groups, width] scales and zero points (the latter empty
+  /// without them).
   std::vector<int8_t> values, zeroPoints;
   std::vector<float> scales;
 };
@@ -170,10 +172,12 @@ struct PackedWeight {
 /// Packs the constants of `dequantize` (of a [N, K] weight), or fails where
 /// they are not constants or their granularity is not per tensor, per
 /// output feature (axis 0) or by groups of input features (axis 1) (or,
-/// with `dotLayout`, groups are not a multiple of 4 values a byte's).
-/// Panels hold `panelWidth` output features.
+/// groups are not a multiple of `lane` bytes' values). Panels hold
+/// `panelWidth` output features, their bytes in runs of `lane` (1: rows of
+/// bytes). With `offsetBytes`, signed 8-bit values are stored offset by
+/// 128, as sub-byte ones always are (vpdpbusd multiplies unsigned bytes).
 FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
-                                   bool dotLayout = false) {
+                                   int64_t lane = 1, bool offsetBytes = false) {
   RankedTensorType type = dequantize.getInput().getType();
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
   std::optional<std::vector<int8_t>> values =
@@ -212,8 +216,7 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
   } else {
     return failure();
   }
-  int64_t valuesPerRowOfBytes = dotLayout ? kDotLane * perByte : perByte;
-  if (k % packed.groupSize != 0 || packed.groupSize % valuesPerRowOfBytes != 0)
+  if (k % packed.groupSize != 0 || packed.groupSize % (lane * perByte) != 0)
     return failure();
   packed.groups = k / packed.groupSize;
 
@@ -230,28 +233,28 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
       if (row >= n)
         continue; // Padding: zero weights, zero scales.
       // Sub-byte values are stored unsigned, signed ones offset by
-      // 2^(bits-1), so that unpacking is a shift and a mask; for integer
-      // dot products int8 too (vpdpbusd multiplies unsigned bytes).
+      // 2^(bits-1), so that unpacking is a shift and a mask; with
+      // `offsetBytes` int8 too.
       auto stored = [&](int64_t at) {
         int value = (*values)[row * k + at];
-        if ((perByte > 1 || dotLayout) && !packed.isUnsigned)
+        if ((perByte > 1 || offsetBytes) && !packed.isUnsigned)
           value += 1 << (packed.bits - 1);
         return static_cast<uint8_t>(value & mask);
       };
       for (int64_t byteRow = 0; byteRow < rowsOfBytes; ++byteRow) {
         uint8_t byte = 0;
         int64_t at;
-        if (dotLayout) {
-          // Row of bytes r is byte t of block b: values b 4 per + t + 4 sub.
-          int64_t block = byteRow / kDotLane, t = byteRow % kDotLane;
+        if (lane > 1) {
+          // Row of bytes r is byte t of block b: values b lane per + t +
+          // lane sub.
+          int64_t block = byteRow / lane, t = byteRow % lane;
           for (int64_t sub = 0; sub < perByte; ++sub)
             byte |= static_cast<uint8_t>(
-                stored(block * kDotLane * perByte + sub * kDotLane + t)
+                stored(block * lane * perByte + sub * lane + t)
                 << (sub * packed.bits));
-          at =
-              ((panel * rowsOfBytes / kDotLane + block) * panelWidth + column) *
-                  kDotLane +
-              t;
+          at = ((panel * rowsOfBytes / lane + block) * panelWidth + column) *
+                   lane +
+               t;
         } else {
           for (int64_t sub = 0; sub < perByte; ++sub)
             byte |= static_cast<uint8_t>(stored(byteRow * perByte + sub)
@@ -338,7 +341,9 @@ Value groupSums(OpBuilder &b, Location loc, Value x, int64_t rows,
 /// (int8InputOf), the generic reads q_x and s_x instead, over (m, panel,
 /// column, group, block, value in byte, t) with the weights packed for
 /// integer dot products (PackedWeight) and q_x viewed [M, groups, blocks,
-/// values per byte, 4], and carries `dot = true`.
+/// values per byte, 4], and carries `dot = true`. With the layout's
+/// `threadBytes` above 1 (GPUs), x and the weights are read the same way,
+/// in runs of up to that many bytes, so that a thread loads a run at once.
 struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
   QuantizedLinearLowering(const TypeConverter &converter, MLIRContext *context,
                           QuantizedLayout layout)
@@ -357,24 +362,37 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                                  ? int8InputOf(op)
                                  : DequantizeOp();
     int64_t panelWidth = layout.panelWidth;
-    FailureOr<PackedWeight> packed =
-        packWeight(dequantize, panelWidth, static_cast<bool>(int8Input));
-    if (failed(packed) && int8Input) {
+    RankedTensorType weightType = dequantize.getInput().getType();
+    int64_t n = weightType.getDimSize(0);
+    // Bytes each output feature keeps together: a 32-bit lane's for integer
+    // dot products, else as many as the layout asks that divide a group's.
+    std::optional<uint64_t> blockSize = dequantize.getBlockSize();
+    int64_t groupBytes = (blockSize ? static_cast<int64_t>(*blockSize)
+                                    : weightType.getDimSize(1)) *
+                         weightBits / 8;
+    int64_t lane = 1;
+    while (lane * 2 <= layout.threadBytes && groupBytes % (lane * 2) == 0)
+      lane *= 2;
+    FailureOr<PackedWeight> packed = failure();
+    if (int8Input)
+      packed = packWeight(dequantize, panelWidth, kDotLane,
+                          /*offsetBytes=*/true);
+    if (failed(packed)) {
       int8Input = {};
-      packed = packWeight(dequantize, panelWidth);
+      packed = packWeight(dequantize, panelWidth, lane);
+    } else {
+      lane = kDotLane;
     }
     if (failed(packed))
       return rewriter.notifyMatchFailure(op, "weight cannot be packed");
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
-    RankedTensorType weightType = dequantize.getInput().getType();
-    int64_t n = weightType.getDimSize(0);
     auto type = cast<RankedTensorType>(op.getType());
     int64_t m = type.getNumElements() / std::max<int64_t>(n, 1);
     int64_t perByte = 8 / packed->bits;
     int64_t panels = llvm::divideCeil(n, panelWidth);
     int64_t bytesPerGroup = packed->groupSize / perByte;
-    int64_t blocksPerGroup = bytesPerGroup / kDotLane;
+    int64_t blocksPerGroup = bytesPerGroup / lane;
     std::string base = resourceKey(dequantize.getInput(), "quantized_weight");
 
     auto constant = [&](ArrayRef<int64_t> shape, Type element,
@@ -386,10 +404,11 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     };
     Type i8 = rewriter.getI8Type(), f32 = rewriter.getF32Type();
     Value values =
-        int8Input
-            ? constant({panels, packed->groups, blocksPerGroup, panelWidth,
-                        kDotLane},
-                       i8, detail::asBytes<int8_t>(packed->values), "_packed_dot")
+        lane > 1
+            ? constant(
+                  {panels, packed->groups, blocksPerGroup, panelWidth, lane},
+                  i8, detail::asBytes<int8_t>(packed->values),
+                  int8Input ? "_packed_dot" : "_packed_runs")
             : constant({panels, packed->groups, bytesPerGroup, panelWidth}, i8,
                        detail::asBytes<int8_t>(packed->values), "_packed");
     Value scales = constant({panels, packed->groups, panelWidth}, f32,
@@ -401,21 +420,21 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
                             detail::asBytes<int8_t>(packed->zeroPoints),
                             "_zero_point_packed");
 
-    // Loops: m, panel, column | group, row of bytes, value in byte; or m,
-    // panel, column | group, block, value in byte, t.
-    unsigned loops = int8Input ? 7 : 6;
+    // Loops: m, panel, column | group, row of bytes, value in byte; or in
+    // runs of bytes m, panel, column | group, block, value in byte, t.
+    unsigned loops = lane > 1 ? 7 : 6;
     auto d = [&](unsigned i) { return getAffineDimExpr(i, context); };
     auto map = [&](ArrayRef<AffineExpr> exprs) {
       return AffineMap::get(loops, 0, exprs, context);
     };
     SmallVector<Value> inputs;
     SmallVector<AffineMap> maps;
-    if (int8Input) {
-      inputs = {
-          reshapeTo(rewriter, loc,
-                    rewriter.getRemappedValue(int8Input.getInput()),
-                    {m, packed->groups, blocksPerGroup, perByte, kDotLane}),
-          values, scales};
+    if (lane > 1) {
+      Value x = int8Input ? rewriter.getRemappedValue(int8Input.getInput())
+                          : adaptor.getInput();
+      inputs = {reshapeTo(rewriter, loc, x,
+                          {m, packed->groups, blocksPerGroup, perByte, lane}),
+                values, scales};
       maps = {map({d(0), d(3), d(4), d(5), d(6)}),
               map({d(1), d(3), d(4), d(2), d(6)}), map({d(1), d(3), d(2)})};
     } else {

@@ -22,11 +22,13 @@ using namespace mlir;
 void mlir::pith::buildNvptxPipeline(OpPassManager &pm,
                                     const NvptxPipelineOptions &options) {
   // Graph level, as for CPUs, with quantized weights in panels of a warp's
-  // width: its threads, one per output feature, read consecutive bytes.
+  // width: its threads, one per output feature, each read runs of 16
+  // consecutive bytes, the warp 512.
   // Every constant buffer becomes a weight, so that kernels read only
   // device memory.
   LowerToLinalgPassOptions lowering;
   lowering.panelWidth = 32;
+  lowering.threadBytes = 16;
   // No GPU kernel multiplies kept values alone yet: N:M weights expand.
   lowering.packSparse = false;
   buildGraphToLinalg(pm, lowering);

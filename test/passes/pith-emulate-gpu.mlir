@@ -35,3 +35,20 @@ func.func @launch(%a: memref<200xf32>) {
   }
   return
 }
+
+// The alignment a GPU's buffers guarantee is dropped: a CPU loads vectors
+// from any address, and a caller's input need not be aligned.
+// CHECK-LABEL: func.func @aligned_load
+// CHECK: vector.load %arg0[%{{.*}}] : memref<64xf32>, vector<4xf32>
+// CHECK-NOT: alignment
+func.func @aligned_load(%a: memref<64xf32>, %b: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = vector.load %a[%c0] {alignment = 16 : i64} : memref<64xf32>, vector<4xf32>
+    vector.store %v, %b[%c0] : memref<4xf32>, vector<4xf32>
+    gpu.terminator
+  }
+  return
+}

@@ -74,6 +74,60 @@ func.func @scaled_sum(%x: memref<1x4096xf32>, %w: memref<4096x4096xf32>, %y: mem
 
 // -----
 
+// Runs: the weights keep 16 bytes of each output's sum together, and the
+// input 16 values: the innermost reduction is unrolled, the weights' run
+// read in one 16-byte load before the loop over the value in a byte (their
+// indices do not use it) and the input's in four, inside it; each
+// iteration takes its values from those loads.
+// CHECK-LABEL: func.func @runs
+// CHECK: gpu.launch
+// CHECK: scf.for {{.*}} -> (f32) {
+// CHECK: %[[W:.*]] = vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<8x4096x16xi8>, vector<16xi8>
+// CHECK: scf.for {{.*}} -> (f32) {
+// CHECK-COUNT-4: vector.load %arg0[{{.*}}] {alignment = 16 : i64} : memref<1x8x2x16xf32>, vector<4xf32>
+// CHECK-NOT: scf.for
+// CHECK: vector.extract %[[W]][0] : i8 from vector<16xi8>
+// CHECK: vector.extract %[[W]][15] : i8 from vector<16xi8>
+// CHECK: memref.atomic_rmw addf
+func.func @runs(%x: memref<1x8x2x16xf32>, %w: memref<8x4096x16xi8>, %y: memref<1x4096xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, g, v, t) -> (m, g, v, t)>, affine_map<(m, n, g, v, t) -> (g, n, t)>, affine_map<(m, n, g, v, t) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : memref<1x8x2x16xf32>, memref<8x4096x16xi8>) outs(%y : memref<1x4096xf32>) {
+  ^bb0(%a: f32, %b: i8, %out: f32):
+    %f = arith.sitofp %b : i8 to f32
+    %p = arith.mulf %a, %f : f32
+    %sum = arith.addf %out, %p : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
+// Alignment: a view of the workspace 8 bytes in reads its runs in loads of
+// 8 bytes; one 4 bytes in, where a load would hold one value, is read value
+// by value, as is an operand whose run the innermost dimension does not
+// index alone.
+// CHECK-LABEL: func.func @run_alignment
+// CHECK: %[[X8:.*]] = memref.view %arg0[%c8]
+// CHECK-COUNT-8: vector.load %[[X8]][{{.*}}] {alignment = 8 : i64} : memref<64x16xf32>, vector<2xf32>
+// CHECK-NOT: vector.load
+// CHECK: memref.atomic_rmw
+func.func @run_alignment(%workspace: memref<8192xi8>, %w: memref<64x16xf32>, %d: memref<16x16xf32>, %y: memref<4096xf32>) {
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %x8 = memref.view %workspace[%c8][] : memref<8192xi8> to memref<64x16xf32>
+  %x4 = memref.view %workspace[%c4][] : memref<8192xi8> to memref<64x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, k, t) -> (k, t)>, affine_map<(n, k, t) -> (k, t)>, affine_map<(n, k, t) -> (t, t)>, affine_map<(n, k, t) -> (n)>], iterator_types = ["parallel", "reduction", "reduction"]} ins(%x8, %x4, %d : memref<64x16xf32>, memref<64x16xf32>, memref<16x16xf32>) outs(%y : memref<4096xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %q = arith.mulf %p, %c : f32
+    %sum = arith.addf %out, %q : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
 // A maximum is no sum: one thread per row, the accumulator loaded from the
 // output, kept in a register over the row and stored once.
 // CHECK-LABEL: func.func @row_max

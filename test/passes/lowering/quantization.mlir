@@ -1,5 +1,6 @@
 // RUN: pith-opt %s --pith-lower-to-linalg --split-input-file | FileCheck %s
 // RUN: pith-opt %s --pith-lower-to-linalg=panel-width=32 --split-input-file | FileCheck %s --check-prefix=WARP
+// RUN: pith-opt %s --pith-lower-to-linalg="panel-width=32 thread-bytes=16" --split-input-file | FileCheck %s --check-prefix=RUNS
 
 // quantize: round half to even of x / scale, saturated to the type.
 // CHECK: #[[SCALAR:.*]] = affine_map<(d0, d1) -> ()>
@@ -115,6 +116,21 @@ func.func @quantize_per_token(%x: tensor<2x8xf32>, %s: tensor<2x1xf32>) -> tenso
 //   WARP-DAG: arith.constant dense_resource<w4_scale_packed> : tensor<1x2x32xf32>
 //       WARP: linalg.generic {{.*}} outs(%{{.*}} : tensor<2x1x32xf32>)
 //       WARP: tensor.extract_slice %{{.*}}[0, 0] [2, 4] [1, 1] : tensor<2x32xf32> to tensor<2x4xf32>
+
+// With runs of up to 16 bytes per feature (GPU threads' loads), a group of
+// 2 bytes is one run: [panels, groups, runs, 32, 2], byte t of a run
+// holding values t and t + 2 (row 0's -2 -6 and 4 -8, stored plus 8:
+// 0x26 and 0x0C), x viewed [M, groups, runs, values per byte, 2], over
+// (m, panel, column | group, run, value in byte, t).
+// RUNS-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d4, d5, d6)>
+// RUNS-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d2, d6)>
+// RUNS-LABEL: func.func @quantized_linear
+//   RUNS-DAG: %[[PACKED:.*]] = arith.constant dense_resource<w4_packed_runs> : tensor<1x2x1x32x2xi8>
+//       RUNS: %[[XV:.*]] = tensor.expand_shape {{.*}} output_shape [2, 2, 1, 2, 2]
+//       RUNS: linalg.generic {indexing_maps = [#[[X]], #[[Q]], {{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%[[XV]], %[[PACKED]], {{.*}}) outs(%{{.*}} : tensor<2x1x32xf32>)
+//       RUNS:   linalg.index 5
+//       RUNS:   arith.shrui
+//       RUNS: w4_packed_runs: "0x40000000260C8888260490A4000000
 func.func @quantized_linear(%x: tensor<2x8xf32>) -> tensor<2x4xf32> {
   %q = pith.constant dense_resource<w4> : tensor<4x8xi4>
   %s = pith.constant dense_resource<w4s> : tensor<4x2xf32>
