@@ -122,7 +122,10 @@ def QuantizePass : Pass<"pith-quantize"> {
     layer (`pith.densify` of constants, from pith-sparsify) is read as its
     dense weight; under symmetric int8 per channel rounded to nearest its
     kept values are quantized alone instead and it stays sparse
-    (`pith.densify` of `pith.dequantize`). Each quantized layer gets
+    (`pith.densify` of `pith.dequantize`); so does a masked layer
+    (`pith.masked_densify` of constants) multiplied into 64 rows or more,
+    its nonzeros' integers kept (`pith.dequantize` of `pith.masked_densify`
+    of int8, a scale per row). Each quantized layer gets
     a `pith.compression` attribute: its report line, with its bytes before
     and after and the weight's relative error and SQNR.
 
@@ -346,7 +349,10 @@ def LowerToLinalgPass : Pass<"pith-lower-to-linalg", "mlir::ModuleOp"> {
     feature, with their inputs' places in the chunk (a byte), each run's
     first nonzero and each feature's offset and count in it, and x
     transposed (`pith.indexed_matmul`); of anything but constants it is
-    refused.
+    refused. Int8 nonzeros (`pith.dequantize` of `pith.masked_densify` of
+    int8 constants, a scale per row) are multiplied indexed over 64 rows
+    or more with their rows' scales, as N:M int8 kept values are, and
+    otherwise expanded at compile time into a dense int8 layer.
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "bool", /*default=*/"false",

@@ -786,15 +786,18 @@ def Pith_MaskedDensifyOp : Pith_Op<"masked_densify", [Pure, Pith_InferTypes]> {
     lowering for CPUs multiplies the nonzeros alone, packed with a 16-bit
     mask per 16 output features and input, and otherwise expands them at
     compile time. Masks are 1-bit values (a byte each in the IR's
-    resources, a bit each once packed).
+    resources, a bit each once packed). Values may be int8 too: pith-quantize
+    stores the int8 nonzeros of a layer that multiplies them indexed as
+    `dequantize(masked_densify(q, mask), scale)`, a scale per row.
 
     ```mlir
     %w = pith.masked_densify %values, %mask
         : (tensor<307xf32>, tensor<64x48xi1>) -> tensor<64x48xf32>
     ```
   }];
-  let arguments = (ins Pith_FloatTensor:$values, Pith_BoolTensor:$mask);
-  let results = (outs Pith_FloatTensor:$output);
+  let arguments = (ins StaticShapeTensorOf<[Pith_Float, I8]>:$values,
+                       Pith_BoolTensor:$mask);
+  let results = (outs StaticShapeTensorOf<[Pith_Float, I8]>:$output);
   let assemblyFormat = [{
     $values `,` $mask attr-dict `:` functional-type(operands, results)
   }];

@@ -509,18 +509,78 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     ++quantizedLayers;
   }
 
+  /// A masked layer multiplied indexed (over many rows of input) under
+  /// symmetric per-channel int8 rounded to nearest: its nonzeros quantized
+  /// with their rows' scales (zero stays zero, so the layer computes what
+  /// the dense weight's quantization would), stored as
+  /// dequantize(masked_densify(q, mask), s) for the indexed kernel.
+  void quantizeNonzeros(CandidateLayer &candidate, MaskedDensifyOp masked,
+                        const QuantScheme &scheme) {
+    LinearOp op = candidate.op;
+    RankedTensorType weightType = op.getWeight().getType();
+    int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
+    std::optional<std::vector<float>> before = candidate.readWeight();
+    std::optional<std::vector<int8_t>> mask = pith::detail::readBytes(
+        masked.getMask().getDefiningOp<ConstantOp>().getValue());
+    if (!before || !mask)
+      return;
+    QuantizedMatrix quantized =
+        quantizeRoundToNearest(*before, rows, cols, scheme);
+    std::vector<int8_t> nonzeros;
+    for (auto [kept, value] : llvm::zip(*mask, quantized.values))
+      if (kept)
+        nonzeros.push_back(value);
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    std::string base = candidate.weightBaseName();
+    auto nonzeroType = RankedTensorType::get(
+        {static_cast<int64_t>(nonzeros.size())}, b.getI8Type());
+    Value values = ConstantOp::create(
+        b, loc,
+        pith::detail::makeResource(nonzeroType, base + "_q8",
+                                   asBytes<int8_t>(nonzeros)));
+    Value scales = ConstantOp::create(
+        b, loc,
+        pith::detail::makeResource(
+            RankedTensorType::get({rows}, b.getF32Type()), base + "_scale",
+            asBytes<float>(quantized.scales)));
+    Value integers = MaskedDensifyOp::create(b, loc, values, masked.getMask());
+    op.getWeightMutable().assign(
+        DequantizeOp::create(b, loc, integers, scales, Value(),
+                             b.getI64IntegerAttr(0), IntegerAttr())
+            .getResult());
+    uint64_t bytesAfter =
+        indexedBytes(rows, cols, static_cast<int64_t>(nonzeros.size()),
+                     sizeof(int8_t)) +
+        rows * sizeof(float);
+    recordCompression(op, candidate.name, scheme.describe(),
+                      candidate.storedBytes(), bytesAfter,
+                      compareWeights(*before, dequantize(quantized, scheme)));
+    candidate.eraseUnusedWeight();
+    ++quantizedLayers;
+  }
+
   LogicalResult quantizeLayer(CandidateLayer &candidate,
                               const QuantScheme &scheme) {
     LinearOp op = candidate.op;
     const std::string &layer = candidate.name;
     RankedTensorType weightType = op.getWeight().getType();
     int64_t rows = weightType.getDimSize(0), cols = weightType.getDimSize(1);
+    // Sparse weights keep their sparsity under int8 per channel rounded to
+    // nearest: N:M kept values, and the nonzeros of masked layers that
+    // multiply them indexed.
+    bool perChannelInt8 = scheme.bits == 8 && scheme.groupSize == 0 &&
+                          scheme.symmetric && !scheme.gptq &&
+                          scheme.scaling == QuantScheme::Scaling::None &&
+                          scheme.activations == QuantScheme::Activations::None;
     auto densify = dyn_cast<DensifyOp>(candidate.weight);
-    if (densify && scheme.bits == 8 && scheme.groupSize == 0 &&
-        scheme.symmetric && !scheme.gptq &&
-        scheme.scaling == QuantScheme::Scaling::None &&
-        scheme.activations == QuantScheme::Activations::None) {
+    if (densify && perChannelInt8) {
       quantizeKept(candidate, densify, scheme);
+      return success();
+    }
+    auto masked = dyn_cast<MaskedDensifyOp>(candidate.weight);
+    if (masked && perChannelInt8 && multipliesIndexed(candidate.inputRows())) {
+      quantizeNonzeros(candidate, masked, scheme);
       return success();
     }
     if (scheme.groupSize != 0 && cols % scheme.groupSize != 0) {

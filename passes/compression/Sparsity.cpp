@@ -152,9 +152,12 @@ uint64_t nOfMBytes(int64_t rows, int64_t cols, int64_t n, int64_t m,
              : keptBytes(rows, cols, n, m);
 }
 
-std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
-                                               llvm::ArrayRef<int8_t> mask) {
-  std::vector<float> dense(mask.size(), 0.0f);
+namespace {
+
+template <typename T>
+std::optional<std::vector<T>> expandMaskedValues(llvm::ArrayRef<T> values,
+                                                 llvm::ArrayRef<int8_t> mask) {
+  std::vector<T> dense(mask.size(), T());
   size_t next = 0;
   for (size_t i = 0; i < mask.size(); ++i) {
     if (mask[i] == 0)
@@ -166,6 +169,18 @@ std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
   if (next != values.size())
     return std::nullopt;
   return dense;
+}
+
+} // namespace
+
+std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
+                                               llvm::ArrayRef<int8_t> mask) {
+  return expandMaskedValues(values, mask);
+}
+
+std::optional<std::vector<int8_t>> expandMasked(llvm::ArrayRef<int8_t> values,
+                                                llvm::ArrayRef<int8_t> mask) {
+  return expandMaskedValues(values, mask);
 }
 
 std::vector<int64_t> keptPositions(llvm::ArrayRef<float> weights,

@@ -120,6 +120,8 @@ uint64_t nOfMBytes(int64_t rows, int64_t cols, int64_t n, int64_t m,
 /// where the mask's nonzero count is not the number of values.
 std::optional<std::vector<float>> expandMasked(llvm::ArrayRef<float> values,
                                                llvm::ArrayRef<int8_t> mask);
+std::optional<std::vector<int8_t>> expandMasked(llvm::ArrayRef<int8_t> values,
+                                                llvm::ArrayRef<int8_t> mask);
 
 /// For N:M, the positions within its group of the n weights each group of
 /// m keeps (the largest magnitudes; the last ones on ties), ascending:

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "passes/Passes.h"
+#include "passes/compression/Sparsity.h"
 #include "passes/lowering/LoweringUtils.h"
 
 namespace mlir::pith::lowering {
@@ -169,6 +170,30 @@ struct PackedWeight {
   std::vector<float> scales;
 };
 
+/// The constant that holds the integers `dequantized` reads: `dequantized`
+/// itself, or the nonzeros of a masked_densify of it.
+Value integerSource(Value dequantized) {
+  if (auto masked = dequantized.getDefiningOp<MaskedDensifyOp>())
+    return masked.getValues();
+  return dequantized;
+}
+
+/// The integers `dequantized` holds where they are constants: a constant's
+/// bytes, or a masked_densify of constants expanded (on targets that do not
+/// multiply the nonzeros alone, or over rows too few for that).
+std::optional<std::vector<int8_t>> readIntegers(Value dequantized) {
+  if (auto masked = dequantized.getDefiningOp<MaskedDensifyOp>()) {
+    std::optional<std::vector<int8_t>> values =
+        detail::readBytes(constantValue(masked.getValues()));
+    std::optional<std::vector<int8_t>> mask =
+        detail::readBytes(constantValue(masked.getMask()));
+    if (!values || !mask)
+      return std::nullopt;
+    return compression::expandMasked(*values, *mask);
+  }
+  return detail::readBytes(constantValue(dequantized));
+}
+
 /// Packs the constants of `dequantize` (of a [N, K] weight), or fails where
 /// they are not constants or their granularity is not per tensor, per
 /// output feature (axis 0) or by groups of input features (axis 1) (or,
@@ -181,7 +206,7 @@ FailureOr<PackedWeight> packWeight(DequantizeOp dequantize, int64_t panelWidth,
   RankedTensorType type = dequantize.getInput().getType();
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
   std::optional<std::vector<int8_t>> values =
-      detail::readBytes(constantValue(dequantize.getInput()));
+      readIntegers(dequantize.getInput());
   std::optional<std::vector<float>> scales =
       detail::readFloats(constantValue(dequantize.getScale()));
   std::optional<std::vector<int8_t>> zeroPoints;
@@ -393,7 +418,8 @@ struct QuantizedLinearLowering : OpConversionPattern<LinearOp> {
     int64_t panels = llvm::divideCeil(n, panelWidth);
     int64_t bytesPerGroup = packed->groupSize / perByte;
     int64_t blocksPerGroup = bytesPerGroup / lane;
-    std::string base = resourceKey(dequantize.getInput(), "quantized_weight");
+    std::string base =
+        resourceKey(integerSource(dequantize.getInput()), "quantized_weight");
 
     auto constant = [&](ArrayRef<int64_t> shape, Type element,
                         ArrayRef<char> data, StringRef suffix) -> Value {

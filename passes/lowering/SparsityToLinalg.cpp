@@ -370,41 +370,67 @@ private:
   int64_t panelWidth;
 };
 
-/// The constant values and mask of a pith.masked_densify.
+/// The constant values (f32, or int8 `integers`) and mask of a
+/// pith.masked_densify.
 struct MaskedConstants {
   std::vector<float> values;
-  std::vector<int8_t> mask;
+  std::vector<int8_t> mask, integers;
 
-  /// The dense weight they make.
+  /// The dense f32 weight they make.
   std::vector<float> expand() const {
     return *compression::expandMasked(values, mask);
   }
 };
 
-/// The values and mask of `densify`, which must be f32 and i1 constants
-/// with one nonzero of the mask per value; an error on it otherwise (the
-/// nonzeros' places are a prefix count, which only constants have here).
+/// The values and mask of `densify`, which must be f32 or int8 and i1
+/// constants with one nonzero of the mask per value; an error on it
+/// otherwise (the nonzeros' places are a prefix count, which only constants
+/// have here).
 FailureOr<MaskedConstants> readMaskedDensify(MaskedDensifyOp densify) {
-  std::optional<std::vector<float>> values =
-      detail::readFloats(constantValue(densify.getValues()));
+  MaskedConstants constants;
+  bool integers = densify.getType().getElementType().isInteger(8);
+  std::optional<std::vector<float>> values;
+  std::optional<std::vector<int8_t>> bytes;
+  if (integers)
+    bytes = detail::readBytes(constantValue(densify.getValues()));
+  else
+    values = detail::readFloats(constantValue(densify.getValues()));
   std::optional<std::vector<int8_t>> mask =
       detail::readBytes(constantValue(densify.getMask()));
-  if (!values || !mask)
+  if (!(values || bytes) || !mask)
     return densify.emitError(
-        "pith.masked_densify lowers from f32 constants only");
-  if (static_cast<size_t>(llvm::count_if(
-          *mask, [](int8_t bit) { return bit != 0; })) != values->size())
+        "pith.masked_densify lowers from f32 or int8 constants only");
+  size_t count = integers ? bytes->size() : values->size();
+  if (static_cast<size_t>(
+          llvm::count_if(*mask, [](int8_t bit) { return bit != 0; })) != count)
     return densify.emitError()
-           << "the mask's nonzeros are not the " << values->size()
-           << " values";
-  return MaskedConstants{std::move(*values), std::move(*mask)};
+           << "the mask's nonzeros are not the " << count << " values";
+  if (integers)
+    constants.integers = std::move(*bytes);
+  else
+    constants.values = std::move(*values);
+  constants.mask = std::move(*mask);
+  return constants;
+}
+
+/// The dequantization of int8 nonzeros `op`'s weight is, with a scale per
+/// row: dequantize(masked_densify(q, mask), s) (pith-quantize's form for
+/// layers multiplied indexed); null otherwise.
+DequantizeOp maskedIntegersOf(LinearOp op) {
+  auto dequantize = op.getWeight().getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getZeroPoint() || dequantize.getAxis() != 0 ||
+      dequantize.getBlockSize() ||
+      !dequantize.getInput().getDefiningOp<MaskedDensifyOp>() ||
+      !dequantize.getType().getElementType().isF32())
+    return {};
+  return dequantize;
 }
 
 /// A linear layer over a sparse weight of constants: the constant that
 /// names its resources, its weight's [N, K], the rows of x it multiplies
 /// and its nonzeros and mask. Int8 nonzeros (of an N:M weight's int8 kept
-/// values) are `integers` instead of the constants' values, times a
-/// scale per row.
+/// values, or a masked one's) are `integers` instead of the constants'
+/// values, times a scale per row.
 struct MaskedLinear {
   Value source;
   int64_t n = 0, k = 0, rows = 0;
@@ -419,9 +445,13 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
                                           PatternRewriter &rewriter) {
   MaskedLinear layer;
   // MaskedDensifyConstants has checked the weight's constants.
-  auto densify = op.getWeight().getDefiningOp<MaskedDensifyOp>();
+  DequantizeOp dequantize = maskedIntegersOf(op);
+  auto densify = (dequantize ? dequantize.getInput() : op.getWeight())
+                     .getDefiningOp<MaskedDensifyOp>();
   if (!densify)
     return rewriter.notifyMatchFailure(op, "weight is not masked");
+  if (dequantize && !indexed)
+    return rewriter.notifyMatchFailure(op, "int8 nonzeros multiply indexed");
   layer.source = densify.getValues();
   auto weightType = cast<RankedTensorType>(densify.getType());
   layer.n = weightType.getDimSize(0);
@@ -434,6 +464,14 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
   if (failed(constants))
     return failure();
   layer.constants = std::move(*constants);
+  if (dequantize) {
+    std::optional<std::vector<float>> scales =
+        detail::readFloats(constantValue(dequantize.getScale()));
+    if (!scales || layer.constants.integers.empty())
+      return rewriter.notifyMatchFailure(op, "scales it cannot read");
+    layer.integers = std::move(layer.constants.integers);
+    layer.scales = std::move(*scales);
+  }
   return layer;
 }
 
@@ -513,19 +551,42 @@ struct MaskedDensifyConstants : OpConversionPattern<MaskedDensifyOp> {
     if (failed(constants))
       return failure();
     auto type = cast<RankedTensorType>(op.getType());
-    if (multipliedSparse(op, packSparse)) {
+    bool integers = type.getElementType().isInteger(8);
+    if (integers ? multipliedIndexed(op) : multipliedSparse(op, packSparse)) {
       rewriter.replaceOpWithNewOp<tensor::EmptyOp>(op, type.getShape(),
                                                    type.getElementType());
       return success();
     }
+    std::string key = resourceKey(op.getValues(), "sparse_weight") + "_dense";
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, detail::makeResource(
-                type, resourceKey(op.getValues(), "sparse_weight") + "_dense",
-                detail::asBytes<float>(constants->expand())));
+        op, integers
+                ? detail::makeResource(
+                      type, key,
+                      detail::asBytes<int8_t>(*compression::expandMasked(
+                          constants->integers, constants->mask)))
+                : detail::makeResource(
+                      type, key, detail::asBytes<float>(constants->expand())));
     return success();
   }
 
 private:
+  /// Whether int8 nonzeros are multiplied as they are stored: every use is
+  /// a dequantization that only linear layers multiplying indexed take.
+  bool multipliedIndexed(MaskedDensifyOp op) const {
+    return packSparse && llvm::all_of(op->getUsers(), [](Operation *user) {
+             auto dequantize = dyn_cast<DequantizeOp>(user);
+             return dequantize &&
+                    llvm::all_of(dequantize->getUsers(), [&](Operation *use) {
+                      auto linear = dyn_cast<LinearOp>(use);
+                      int64_t features = dequantize.getType().getDimSize(0);
+                      return linear && maskedIntegersOf(linear) == dequantize &&
+                             compression::multipliesIndexed(
+                                 linear.getType().getNumElements() /
+                                 std::max<int64_t>(features, 1));
+                    });
+           });
+  }
+
   bool packSparse;
 };
 
@@ -712,8 +773,9 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
 /// once, along x's transposed rows, so that only nonzeros take
 /// multiply-adds.
 struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
+  // Before QuantizedLinearLowering, which would expand int8 nonzeros.
   IndexedLinearLowering(const TypeConverter &converter, MLIRContext *context)
-      : OpConversionPattern(converter, context, /*benefit=*/2) {}
+      : OpConversionPattern(converter, context, /*benefit=*/3) {}
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,

@@ -499,6 +499,36 @@ def test_sparse_then_quantized_layers_keep_their_zeros(m, target):
 
 
 
+@pytest.mark.parametrize("target", ["host", "x86-64-v3"])
+@pytest.mark.parametrize("k,n,m", [(96, 40, 5), (96, 40, 64), (1100, 24, 113), (384, 33, 128)])
+def test_unstructured_then_quantized_layers_keep_their_zeros(k, n, m, target):
+    """Unstructured pruning then int8 per channel: from 64 rows on the
+    nonzeros are quantized alone and multiplied indexed (a byte each, with
+    its input's place, per 16 features and 32 inputs a start and 16
+    counts, and a scale per row); below, the int8 weight is stored dense.
+    Either way the layer computes the pruned weight's int8 quantization."""
+    model, w, b = linear_model(k, n, m)
+    keep = RNG.random((k, n)) < 0.3
+    w *= keep
+    model.graph.initializer[0].CopyFrom(numpy_helper.from_array(w, "w"))
+    compiled = pith.compile(model, sparsify=f"{1 - keep.mean():.6f}", quantize="w8",
+                            target=target)
+    pruning, quantization = compiled.report
+    assert quantization["bytes_before"] == pruning["bytes_after"]
+    panels, chunks = -(-n // 16), -(-k // 32)
+    if m >= 64:
+        assert quantization["bytes_after"] == (2 * np.count_nonzero(w) + panels * chunks * 20
+                                               + n * 4)
+    else:
+        assert quantization["bytes_after"] == n * k + n * 4
+    x = RNG.standard_normal((m, k)).astype(np.float32)
+    extreme = w[np.abs(w).argmax(axis=0), np.arange(n)]
+    scale = (extreme / -128).astype(np.float32)
+    want = x @ (np.clip(np.round(w / scale), -128, 127) * scale) + b
+    np.testing.assert_allclose(compiled.run({"x": x})["y"], want, rtol=1e-3,
+                               atol=1e-3 * np.abs(want).max())
+
+
 def gptq_reference(w, hessian, bits, group, damping=0.01, act_order=False):
     """GPTQ as its paper states it, in numpy (float64): w [n, k] row-major,
     symmetric scales that map each group's extreme to the lowest level,

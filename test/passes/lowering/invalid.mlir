@@ -26,7 +26,7 @@ func.func @masked_densify_count(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // The nonzeros' places are a count over the mask, which lowering takes
 // from constants only.
 func.func @masked_densify_arguments(%v: tensor<3xf32>, %m: tensor<2x4xi1>) -> tensor<2x4xf32> {
-  // expected-error @+2 {{pith.masked_densify lowers from f32 constants only}}
+  // expected-error @+2 {{pith.masked_densify lowers from f32 or int8 constants only}}
   // expected-error @+1 {{failed to legalize operation 'pith.masked_densify'}}
   %w = pith.masked_densify %v, %m : (tensor<3xf32>, tensor<2x4xi1>) -> tensor<2x4xf32>
   return %w : tensor<2x4xf32>

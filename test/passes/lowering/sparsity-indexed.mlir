@@ -156,6 +156,49 @@ func.func @two_of_four_int8(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
 
 // -----
 
+// Masked int8 nonzeros (pith-quantize's dequantize(masked_densify(q,
+// mask), s) with a scale per row) over 64 rows are indexed as the N:M ones
+// are: feature 0's 3 and -4 at inputs 0 and 3, feature 1's 5 and 7 at 1
+// and 6.
+// CHECK-LABEL: func.func @masked_int8
+//   CHECK-NOT: pith.quantized_matmul
+//   CHECK-DAG: %[[SCALES:.*]] = arith.constant dense_resource<{{.*}}_scales_indexed> : tensor<1x16xf32>
+//   CHECK-DAG: %[[VALUES:.*]] = arith.constant dense_resource<sparse_weight_indexed> : tensor<5xi8>
+//       CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[SCALES]] : {{.*}}, tensor<1x16xf32>) outs(%{{.*}} : tensor<64x1x16xf32>) attrs = {pith.indexed_matmul}
+//       CHECK:   arith.sitofp %{{.*}} : i8 to f32
+//   CHECK-DAG: _scales_indexed: "0x400000000000003F0000803E{{(00000000)+}}"
+//   CHECK-DAG: _inputs_indexed: "0x400000000003010600"
+//   CHECK-DAG: _indexed: "0x4000000003FC050700"
+func.func @masked_int8(%x: tensor<64x8xf32>) -> tensor<64x2xf32> {
+  %q = pith.constant dense<[3, -4, 5, 7]> : tensor<4xi8>
+  %m = pith.constant dense<[[true, false, false, true, false, false, false, false], [false, true, false, false, false, false, true, false]]> : tensor<2x8xi1>
+  %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %d = pith.masked_densify %q, %m : (tensor<4xi8>, tensor<2x8xi1>) -> tensor<2x8xi8>
+  %w = pith.dequantize %d, %s {axis = 0 : i64} : (tensor<2x8xi8>, tensor<2xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
+}
+
+// -----
+
+// Into one row they are expanded at compile time and multiplied as dense
+// int8 weights, packed as quantized layers' are.
+// CHECK-LABEL: func.func @masked_int8_one_row
+//   CHECK-NOT: pith.indexed_matmul
+//       CHECK: arith.constant dense_resource<{{.*}}_packed> : tensor<1x1x8x16xi8>
+//       CHECK: pith.quantized_matmul = {bits = 8 : i64, unsigned = false}
+func.func @masked_int8_one_row(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
+  %q = pith.constant dense<[3, -4, 5, 7]> : tensor<4xi8>
+  %m = pith.constant dense<[[true, false, false, true, false, false, false, false], [false, true, false, false, false, false, true, false]]> : tensor<2x8xi1>
+  %s = pith.constant dense<[0.5, 0.25]> : tensor<2xf32>
+  %d = pith.masked_densify %q, %m : (tensor<4xi8>, tensor<2x8xi1>) -> tensor<2x8xi8>
+  %w = pith.dequantize %d, %s {axis = 0 : i64} : (tensor<2x8xi8>, tensor<2xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<1x8xf32>, tensor<2x8xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
 // A group that lists one position twice is no set of nonzeros: the layer
 // is neither indexed nor packed, and its weight is densified as
 // pith.densify says (the first slot of a position wins).
