@@ -753,16 +753,22 @@ def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
     thread per output element (numbered innermost dimension fastest, in
     blocks of `block-size`), which runs the reduction loops with the
     accumulator in a register: one load and one store of the output in all.
+    A parallel dimension of 2 to 16 iterations that an input read in the
+    reduction does not use (a GEMV-shaped layer's rows, which its weights
+    do not) goes to each thread whole: it carries one accumulator per row
+    and reads that input once for all of them.
+
     When the body is a sum (it yields `out` plus terms that do not depend
     on `out`, through adds, subtractions of such terms and selects on
-    conditions that do not depend on it) and the outputs are fewer than
-    `min-threads`, the outermost reduction
-    dimension is split across `gridDim.y` blocks (into a divisor of its
-    extent, each share at least `min-work` iterations); each block sums its
-    share from zero and adds it to the output with `memref.atomic_rmw`, so
-    the output must already hold the initial value (as linalg's fill
-    leaves it). Sums split this way are not bitwise reproducible from run
-    to run. Where an input keeps runs of the innermost reduction dimension
+    conditions that do not depend on it) and the threads are fewer than
+    `min-threads`, the outermost looped reduction dimension longer than
+    one is split across `gridDim.y` blocks (into a divisor of its extent,
+    each share at least `min-work` iterations); each block sums its share
+    from zero and adds it to the output with `memref.atomic_rmw`, so the
+    output must already hold the initial value (as linalg's fill leaves
+    it). Sums split this way are not bitwise reproducible from run to run.
+
+    Where an input keeps runs of the innermost reduction dimension
     together (it indexes only the input's last, contiguous dimension, as
     long as the run) and a run starts aligned (an entry-point buffer is
     256-byte aligned, a `memref.view` keeps its constant shift's

@@ -1,9 +1,11 @@
 //===- MapReductionsToGpu.cpp - pith-map-reductions-to-gpu ----------------===//
 //
 // Part of pith. Linalg ops with reductions, on buffers, become GPU launches
-// of one thread per output element that accumulates in a register; sums
-// with few outputs split their reduction across blocks, which add their
-// partial sums atomically, so that a GEMV keeps the whole GPU busy.
+// of one thread per output element that accumulates in a register (or per
+// few rows that share their weights); sums with few threads split their
+// reduction across blocks, which add their partial sums atomically, so that
+// a GEMV keeps the whole GPU busy; runs of packed weights are read in
+// 128-bit loads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -98,6 +100,9 @@ constexpr int64_t kBufferAlignment = 256;
 constexpr int64_t kWidestLoad = 16;
 /// The most iterations of an innermost reduction unrolled to read runs.
 constexpr int64_t kMostUnrolled = 64;
+/// The most rows of a short parallel dimension one thread computes, reading
+/// the operands those rows share once.
+constexpr int64_t kMostSharedRows = 16;
 
 /// Bytes the start of `buffer` is known to be aligned to on the GPU: an
 /// entry-point buffer's, or a view of it at a constant byte shift.
@@ -175,12 +180,11 @@ struct MapReductionsToGpuPass
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     AffineMap outputMap = maps.back();
-    SmallVector<int64_t> parallelDims, reductionDims, counts;
+    SmallVector<int64_t> parallelDims, reductionDims;
     int64_t outputs = 1;
     for (auto [dim, iterator] : llvm::enumerate(iterators)) {
       if (iterator == utils::IteratorType::parallel) {
         parallelDims.push_back(dim);
-        counts.push_back(ranges[dim]);
         outputs *= ranges[dim];
       } else {
         reductionDims.push_back(dim);
@@ -202,54 +206,35 @@ struct MapReductionsToGpuPass
       return success();
     }
 
-    // Split the outermost reduction dimension across blocks when the
-    // outputs alone would leave the GPU idle and partial sums add up.
-    std::optional<arith::AtomicRMWKind> atomic = sumKind(op);
-    int64_t outer = ranges[reductionDims.front()], inner = 1;
-    for (int64_t dim : ArrayRef(reductionDims).drop_front())
-      inner *= ranges[dim];
-    int64_t splits = 1;
-    if (atomic && outputs < minThreads) {
-      int64_t wanted = (minThreads + outputs - 1) / outputs;
-      // Each split keeps at least minWork iterations.
-      int64_t most = std::max<int64_t>(1, outer * inner / minWork);
-      splits = largestDivisor(outer, std::min(wanted, most));
-    }
-
-    int64_t threads = std::min(blockSize.getValue(), outputs);
-    gpu::LaunchOp launch = pith::gpu_mapping::createLaunch(
-        builder, loc, (outputs + threads - 1) / threads, splits, threads);
-    Value id = pith::gpu_mapping::globalThreadId(builder, loc, launch, threads);
-    pith::gpu_mapping::guardTail(builder, loc, id, outputs, threads);
-    SmallVector<Value> ivs(ranges.size());
-    for (auto [dim, index] :
-         llvm::zip(parallelDims,
-                   pith::gpu_mapping::delinearize(builder, loc, id, counts)))
-      ivs[dim] = index;
-
-    auto constant = [&](int64_t value) -> Value {
-      return arith::ConstantIndexOp::create(builder, loc, value);
+    // A few rows (a GEMV-shaped layer, M up to 16) go to each thread
+    // together: a parallel dimension that short, which an operand read in
+    // the reduction (the weights) does not use, so that the thread reads
+    // and unpacks that operand once for all of them.
+    auto usesDim = [&](int64_t number, int64_t dim) {
+      return maps[number].isFunctionOfDim(dim);
     };
-    auto indicesOf = [&](AffineMap map) {
-      SmallVector<Value> indices;
-      for (AffineExpr expr : map.getResults())
-        indices.push_back(affine::makeComposedAffineApply(
-                              builder, loc,
-                              AffineMap::get(map.getNumDims(), 0, expr),
-                              getAsOpFoldResult(ivs))
-                              .getResult());
-      return indices;
-    };
-
-    Value output = op.getDpsInits()[0];
-    Type accumulatorType = op.getBlock()->getArguments().back().getType();
-    SmallVector<Value> outputIndices = indicesOf(outputMap);
-    Value initial =
-        splits > 1 ? arith::ConstantOp::create(
-                         builder, loc, builder.getZeroAttr(accumulatorType))
-                         .getResult()
-                   : memref::LoadOp::create(builder, loc, output, outputIndices)
-                         .getResult();
+    std::optional<int64_t> shared;
+    for (int64_t dim : parallelDims)
+      if (ranges[dim] > 1 && ranges[dim] <= kMostSharedRows &&
+          llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+            int64_t number = input->getOperandNumber();
+            return isa<MemRefType>(input->get().getType()) &&
+                   !usesDim(number, dim) &&
+                   llvm::any_of(reductionDims, [&](int64_t reduction) {
+                     return usesDim(number, reduction);
+                   });
+          })) {
+        shared = dim;
+        break;
+      }
+    int64_t copies = shared ? ranges[*shared] : 1;
+    int64_t threadCount = outputs / copies;
+    SmallVector<int64_t> threadDims, counts;
+    for (int64_t dim : parallelDims)
+      if (dim != shared) {
+        threadDims.push_back(dim);
+        counts.push_back(ranges[dim]);
+      }
 
     // Where operands keep runs of the innermost reduction dimension
     // together (packed weights, their inputs), that dimension is unrolled
@@ -267,32 +252,96 @@ struct MapReductionsToGpuPass
     if (unrolled)
       loopedDims = loopedDims.drop_back();
 
-    // Nested loops over the reduction dimensions, the outermost over this
-    // block's share, carrying the accumulator.
+    // Split the outermost looped reduction dimension longer than one (a
+    // per-channel layer's one group is not) across blocks when the threads
+    // alone would leave the GPU idle and partial sums add up.
+    std::optional<arith::AtomicRMWKind> atomic = sumKind(op);
+    size_t splitPosition = 0;
+    while (splitPosition + 1 < loopedDims.size() &&
+           ranges[loopedDims[splitPosition]] == 1)
+      ++splitPosition;
+    int64_t outer = ranges[loopedDims[splitPosition]], inner = 1;
+    for (int64_t dim : ArrayRef(reductionDims).drop_front(splitPosition + 1))
+      inner *= ranges[dim];
+    int64_t splits = 1;
+    if (atomic && threadCount < minThreads) {
+      int64_t wanted = (minThreads + threadCount - 1) / threadCount;
+      // Each split keeps at least minWork iterations.
+      int64_t most = std::max<int64_t>(1, outer * inner / minWork);
+      splits = largestDivisor(outer, std::min(wanted, most));
+    }
+
+    int64_t threads = std::min(blockSize.getValue(), threadCount);
+    gpu::LaunchOp launch = pith::gpu_mapping::createLaunch(
+        builder, loc, (threadCount + threads - 1) / threads, splits, threads);
+    Value id = pith::gpu_mapping::globalThreadId(builder, loc, launch, threads);
+    pith::gpu_mapping::guardTail(builder, loc, id, threadCount, threads);
+    SmallVector<Value> ivs(ranges.size());
+    for (auto [dim, index] :
+         llvm::zip(threadDims,
+                   pith::gpu_mapping::delinearize(builder, loc, id, counts)))
+      ivs[dim] = index;
+
+    auto constant = [&](int64_t value) -> Value {
+      return arith::ConstantIndexOp::create(builder, loc, value);
+    };
+    auto indicesOf = [&](AffineMap map) {
+      SmallVector<Value> indices;
+      for (AffineExpr expr : map.getResults())
+        indices.push_back(affine::makeComposedAffineApply(
+                              builder, loc,
+                              AffineMap::get(map.getNumDims(), 0, expr),
+                              getAsOpFoldResult(ivs))
+                              .getResult());
+      return indices;
+    };
+    // The thread's row `copy` of the shared dimension.
+    auto atCopy = [&](int64_t copy) {
+      if (shared)
+        ivs[*shared] = constant(copy);
+    };
+
+    Value output = op.getDpsInits()[0];
+    Type accumulatorType = op.getBlock()->getArguments().back().getType();
+    SmallVector<Value> accumulators;
+    for (int64_t copy = 0; copy < copies; ++copy) {
+      atCopy(copy);
+      accumulators.push_back(
+          splits > 1 ? arith::ConstantOp::create(
+                           builder, loc, builder.getZeroAttr(accumulatorType))
+                           .getResult()
+                     : memref::LoadOp::create(builder, loc, output,
+                                              indicesOf(outputMap))
+                           .getResult());
+    }
+
+    // Nested loops over the reduction dimensions, the split one over this
+    // block's share, carrying the accumulators.
     int64_t share = outer / splits;
     Value outerStart = arith::MulIOp::create(
         builder, loc, launch.getBlockIds().y, constant(share));
     Value outerEnd =
         arith::AddIOp::create(builder, loc, outerStart, constant(share));
     SmallVector<scf::ForOp> loops;
-    Value accumulator = initial;
     for (auto [position, dim] : llvm::enumerate(loopedDims)) {
-      Value start = position == 0 ? outerStart : constant(0);
-      Value end = position == 0 ? outerEnd : constant(ranges[dim]);
+      Value start = position == splitPosition ? outerStart : constant(0);
+      Value end = position == splitPosition ? outerEnd : constant(ranges[dim]);
       auto loop = scf::ForOp::create(builder, loc, start, end, constant(1),
-                                     ValueRange{accumulator});
+                                     accumulators);
       // The enclosing loop yields what this one computes.
       if (!loops.empty())
         scf::YieldOp::create(builder, loc, loop.getResults());
       loops.push_back(loop);
       builder.setInsertionPointToStart(loop.getBody());
       ivs[dim] = loop.getInductionVar();
-      accumulator = loop.getRegionIterArgs()[0];
+      accumulators.assign(loop.getRegionIterArgs().begin(),
+                          loop.getRegionIterArgs().end());
     }
 
-    // Each run read once, in the loop of the innermost dimension its
-    // indices use: loads of `width` values from the run's start.
-    SmallVector<SmallVector<Value>> runs(op.getNumDpsInputs());
+    // Each run read once per row of the shared dimension it uses, in the
+    // loop of the innermost dimension its indices use: loads of `width`
+    // values from the run's start.
+    SmallVector<SmallVector<SmallVector<Value>>> runs(op.getNumDpsInputs());
     for (auto [number, read] : llvm::enumerate(runReads)) {
       if (!read)
         continue;
@@ -308,64 +357,85 @@ struct MapReductionsToGpuPass
       auto memrefType = cast<MemRefType>(input.getType());
       auto vectorType =
           VectorType::get({read->width}, memrefType.getElementType());
-      ivs[innermost] = constant(0);
-      SmallVector<Value> indices = indicesOf(map);
-      for (int64_t at = 0; at < ranges[innermost]; at += read->width) {
-        indices.back() = constant(at);
-        runs[number].push_back(vector::LoadOp::create(
-            builder, loc, vectorType, input, indices, /*nontemporal=*/false,
-            llvm::MaybeAlign(read->alignment)));
+      bool perCopy = shared && usesDim(number, *shared);
+      for (int64_t copy = 0; copy < (perCopy ? copies : 1); ++copy) {
+        atCopy(copy);
+        ivs[innermost] = constant(0);
+        SmallVector<Value> indices = indicesOf(map);
+        SmallVector<Value> &copyRuns = runs[number].emplace_back();
+        for (int64_t at = 0; at < ranges[innermost]; at += read->width) {
+          indices.back() = constant(at);
+          copyRuns.push_back(vector::LoadOp::create(
+              builder, loc, vectorType, input, indices, /*nontemporal=*/false,
+              llvm::MaybeAlign(read->alignment)));
+        }
       }
     }
 
-    // The body, once per reduction iteration (per value of a run, unrolled).
-    auto emitBody = [&](Value accumulator) {
-      IRMapping mapping;
-      for (auto [number, pair] : llvm::enumerate(llvm::zip(
-               op.getDpsInputs(), body->getArguments().drop_back()))) {
-        auto [input, argument] = pair;
-        AffineMap map = maps[argument.getArgNumber()];
-        if (std::optional<RunRead> read = runReads[number]) {
-          int64_t at = *getConstantIntValue(ivs[innermost]);
-          mapping.map(argument,
-                      vector::ExtractOp::create(builder, loc,
-                                                runs[number][at / read->width],
-                                                at % read->width));
-        } else if (isa<MemRefType>(input.getType())) {
-          mapping.map(argument, memref::LoadOp::create(builder, loc, input,
-                                                       indicesOf(map)));
-        } else {
-          mapping.map(argument, input);
+    // The body, once per reduction iteration (per value of a run, unrolled)
+    // and row of the shared dimension; operands that row does not index
+    // read once for all of them.
+    auto emitBodies = [&](ValueRange current) {
+      SmallVector<Value> once(op.getNumDpsInputs()), next;
+      for (int64_t copy = 0; copy < copies; ++copy) {
+        atCopy(copy);
+        IRMapping mapping;
+        for (auto [number, argument] :
+             llvm::enumerate(body->getArguments().drop_back())) {
+          Value input = op.getDpsInputs()[number];
+          bool perCopy = shared && usesDim(number, *shared);
+          if (std::optional<RunRead> read = runReads[number]) {
+            int64_t at = *getConstantIntValue(ivs[innermost]);
+            mapping.map(argument,
+                        vector::ExtractOp::create(
+                            builder, loc,
+                            runs[number][perCopy ? copy : 0][at / read->width],
+                            at % read->width));
+          } else if (!isa<MemRefType>(input.getType())) {
+            mapping.map(argument, input);
+          } else if (perCopy || !once[number]) {
+            Value loaded = memref::LoadOp::create(builder, loc, input,
+                                                  indicesOf(maps[number]));
+            if (!perCopy)
+              once[number] = loaded;
+            mapping.map(argument, loaded);
+          } else {
+            mapping.map(argument, once[number]);
+          }
         }
-      }
-      mapping.map(body->getArguments().back(), accumulator);
-      for (Operation &bodyOp : body->without_terminator()) {
-        if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
-          mapping.map(index.getResult(), ivs[index.getDim()]);
-          continue;
+        mapping.map(body->getArguments().back(), current[copy]);
+        for (Operation &bodyOp : body->without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(bodyOp)) {
+            mapping.map(index.getResult(), ivs[index.getDim()]);
+            continue;
+          }
+          builder.clone(bodyOp, mapping);
         }
-        builder.clone(bodyOp, mapping);
+        next.push_back(mapping.lookupOrDefault(
+            cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]));
       }
-      return mapping.lookupOrDefault(
-          cast<linalg::YieldOp>(body->getTerminator()).getValues()[0]);
+      return next;
     };
     if (unrolled) {
       for (int64_t at = 0; at < ranges[innermost]; ++at) {
         ivs[innermost] = constant(at);
-        accumulator = emitBody(accumulator);
+        accumulators = emitBodies(accumulators);
       }
     } else {
-      accumulator = emitBody(accumulator);
+      accumulators = emitBodies(accumulators);
     }
-    scf::YieldOp::create(builder, loc, accumulator);
+    scf::YieldOp::create(builder, loc, accumulators);
 
     builder.setInsertionPointAfter(loops.front());
-    Value result = loops.front().getResult(0);
-    if (splits > 1)
-      memref::AtomicRMWOp::create(builder, loc, *atomic, result, output,
-                                  outputIndices);
-    else
-      memref::StoreOp::create(builder, loc, result, output, outputIndices);
+    for (auto [copy, result] : llvm::enumerate(loops.front().getResults())) {
+      atCopy(copy);
+      SmallVector<Value> outputIndices = indicesOf(outputMap);
+      if (splits > 1)
+        memref::AtomicRMWOp::create(builder, loc, *atomic, result, output,
+                                    outputIndices);
+      else
+        memref::StoreOp::create(builder, loc, result, output, outputIndices);
+    }
     pith::gpu_mapping::allowContraction(launch);
     op->erase();
     return success();

@@ -128,6 +128,50 @@ func.func @run_alignment(%workspace: memref<8192xi8>, %w: memref<64x16xf32>, %d:
 
 // -----
 
+// Four rows (a GEMV-shaped product, M <= 16) share each thread: it reads
+// the weight once per iteration for all four, carries four sums, and adds
+// each to its row's output. 4096 threads split the sum into 32 shares.
+// CHECK-LABEL: func.func @rows_share_weights
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}} = %[[C16]], %{{.*}} = %[[C32]], %{{.*}} = %{{.*}}) threads
+// CHECK: %[[SUMS:.*]]:4 = scf.for {{.*}} iter_args(%[[A0:.*]] = %{{.*}}, %[[A1:.*]] = %{{.*}}, %[[A2:.*]] = %{{.*}}, %[[A3:.*]] = %{{.*}}) -> (f32, f32, f32, f32) {
+// CHECK: memref.load %arg0
+// CHECK: %[[W:.*]] = memref.load %arg1
+// CHECK: arith.mulf %{{.*}}, %[[W]]
+// CHECK-NOT: memref.load %arg1
+// CHECK: memref.load %arg0
+// CHECK: arith.mulf %{{.*}}, %[[W]]
+// CHECK: scf.yield
+// CHECK-COUNT-4: memref.atomic_rmw addf %[[SUMS]]#{{[0-3]}}, %arg2
+func.func @rows_share_weights(%x: memref<4x4096xf32>, %w: memref<4096x4096xf32>, %y: memref<4x4096xf32>) {
+  linalg.matmul ins(%x, %w : memref<4x4096xf32>, memref<4096x4096xf32>) outs(%y : memref<4x4096xf32>)
+  return
+}
+
+// -----
+
+// A per-channel layer's one group is no dimension to split: the first
+// reduction dimension longer than one is (4096 into 32 shares of 128).
+// CHECK-LABEL: func.func @one_group
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in (%{{.*}} = %{{.*}}, %{{.*}} = %[[C32]], %{{.*}} = %{{.*}}) threads
+// CHECK: %[[START:.*]] = arith.muli %[[BY]], %{{.*}} : index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %{{.*}} = %[[START]] to
+// CHECK: memref.atomic_rmw addf
+func.func @one_group(%x: memref<1x1x4096xf32>, %w: memref<1x4096x4096xf32>, %y: memref<1x4096xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(m, n, g, k) -> (m, g, k)>, affine_map<(m, n, g, k) -> (g, k, n)>, affine_map<(m, n, g, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x, %w : memref<1x1x4096xf32>, memref<1x4096x4096xf32>) outs(%y : memref<1x4096xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %sum = arith.addf %out, %p : f32
+    linalg.yield %sum : f32
+  }
+  return
+}
+
+// -----
+
 // A maximum is no sum: one thread per row, the accumulator loaded from the
 // output, kept in a register over the row and stored once.
 // CHECK-LABEL: func.func @row_max
