@@ -753,10 +753,13 @@ def MapReductionsToGpuPass : Pass<"pith-map-reductions-to-gpu",
     thread per output element (numbered innermost dimension fastest, in
     blocks of `block-size`), which runs the reduction loops with the
     accumulator in a register: one load and one store of the output in all.
-    A parallel dimension of 2 to 16 iterations that an input read in the
-    reduction does not use (a GEMV-shaped layer's rows, which its weights
-    do not) goes to each thread whole: it carries one accumulator per row
-    and reads that input once for all of them.
+    A parallel dimension that the largest input read in the reduction does
+    not use (a layer's rows, which its weights do not) goes to each thread
+    whole where it has 2 to 16 iterations (a GEMV-shaped layer), else in
+    tiles of up to 8 (a divisor of its extent): the thread carries one
+    accumulator per row and reads that input once for all of them. Where
+    the rows' own inputs are read in runs (below), a thread holds at most
+    64 of their values (tiles of 4 rows for runs of 16).
 
     When the body is a sum (it yields `out` plus terms that do not depend
     on `out`, through adds, subtractions of such terms and selects on

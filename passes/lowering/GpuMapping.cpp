@@ -64,7 +64,10 @@ void guardTail(OpBuilder &builder, Location loc, Value id, int64_t total,
 
 void allowContraction(gpu::LaunchOp launch) {
   launch.walk([](arith::ArithFastMathInterface op) {
-    arith::FastMathFlags flags = op.getFastMathFlagsAttr().getValue();
+    // Some ops (arith.truncf) leave the attribute out.
+    arith::FastMathFlagsAttr attr = op.getFastMathFlagsAttr();
+    arith::FastMathFlags flags =
+        attr ? attr.getValue() : arith::FastMathFlags::none;
     op->setAttr(op.getFastMathAttrName(),
                 arith::FastMathFlagsAttr::get(
                     op->getContext(), flags | arith::FastMathFlags::contract));

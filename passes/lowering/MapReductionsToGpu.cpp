@@ -101,8 +101,12 @@ constexpr int64_t kWidestLoad = 16;
 /// The most iterations of an innermost reduction unrolled to read runs.
 constexpr int64_t kMostUnrolled = 64;
 /// The most rows of a short parallel dimension one thread computes, reading
-/// the operands those rows share once.
+/// the operands those rows share once; a longer one's rows go to threads in
+/// tiles of at most kRowTile.
 constexpr int64_t kMostSharedRows = 16;
+constexpr int64_t kRowTile = 8;
+/// The most values of runs a thread holds in registers for its rows.
+constexpr int64_t kMostRunValues = 64;
 
 /// Bytes the start of `buffer` is known to be aligned to on the GPU: an
 /// entry-point buffer's, or a view of it at a constant byte shift.
@@ -206,36 +210,6 @@ struct MapReductionsToGpuPass
       return success();
     }
 
-    // A few rows (a GEMV-shaped layer, M up to 16) go to each thread
-    // together: a parallel dimension that short, which an operand read in
-    // the reduction (the weights) does not use, so that the thread reads
-    // and unpacks that operand once for all of them.
-    auto usesDim = [&](int64_t number, int64_t dim) {
-      return maps[number].isFunctionOfDim(dim);
-    };
-    std::optional<int64_t> shared;
-    for (int64_t dim : parallelDims)
-      if (ranges[dim] > 1 && ranges[dim] <= kMostSharedRows &&
-          llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
-            int64_t number = input->getOperandNumber();
-            return isa<MemRefType>(input->get().getType()) &&
-                   !usesDim(number, dim) &&
-                   llvm::any_of(reductionDims, [&](int64_t reduction) {
-                     return usesDim(number, reduction);
-                   });
-          })) {
-        shared = dim;
-        break;
-      }
-    int64_t copies = shared ? ranges[*shared] : 1;
-    int64_t threadCount = outputs / copies;
-    SmallVector<int64_t> threadDims, counts;
-    for (int64_t dim : parallelDims)
-      if (dim != shared) {
-        threadDims.push_back(dim);
-        counts.push_back(ranges[dim]);
-      }
-
     // Where operands keep runs of the innermost reduction dimension
     // together (packed weights, their inputs), that dimension is unrolled
     // and each run read in the widest aligned loads.
@@ -251,6 +225,66 @@ struct MapReductionsToGpuPass
     ArrayRef<int64_t> loopedDims = reductionDims;
     if (unrolled)
       loopedDims = loopedDims.drop_back();
+
+    // Rows the largest operand read in the reduction (the weights) does not
+    // use go to each thread together, so that it reads and unpacks that
+    // operand once for all of them: a parallel dimension of up to 16 rows
+    // (a GEMV-shaped layer's M) whole, a longer one in tiles of up to 8.
+    auto usesDim = [&](int64_t number, int64_t dim) {
+      return maps[number].isFunctionOfDim(dim);
+    };
+    auto bytesOf = [&](int64_t number) -> int64_t {
+      auto type = dyn_cast<MemRefType>(op->getOperand(number).getType());
+      return type ? type.getNumElements() * type.getElementTypeBitWidth() / 8
+                  : 0;
+    };
+    SmallVector<int64_t> reductionInputs;
+    int64_t largest = 0;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      int64_t number = input->getOperandNumber();
+      if (isa<MemRefType>(input->get().getType()) &&
+          llvm::any_of(reductionDims, [&](int64_t reduction) {
+            return usesDim(number, reduction);
+          })) {
+        reductionInputs.push_back(number);
+        largest = std::max(largest, bytesOf(number));
+      }
+    }
+    std::optional<int64_t> shared;
+    int64_t copies = 1;
+    for (bool whole : {true, false}) {
+      for (int64_t dim : parallelDims) {
+        int64_t tile = whole
+                           ? (ranges[dim] <= kMostSharedRows ? ranges[dim] : 1)
+                           : largestDivisor(ranges[dim], kRowTile);
+        if (tile > 1 && llvm::any_of(reductionInputs, [&](int64_t number) {
+              return !usesDim(number, dim) && bytesOf(number) == largest;
+            })) {
+          shared = dim;
+          copies = tile;
+          break;
+        }
+      }
+      if (shared)
+        break;
+    }
+    // Each row's runs of an operand it indexes stay in registers over the
+    // unrolled dimension: at most kMostRunValues of them a thread.
+    if (shared && llvm::any_of(llvm::enumerate(runReads), [&](auto read) {
+          return read.value() &&
+                 usesDim(static_cast<int64_t>(read.index()), *shared);
+        })) {
+      copies = largestDivisor(
+          ranges[*shared],
+          std::min(copies,
+                   std::max<int64_t>(1, kMostRunValues / ranges[innermost])));
+      if (copies == 1)
+        shared.reset();
+    }
+    int64_t threadCount = outputs / copies;
+    SmallVector<int64_t> counts;
+    for (int64_t dim : parallelDims)
+      counts.push_back(dim == shared ? ranges[dim] / copies : ranges[dim]);
 
     // Split the outermost looped reduction dimension longer than one (a
     // per-channel layer's one group is not) across blocks when the threads
@@ -278,9 +312,15 @@ struct MapReductionsToGpuPass
     pith::gpu_mapping::guardTail(builder, loc, id, threadCount, threads);
     SmallVector<Value> ivs(ranges.size());
     for (auto [dim, index] :
-         llvm::zip(threadDims,
+         llvm::zip(parallelDims,
                    pith::gpu_mapping::delinearize(builder, loc, id, counts)))
       ivs[dim] = index;
+    // The thread's first row of the shared dimension.
+    Value sharedStart;
+    if (shared)
+      sharedStart = arith::MulIOp::create(
+          builder, loc, ivs[*shared],
+          arith::ConstantIndexOp::create(builder, loc, copies));
 
     auto constant = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(builder, loc, value);
@@ -298,7 +338,8 @@ struct MapReductionsToGpuPass
     // The thread's row `copy` of the shared dimension.
     auto atCopy = [&](int64_t copy) {
       if (shared)
-        ivs[*shared] = constant(copy);
+        ivs[*shared] =
+            arith::AddIOp::create(builder, loc, sharedStart, constant(copy));
     };
 
     Value output = op.getDpsInits()[0];

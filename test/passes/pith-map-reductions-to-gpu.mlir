@@ -172,6 +172,24 @@ func.func @one_group(%x: memref<1x1x4096xf32>, %w: memref<1x4096x4096xf32>, %y: 
 
 // -----
 
+// 128 rows are too many for one thread: they go to threads in tiles of 8,
+// each thread reading the weight once for its 8 rows (8 x 1536 threads).
+// CHECK-LABEL: func.func @row_tiles
+// CHECK: gpu.launch
+// CHECK: %[[TILE:.*]] = arith.divui %{{.*}}, %{{.*}} : index
+// CHECK: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: arith.muli %[[TILE]], %[[C8]] : index
+// CHECK: scf.for {{.*}} -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+// CHECK: %[[W:.*]] = memref.load %arg1
+// CHECK-NOT: memref.load %arg1
+// CHECK: scf.yield
+func.func @row_tiles(%x: memref<128x384xf32>, %w: memref<384x1536xf32>, %y: memref<128x1536xf32>) {
+  linalg.matmul ins(%x, %w : memref<128x384xf32>, memref<384x1536xf32>) outs(%y : memref<128x1536xf32>)
+  return
+}
+
+// -----
+
 // A maximum is no sum: one thread per row, the accumulator loaded from the
 // output, kept in a register over the row and stored once.
 // CHECK-LABEL: func.func @row_max

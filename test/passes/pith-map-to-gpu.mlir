@@ -106,3 +106,23 @@ func.func @global(%a: memref<4xf32>) {
   }
   return
 }
+
+// -----
+
+// An op that may carry fast-math flags but has none (arith.truncf) gets
+// contraction too.
+// CHECK-LABEL: func.func @no_flags
+// CHECK: gpu.launch
+// CHECK: arith.truncf %{{.*}} fastmath<contract> : f32 to f16
+func.func @no_flags(%a: memref<8xf32>, %b: memref<8xf16>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %x = memref.load %a[%i] : memref<8xf32>
+    %y = arith.truncf %x : f32 to f16
+    memref.store %y, %b[%i] : memref<8xf16>
+    scf.reduce
+  }
+  return
+}
