@@ -541,7 +541,10 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
     bytes, the bytes permuted so that each feature's share a 32-bit lane,
     each pair of values shifted under the bits of bf16 1.0 (1 + n/16), and
     a dot product with the pairs of x, split before the panels into two
-    bf16 parts, marked `pith.bf16_dot` for pith-lower-vectors. Other
+    bf16 parts, marked `pith.bf16_dot` for pith-lower-vectors; the packed
+    bytes 4096 ahead of each block are prefetched (`memref.prefetch` of a
+    read-only `bufferization.to_buffer` of any layout), since one thread's
+    stream of weights outruns the hardware prefetchers. Other
     contractions are left as they are.
   }];
   let options = [
@@ -551,7 +554,10 @@ def VectorizeContractionsPass : Pass<"pith-vectorize-contractions"> {
            "Weight-only 4-bit layers at few rows multiply by AVX-512 BF16 "
            "dot products (the target has avx512bf16 and avx512vbmi)">
   ];
-  let dependentDialects = ["mlir::math::MathDialect", "mlir::scf::SCFDialect",
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect"];
 }
 

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -218,6 +219,21 @@ protected:
         b, loc, type, source, indices, padding,
         SmallVector<bool>(type.getRank(), true));
   }
+  /// A prefetch of `source` (a tensor, read only) at `indices`, through a
+  /// buffer of any layout so that bufferization copies nothing. Past the
+  /// end it reads nothing: prefetches do not fault.
+  void prefetch(OpBuilder &b, Value source, ValueRange indices) const {
+    auto type = cast<RankedTensorType>(source.getType());
+    SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+    auto bufferType = MemRefType::get(
+        type.getShape(), type.getElementType(),
+        StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides));
+    Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, source,
+                                                     /*readOnly=*/true);
+    memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
+                               /*localityHint=*/3, /*isDataCache=*/true);
+  }
+
   /// `base + offset` as an index.
   Value plus(OpBuilder &b, Value base, int64_t offset) const {
     if (offset == 0)
@@ -278,6 +294,10 @@ protected:
 /// Rows of packed bytes (of two 4-bit values) in a block that
 /// vdpbf16ps multiplies, and pairs of values per 32-bit lane of it.
 constexpr int64_t kBf16BlockRows = 4;
+/// How far ahead of its reads a layer over one or two rows prefetches its
+/// weights, in bytes: one thread's stream of packed weights outruns the
+/// hardware prefetchers (4096x11008 int4 at M = 1, 1.3x faster with it).
+constexpr int64_t kPrefetchBytes = 4096;
 constexpr int64_t kBf16Pairs = 4;
 
 /// Inputs split for vdpbf16ps (see QuantizedMatmulWriter::splitInputs).
@@ -641,6 +661,8 @@ private:
                 Value raw = read(
                     b, VectorType::get({kBf16BlockRows * width}, b.getI8Type()),
                     flatValues, {panel, first});
+                prefetch(b, flatValues,
+                         {panel, plus(b, first, kPrefetchBytes)});
                 Value lanesOfFeatures = vector::BitCastOp::create(
                     b, loc, words(),
                     vector::ShuffleOp::create(b, loc, raw, raw, permutation));

@@ -41,7 +41,12 @@
 //       CHECK: scf.for %[[P:[a-z0-9_]+]] = {{.*}} -> (tensor<1x2x16xf32>)
 //       CHECK:   scf.for %[[G2:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>)
 //       CHECK:     %[[SUMS:.*]]:8 = scf.for %[[B2:[a-z0-9_]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-//       CHECK:       %[[RAW:.*]] = vector.transfer_read %[[FLATQ]][%[[P]], %{{.*}}]{{.*}} : tensor<2x256xi8>, vector<64xi8>
+//       CHECK:       %[[RAW:.*]] = vector.transfer_read %[[FLATQ]][%[[P]], %[[AT:[a-z0-9_]+]]]{{.*}} : tensor<2x256xi8>, vector<64xi8>
+// The weights 4096 bytes ahead are prefetched, through a read-only buffer
+// of any layout.
+//       CHECK:       %[[AHEAD:.*]] = arith.addi %[[AT]], %c4096
+//       CHECK:       %[[BUF:.*]] = bufferization.to_buffer %[[FLATQ]] read_only : tensor<2x256xi8> to memref<2x256xi8, strided<[?, ?], offset: ?>>
+//       CHECK:       memref.prefetch %[[BUF]][%[[P]], %[[AHEAD]]], read, locality<3>, data
 //       CHECK:       %[[LANES:.*]] = vector.shuffle %[[RAW]], %[[RAW]] [0, 16, 32, 48, 1, 17, 33, 49, 2, 18, 34, 50,
 //       CHECK:       %[[WORDS:.*]] = vector.bitcast %[[LANES]] : vector<64xi8> to vector<16xi32>
 //       CHECK:       %[[F0:.*]] = arith.shli %[[WORDS]], %{{.*}} : vector<16xi32>
