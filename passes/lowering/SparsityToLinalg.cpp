@@ -467,7 +467,7 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
   if (dequantize) {
     std::optional<std::vector<float>> scales =
         detail::readFloats(constantValue(dequantize.getScale()));
-    if (!scales || layer.constants.integers.empty())
+    if (!scales)
       return rewriter.notifyMatchFailure(op, "scales it cannot read");
     layer.integers = std::move(layer.constants.integers);
     layer.scales = std::move(*scales);
@@ -571,11 +571,12 @@ struct MaskedDensifyConstants : OpConversionPattern<MaskedDensifyOp> {
 
 private:
   /// Whether int8 nonzeros are multiplied as they are stored: every use is
-  /// a dequantization that only linear layers multiplying indexed take.
+  /// a dequantization by constant scales that only linear layers
+  /// multiplying indexed take.
   bool multipliedIndexed(MaskedDensifyOp op) const {
     return packSparse && llvm::all_of(op->getUsers(), [](Operation *user) {
              auto dequantize = dyn_cast<DequantizeOp>(user);
-             return dequantize &&
+             return dequantize && constantValue(dequantize.getScale()) &&
                     llvm::all_of(dequantize->getUsers(), [&](Operation *use) {
                       auto linear = dyn_cast<LinearOp>(use);
                       int64_t features = dequantize.getType().getDimSize(0);

@@ -199,6 +199,22 @@ func.func @masked_int8_one_row(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
 
 // -----
 
+// Scales that are no constants cannot be packed with the nonzeros: the
+// integers are expanded into a dense constant and dequantized as they are.
+// CHECK-LABEL: func.func @masked_int8_scales_unknown
+//   CHECK-NOT: pith.indexed_matmul
+//       CHECK: arith.constant dense_resource<sparse_weight_dense> : tensor<2x8xi8>
+func.func @masked_int8_scales_unknown(%x: tensor<64x8xf32>, %s: tensor<2xf32>) -> tensor<64x2xf32> {
+  %q = pith.constant dense<[3, -4, 5, 7]> : tensor<4xi8>
+  %m = pith.constant dense<[[true, false, false, true, false, false, false, false], [false, true, false, false, false, false, true, false]]> : tensor<2x8xi1>
+  %d = pith.masked_densify %q, %m : (tensor<4xi8>, tensor<2x8xi1>) -> tensor<2x8xi8>
+  %w = pith.dequantize %d, %s {axis = 0 : i64} : (tensor<2x8xi8>, tensor<2xf32>) -> tensor<2x8xf32>
+  %y = pith.linear %x, %w : (tensor<64x8xf32>, tensor<2x8xf32>) -> tensor<64x2xf32>
+  return %y : tensor<64x2xf32>
+}
+
+// -----
+
 // A group that lists one position twice is no set of nonzeros: the layer
 // is neither indexed nor packed, and its weight is densified as
 // pith.densify says (the first slot of a position wins).
