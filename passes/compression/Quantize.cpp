@@ -40,6 +40,13 @@ Value f32Scalar(OpBuilder &b, Location loc, float value) {
       DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), value));
 }
 
+/// The bytes of a [rows, cols] weight's `nonzeros` int8 nonzeros in the
+/// indexed form, with a scale per row.
+uint64_t indexedInt8Bytes(int64_t rows, int64_t cols, int64_t nonzeros) {
+  return indexedBytes(rows, cols, nonzeros, sizeof(int8_t)) +
+         rows * sizeof(float);
+}
+
 struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;
 
@@ -497,8 +504,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
     // as int8 nonzeros (a scale a row either way).
     uint64_t bytesAfter =
         multipliesIndexed(candidate.inputRows())
-            ? indexedBytes(rows, cols, rows * kept, sizeof(int8_t)) +
-                  rows * sizeof(float)
+            ? indexedInt8Bytes(rows, cols, rows * kept)
             : quantizedBytes(rows, kept, scheme) +
                   static_cast<uint64_t>(rows * (cols / m) *
                                         packedPositionBytes(n, m));
@@ -550,9 +556,7 @@ struct QuantizePass : mlir::pith::impl::QuantizePassBase<QuantizePass> {
                              b.getI64IntegerAttr(0), IntegerAttr())
             .getResult());
     uint64_t bytesAfter =
-        indexedBytes(rows, cols, static_cast<int64_t>(nonzeros.size()),
-                     sizeof(int8_t)) +
-        rows * sizeof(float);
+        indexedInt8Bytes(rows, cols, static_cast<int64_t>(nonzeros.size()));
     recordCompression(op, candidate.name, scheme.describe(),
                       candidate.storedBytes(), bytesAfter,
                       compareWeights(*before, dequantize(quantized, scheme)));

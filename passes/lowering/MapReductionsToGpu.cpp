@@ -315,16 +315,19 @@ struct MapReductionsToGpuPass
          llvm::zip(parallelDims,
                    pith::gpu_mapping::delinearize(builder, loc, id, counts)))
       ivs[dim] = index;
-    // The thread's first row of the shared dimension.
-    Value sharedStart;
-    if (shared)
-      sharedStart = arith::MulIOp::create(
-          builder, loc, ivs[*shared],
-          arith::ConstantIndexOp::create(builder, loc, copies));
 
     auto constant = [&](int64_t value) -> Value {
       return arith::ConstantIndexOp::create(builder, loc, value);
     };
+    // The thread's rows of the shared dimension, from copies x its index.
+    SmallVector<Value> copyRows;
+    if (shared) {
+      Value first =
+          arith::MulIOp::create(builder, loc, ivs[*shared], constant(copies));
+      for (int64_t copy = 0; copy < copies; ++copy)
+        copyRows.push_back(
+            arith::AddIOp::create(builder, loc, first, constant(copy)));
+    }
     auto indicesOf = [&](AffineMap map) {
       SmallVector<Value> indices;
       for (AffineExpr expr : map.getResults())
@@ -338,8 +341,7 @@ struct MapReductionsToGpuPass
     // The thread's row `copy` of the shared dimension.
     auto atCopy = [&](int64_t copy) {
       if (shared)
-        ivs[*shared] =
-            arith::AddIOp::create(builder, loc, sharedStart, constant(copy));
+        ivs[*shared] = copyRows[copy];
     };
 
     Value output = op.getDpsInits()[0];

@@ -429,13 +429,12 @@ DequantizeOp maskedIntegersOf(LinearOp op) {
 /// A linear layer over a sparse weight of constants: the constant that
 /// names its resources, its weight's [N, K], the rows of x it multiplies
 /// and its nonzeros and mask. Int8 nonzeros (of an N:M weight's int8 kept
-/// values, or a masked one's) are `integers` instead of the constants'
-/// values, times a scale per row.
+/// values, or a masked one's) are the constants' `integers`, times a scale
+/// per row.
 struct MaskedLinear {
   Value source;
   int64_t n = 0, k = 0, rows = 0;
   MaskedConstants constants;
-  std::vector<int8_t> integers;
   std::vector<float> scales;
 };
 
@@ -469,7 +468,6 @@ FailureOr<MaskedLinear> matchMaskedLinear(LinearOp op, bool indexed,
         detail::readFloats(constantValue(dequantize.getScale()));
     if (!scales)
       return rewriter.notifyMatchFailure(op, "scales it cannot read");
-    layer.integers = std::move(layer.constants.integers);
     layer.scales = std::move(*scales);
   }
   return layer;
@@ -509,7 +507,7 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
   size_t count = constants->positions.size();
   layer.constants.mask.assign(layer.n * layer.k, 0);
   if (quantized)
-    layer.integers.reserve(count);
+    layer.constants.integers.reserve(count);
   else
     layer.constants.values.reserve(count);
   SmallVector<int64_t> slots(kept);
@@ -527,7 +525,7 @@ FailureOr<MaskedLinear> matchIndexedLinear(LinearOp op,
         return rewriter.notifyMatchFailure(op, "a position kept twice");
       layer.constants.mask[at] = 1;
       if (quantized)
-        layer.integers.push_back(constants->integers[slot]);
+        layer.constants.integers.push_back(constants->integers[slot]);
       else
         layer.constants.values.push_back(constants->values[slot]);
     }
@@ -642,7 +640,7 @@ struct BitmapLinearLowering : OpConversionPattern<LinearOp> {
         matchMaskedLinear(op, /*indexed=*/false, rewriter);
     if (failed(layer))
       return failure();
-    const auto &[source, n, k, rows, constants, integers, scales] = *layer;
+    const auto &[source, n, k, rows, constants, scales] = *layer;
     Location loc = op.getLoc();
     MLIRContext *context = rewriter.getContext();
     constexpr int64_t width = compression::kBitmapPanelRows;
@@ -784,7 +782,8 @@ struct IndexedLinearLowering : OpConversionPattern<LinearOp> {
     FailureOr<MaskedLinear> layer = matchIndexedLinear(op, rewriter);
     if (failed(layer))
       return failure();
-    const auto &[source, n, k, rows, constants, integers, rowScales] = *layer;
+    const auto &[source, n, k, rows, constants, rowScales] = *layer;
+    const std::vector<int8_t> &integers = constants.integers;
     bool quantized = !integers.empty();
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
